@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/*
+ * xlb ABI: the one header shared by the XDP datapath (bpf/) and the control
+ * plane (core/). Every map key and value, every constant and every counter
+ * index the two sides exchange is defined here and nowhere else.
+ *
+ * State layout (see DESIGN.md, "One way to lay out the state"):
+ *
+ *   xlb_ctl       ARRAY[1]        control word: which bank is live
+ *   xlb_banks     ARRAY[2]        per-bank settings (hash seed, ...)
+ *   xlb_svcs      HASH            (bank, family, proto, port, vip) -> service
+ *                                 plus one VIP-level entry per VIP (proto 0)
+ *   xlb_rings     ARRAY_OF_MAPS   ring slot -> Maglev table (ARRAY of u32
+ *                                 backend ids, one inner map per table)
+ *   xlb_backends  ARRAY           stable backend id -> address, MAC, state
+ *   xlb_flows     LRU_HASH        5-tuple -> backend id + cookie (per-CPU LRU
+ *                                 lists, shared keys: BPF_F_NO_COMMON_LRU)
+ *   xlb_svc_stats, xlb_be_stats   PERCPU_ARRAY by stable id
+ *   xlb_global    PERCPU_ARRAY    counters by action and by drop reason
+ *   xlb_store     HASH            the configuration model, serialised, per
+ *                                 bank; the datapath never reads it
+ *
+ * A transaction writes the inactive bank completely, then flips
+ * xlb_ctl.active_bank: packets see the whole old or the whole new ruleset.
+ */
+#ifndef XLB_ABI_H
+#define XLB_ABI_H
+
+#include <linux/types.h>
+
+#define XLB_ABI_VERSION 1
+
+/* Default capacities, chosen at first attach (xlb interface attach). */
+#define XLB_DEFAULT_MAX_SERVICES 1024
+#define XLB_DEFAULT_MAX_BACKENDS 16384
+#define XLB_DEFAULT_MAX_FLOWS    262144
+/* Each bank may need its own table for every service. */
+#define XLB_RING_SLOTS_PER_SERVICE 2
+
+/* Maglev table sizes: prime, between these bounds. */
+#define XLB_RING_DEFAULT 16381
+#define XLB_RING_MIN     7
+#define XLB_RING_MAX     1048573
+
+/* "No backend" in a Maglev table or a lookup result. */
+#define XLB_NO_BACKEND 0xffffffffu
+/* "No service" in a VIP entry. */
+#define XLB_NO_SERVICE 0xffffffffu
+
+/* Address families as stored in keys (values of AF_INET / AF_INET6). */
+#define XLB_AF_INET  2
+#define XLB_AF_INET6 10
+
+/* Store chunking for the serialised model. */
+#define XLB_STORE_CHUNK      4088
+#define XLB_STORE_MAX_CHUNKS 4096 /* per bank: 16 MiB of model */
+
+/* An IPv4 address lives in the first 4 bytes, the rest zero. */
+struct xlb_addr {
+	union {
+		__u8 b[16];
+		__u32 w[4];
+	};
+};
+
+/* ---------------------------------------------------------------- control */
+
+struct xlb_ctl {
+	__u32 active_bank; /* 0 or 1 */
+	__u32 generation;  /* bumped by every committed transaction */
+};
+
+/* Service flags. */
+#define XLB_SVC_SH        0x0001 /* sched sh: hash the source address only */
+#define XLB_SVC_VIP_ENTRY 0x8000 /* the VIP-level entry (proto 0, port 0) */
+
+/* Forwarding methods. */
+enum xlb_forward {
+	XLB_FWD_DSR = 0,
+	XLB_FWD_IPIP = 1,
+	XLB_FWD_GRE = 2,
+	XLB_FWD_GUE = 3,
+	XLB_FWD_FOU = 4,
+	XLB_FWD_MAX,
+};
+
+struct xlb_bank {
+	__u32 hash_seed;
+	__u32 flags;
+	__u32 reserved[6];
+};
+
+/*
+ * Service key. proto is IPPROTO_TCP or IPPROTO_UDP; port is in network byte
+ * order, 0 meaning every port. The VIP-level entry (proto 0, port 0) exists
+ * for every VIP and tells the datapath the address is ours, so a VIP packet
+ * on a port without a service is dropped rather than passed to the host.
+ */
+struct xlb_svc_key {
+	__u32 bank;
+	__u8 family;
+	__u8 proto;
+	__be16 port;
+	struct xlb_addr vip;
+};
+
+struct xlb_svc {
+	__u32 id;        /* stable service id: counters, flows */
+	__u32 ring;      /* slot in xlb_rings */
+	__u32 ring_size; /* entries in that table (prime) */
+	__u16 flags;     /* XLB_SVC_* */
+	__u8 forward;    /* enum xlb_forward */
+	__u8 reserved;
+	/* VIP-level entry only: the port-0 service per protocol, or
+	 * XLB_NO_SERVICE. [0] tcp, [1] udp. */
+	__u32 any_port[2];
+};
+
+/* --------------------------------------------------------------- backends */
+
+/* Backend states, as seen by the datapath. A drained backend is simply
+ * absent from the Maglev table; its flows continue. */
+#define XLB_BE_DOWN 0x01 /* health down: its flows are re-balanced */
+
+/*
+ * A backend by stable id. cookie is non-zero while the id is in use and
+ * changes every time the id is given to a different (service, address), so
+ * a flow entry naming a stale id is recognised and re-balanced.
+ */
+struct xlb_backend {
+	struct xlb_addr addr;
+	__u32 cookie;
+	__u32 svc_id;
+	__u8 family;
+	__u8 flags; /* XLB_BE_* */
+	__u8 mac[6];
+};
+
+/* ------------------------------------------------------------------ flows */
+
+struct xlb_flow_key {
+	struct xlb_addr src;
+	struct xlb_addr dst;
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 family;
+	__u8 pad[2];
+};
+
+struct xlb_flow {
+	__u32 backend;   /* stable backend id */
+	__u32 cookie;    /* the backend's cookie when the flow was placed */
+	__u32 last_seen; /* seconds, CLOCK_MONOTONIC coarse */
+	__u32 svc_id;
+};
+
+/* ---------------------------------------------------------------- counters */
+
+struct xlb_counters {
+	__u64 packets;
+	__u64 bytes;
+	__u64 new_flows;
+	__u64 reserved;
+};
+
+/* Indexes into xlb_global: first the XDP actions, then the drop reasons. */
+enum xlb_global_counter {
+	XLB_G_PASS = 0,
+	XLB_G_TX,
+	XLB_G_DROP,
+	XLB_G_REDIRECT,
+	XLB_G_ABORTED,
+	XLB_G_DROP_NO_SERVICE,  /* VIP, but no service on that proto/port */
+	XLB_G_DROP_NO_BACKEND,  /* service with an empty table */
+	XLB_G_DROP_MALFORMED,   /* headers truncated or inconsistent */
+	XLB_G_DROP_FRAGMENT,    /* fragment of a VIP without a port-0 service */
+	XLB_G_ICMP_TO_FLOW,     /* ICMP error steered to its flow's backend */
+	XLB_G_FLOW_REBALANCED,  /* flow whose backend went away or down */
+	XLB_G_NEW_FLOW,         /* flows created */
+	XLB_G_MAX,
+};
+
+/* ------------------------------------------------------------------ store */
+
+struct xlb_store_key {
+	__u32 bank;
+	__u32 chunk;
+};
+
+struct xlb_store_chunk {
+	__u32 len; /* bytes used in data; chunk 0's len is the first chunk's */
+	__u32 total; /* chunk 0 only: the whole blob's length */
+	__u8 data[XLB_STORE_CHUNK];
+};
+
+#ifdef __cplusplus
+static_assert(sizeof(struct xlb_addr) == 16, "xlb_addr");
+static_assert(sizeof(struct xlb_ctl) == 8, "xlb_ctl");
+static_assert(sizeof(struct xlb_bank) == 32, "xlb_bank");
+static_assert(sizeof(struct xlb_svc_key) == 24, "xlb_svc_key");
+static_assert(sizeof(struct xlb_svc) == 24, "xlb_svc");
+static_assert(sizeof(struct xlb_backend) == 32, "xlb_backend");
+static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key");
+static_assert(sizeof(struct xlb_flow) == 16, "xlb_flow");
+static_assert(sizeof(struct xlb_counters) == 32, "xlb_counters");
+static_assert(sizeof(struct xlb_store_chunk) == 4096, "xlb_store_chunk");
+#else
+_Static_assert(sizeof(struct xlb_svc_key) == 24, "xlb_svc_key");
+_Static_assert(sizeof(struct xlb_svc) == 24, "xlb_svc");
+_Static_assert(sizeof(struct xlb_backend) == 32, "xlb_backend");
+_Static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key");
+_Static_assert(sizeof(struct xlb_flow) == 16, "xlb_flow");
+#endif
+
+#endif /* XLB_ABI_H */

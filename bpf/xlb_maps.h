@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/*
+ * The datapath's maps. Sizes here are defaults: the control plane sets the
+ * real capacities with bpf_map__set_max_entries() before the first load, and
+ * every later load reuses the pinned maps (pinning by name, under the pin
+ * path given to libbpf).
+ */
+#ifndef XLB_MAPS_H
+#define XLB_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "xlb_abi.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xlb_ctl);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_ctl SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct xlb_bank);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_banks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	/* two banks, each with services plus one VIP-level entry per VIP */
+	__uint(max_entries, 4 * XLB_DEFAULT_MAX_SERVICES);
+	__type(key, struct xlb_svc_key);
+	__type(value, struct xlb_svc);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_svcs SEC(".maps");
+
+/* The template of every Maglev table. BPF_F_INNER_MAP lets each table have
+ * its own (prime) size. */
+struct xlb_ring_inner {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_RING_DEFAULT);
+	__uint(map_flags, BPF_F_INNER_MAP);
+	__type(key, __u32);
+	__type(value, __u32);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries,
+	       XLB_RING_SLOTS_PER_SERVICE * XLB_DEFAULT_MAX_SERVICES);
+	__type(key, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct xlb_ring_inner); /* must come last */
+} xlb_rings SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_DEFAULT_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct xlb_backend);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_backends SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XLB_DEFAULT_MAX_FLOWS);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
+	__type(key, struct xlb_flow_key);
+	__type(value, struct xlb_flow);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLB_DEFAULT_MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, struct xlb_counters);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_svc_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLB_DEFAULT_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct xlb_counters);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_be_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLB_G_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_global SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * XLB_STORE_MAX_CHUNKS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xlb_store_key);
+	__type(value, struct xlb_store_chunk);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_store SEC(".maps");
+
+#endif /* XLB_MAPS_H */

@@ -1,0 +1,46 @@
+// Loading the embedded datapath object. The first load creates and pins
+// every map under the pin path; later loads reuse the pinned maps, so a new
+// program instance (another interface, an upgrade) shares all the state.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "addr.hpp"
+#include "result.hpp"
+
+namespace xlb {
+
+struct Capacities {
+  uint32_t services = XLB_DEFAULT_MAX_SERVICES;
+  uint32_t backends = XLB_DEFAULT_MAX_BACKENDS;
+  uint32_t flows = XLB_DEFAULT_MAX_FLOWS;
+};
+
+struct LoadOptions {
+  std::string pin_path;
+  Capacities caps;    // used only when the maps do not exist yet
+  MacAddr iface_mac;  // the source MAC of frames this instance sends
+};
+
+// An XDP program instance loaded from the embedded object. Owns its fd.
+class LoadedProgram {
+ public:
+  LoadedProgram() = default;
+  explicit LoadedProgram(int fd) : fd_(fd) {}
+  LoadedProgram(LoadedProgram&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  LoadedProgram& operator=(LoadedProgram&& o) noexcept;
+  LoadedProgram(const LoadedProgram&) = delete;
+  LoadedProgram& operator=(const LoadedProgram&) = delete;
+  ~LoadedProgram();
+  int fd() const { return fd_; }
+
+ private:
+  int fd_ = -1;
+};
+
+// Loads the program, creating and pinning the maps if needed (and mounting
+// bpffs at the pin path's parent when nothing is mounted there).
+Result<LoadedProgram> load_datapath(const LoadOptions& opts);
+
+}  // namespace xlb

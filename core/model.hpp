@@ -1,0 +1,97 @@
+// The configuration model: what the operator asked for, plus the stable ids
+// the control plane gave it. It is serialised into the pinned store map, so
+// the pins alone are enough to print the whole configuration back.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "addr.hpp"
+#include "result.hpp"
+#include "xlb_abi.h"
+
+namespace xlb {
+
+enum class Proto : uint8_t { tcp = 6, udp = 17 };
+enum class Sched : uint8_t { mh, sh };
+enum class Forward : uint8_t { dsr = XLB_FWD_DSR, ipip = XLB_FWD_IPIP, gre = XLB_FWD_GRE,
+                               gue = XLB_FWD_GUE, fou = XLB_FWD_FOU };
+enum class Admin : uint8_t { enabled, disabled };
+enum class Health : uint8_t { up, down };
+
+constexpr uint32_t kDefaultWeight = 1;
+constexpr uint32_t kMaxWeight = 65535;
+constexpr uint32_t kDefaultSeed = 0x786c6221;  // "xlb!"
+
+std::string to_string(Proto p);
+std::string to_string(Sched s);
+std::string to_string(Forward f);
+std::string to_string(Admin a);
+std::string to_string(Health h);
+std::optional<Proto> parse_proto(std::string_view s);
+std::optional<Sched> parse_sched(std::string_view s);
+std::optional<Forward> parse_forward(std::string_view s);
+
+struct Backend {
+  IpAddr addr;
+  uint32_t weight = kDefaultWeight;
+  MacAddr mac;               // resolved or given
+  bool mac_explicit = false; // given with `mac`: printed back in the ruleset
+  Admin admin = Admin::enabled;
+  Health health = Health::up;
+  // Assigned by the transaction; stable while the backend exists.
+  uint32_t id = XLB_NO_BACKEND;
+  uint32_t cookie = 0;
+
+  // In the Maglev table: takes new flows.
+  bool in_table() const { return admin == Admin::enabled && health == Health::up && weight > 0; }
+};
+
+struct Service {
+  std::string name;
+  Proto proto = Proto::tcp;
+  IpAddr vip;
+  uint16_t port = 0;  // 0: every port
+  Sched sched = Sched::mh;
+  uint32_t ring = XLB_RING_DEFAULT;
+  Forward forward = Forward::dsr;
+  std::vector<Backend> backends;  // kept sorted by address
+  // Assigned by the transaction.
+  uint32_t id = XLB_NO_SERVICE;
+  uint32_t ring_slot = XLB_NO_SERVICE;
+
+  std::string spec() const;  // "tcp 192.0.2.10:80"
+  Backend* find_backend(const IpAddr& a);
+  const Backend* find_backend(const IpAddr& a) const;
+};
+
+struct Settings {
+  uint32_t seed = kDefaultSeed;
+  bool operator==(const Settings&) const = default;
+};
+
+struct Config {
+  Settings settings;
+  std::vector<Service> services;  // in order of creation
+  uint32_t next_cookie = 1;       // cookies are never reused
+
+  Service* find_service(std::string_view name);
+  const Service* find_service(std::string_view name) const;
+  // By (proto, vip, port): the ipvsadm way of naming a service.
+  Service* find_service(Proto p, const IpAddr& vip, uint16_t port);
+  const Service* find_service(Proto p, const IpAddr& vip, uint16_t port) const;
+};
+
+// Checks the model's own invariants (unique names and keys, families that
+// the forwarding method allows, primes, weights). Capacities are checked by
+// the transaction, which knows them.
+Status validate(const Config& c);
+
+void to_json(nlohmann::json& j, const Config& c);
+Result<Config> config_from_json(const nlohmann::json& j);
+
+}  // namespace xlb

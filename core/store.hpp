@@ -1,0 +1,22 @@
+// The serialised model in xlb_store, one copy per bank.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "maps.hpp"
+#include "model.hpp"
+#include "result.hpp"
+
+namespace xlb {
+
+// The bank's model; an empty Config when the bank was never written.
+Result<Config> store_read(const Maps& m, uint32_t bank);
+Status store_write(const Maps& m, uint32_t bank, const Config& c);
+
+// The control word.
+Result<xlb_ctl> ctl_read(const Maps& m);
+Status ctl_write(const Maps& m, const xlb_ctl& ctl);
+
+}  // namespace xlb
