@@ -1,19 +1,78 @@
 /* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/*
+ * xlb: the XDP datapath. A packet's path, top to bottom:
+ *
+ *   parse to the destination -> is it a VIP? (no: pass, one hash lookup)
+ *   -> parse the rest (ICMP errors become their flow's key)
+ *   -> established flow? (yes: its backend) else service (exact port,
+ *      else port 0) -> Maglev -> new flow
+ *   -> count -> forward (L2 DSR: rewrite the MACs, XDP_TX).
+ *
+ * All state is in the pinned maps described in xlb_abi.h.
+ */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "xlb_maps.h"
+#include "counters.h"
+#include "parse.h"
+#include "icmp.h"
+#include "lookup.h"
+#include "flows.h"
+#include "forward.h"
 
-/* Set by the loader: the MAC of the interface this instance is attached to. */
-const volatile __u8 xlb_iface_mac[6] = {};
+static __always_inline int xlb_send(struct xdp_md *ctx,
+				    const struct xlb_packet *pkt,
+				    const struct xlb_choice *ch)
+{
+	xlb_count_traffic(&xlb_svc_stats, ch->svc_id, pkt->frame_len,
+			  ch->new_flow);
+	xlb_count_traffic(&xlb_be_stats, ch->id, pkt->frame_len, ch->new_flow);
+	if (ch->new_flow)
+		xlb_count_global(XLB_G_NEW_FLOW);
+	if (ch->rebalanced)
+		xlb_count_global(XLB_G_FLOW_REBALANCED);
+	if (pkt->icmp_error)
+		xlb_count_global(XLB_G_ICMP_TO_FLOW);
+	return xlb_verdict(xlb_forward_dsr(ctx, ch->be));
+}
 
 SEC("xdp")
 int xlb_xdp(struct xdp_md *ctx)
 {
-	__u32 k = 0;
-	struct xlb_ctl *c = bpf_map_lookup_elem(&xlb_ctl, &k);
-	if (!c)
-		return XDP_PASS;
-	return XDP_PASS;
+	struct xlb_choice choice = {};
+	struct xlb_packet pkt;
+	struct xlb_svc *vip, *svc;
+	struct xlb_ctl *ctl;
+	__u32 zero = 0, bank;
+
+	__builtin_memset(&pkt, 0, sizeof(pkt));
+	if (xlb_parse_l3(ctx, &pkt) != XLB_PARSE_OK)
+		return xlb_verdict_pass();
+	ctl = bpf_map_lookup_elem(&xlb_ctl, &zero);
+	if (!ctl)
+		return xlb_verdict_pass();
+	bank = ctl->active_bank;
+	vip = xlb_lookup_vip(bank, &pkt);
+	if (!vip)
+		return xlb_verdict_pass();
+
+	if (xlb_parse_l4(ctx, &pkt) != XLB_PARSE_OK ||
+	    xlb_parse_icmp(ctx, &pkt) != XLB_PARSE_OK)
+		return xlb_verdict_drop(XLB_G_DROP_MALFORMED);
+	/* A flow exists only for a service this datapath can send (below). */
+	if (xlb_flow_established(&pkt, &choice))
+		return xlb_send(ctx, &pkt, &choice);
+
+	svc = xlb_lookup_service(bank, vip, &pkt);
+	if (!svc)
+		return xlb_verdict_drop(pkt.fragment ? XLB_G_DROP_FRAGMENT :
+						       XLB_G_DROP_NO_SERVICE);
+	/* Tunnel methods are not in this datapath yet. */
+	if (!xlb_forward_supported(svc))
+		return xlb_verdict_drop(XLB_G_DROP_NO_BACKEND);
+	if (!xlb_choose_new(&pkt, svc, bank, &choice))
+		return xlb_verdict_drop(XLB_G_DROP_NO_BACKEND);
+	return xlb_send(ctx, &pkt, &choice);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

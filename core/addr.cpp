@@ -9,6 +9,8 @@
 namespace xlb {
 
 std::optional<IpAddr> IpAddr::parse(std::string_view text) {
+  // inet_pton stops at a NUL: "1.2.3.4\0junk" must not pass for 1.2.3.4.
+  if (text.find('\0') != std::string_view::npos) return std::nullopt;
   std::string s(text);
   IpAddr a;
   if (inet_pton(AF_INET, s.c_str(), a.bytes.data()) == 1) {

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 
 #include "bpffs.hpp"
 
@@ -35,7 +36,40 @@ Error open_error(const std::string& pin_path, const std::string& file, int err) 
   return runtime_error("cannot open " + file + ": " + std::strerror(err));
 }
 
+uint64_t memlock(int fd) {
+  std::ifstream in("/proc/self/fdinfo/" + std::to_string(fd));
+  std::string key;
+  uint64_t value = 0;
+  while (in >> key) {
+    if (key == "memlock:" && in >> value) return value;
+  }
+  return 0;
+}
+
+uint64_t tables_memory(int rings_fd) {
+  uint64_t sum = 0;
+  uint32_t key = 0, next = 0;
+  const void* prev = nullptr;
+  while (bpf_map_get_next_key(rings_fd, prev, &next) == 0) {
+    key = next;
+    prev = &key;
+    uint32_t id = 0;
+    if (bpf_map_lookup_elem(rings_fd, &key, &id) != 0) continue;
+    int fd = bpf_map_get_fd_by_id(id);
+    if (fd < 0) continue;
+    sum += memlock(fd);
+    close(fd);
+  }
+  return sum;
+}
+
 }  // namespace
+
+uint64_t Maps::memory_bytes() const {
+  uint64_t sum = 0;
+  for (int fd : fd_) sum += memlock(fd);
+  return sum + tables_memory(rings());
+}
 
 Result<Maps> Maps::open(const std::string& pin_path) {
   Maps m;

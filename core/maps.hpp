@@ -34,6 +34,8 @@ class Maps {
   int store() const { return fd_[9]; }
   const Capacities& caps() const { return caps_; }
   const std::string& pin_path() const { return pin_path_; }
+  // Kernel memory charged to the maps (fdinfo memlock), Maglev tables included.
+  uint64_t memory_bytes() const;
 
   static constexpr int kCount = 10;
   static const char* const kNames[kCount];

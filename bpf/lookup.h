@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/*
+ * Finding the service of a packet.
+ *
+ * The VIP-level entry is looked up first, so that traffic not for a VIP
+ * costs one hash lookup and is passed on. A VIP packet then needs the exact
+ * service (proto, port), or else the VIP's port-0 service for that proto,
+ * which the VIP entry says exists (any_port) so the second lookup is only
+ * made when it can hit.
+ *
+ * Fragments. Only the first fragment of a datagram carries its ports, so
+ * ports cannot choose the backend of the others, and nothing here
+ * reassembles. xlb's rule:
+ *   - a fragment (IPv4 MF set or offset != 0, or any IPv6 packet with a
+ *     fragment header, the first fragment included) is served only by the
+ *     VIP's port-0 service for its protocol, and is balanced by the 3-tuple
+ *     (source, VIP, protocol): its flow key has sport = dport = 0. All the
+ *     fragments of a datagram therefore reach the same backend, whichever
+ *     one arrives first, and that backend reassembles;
+ *   - a VIP without a port-0 service for that protocol drops fragments
+ *     (XLB_G_DROP_FRAGMENT): sending them by port is impossible and
+ *     passing them would expose the host.
+ * Ports are never read from a fragment, first or not. For IPv6 the protocol
+ * is the fragment header's next header; a fragmentable part that starts
+ * with another extension header finds no service and is dropped.
+ */
+#ifndef XLB_LOOKUP_H
+#define XLB_LOOKUP_H
+
+#include <linux/bpf.h>
+#include <linux/in.h>
+#include <bpf/bpf_helpers.h>
+#include "parse.h"
+#include "xlb_maps.h"
+
+static __always_inline void xlb_svc_key_init(struct xlb_svc_key *k,
+					     __u32 bank,
+					     const struct xlb_packet *pkt)
+{
+	__builtin_memset(k, 0, sizeof(*k));
+	k->bank = bank;
+	k->family = pkt->key.family;
+	k->vip = pkt->key.dst;
+}
+
+/* The VIP-level entry of the packet's destination, or NULL: not a VIP. */
+static __always_inline struct xlb_svc *
+xlb_lookup_vip(__u32 bank, const struct xlb_packet *pkt)
+{
+	struct xlb_svc_key k;
+	struct xlb_svc *vip;
+
+	xlb_svc_key_init(&k, bank, pkt);
+	vip = bpf_map_lookup_elem(&xlb_svcs, &k);
+	if (!vip || !(vip->flags & XLB_SVC_VIP_ENTRY))
+		return NULL;
+	return vip;
+}
+
+/* Index of a protocol in xlb_svc.any_port, or -1. */
+static __always_inline int xlb_any_port_index(__u8 proto)
+{
+	if (proto == IPPROTO_TCP)
+		return 0;
+	if (proto == IPPROTO_UDP)
+		return 1;
+	return -1;
+}
+
+/* The service of a VIP packet, or NULL: no service for its proto/port. */
+static __always_inline struct xlb_svc *
+xlb_lookup_service(__u32 bank, const struct xlb_svc *vip,
+		   const struct xlb_packet *pkt)
+{
+	int idx = xlb_any_port_index(pkt->key.proto);
+	struct xlb_svc_key k;
+	struct xlb_svc *svc;
+
+	if (idx < 0)
+		return NULL;
+	xlb_svc_key_init(&k, bank, pkt);
+	k.proto = pkt->key.proto;
+	if (!pkt->fragment) {
+		k.port = pkt->key.dport;
+		svc = bpf_map_lookup_elem(&xlb_svcs, &k);
+		if (svc)
+			return svc;
+	}
+	if (vip->any_port[idx] == XLB_NO_SERVICE)
+		return NULL;
+	k.port = 0;
+	return bpf_map_lookup_elem(&xlb_svcs, &k);
+}
+
+#endif /* XLB_LOOKUP_H */

@@ -1,0 +1,23 @@
+// What every command handler gets: the global options and the output.
+#pragma once
+
+#include <string>
+
+#include "output.hpp"
+
+namespace xlb::cli {
+
+struct Options {
+  bool json = false;
+  bool pretty = false;
+  bool numeric = false;
+  std::string pin_path;
+};
+
+struct Context {
+  Options opts;
+  Output out;
+  explicit Context(const Options& o) : opts(o), out(o.json, o.pretty) {}
+};
+
+}  // namespace xlb::cli

@@ -1,0 +1,37 @@
+// One handler per command, grouped one file per object (interface.cpp,
+// service.cpp, ...). Each builds its result as data and renders it through
+// ctx.out; none prints errors itself: they come back as Status.
+#pragma once
+
+#include "command.hpp"
+#include "context.hpp"
+#include "state.hpp"
+
+namespace xlb::cli {
+
+Status run(const Command& c, Context& ctx);
+
+Status handle(const cmd::InterfaceAttach& c, Context& ctx);
+Status handle(const cmd::InterfaceDetach& c, Context& ctx);
+Status handle(const cmd::InterfaceList& c, Context& ctx);
+Status handle(const cmd::ServiceList& c, Context& ctx);
+Status handle(const cmd::BackendList& c, Context& ctx);
+Status handle(const cmd::FlowsList& c, Context& ctx);
+Status handle(const cmd::FlowsCount& c, Context& ctx);
+Status handle(const cmd::FlowsFlush& c, Context& ctx);
+Status handle(const cmd::Stats& c, Context& ctx);
+Status handle(const cmd::StatsReset& c, Context& ctx);
+Status handle(const cmd::ListRuleset& c, Context& ctx);
+Status handle(const cmd::ImportIpvsadm& c, Context& ctx);
+Status handle(const cmd::Help& c, Context& ctx);
+// Every configuration edit (service add, backend disable, ...).
+Status handle_edit(const Command& c, Context& ctx);
+
+// `xlb -f FILE` and `xlb -c -f FILE`.
+Status apply_file(const std::string& path, bool check_only, Context& ctx);
+// `xlb -i`.
+int run_shell(Context& ctx);
+
+Result<State> open_state(const Context& ctx);
+
+}  // namespace xlb::cli

@@ -1,0 +1,88 @@
+// xlb: the command-line tool. Global options here; the command words go to
+// the one grammar shared with ruleset files and the shell (core/command).
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
+
+#include "handlers.hpp"
+
+using namespace xlb;
+using namespace xlb::cli;
+
+namespace {
+
+struct Invocation {
+  Options opts;
+  std::string file;
+  bool check = false;
+  bool interactive = false;
+  std::vector<std::string> words;
+};
+
+// Global flags are accepted after the command too (`xlb service list -j`).
+void lift_flags(Invocation& inv) {
+  std::vector<std::string> rest;
+  for (const auto& w : inv.words) {
+    if (w == "-j" || w == "--json") inv.opts.json = true;
+    else if (w == "-p" || w == "--pretty") inv.opts.json = inv.opts.pretty = true;
+    else if (w == "-n" || w == "--numeric") inv.opts.numeric = true;
+    else rest.push_back(w);
+  }
+  inv.words = std::move(rest);
+}
+
+int exit_code(const Status& s, Context& ctx) {
+  if (s) return 0;
+  if (!s.error().message.empty()) ctx.out.error(s.error());
+  return static_cast<int>(s.error().kind);
+}
+
+int run_words(Invocation& inv, Context& ctx) {
+  auto cmd = parse_command(inv.words);
+  if (!cmd) return exit_code(cmd.error(), ctx);
+  return exit_code(run(*cmd, ctx), ctx);
+}
+
+void define_options(CLI::App& app, Invocation& inv) {
+  const char* env = std::getenv("XLB_PIN_PATH");
+  inv.opts.pin_path = env && *env ? env : "/sys/fs/bpf/xlb";
+  app.add_flag("-j,--json", inv.opts.json, "JSON output");
+  app.add_flag("-p,--pretty", inv.opts.pretty, "pretty JSON output (implies -j)");
+  app.add_flag("-n,--numeric", inv.opts.numeric, "numeric output (addresses are never resolved)");
+  app.add_option("--pin-path", inv.opts.pin_path, "bpffs directory of the state")
+      ->envname("XLB_PIN_PATH");
+  app.add_option("-f,--file", inv.file, "apply a ruleset file atomically (- for stdin)");
+  app.add_flag("-c,--check", inv.check, "with -f: check only, change nothing");
+  app.add_flag("-i,--interactive", inv.interactive, "interactive shell");
+  app.set_version_flag("--version", std::string("xlb ") + XLB_VERSION);
+  app.prefix_command();
+  app.footer("Try: xlb help");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"xlb: an XDP layer-4 load balancer"};
+  Invocation inv;
+  define_options(app, inv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  inv.words = app.remaining();
+  lift_flags(inv);
+  if (inv.opts.pretty) inv.opts.json = true;
+  Context ctx(inv.opts);
+  if (inv.check && inv.file.empty())
+    return exit_code(usage_error("-c checks a file: use it with -f FILE"), ctx);
+  if (!inv.file.empty() || inv.interactive) {
+    if (!inv.words.empty())
+      return exit_code(usage_error("unexpected command words with " +
+                                   std::string(inv.interactive ? "-i" : "-f")), ctx);
+    if (inv.interactive) return run_shell(ctx);
+    return exit_code(apply_file(inv.file, inv.check, ctx), ctx);
+  }
+  return run_words(inv, ctx);
+}

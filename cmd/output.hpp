@@ -1,0 +1,37 @@
+// One model, rendered once: a command builds its result as JSON and hands a
+// text renderer along; -j picks JSON, otherwise the text. Errors go the same
+// way: `xlb: error: ...` on stderr, or {"error": ...} under -j.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "result.hpp"
+
+namespace xlb::cli {
+
+using nlohmann::json;
+
+class Output {
+ public:
+  Output(bool json, bool pretty) : json_(json), pretty_(pretty) {}
+  void print(const json& model, const std::function<std::string(const json&)>& text) const;
+  void text(const std::string& s) const;  // plain text, both modes (e.g. list ruleset)
+  void error(const Error& e) const;
+  void error_text(const std::string& rendered) const;  // already formatted, multi-line
+  bool json_mode() const { return json_; }
+
+ private:
+  bool json_;
+  bool pretty_;
+};
+
+// ipvsadm's number format: %9llu below 10^8, else %8llu and K/M/G/T.
+std::string human_count(uint64_t v);
+// Pads s to width w (left aligned).
+std::string pad(const std::string& s, size_t w);
+std::string rpad(const std::string& s, size_t w);  // right aligned
+
+}  // namespace xlb::cli

@@ -1,0 +1,57 @@
+// service list|show (the edits go through edit.cpp).
+#include "handlers.hpp"
+#include "view.hpp"
+
+namespace xlb::cli {
+
+namespace {
+
+std::string endpoint_of(const json& s) {
+  auto a = IpAddr::parse(s["vip"].get<std::string>());
+  return Endpoint{*a, s["port"].get<uint16_t>()}.str();
+}
+
+std::string proto_upper(const std::string& p) { return p == "tcp" ? "TCP" : "UDP"; }
+
+std::string backend_row(const json& b) {
+  return "  -> " + pad(b["address"].get<std::string>(), 28) + " " +
+         pad(std::to_string(b["weight"].get<uint32_t>()), 6) + " " +
+         pad(b["state"].get<std::string>(), 8) + " " + pad(b["health"].get<std::string>(), 6) +
+         human_count(b["flows"]) + human_count(b["packets"]) + human_count(b["bytes"]) + "\n";
+}
+
+}  // namespace
+
+std::string services_text(const json& model) {
+  std::string out =
+      "Prot LocalAddress:Port            Sched Forward Name\n"
+      "  -> RemoteAddress                Weight State    Health     Flows   InPkts  InBytes\n";
+  for (const auto& s : model["services"]) {
+    out += pad(proto_upper(s["proto"]), 4) + " " + pad(endpoint_of(s), 28) + " " +
+           pad(s["sched"].get<std::string>(), 5) + " " + pad(s["forward"].get<std::string>(), 7) +
+           " " + s["name"].get<std::string>() + "\n";
+    for (const auto& b : s["backends"]) out += backend_row(b);
+  }
+  return out;
+}
+
+Status handle(const cmd::ServiceList& c, Context& ctx) {
+  auto st = open_state(ctx);
+  if (!st) return st.error();
+  auto cfg = st->read();
+  if (!cfg) return cfg.error();
+  auto stats = read_stats(st->maps(), *cfg);
+  if (!stats) return stats.error();
+  json list = json::array();
+  if (c.ref) {
+    auto s = find_service(*cfg, *c.ref);
+    if (!s) return s.error();
+    list.push_back(service_view(**s, &*stats));
+  } else {
+    for (const auto& s : cfg->services) list.push_back(service_view(s, &*stats));
+  }
+  ctx.out.print(json{{"services", list}}, services_text);
+  return {};
+}
+
+}  // namespace xlb::cli

@@ -1,0 +1,128 @@
+// xlb -i: the same commands at a readline prompt, with history and
+// completion; an error is shown and the shell goes on.
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <set>
+#include <unistd.h>
+
+#include "command_table.hpp"
+#include "handlers.hpp"
+#include "lexer.hpp"
+
+namespace xlb::cli {
+
+namespace {
+
+Context* g_ctx = nullptr;
+std::vector<std::string> g_candidates;
+
+std::string history_path() {
+  const char* home = std::getenv("HOME");
+  return std::string(home && *home ? home : ".") + "/.xlb_history";
+}
+
+// Lowercase literal words of a synopsis: the keywords worth completing.
+void add_keywords(const char* args, std::set<std::string>& out) {
+  std::string w;
+  for (const char* p = args;; p++) {
+    if (*p && (std::islower(static_cast<unsigned char>(*p)) || *p == '-')) {
+      w += *p;
+      continue;
+    }
+    if (w.size() > 1 && w.find("--") != 0) out.insert(w);
+    w.clear();
+    if (!*p) break;
+  }
+}
+
+void live_names(std::set<std::string>& out) {
+  auto st = open_state(*g_ctx);
+  if (!st) return;
+  auto cfg = st->read();
+  if (!cfg) return;
+  for (const auto& s : cfg->services) {
+    out.insert(s.name);
+    for (const auto& b : s.backends) out.insert(b.addr.str());
+  }
+}
+
+std::vector<std::string> candidates_for(const std::vector<std::string>& words) {
+  std::set<std::string> out;
+  for (const auto& s : command_specs()) {
+    if (words.empty()) out.insert(s.object);
+    else if (words.size() == 1 && words[0] == s.object && *s.verb) out.insert(s.verb);
+    else if (words.size() >= 2 && words[0] == s.object && words[1] == s.verb) add_keywords(s.args, out);
+  }
+  if (words.empty()) out.insert({"help", "quit"});
+  if (words.size() >= 2) live_names(out);
+  return {out.begin(), out.end()};
+}
+
+char* generator(const char* text, int state) {
+  static size_t i;
+  if (state == 0) i = 0;
+  size_t n = std::strlen(text);
+  while (i < g_candidates.size()) {
+    const std::string& c = g_candidates[i++];
+    if (c.compare(0, n, text) == 0) return strdup(c.c_str());
+  }
+  return nullptr;
+}
+
+char** complete(const char* text, int start, int) {
+  std::vector<std::string> words;
+  std::string before(rl_line_buffer, start);
+  size_t p = 0;
+  while ((p = before.find_first_not_of(" \t", p)) != std::string::npos) {
+    size_t e = before.find_first_of(" \t", p);
+    words.push_back(before.substr(p, e - p));
+    p = e;
+  }
+  g_candidates = candidates_for(words);
+  rl_attempted_completion_over = 1;
+  return rl_completion_matches(text, generator);
+}
+
+void run_line(const std::string& line, Context& ctx) {
+  SourceError err;
+  auto stmts = lex_text(line, "<shell>", &err);
+  if (!stmts) {
+    ctx.out.error_text(render_error(err));
+    return;
+  }
+  for (const auto& st : *stmts) {
+    std::vector<std::string> words;
+    for (const auto& t : st.tokens) words.push_back(t.text);
+    auto cmd = parse_command(words);
+    Status s = cmd ? run(*cmd, ctx) : Status(cmd.error());
+    if (!s && !s.error().message.empty()) ctx.out.error(s.error());
+  }
+}
+
+}  // namespace
+
+int run_shell(Context& ctx) {
+  g_ctx = &ctx;
+  rl_attempted_completion_function = complete;
+  std::string hist = history_path();
+  read_history(hist.c_str());
+  while (char* raw = readline("xlb> ")) {
+    std::string line(raw);
+    std::free(raw);
+    size_t b = line.find_first_not_of(" \t");
+    if (b == std::string::npos) continue;
+    add_history(line.c_str());
+    if (append_history(1, hist.c_str()) != 0) write_history(hist.c_str());
+    if (line.substr(b) == "quit" || line.substr(b) == "exit") break;
+    run_line(line, ctx);
+  }
+  if (!isatty(0)) return 0;
+  std::cout << "\n";
+  return 0;
+}
+
+}  // namespace xlb::cli

@@ -1,0 +1,34 @@
+// Attaching the datapath to interfaces through pinned bpf_links, so the
+// attachment outlives the command. Attaching where a link already exists
+// swaps the program in place (bpf_link_update): maps and flows stay.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "loader.hpp"
+#include "result.hpp"
+
+namespace xlb {
+
+struct AttachRequest {
+  std::string pin_path;
+  std::string dev;
+  std::string mode;  // "", "native", "generic"
+  Capacities caps;   // used only when the maps do not exist yet
+};
+
+struct Attachment {
+  std::string dev;  // "" when the interface is gone from this namespace
+  int ifindex = 0;
+  std::string mode;  // "native", "generic" or "unknown"
+  uint32_t prog_id = 0;
+  uint32_t link_id = 0;
+};
+
+// Returns true when an existing attachment was upgraded in place.
+Result<bool> attach_interface(const AttachRequest& req);
+Status detach_interface(const std::string& pin_path, const std::string& dev);
+Result<std::vector<Attachment>> list_attachments(const std::string& pin_path);
+
+}  // namespace xlb

@@ -1,0 +1,81 @@
+#include "command.hpp"
+
+#include "parser.hpp"
+
+namespace xlb {
+
+namespace {
+
+using Parser = Result<Command> (*)(parse::Cursor&);
+
+struct ObjectEntry {
+  const char* name;
+  Parser parse;
+};
+
+// The table of objects: adding one is a parser file plus a row here.
+constexpr ObjectEntry kObjects[] = {
+    {"interface", parse::parse_interface}, {"service", parse::parse_service},
+    {"backend", parse::parse_backend},     {"flows", parse::parse_flows},
+    {"stats", parse::parse_stats},         {"set", parse::parse_set},
+    {"list", parse::parse_list},           {"flush", parse::parse_flush},
+    {"import", parse::parse_import},
+};
+
+const ObjectEntry* find_object(const std::string& word) {
+  const ObjectEntry* found = nullptr;
+  for (const auto& o : kObjects) {
+    std::string_view n(o.name);
+    if (n == word) return &o;
+    if (!word.empty() && n.substr(0, word.size()) == word) {
+      if (found) return nullptr;
+      found = &o;
+    }
+  }
+  return found;
+}
+
+Status apply_backend_set(Config& c, const cmd::BackendSet& s) {
+  if (s.weight) XLB_TRY(backend_set_weight(c, s.ref, s.addr, *s.weight));
+  if (s.mac) XLB_TRY(backend_set_mac(c, s.ref, s.addr, *s.mac));
+  return {};
+}
+
+}  // namespace
+
+Result<Command> parse_command(std::span<const std::string> words) {
+  parse::Cursor c(words);
+  if (c.done()) return c.missing("command (try: xlb help)");
+  if (c.peek() == "help") return Command{cmd::Help{}};
+  const ObjectEntry* obj = find_object(c.peek());
+  if (!obj) return c.error("unknown object '" + c.peek() + "' (try: xlb help)");
+  c.next();
+  return obj->parse(c);
+}
+
+bool is_config_edit(const Command& c) {
+  return std::holds_alternative<cmd::ServiceAdd>(c) || std::holds_alternative<cmd::ServiceSet>(c) ||
+         std::holds_alternative<cmd::ServiceDel>(c) || std::holds_alternative<cmd::BackendAdd>(c) ||
+         std::holds_alternative<cmd::BackendSet>(c) || std::holds_alternative<cmd::BackendAdmin>(c) ||
+         std::holds_alternative<cmd::BackendDel>(c) || std::holds_alternative<cmd::SetSeed>(c) ||
+         std::holds_alternative<cmd::FlushRuleset>(c);
+}
+
+Status apply_edit(Config& c, const Command& command) {
+  if (auto* a = std::get_if<cmd::ServiceAdd>(&command)) return service_add(c, a->service);
+  if (auto* s = std::get_if<cmd::ServiceSet>(&command)) return service_set(c, s->ref, s->change);
+  if (auto* d = std::get_if<cmd::ServiceDel>(&command)) return service_del(c, d->ref);
+  if (auto* a = std::get_if<cmd::BackendAdd>(&command)) return backend_add(c, a->ref, a->backend);
+  if (auto* s = std::get_if<cmd::BackendSet>(&command)) return apply_backend_set(c, *s);
+  if (auto* a = std::get_if<cmd::BackendAdmin>(&command))
+    return backend_set_admin(c, a->ref, a->addr, a->admin);
+  if (auto* d = std::get_if<cmd::BackendDel>(&command)) return backend_del(c, d->ref, d->addr);
+  if (auto* s = std::get_if<cmd::SetSeed>(&command)) return settings_set_seed(c, s->seed);
+  if (std::holds_alternative<cmd::FlushRuleset>(command)) {
+    flush_ruleset(c);
+    return {};
+  }
+  return usage_error("not a configuration command");
+}
+
+}  // namespace xlb

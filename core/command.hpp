@@ -1,0 +1,124 @@
+// The command grammar: one sentence per command, `OBJECT VERB ARGS...`, the
+// same on the command line, in ruleset files and in the shell. Parsing turns
+// words into one typed struct per command; nothing here touches the system.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "loader.hpp"
+#include "model.hpp"
+#include "ops.hpp"
+#include "result.hpp"
+
+namespace xlb {
+
+namespace cmd {
+
+struct InterfaceAttach {
+  std::string dev;
+  std::string mode;  // "", "native" or "generic"
+  Capacities caps;
+};
+struct InterfaceDetach {
+  std::string dev;
+};
+struct InterfaceList {};
+
+struct ServiceAdd {
+  Service service;
+};
+struct ServiceSet {
+  ServiceRef ref;
+  ServiceChange change;
+};
+struct ServiceDel {
+  ServiceRef ref;
+};
+struct ServiceList {
+  std::optional<ServiceRef> ref;
+};
+
+struct BackendAdd {
+  ServiceRef ref;
+  Backend backend;
+  bool mac_given = false;
+};
+struct BackendSet {
+  ServiceRef ref;
+  IpAddr addr;
+  std::optional<uint32_t> weight;
+  std::optional<MacAddr> mac;
+};
+struct BackendAdmin {
+  ServiceRef ref;
+  IpAddr addr;
+  Admin admin;
+};
+struct BackendDel {
+  ServiceRef ref;
+  IpAddr addr;
+};
+struct BackendList {
+  std::optional<ServiceRef> ref;
+};
+
+struct FlowFilter {
+  std::optional<ServiceRef> service;
+  std::optional<IpAddr> backend;
+};
+struct FlowsList {
+  FlowFilter filter;
+};
+struct FlowsCount {
+  FlowFilter filter;
+};
+struct FlowsFlush {
+  FlowFilter filter;
+};
+
+struct Stats {
+  std::optional<ServiceRef> ref;
+  bool rate = false;
+  uint32_t interval_ms = 1000;
+  bool prometheus = false;
+};
+struct StatsReset {};
+
+struct SetSeed {
+  uint32_t seed;
+};
+struct ListRuleset {};
+struct FlushRuleset {};
+struct ImportIpvsadm {
+  std::string file;
+};
+struct Help {
+  std::string object;
+};
+
+}  // namespace cmd
+
+using Command =
+    std::variant<cmd::InterfaceAttach, cmd::InterfaceDetach, cmd::InterfaceList, cmd::ServiceAdd,
+                 cmd::ServiceSet, cmd::ServiceDel, cmd::ServiceList, cmd::BackendAdd,
+                 cmd::BackendSet, cmd::BackendAdmin, cmd::BackendDel, cmd::BackendList,
+                 cmd::FlowsList, cmd::FlowsCount, cmd::FlowsFlush, cmd::Stats, cmd::StatsReset,
+                 cmd::SetSeed, cmd::ListRuleset, cmd::FlushRuleset, cmd::ImportIpvsadm, cmd::Help>;
+
+// Parses one command. Errors are usage errors whose `token` is the index of
+// the offending word (words.size() when a word is missing).
+Result<Command> parse_command(std::span<const std::string> words);
+
+// Commands that edit the configuration: the only ones a ruleset file holds.
+bool is_config_edit(const Command& c);
+
+// Applies a configuration edit to a model. A backend added without a MAC
+// must have had it filled in by the caller (resolution needs the kernel).
+Status apply_edit(Config& c, const Command& cmd);
+
+}  // namespace xlb

@@ -1,0 +1,26 @@
+// What the kernel knows about links and neighbours, over rtnetlink (libnl).
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "addr.hpp"
+#include "result.hpp"
+
+namespace xlb {
+
+struct LinkInfo {
+  std::string name;
+  int ifindex = 0;
+  MacAddr mac;
+};
+
+Result<LinkInfo> link_by_name(const std::string& name);
+Result<LinkInfo> link_by_index(int ifindex);
+
+// The MAC of a directly connected host, from the neighbour table. When the
+// table has no usable entry, asks the kernel to resolve it (ARP or ND) and
+// waits up to `wait`.
+Result<MacAddr> resolve_neighbour(const IpAddr& addr, std::chrono::milliseconds wait);
+
+}  // namespace xlb

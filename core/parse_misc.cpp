@@ -1,0 +1,122 @@
+// flows, stats, set, list, flush, import: the smaller objects.
+#include "parser.hpp"
+
+namespace xlb::parse {
+
+namespace {
+
+Result<cmd::FlowFilter> read_flow_filter(Cursor& c) {
+  cmd::FlowFilter f;
+  while (!c.done()) {
+    if (c.peek() == "backend") {
+      if (f.backend) return c.error("option 'backend' given twice");
+      c.next();
+      auto a = read_addr(c, "backend address");
+      if (!a) return a.error();
+      f.backend = *a;
+      continue;
+    }
+    if (f.service) return c.error("unexpected argument '" + c.peek() + "'");
+    auto ref = read_service_ref(c);
+    if (!ref) return ref.error();
+    f.service = *ref;
+  }
+  return f;
+}
+
+// `--rate` and `rate` alike: operators type ipvsadm's spelling.
+std::string strip_dashes(const std::string& w) {
+  return w.rfind("--", 0) == 0 ? w.substr(2) : w;
+}
+
+Status read_stats_word(Cursor& c, cmd::Stats& s) {
+  std::string w = strip_dashes(c.peek());
+  if (w == "rate" || w == "prometheus") {
+    (w == "rate" ? s.rate : s.prometheus) = true;
+    c.next();
+    return {};
+  }
+  if (w == "interval") {
+    c.next();
+    auto v = read_uint(c, "interval (ms)", 100, 3600000);
+    if (!v) return v.error();
+    s.interval_ms = *v;
+    return {};
+  }
+  if (s.ref) return c.error("unexpected argument '" + c.peek() + "'");
+  auto ref = read_service_ref(c);
+  if (!ref) return ref.error();
+  s.ref = *ref;
+  return {};
+}
+
+}  // namespace
+
+Result<Command> parse_flows(Cursor& c) {
+  std::string verb = "list";
+  if (!c.done()) {
+    auto v = match_prefix(c.peek(), {"list", "show", "count", "flush", "help"});
+    if (!v) return c.error("unknown flows command '" + c.peek() + "' (try: xlb flows help)");
+    verb = *v;
+    c.next();
+  }
+  if (verb == "help") return Command{cmd::Help{"flows"}};
+  auto f = read_flow_filter(c);
+  if (!f) return f.error();
+  if (verb == "count") return Command{cmd::FlowsCount{*f}};
+  if (verb == "flush") return Command{cmd::FlowsFlush{*f}};
+  return Command{cmd::FlowsList{*f}};
+}
+
+Result<Command> parse_stats(Cursor& c) {
+  if (!c.done() && (c.peek() == "reset" || c.peek() == "help")) {
+    bool reset = c.next() == "reset";
+    XLB_TRY(expect_end(c));
+    if (reset) return Command{cmd::StatsReset{}};
+    return Command{cmd::Help{"stats"}};
+  }
+  cmd::Stats s;
+  while (!c.done()) XLB_TRY(read_stats_word(c, s));
+  if (s.rate && s.prometheus) return c.error("rate and prometheus do not go together");
+  return Command{s};
+}
+
+Result<Command> parse_set(Cursor& c) {
+  if (c.done()) return c.missing("setting (seed)");
+  auto what = match_prefix(c.peek(), {"seed", "help"});
+  if (!what) return c.error("unknown setting '" + c.peek() + "' (expected seed)");
+  c.next();
+  if (*what == "help") return Command{cmd::Help{"set"}};
+  auto v = read_uint(c, "seed", 0, UINT32_MAX);
+  if (!v) return v.error();
+  XLB_TRY(expect_end(c));
+  return Command{cmd::SetSeed{static_cast<uint32_t>(*v)}};
+}
+
+Result<Command> parse_list(Cursor& c) {
+  if (c.done()) return c.missing("what to list (ruleset)");
+  if (!match_prefix(c.peek(), {"ruleset"})) return c.error("unknown list '" + c.peek() + "' (expected ruleset)");
+  c.next();
+  XLB_TRY(expect_end(c));
+  return Command{cmd::ListRuleset{}};
+}
+
+Result<Command> parse_flush(Cursor& c) {
+  if (c.done()) return c.missing("what to flush (ruleset)");
+  if (!match_prefix(c.peek(), {"ruleset"})) return c.error("unknown flush '" + c.peek() + "' (expected ruleset)");
+  c.next();
+  XLB_TRY(expect_end(c));
+  return Command{cmd::FlushRuleset{}};
+}
+
+Result<Command> parse_import(Cursor& c) {
+  if (c.done()) return c.missing("what to import (ipvsadm)");
+  if (!match_prefix(c.peek(), {"ipvsadm"})) return c.error("unknown import format '" + c.peek() + "' (expected ipvsadm)");
+  c.next();
+  auto file = read_word(c, "file (or - for stdin)");
+  if (!file) return file.error();
+  XLB_TRY(expect_end(c));
+  return Command{cmd::ImportIpvsadm{*file}};
+}
+
+}  // namespace xlb::parse

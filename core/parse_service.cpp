@@ -1,0 +1,103 @@
+// service add|set|del|list|show
+#include "parser.hpp"
+
+#include "maglev.hpp"
+
+namespace xlb::parse {
+
+namespace {
+
+Status read_service_option(const std::string& kw, Cursor& c, ServiceChange& ch) {
+  if (kw == "sched") {
+    if (c.done()) return c.missing("scheduler (mh or sh)");
+    ch.sched = parse_sched(c.peek());
+    if (!ch.sched) return c.error("invalid scheduler '" + c.peek() + "' (expected mh or sh)");
+    c.next();
+  } else if (kw == "ring") {
+    int at = c.pos();
+    auto r = read_uint(c, "ring size", XLB_RING_MIN, XLB_RING_MAX);
+    if (!r) return r.error();
+    if (!is_prime(*r)) return c.error_at(at, "ring size " + std::to_string(*r) + " is not a prime");
+    ch.ring = *r;
+  } else {
+    if (c.done()) return c.missing("forwarding method");
+    ch.forward = parse_forward(c.peek());
+    if (!ch.forward) return c.error("invalid forwarding method '" + c.peek() + "' (expected dsr)");
+    if (*ch.forward != Forward::dsr)
+      return c.error("forwarding method '" + c.peek() + "' is not supported yet (only dsr)");
+    c.next();
+  }
+  return {};
+}
+
+Status read_service_options(Cursor& c, ServiceChange& ch) {
+  return read_options(c, {"sched", "ring", "forward"}, [&](const std::string& kw, Cursor& cur) {
+    return read_service_option(kw, cur, ch);
+  });
+}
+
+Result<Command> parse_add_verb(Cursor& c) {
+  cmd::ServiceAdd add;
+  Service& s = add.service;
+  auto name = read_word(c, "service name");
+  if (!name) return name.error();
+  if (parse_proto(*name)) return c.error_at(c.pos() - 1, "a service name cannot be a protocol");
+  s.name = *name;
+  auto proto = read_proto(c);
+  if (!proto) return proto.error();
+  auto ep = read_endpoint(c);
+  if (!ep) return ep.error();
+  s.proto = *proto;
+  s.vip = ep->addr;
+  s.port = ep->port;
+  ServiceChange ch;
+  XLB_TRY(read_service_options(c, ch));
+  if (ch.sched) s.sched = *ch.sched;
+  if (ch.ring) s.ring = *ch.ring;
+  if (ch.forward) s.forward = *ch.forward;
+  return Command{add};
+}
+
+Result<Command> parse_set_verb(Cursor& c) {
+  cmd::ServiceSet set;
+  auto ref = read_service_ref(c);
+  if (!ref) return ref.error();
+  set.ref = *ref;
+  if (c.done()) return c.missing("what to change (sched, ring or forward)");
+  XLB_TRY(read_service_options(c, set.change));
+  return Command{set};
+}
+
+Result<Command> parse_del_verb(Cursor& c) {
+  auto ref = read_service_ref(c);
+  if (!ref) return ref.error();
+  XLB_TRY(expect_end(c));
+  return Command{cmd::ServiceDel{*ref}};
+}
+
+Result<Command> parse_list_verb(Cursor& c) {
+  cmd::ServiceList list;
+  if (!c.done()) {
+    auto ref = read_service_ref(c);
+    if (!ref) return ref.error();
+    list.ref = *ref;
+  }
+  XLB_TRY(expect_end(c));
+  return Command{list};
+}
+
+}  // namespace
+
+Result<Command> parse_service(Cursor& c) {
+  if (c.done()) return parse_list_verb(c);
+  auto verb = match_prefix(c.peek(), {"add", "set", "del", "delete", "list", "show", "help"});
+  if (!verb) return c.error("unknown service command '" + c.peek() + "' (try: xlb service help)");
+  c.next();
+  if (*verb == "add") return parse_add_verb(c);
+  if (*verb == "set") return parse_set_verb(c);
+  if (*verb == "del" || *verb == "delete") return parse_del_verb(c);
+  if (*verb == "help") return Command{cmd::Help{"service"}};
+  return parse_list_verb(c);
+}
+
+}  // namespace xlb::parse
