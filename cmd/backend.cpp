@@ -9,8 +9,9 @@ namespace {
 std::string backends_text(const json& model) {
   std::string out = pad("Service", 16) + " " + pad("Backend", 28) + " Weight State    Health MAC\n";
   for (const auto& b : model["backends"])
-    out += pad(b["service"].get<std::string>(), 16) + " " + pad(b["address"].get<std::string>(), 28) +
-           " " + pad(std::to_string(b["weight"].get<uint32_t>()), 6) + " " +
+    out += pad(b["service"].get<std::string>(), 16) + " " +
+           pad(b["address"].get<std::string>(), 28) + " " +
+           pad(std::to_string(b["weight"].get<uint32_t>()), 6) + " " +
            pad(b["state"].get<std::string>(), 8) + " " + pad(b["health"].get<std::string>(), 6) +
            " " + b["mac"].get<std::string>() + "\n";
   return out;

@@ -52,13 +52,13 @@ Names names_of(const Config& cfg) {
 }
 
 std::string flows_text(const json& m) {
-  std::string out = "Prot " + pad("Client", 46) + " " + pad("VIP", 46) + " " + pad("Backend", 40) +
-                    "   Age\n";
+  std::string out =
+      "Prot " + pad("Client", 46) + " " + pad("VIP", 46) + " " + pad("Backend", 40) + "   Age\n";
   for (const auto& f : m["flows"]) {
     auto c = Endpoint{*IpAddr::parse(f["client"].get<std::string>()), f["client_port"]}.str();
     auto v = Endpoint{*IpAddr::parse(f["vip"].get<std::string>()), f["vip_port"]}.str();
-    out += pad(f["proto"].get<std::string>() == "tcp" ? "TCP" : "UDP", 4) + " " + pad(c, 46) +
-           " " + pad(v, 46) + " " + pad(f["backend"].get<std::string>(), 40) +
+    out += pad(f["proto"].get<std::string>() == "tcp" ? "TCP" : "UDP", 4) + " " + pad(c, 46) + " " +
+           pad(v, 46) + " " + pad(f["backend"].get<std::string>(), 40) +
            rpad(std::to_string(f["age"].get<uint32_t>()) + "s", 6) + "\n";
   }
   return out;
@@ -67,8 +67,10 @@ std::string flows_text(const json& m) {
 json flow_view(const Flow& f, const Names& n) {
   auto be = n.backends.find(f.backend_id);
   auto sv = n.services.find(f.service_id);
-  return json{{"proto", to_string(f.proto)},    {"client", f.client.str()},
-              {"client_port", f.client_port},   {"vip", f.vip.str()},
+  return json{{"proto", to_string(f.proto)},
+              {"client", f.client.str()},
+              {"client_port", f.client_port},
+              {"vip", f.vip.str()},
               {"vip_port", f.vip_port},
               {"service", sv == n.services.end() ? "" : sv->second},
               {"backend", be == n.backends.end() ? "(gone)" : be->second},

@@ -9,14 +9,15 @@ std::string global_usage() {
          "       xlb [OPTIONS] -f FILE     apply a ruleset file atomically (- for stdin)\n"
          "       xlb [OPTIONS] -c -f FILE  check a ruleset file, change nothing\n"
          "       xlb [OPTIONS] -i          interactive shell\n"
-         "OBJECT := { interface | service | backend | flows | stats | set | list | flush | import }\n"
+         "OBJECT := { interface | service | backend | flows | stats | set | list | flush | import "
+         "}\n"
          "SERVICE := { NAME | tcp|udp VIP[:PORT] }\n"
          "OPTIONS := { -j|--json | -p|--pretty | -n|--numeric | --pin-path DIR | --version }\n";
 }
 
 Status handle(const cmd::Help& c, Context& ctx) {
-  std::string text = (c.object.empty() ? global_usage() + "\nCommands:\n" : "") +
-                     command_help(c.object);
+  std::string text =
+      (c.object.empty() ? global_usage() + "\nCommands:\n" : "") + command_help(c.object);
   ctx.out.print(json{{"help", text}}, [&](const json&) { return text; });
   return {};
 }

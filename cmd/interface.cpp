@@ -22,11 +22,12 @@ Status handle(const cmd::InterfaceDetach& c, Context& ctx) {
 namespace {
 
 std::string interfaces_text(const json& m) {
-  std::string out = pad("Interface", 16) + " " + pad("Ifindex", 8) + pad("Mode", 9) +
-                    pad("Prog", 8) + "Link\n";
+  std::string out =
+      pad("Interface", 16) + " " + pad("Ifindex", 8) + pad("Mode", 9) + pad("Prog", 8) + "Link\n";
   for (const auto& a : m["interfaces"])
-    out += pad(a["name"].get<std::string>(), 16) + " " + pad(std::to_string(a["ifindex"].get<int>()), 8) +
-           pad(a["mode"].get<std::string>(), 9) + pad(std::to_string(a["prog_id"].get<uint32_t>()), 8) +
+    out += pad(a["name"].get<std::string>(), 16) + " " +
+           pad(std::to_string(a["ifindex"].get<int>()), 8) + pad(a["mode"].get<std::string>(), 9) +
+           pad(std::to_string(a["prog_id"].get<uint32_t>()), 8) +
            std::to_string(a["link_id"].get<uint32_t>()) + "\n";
   const auto& c = m["capacities"];
   out += "Capacities: services " + std::to_string(c["services"].get<uint32_t>()) + ", backends " +
@@ -45,10 +46,15 @@ Status handle(const cmd::InterfaceList&, Context& ctx) {
   if (!list) return list.error();
   json ifs = json::array();
   for (const auto& a : *list)
-    ifs.push_back({{"name", a.dev}, {"ifindex", a.ifindex}, {"mode", a.mode},
-                   {"prog_id", a.prog_id}, {"link_id", a.link_id}});
+    ifs.push_back({{"name", a.dev},
+                   {"ifindex", a.ifindex},
+                   {"mode", a.mode},
+                   {"prog_id", a.prog_id},
+                   {"link_id", a.link_id}});
   const Capacities& caps = st->maps().caps();
-  json c{{"services", caps.services}, {"backends", caps.backends}, {"flows", caps.flows},
+  json c{{"services", caps.services},
+         {"backends", caps.backends},
+         {"flows", caps.flows},
          {"memory_bytes", st->maps().memory_bytes()}};
   ctx.out.print(json{{"interfaces", ifs}, {"capacities", c}}, interfaces_text);
   return {};

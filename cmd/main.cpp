@@ -23,10 +23,14 @@ struct Invocation {
 void lift_flags(Invocation& inv) {
   std::vector<std::string> rest;
   for (const auto& w : inv.words) {
-    if (w == "-j" || w == "--json") inv.opts.json = true;
-    else if (w == "-p" || w == "--pretty") inv.opts.json = inv.opts.pretty = true;
-    else if (w == "-n" || w == "--numeric") inv.opts.numeric = true;
-    else rest.push_back(w);
+    if (w == "-j" || w == "--json")
+      inv.opts.json = true;
+    else if (w == "-p" || w == "--pretty")
+      inv.opts.json = inv.opts.pretty = true;
+    else if (w == "-n" || w == "--numeric")
+      inv.opts.numeric = true;
+    else
+      rest.push_back(w);
   }
   inv.words = std::move(rest);
 }
@@ -80,7 +84,8 @@ int main(int argc, char** argv) {
   if (!inv.file.empty() || inv.interactive) {
     if (!inv.words.empty())
       return exit_code(usage_error("unexpected command words with " +
-                                   std::string(inv.interactive ? "-i" : "-f")), ctx);
+                                   std::string(inv.interactive ? "-i" : "-f")),
+                       ctx);
     if (inv.interactive) return run_shell(ctx);
     return exit_code(apply_file(inv.file, inv.check, ctx), ctx);
   }

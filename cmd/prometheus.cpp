@@ -10,7 +10,10 @@ std::string label(const std::string& k, const std::string& v) {
   std::string esc;
   for (char ch : v) {
     if (ch == '\\' || ch == '"') esc += '\\';
-    if (ch == '\n') { esc += "\\n"; continue; }
+    if (ch == '\n') {
+      esc += "\\n";
+      continue;
+    }
     esc += ch;
   }
   return k + "=\"" + esc + "\"";
@@ -28,7 +31,8 @@ struct Family {
 };
 
 void header(std::string& out, const Family& f) {
-  out += std::string("# HELP ") + f.name + " " + f.help + "\n# TYPE " + f.name + " " + f.type + "\n";
+  out +=
+      std::string("# HELP ") + f.name + " " + f.help + "\n# TYPE " + f.name + " " + f.type + "\n";
 }
 
 void per_service(std::string& out, const json& stats, const Family& f, const char* key) {
@@ -61,14 +65,22 @@ void global(std::string& out, const json& stats) {
 
 std::string prometheus_text(const Config&, const json& stats) {
   std::string out;
-  per_service(out, stats, {"xlb_vip_packets_total", "counter", "Packets received for a virtual service."}, "packets");
-  per_service(out, stats, {"xlb_vip_bytes_total", "counter", "Bytes received for a virtual service."}, "bytes");
-  per_service(out, stats, {"xlb_vip_flows_total", "counter", "New flows of a virtual service."}, "flows");
+  per_service(out, stats,
+              {"xlb_vip_packets_total", "counter", "Packets received for a virtual service."},
+              "packets");
+  per_service(out, stats,
+              {"xlb_vip_bytes_total", "counter", "Bytes received for a virtual service."}, "bytes");
+  per_service(out, stats, {"xlb_vip_flows_total", "counter", "New flows of a virtual service."},
+              "flows");
   auto field = [](const char* k) { return [k](const json& b) { return b[k].dump(); }; };
-  per_backend(out, stats, {"xlb_backend_packets_total", "counter", "Packets sent to a backend."}, field("packets"));
-  per_backend(out, stats, {"xlb_backend_bytes_total", "counter", "Bytes sent to a backend."}, field("bytes"));
-  per_backend(out, stats, {"xlb_backend_flows_total", "counter", "New flows sent to a backend."}, field("flows"));
-  per_backend(out, stats, {"xlb_backend_weight", "gauge", "Configured weight of a backend."}, field("weight"));
+  per_backend(out, stats, {"xlb_backend_packets_total", "counter", "Packets sent to a backend."},
+              field("packets"));
+  per_backend(out, stats, {"xlb_backend_bytes_total", "counter", "Bytes sent to a backend."},
+              field("bytes"));
+  per_backend(out, stats, {"xlb_backend_flows_total", "counter", "New flows sent to a backend."},
+              field("flows"));
+  per_backend(out, stats, {"xlb_backend_weight", "gauge", "Configured weight of a backend."},
+              field("weight"));
   per_backend(out, stats, {"xlb_backend_up", "gauge", "1 when the backend is healthy."},
               [](const json& b) { return std::string(b["health"] == "up" ? "1" : "0"); });
   per_backend(out, stats, {"xlb_backend_enabled", "gauge", "1 unless the backend is drained."},

@@ -3,11 +3,11 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include <unistd.h>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <set>
-#include <unistd.h>
 
 #include "command_table.hpp"
 #include "handlers.hpp"
@@ -53,9 +53,12 @@ void live_names(std::set<std::string>& out) {
 std::vector<std::string> candidates_for(const std::vector<std::string>& words) {
   std::set<std::string> out;
   for (const auto& s : command_specs()) {
-    if (words.empty()) out.insert(s.object);
-    else if (words.size() == 1 && words[0] == s.object && *s.verb) out.insert(s.verb);
-    else if (words.size() >= 2 && words[0] == s.object && words[1] == s.verb) add_keywords(s.args, out);
+    if (words.empty())
+      out.insert(s.object);
+    else if (words.size() == 1 && words[0] == s.object && *s.verb)
+      out.insert(s.verb);
+    else if (words.size() >= 2 && words[0] == s.object && words[1] == s.verb)
+      add_keywords(s.args, out);
   }
   if (words.empty()) out.insert({"help", "quit"});
   if (words.size() >= 2) live_names(out);

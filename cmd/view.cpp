@@ -34,9 +34,14 @@ json backend_view(const Service& s, const Backend& b, const StatsSnapshot* st) {
 json service_view(const Service& s, const StatsSnapshot* st) {
   json bes = json::array();
   for (const auto& b : s.backends) bes.push_back(backend_view(s, b, st));
-  json j{{"name", s.name},        {"proto", to_string(s.proto)}, {"vip", s.vip.str()},
-         {"port", s.port},         {"sched", to_string(s.sched)}, {"ring", s.ring},
-         {"forward", to_string(s.forward)}, {"id", s.id}};
+  json j{{"name", s.name},
+         {"proto", to_string(s.proto)},
+         {"vip", s.vip.str()},
+         {"port", s.port},
+         {"sched", to_string(s.sched)},
+         {"ring", s.ring},
+         {"forward", to_string(s.forward)},
+         {"id", s.id}};
   add_counters(j, st ? find(st->services, s.id) : nullptr);
   j["backends"] = bes;
   return j;

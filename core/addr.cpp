@@ -57,8 +57,8 @@ std::optional<MacAddr> MacAddr::parse(std::string_view text) {
 
 std::string MacAddr::str() const {
   char buf[18];
-  std::snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x", bytes[0], bytes[1],
-                bytes[2], bytes[3], bytes[4], bytes[5]);
+  std::snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x", bytes[0], bytes[1], bytes[2],
+                bytes[3], bytes[4], bytes[5]);
   return buf;
 }
 

@@ -14,7 +14,7 @@
 namespace xlb {
 
 struct IpAddr {
-  int family = XLB_AF_INET;  // XLB_AF_INET or XLB_AF_INET6
+  int family = XLB_AF_INET;         // XLB_AF_INET or XLB_AF_INET6
   std::array<uint8_t, 16> bytes{};  // IPv4 in the first 4, the rest zero
 
   static std::optional<IpAddr> parse(std::string_view text);

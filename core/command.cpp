@@ -56,7 +56,8 @@ Result<Command> parse_command(std::span<const std::string> words) {
 bool is_config_edit(const Command& c) {
   return std::holds_alternative<cmd::ServiceAdd>(c) || std::holds_alternative<cmd::ServiceSet>(c) ||
          std::holds_alternative<cmd::ServiceDel>(c) || std::holds_alternative<cmd::BackendAdd>(c) ||
-         std::holds_alternative<cmd::BackendSet>(c) || std::holds_alternative<cmd::BackendAdmin>(c) ||
+         std::holds_alternative<cmd::BackendSet>(c) ||
+         std::holds_alternative<cmd::BackendAdmin>(c) ||
          std::holds_alternative<cmd::BackendDel>(c) || std::holds_alternative<cmd::SetSeed>(c) ||
          std::holds_alternative<cmd::FlushRuleset>(c);
 }

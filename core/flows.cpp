@@ -32,8 +32,8 @@ Flow to_flow(const xlb_flow_key& k, const xlb_flow& v, uint32_t now) {
 
 // Calls fn(key, value) for every flow. Keys are collected first: the
 // datapath keeps adding and evicting while we walk.
-Status for_each_flow(const Maps& m, const std::function<void(const xlb_flow_key&,
-                                                             const xlb_flow&)>& fn) {
+Status for_each_flow(const Maps& m,
+                     const std::function<void(const xlb_flow_key&, const xlb_flow&)>& fn) {
   std::vector<xlb_flow_key> keys;
   xlb_flow_key cur{}, next{};
   const void* prev = nullptr;
@@ -54,9 +54,8 @@ Status for_each_flow(const Maps& m, const std::function<void(const xlb_flow_key&
 Result<std::vector<Flow>> list_flows(const Maps& m) {
   std::vector<Flow> out;
   uint32_t now = now_seconds();
-  XLB_TRY(for_each_flow(m, [&](const xlb_flow_key& k, const xlb_flow& v) {
-    out.push_back(to_flow(k, v, now));
-  }));
+  XLB_TRY(for_each_flow(
+      m, [&](const xlb_flow_key& k, const xlb_flow& v) { out.push_back(to_flow(k, v, now)); }));
   return out;
 }
 

@@ -12,8 +12,8 @@
 namespace xlb {
 
 const char* const Maps::kNames[Maps::kCount] = {
-    "xlb_ctl",       "xlb_banks",    "xlb_svcs",   "xlb_rings", "xlb_backends",
-    "xlb_flows",     "xlb_svc_stats", "xlb_be_stats", "xlb_global", "xlb_store"};
+    "xlb_ctl",   "xlb_banks",     "xlb_svcs",     "xlb_rings",  "xlb_backends",
+    "xlb_flows", "xlb_svc_stats", "xlb_be_stats", "xlb_global", "xlb_store"};
 
 namespace {
 
@@ -31,8 +31,8 @@ Error open_error(const std::string& pin_path, const std::string& file, int err) 
                          ": nothing attached yet (run `xlb interface attach DEV`), or bpffs "
                          "is not mounted");
   if (err == ENOENT)
-    return runtime_error("no xlb state at " + pin_path +
-                         " (missing " + file + "): run `xlb interface attach DEV` first");
+    return runtime_error("no xlb state at " + pin_path + " (missing " + file +
+                         "): run `xlb interface attach DEV` first");
   return runtime_error("cannot open " + file + ": " + std::strerror(err));
 }
 

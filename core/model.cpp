@@ -15,11 +15,16 @@ std::string to_string(Health h) { return h == Health::up ? "up" : "down"; }
 
 std::string to_string(Forward f) {
   switch (f) {
-    case Forward::dsr: return "dsr";
-    case Forward::ipip: return "ipip";
-    case Forward::gre: return "gre";
-    case Forward::gue: return "gue";
-    case Forward::fou: return "fou";
+    case Forward::dsr:
+      return "dsr";
+    case Forward::ipip:
+      return "ipip";
+    case Forward::gre:
+      return "gre";
+    case Forward::gue:
+      return "gue";
+    case Forward::fou:
+      return "fou";
   }
   return "?";
 }
@@ -42,9 +47,7 @@ std::optional<Forward> parse_forward(std::string_view s) {
   return std::nullopt;
 }
 
-std::string Service::spec() const {
-  return to_string(proto) + " " + Endpoint{vip, port}.str();
-}
+std::string Service::spec() const { return to_string(proto) + " " + Endpoint{vip, port}.str(); }
 
 Backend* Service::find_backend(const IpAddr& a) {
   for (auto& b : backends)

@@ -18,8 +18,13 @@ namespace xlb {
 
 enum class Proto : uint8_t { tcp = 6, udp = 17 };
 enum class Sched : uint8_t { mh, sh };
-enum class Forward : uint8_t { dsr = XLB_FWD_DSR, ipip = XLB_FWD_IPIP, gre = XLB_FWD_GRE,
-                               gue = XLB_FWD_GUE, fou = XLB_FWD_FOU };
+enum class Forward : uint8_t {
+  dsr = XLB_FWD_DSR,
+  ipip = XLB_FWD_IPIP,
+  gre = XLB_FWD_GRE,
+  gue = XLB_FWD_GUE,
+  fou = XLB_FWD_FOU
+};
 enum class Admin : uint8_t { enabled, disabled };
 enum class Health : uint8_t { up, down };
 
@@ -39,8 +44,8 @@ std::optional<Forward> parse_forward(std::string_view s);
 struct Backend {
   IpAddr addr;
   uint32_t weight = kDefaultWeight;
-  MacAddr mac;               // resolved or given
-  bool mac_explicit = false; // given with `mac`: printed back in the ruleset
+  MacAddr mac;                // resolved or given
+  bool mac_explicit = false;  // given with `mac`: printed back in the ruleset
   Admin admin = Admin::enabled;
   Health health = Health::up;
   // Assigned by the transaction; stable while the backend exists.

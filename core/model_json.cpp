@@ -11,20 +11,29 @@ using nlohmann::json;
 namespace {
 
 json backend_json(const Backend& b) {
-  return json{{"addr", b.addr.str()},       {"weight", b.weight},
-              {"mac", b.mac.str()},         {"mac_explicit", b.mac_explicit},
-              {"admin", to_string(b.admin)}, {"health", to_string(b.health)},
-              {"id", b.id},                 {"cookie", b.cookie}};
+  return json{{"addr", b.addr.str()},
+              {"weight", b.weight},
+              {"mac", b.mac.str()},
+              {"mac_explicit", b.mac_explicit},
+              {"admin", to_string(b.admin)},
+              {"health", to_string(b.health)},
+              {"id", b.id},
+              {"cookie", b.cookie}};
 }
 
 json service_json(const Service& s) {
   json bes = json::array();
   for (const auto& b : s.backends) bes.push_back(backend_json(b));
-  return json{{"name", s.name},       {"proto", to_string(s.proto)},
-              {"vip", s.vip.str()},    {"port", s.port},
-              {"sched", to_string(s.sched)}, {"ring", s.ring},
-              {"forward", to_string(s.forward)}, {"backends", bes},
-              {"id", s.id},            {"ring_slot", s.ring_slot}};
+  return json{{"name", s.name},
+              {"proto", to_string(s.proto)},
+              {"vip", s.vip.str()},
+              {"port", s.port},
+              {"sched", to_string(s.sched)},
+              {"ring", s.ring},
+              {"forward", to_string(s.forward)},
+              {"backends", bes},
+              {"id", s.id},
+              {"ring_slot", s.ring_slot}};
 }
 
 Result<IpAddr> addr_from(const json& j) {

@@ -33,7 +33,8 @@ LinkInfo to_info(rtnl_link* l) {
   info.name = rtnl_link_get_name(l);
   info.ifindex = rtnl_link_get_ifindex(l);
   nl_addr* a = rtnl_link_get_addr(l);
-  if (a && nl_addr_get_len(a) == 6) std::memcpy(info.mac.bytes.data(), nl_addr_get_binary_addr(a), 6);
+  if (a && nl_addr_get_len(a) == 6)
+    std::memcpy(info.mac.bytes.data(), nl_addr_get_binary_addr(a), 6);
   return info;
 }
 

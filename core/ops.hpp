@@ -13,7 +13,7 @@ namespace xlb {
 
 // A service named by NAME or by `PROTO VIP[:PORT]`.
 struct ServiceRef {
-  std::string name;               // when set, wins
+  std::string name;  // when set, wins
   std::optional<Proto> proto;
   std::optional<Endpoint> endpoint;
   std::string str() const;

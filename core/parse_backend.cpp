@@ -20,7 +20,8 @@ Status read_backend_options(Cursor& c, BackendOptions& o) {
     }
     auto m = read_mac(cur);
     if (!m) return m.error();
-    if (m->is_zero()) return cur.error_at(cur.pos() - 1, "MAC address 00:00:00:00:00:00 is not usable");
+    if (m->is_zero())
+      return cur.error_at(cur.pos() - 1, "MAC address 00:00:00:00:00:00 is not usable");
     o.mac = *m;
     return {};
   });

@@ -28,10 +28,9 @@ Result<Command> parse_attach(Cursor& c) {
   auto dev = read_word(c, "interface name");
   if (!dev) return dev.error();
   a.dev = *dev;
-  XLB_TRY(read_options(c, {"mode", "services", "backends", "flows"},
-                       [&](const std::string& kw, Cursor& cur) {
-                         return read_attach_option(kw, cur, a);
-                       }));
+  XLB_TRY(read_options(
+      c, {"mode", "services", "backends", "flows"},
+      [&](const std::string& kw, Cursor& cur) { return read_attach_option(kw, cur, a); }));
   return Command{a};
 }
 
@@ -40,7 +39,8 @@ Result<Command> parse_attach(Cursor& c) {
 Result<Command> parse_interface(Cursor& c) {
   if (c.done()) return Command{cmd::InterfaceList{}};
   auto verb = match_prefix(c.peek(), {"attach", "detach", "list", "show", "help"});
-  if (!verb) return c.error("unknown interface command '" + c.peek() + "' (try: xlb interface help)");
+  if (!verb)
+    return c.error("unknown interface command '" + c.peek() + "' (try: xlb interface help)");
   c.next();
   if (*verb == "attach") return parse_attach(c);
   if (*verb == "help") return Command{cmd::Help{"interface"}};

@@ -25,9 +25,7 @@ Result<cmd::FlowFilter> read_flow_filter(Cursor& c) {
 }
 
 // `--rate` and `rate` alike: operators type ipvsadm's spelling.
-std::string strip_dashes(const std::string& w) {
-  return w.rfind("--", 0) == 0 ? w.substr(2) : w;
-}
+std::string strip_dashes(const std::string& w) { return w.rfind("--", 0) == 0 ? w.substr(2) : w; }
 
 Status read_stats_word(Cursor& c, cmd::Stats& s) {
   std::string w = strip_dashes(c.peek());
@@ -95,7 +93,8 @@ Result<Command> parse_set(Cursor& c) {
 
 Result<Command> parse_list(Cursor& c) {
   if (c.done()) return c.missing("what to list (ruleset)");
-  if (!match_prefix(c.peek(), {"ruleset"})) return c.error("unknown list '" + c.peek() + "' (expected ruleset)");
+  if (!match_prefix(c.peek(), {"ruleset"}))
+    return c.error("unknown list '" + c.peek() + "' (expected ruleset)");
   c.next();
   XLB_TRY(expect_end(c));
   return Command{cmd::ListRuleset{}};
@@ -103,7 +102,8 @@ Result<Command> parse_list(Cursor& c) {
 
 Result<Command> parse_flush(Cursor& c) {
   if (c.done()) return c.missing("what to flush (ruleset)");
-  if (!match_prefix(c.peek(), {"ruleset"})) return c.error("unknown flush '" + c.peek() + "' (expected ruleset)");
+  if (!match_prefix(c.peek(), {"ruleset"}))
+    return c.error("unknown flush '" + c.peek() + "' (expected ruleset)");
   c.next();
   XLB_TRY(expect_end(c));
   return Command{cmd::FlushRuleset{}};
@@ -111,7 +111,8 @@ Result<Command> parse_flush(Cursor& c) {
 
 Result<Command> parse_import(Cursor& c) {
   if (c.done()) return c.missing("what to import (ipvsadm)");
-  if (!match_prefix(c.peek(), {"ipvsadm"})) return c.error("unknown import format '" + c.peek() + "' (expected ipvsadm)");
+  if (!match_prefix(c.peek(), {"ipvsadm"}))
+    return c.error("unknown import format '" + c.peek() + "' (expected ipvsadm)");
   c.next();
   auto file = read_word(c, "file (or - for stdin)");
   if (!file) return file.error();

@@ -40,7 +40,8 @@ Result<uint64_t> read_uint(Cursor& c, const std::string& what, uint64_t lo, uint
 Result<IpAddr> read_addr(Cursor& c, const std::string& what) {
   if (c.done()) return c.missing(what);
   auto a = IpAddr::parse(c.peek());
-  if (!a) return c.error("invalid " + what + " '" + c.peek() + "' (expected an IPv4 or IPv6 address)");
+  if (!a)
+    return c.error("invalid " + what + " '" + c.peek() + "' (expected an IPv4 or IPv6 address)");
   c.next();
   return *a;
 }
@@ -65,8 +66,7 @@ Result<Endpoint> read_endpoint(Cursor& c) {
   if (c.done()) return c.missing("VIP[:PORT]");
   auto e = Endpoint::parse(c.peek());
   if (!e)
-    return c.error("invalid VIP '" + c.peek() +
-                   "' (expected ADDR, ADDR:PORT or [IPv6]:PORT)");
+    return c.error("invalid VIP '" + c.peek() + "' (expected ADDR, ADDR:PORT or [IPv6]:PORT)");
   c.next();
   return *e;
 }

@@ -24,14 +24,12 @@ struct Error {
 inline Error usage_error(std::string msg, int token = -1) {
   return Error{ErrorKind::usage, std::move(msg), token};
 }
-inline Error runtime_error(std::string msg) {
-  return Error{ErrorKind::runtime, std::move(msg)};
-}
+inline Error runtime_error(std::string msg) { return Error{ErrorKind::runtime, std::move(msg)}; }
 
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
@@ -67,9 +65,9 @@ class [[nodiscard]] Result<void> {
 using Status = Result<void>;
 
 // Propagate an error from an expression returning a Result.
-#define XLB_TRY(expr)                        \
-  do {                                       \
-    auto xlb_try_r_ = (expr);                \
+#define XLB_TRY(expr)                           \
+  do {                                          \
+    auto xlb_try_r_ = (expr);                   \
     if (!xlb_try_r_) return xlb_try_r_.error(); \
   } while (0)
 

@@ -16,8 +16,8 @@ std::string service_line(const Service& s) {
 }
 
 std::string backend_lines(const Service& s, const Backend& b) {
-  std::string l = "backend add " + s.name + " " + b.addr.str() + " weight " +
-                  std::to_string(b.weight);
+  std::string l =
+      "backend add " + s.name + " " + b.addr.str() + " weight " + std::to_string(b.weight);
   if (b.mac_explicit) l += " mac " + b.mac.str();
   l += "\n";
   if (b.admin == Admin::disabled) l += "backend disable " + s.name + " " + b.addr.str() + "\n";

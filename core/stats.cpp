@@ -11,10 +11,18 @@ namespace xlb {
 
 namespace {
 
-constexpr const char* kGlobalNames[XLB_G_MAX] = {
-    "pass",          "tx",           "drop",           "redirect",       "aborted",
-    "drop_no_service", "drop_no_backend", "drop_malformed", "drop_fragment", "icmp_to_flow",
-    "flow_rebalanced", "new_flows"};
+constexpr const char* kGlobalNames[XLB_G_MAX] = {"pass",
+                                                 "tx",
+                                                 "drop",
+                                                 "redirect",
+                                                 "aborted",
+                                                 "drop_no_service",
+                                                 "drop_no_backend",
+                                                 "drop_malformed",
+                                                 "drop_fragment",
+                                                 "icmp_to_flow",
+                                                 "flow_rebalanced",
+                                                 "new_flows"};
 
 int ncpus() {
   static int n = libbpf_num_possible_cpus();

@@ -8,10 +8,10 @@
 #include <map>
 #include <set>
 
+#include "bank.hpp"
 #include "maglev.hpp"
 #include "stats.hpp"
 #include "store.hpp"
-#include "bank.hpp"
 
 namespace xlb {
 
@@ -29,15 +29,13 @@ Result<uint32_t> allocate(std::set<uint32_t>& used, uint32_t limit, const char* 
     id++;
   }
   if (id >= limit)
-    return runtime_error(std::string("capacity exhausted: ") + what + " (" +
-                         std::to_string(limit) + "); re-create the pins with a larger capacity");
+    return runtime_error(std::string("capacity exhausted: ") + what + " (" + std::to_string(limit) +
+                         "); re-create the pins with a larger capacity");
   used.insert(id);
   return id;
 }
 
-const Service* live_twin(const Config& live, const Service& s) {
-  return live.find_service(s.name);
-}
+const Service* live_twin(const Config& live, const Service& s) { return live.find_service(s.name); }
 
 // Keeps the ids of everything that survives; collects the ids in use.
 void inherit_ids(const Config& live, Config& next, std::set<uint32_t>& svc_ids,
@@ -165,8 +163,8 @@ Status backends_before_flip(const Maps& m, const BackendEntries& live, const Bac
   for (const auto& [id, e] : next) {
     auto old = live.find(id);
     if (old != live.end() && std::memcmp(&old->second, &e, sizeof(e)) == 0) continue;
-    bool turning_down = old != live.end() && (e.flags & XLB_BE_DOWN) &&
-                        !(old->second.flags & XLB_BE_DOWN);
+    bool turning_down =
+        old != live.end() && (e.flags & XLB_BE_DOWN) && !(old->second.flags & XLB_BE_DOWN);
     if (turning_down) continue;
     if (old == live.end()) XLB_TRY(zero_backend_stats(m, id));
     XLB_TRY(write_backend(m, id, e));
@@ -211,7 +209,6 @@ Status write_bank_settings(const Maps& m, uint32_t bank, const Config& next) {
 }
 
 }  // namespace
-
 
 Status commit(const Maps& m, const Config& live, const xlb_ctl& ctl, Config& next) {
   XLB_TRY(validate(next));

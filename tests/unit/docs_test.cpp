@@ -43,8 +43,8 @@ std::string plain_groff(const std::string& text) {
 std::set<std::string> shell_words(const std::string& text) {
   std::set<std::string> words;
   static const std::regex word(R"([A-Za-z_][A-Za-z0-9_-]*)");
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), word);
-       it != std::sregex_iterator(); ++it)
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), word); it != std::sregex_iterator();
+       ++it)
     words.insert(it->str());
   return words;
 }
@@ -85,12 +85,12 @@ TEST_F(Docs, ManPageListsEveryObjectInSynopsis) {
 }
 
 TEST_F(Docs, ManPageHasItsSections) {
-  for (const char* section : {".SH NAME", ".SH SYNOPSIS", ".SH DESCRIPTION", ".SH OPTIONS",
-                              ".SH EXIT STATUS", ".SH ENVIRONMENT", ".SH FILES",
-                              ".SH EXAMPLES", ".SH SEE ALSO", "DRAIN RUNBOOK"})
+  for (const char* section :
+       {".SH NAME", ".SH SYNOPSIS", ".SH DESCRIPTION", ".SH OPTIONS", ".SH EXIT STATUS",
+        ".SH ENVIRONMENT", ".SH FILES", ".SH EXAMPLES", ".SH SEE ALSO", "DRAIN RUNBOOK"})
     EXPECT_NE(man8_.find(section), std::string::npos) << "man/xlb.8 lacks " << section;
-  for (const char* ref : {"xlb.conf (5)", "xlb-healthd (8)", "ipvsadm (8)", "nft (8)",
-                          "bpftool (8)"}) {
+  for (const char* ref :
+       {"xlb.conf (5)", "xlb-healthd (8)", "ipvsadm (8)", "nft (8)", "bpftool (8)"}) {
     std::string want = std::string(".BR ") + ref;
     EXPECT_NE(man8_.find(want), std::string::npos) << "SEE ALSO of man/xlb.8 lacks " << ref;
   }

@@ -1,0 +1,46 @@
+# Thin wrappers over cmake/ctest. On a fresh Debian 12 machine, as root:
+#   make check   install dependencies, build, run every test
+#   make demo    install dependencies, build, run the demo in a namespace lab
+BUILD ?= build
+JOBS ?= $(shell nproc)
+
+DEPS = build-essential cmake pkg-config clang llvm bpftool libbpf-dev \
+       libnl-3-dev libnl-route-3-dev libmnl-dev libcli11-dev nlohmann-json3-dev \
+       libreadline-dev libgtest-dev libgmock-dev libbenchmark-dev linux-libc-dev \
+       gcc-multilib clang-format-14 iproute2 ethtool iputils-ping python3 \
+       tcpdump iperf3 bird2 nftables tmux groff man-db
+
+.PHONY: all deps build check format format-check demo bench clean
+
+all: build
+
+deps:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  missing=$$(for p in $(DEPS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	  if [ -n "$$missing" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  fi; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD) -j$(JOBS)
+
+format:
+	clang-format-14 -i $$(git ls-files '*.cpp' '*.hpp')
+
+format-check:
+	clang-format-14 --dry-run -Werror $$(git ls-files '*.cpp' '*.hpp')
+
+check: build format-check
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) -LE e2e
+	cd $(BUILD) && ctest --output-on-failure -L e2e
+
+demo: build
+	bash tests/lab/demo.sh $(BUILD)
+
+bench: build
+	bash bench/run.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)
