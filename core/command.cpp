@@ -22,17 +22,15 @@ constexpr ObjectEntry kObjects[] = {
     {"import", parse::parse_import},
 };
 
+// Like ip(8): an exact name, else the first object in table order that the
+// word is a prefix of, so `xlb s` is service and `xlb f` is flows.
 const ObjectEntry* find_object(const std::string& word) {
-  const ObjectEntry* found = nullptr;
-  for (const auto& o : kObjects) {
-    std::string_view n(o.name);
-    if (n == word) return &o;
-    if (!word.empty() && n.substr(0, word.size()) == word) {
-      if (found) return nullptr;
-      found = &o;
-    }
-  }
-  return found;
+  if (word.empty()) return nullptr;
+  for (const auto& o : kObjects)
+    if (word == o.name) return &o;
+  for (const auto& o : kObjects)
+    if (std::string_view(o.name).substr(0, word.size()) == word) return &o;
+  return nullptr;
 }
 
 Status apply_backend_set(Config& c, const cmd::BackendSet& s) {

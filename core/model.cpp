@@ -99,6 +99,8 @@ Status validate_backend(const Service& s, const Backend& b) {
   return {};
 }
 
+}  // namespace
+
 Status validate_service(const Service& s) {
   if (!valid_name(s.name))
     return usage_error("invalid service name '" + s.name +
@@ -117,8 +119,6 @@ Status validate_service(const Service& s) {
   }
   return {};
 }
-
-}  // namespace
 
 Status validate(const Config& c) {
   std::set<std::string> names;

@@ -95,6 +95,9 @@ struct Config {
 // the forwarding method allows, primes, weights). Capacities are checked by
 // the transaction, which knows them.
 Status validate(const Config& c);
+// The invariants of one service and its backends: what every edit checks,
+// so an error is reported at the command that caused it.
+Status validate_service(const Service& s);
 
 void to_json(nlohmann::json& j, const Config& c);
 Result<Config> config_from_json(const nlohmann::json& j);

@@ -30,6 +30,7 @@ Status service_add(Config& c, Service s) {
   if (c.find_service(s.name)) return runtime_error("service " + s.name + " already exists");
   if (const Service* o = c.find_service(s.proto, s.vip, s.port))
     return runtime_error("service " + s.spec() + " already exists as " + o->name);
+  XLB_TRY(validate_service(s));
   s.id = XLB_NO_SERVICE;
   s.ring_slot = XLB_NO_SERVICE;
   for (auto& b : s.backends) b.id = XLB_NO_BACKEND, b.cookie = 0;
@@ -43,7 +44,7 @@ Status service_set(Config& c, const ServiceRef& ref, const ServiceChange& ch) {
   if (ch.sched) (*s)->sched = *ch.sched;
   if (ch.ring) (*s)->ring = *ch.ring;
   if (ch.forward) (*s)->forward = *ch.forward;
-  return {};
+  return validate_service(**s);
 }
 
 Status service_del(Config& c, const ServiceRef& ref) {
@@ -65,7 +66,7 @@ Status backend_add(Config& c, const ServiceRef& ref, Backend b) {
   v.insert(std::upper_bound(v.begin(), v.end(), b,
                             [](const Backend& x, const Backend& y) { return x.addr < y.addr; }),
            std::move(b));
-  return {};
+  return validate_service(**s);
 }
 
 namespace {

@@ -1,0 +1,531 @@
+// The command grammar (core/command + core/parse_*): what each sentence
+// parses to, and every error message with the index of the word it blames.
+// Then the same errors through the file path (lex_text + parse_ruleset),
+// rendered nft-style with the caret under the blamed word.
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "command.hpp"
+#include "lexer.hpp"
+#include "ruleset.hpp"
+#include "source.hpp"
+
+namespace xlb {
+namespace {
+
+using Words = std::vector<std::string>;
+
+Words split(const std::string& line) {
+  std::istringstream in(line);
+  Words w;
+  for (std::string s; in >> s;) w.push_back(s);
+  return w;
+}
+
+Command parse_ok(const std::string& line) {
+  auto r = parse_command(split(line));
+  EXPECT_TRUE(r.ok()) << line << ": " << (r.ok() ? "" : r.error().message);
+  return r.ok() ? *r : Command{cmd::Help{"<failed>"}};
+}
+
+template <class T>
+T parse_as(const std::string& line) {
+  Command c = parse_ok(line);
+  EXPECT_TRUE(std::holds_alternative<T>(c)) << line << " parsed to variant #" << c.index();
+  return std::holds_alternative<T>(c) ? std::get<T>(c) : T{};
+}
+
+// ------------------------------------------------------------ error table
+
+struct ErrorCase {
+  const char* line;
+  const char* message;  // the whole message, exactly
+  int token;            // index of the blamed word; words.size() when missing
+};
+
+// Every error message of core/command.cpp, core/parser.cpp and core/parse_*.cpp.
+const ErrorCase kErrors[] = {
+    // command.cpp
+    {"", "missing command (try: xlb help)", 0},
+    {"frobnicate", "unknown object 'frobnicate' (try: xlb help)", 0},
+    // parser.cpp: the shared readers
+    {"service add", "missing service name", 2},
+    {"service add web", "missing protocol (tcp or udp)", 3},
+    {"service add web sctp 192.0.2.1:80", "invalid protocol 'sctp' (expected tcp or udp)", 3},
+    {"service add web tcp", "missing VIP[:PORT]", 4},
+    {"service add web tcp 192.0.2.300:80",
+     "invalid VIP '192.0.2.300:80' (expected ADDR, ADDR:PORT or [IPv6]:PORT)", 4},
+    {"service add web tcp 192.0.2.1:65536",
+     "invalid VIP '192.0.2.1:65536' (expected ADDR, ADDR:PORT or [IPv6]:PORT)", 4},
+    {"service add web tcp 2001:db8::1:80",
+     "invalid VIP '2001:db8::1:80' (expected ADDR, ADDR:PORT or [IPv6]:PORT)", 4},
+    {"service del", "missing service (NAME or PROTO VIP:PORT)", 2},
+    {"service del tcp", "missing VIP[:PORT]", 3},
+    {"service del udp nonsense", "invalid VIP 'nonsense' (expected ADDR, ADDR:PORT or [IPv6]:PORT)",
+     3},
+    {"service del web extra", "unexpected argument 'extra'", 3},
+    {"backend add web", "missing backend address", 3},
+    {"backend add web 10.0.0.x", "invalid backend address '10.0.0.x' (expected an IPv4 or IPv6 address)",
+     3},
+    {"backend add web 10.0.0.1 mac", "missing MAC address", 5},
+    {"backend add web 10.0.0.1 mac 02:00:00:00:00",
+     "invalid MAC address '02:00:00:00:00' (expected xx:xx:xx:xx:xx:xx)", 5},
+    {"backend add web 10.0.0.1 weight", "missing weight", 5},
+    {"backend add web 10.0.0.1 weight 65536", "invalid weight '65536' (expected 0..65535)", 5},
+    {"backend add web 10.0.0.1 weight -1", "invalid weight '-1' (expected 0..65535)", 5},
+    {"backend add web 10.0.0.1 colour red",
+     "unexpected argument 'colour' (expected one of: weight, mac)", 4},
+    {"backend add web 10.0.0.1 weight 1 weight 2", "option 'weight' given twice", 6},
+    {"backend add web 10.0.0.1 w 1 we 2", "option 'weight' given twice", 6},
+    // parse_service.cpp
+    {"service add tcp tcp 192.0.2.1:80", "a service name cannot be a protocol", 2},
+    {"service add udp", "a service name cannot be a protocol", 2},
+    {"service add web tcp 192.0.2.1:80 sched", "missing scheduler (mh or sh)", 6},
+    {"service add web tcp 192.0.2.1:80 sched rr", "invalid scheduler 'rr' (expected mh or sh)", 6},
+    {"service add web tcp 192.0.2.1:80 ring", "missing ring size", 6},
+    {"service add web tcp 192.0.2.1:80 ring 5", "invalid ring size '5' (expected 7..1048573)", 6},
+    {"service add web tcp 192.0.2.1:80 ring 1048574",
+     "invalid ring size '1048574' (expected 7..1048573)", 6},
+    {"service add web tcp 192.0.2.1:80 ring 100", "ring size 100 is not a prime", 6},
+    {"service add web tcp 192.0.2.1:80 forward", "missing forwarding method", 6},
+    {"service add web tcp 192.0.2.1:80 forward nat",
+     "invalid forwarding method 'nat' (expected dsr)", 6},
+    {"service add web tcp 192.0.2.1:80 forward gre",
+     "forwarding method 'gre' is not supported yet (only dsr)", 6},
+    {"service add web tcp 192.0.2.1:80 sched mh sched sh", "option 'sched' given twice", 7},
+    {"service add web tcp 192.0.2.1:80 bogus",
+     "unexpected argument 'bogus' (expected one of: sched, ring, forward)", 5},
+    {"service set web", "missing what to change (sched, ring or forward)", 3},
+    {"service set tcp 192.0.2.1:80 ring 12", "ring size 12 is not a prime", 5},
+    {"service frob", "unknown service command 'frob' (try: xlb service help)", 1},
+    {"service de web", "unknown service command 'de' (try: xlb service help)", 1},
+    {"service list web extra", "unexpected argument 'extra'", 3},
+    // parse_backend.cpp
+    {"backend add web 10.0.0.1 mac 00:00:00:00:00:00",
+     "MAC address 00:00:00:00:00:00 is not usable", 5},
+    {"backend set web 10.0.0.1", "missing what to change (weight or mac)", 4},
+    {"backend set web 10.0.0.1 mac 00:00:00:00:00:00",
+     "MAC address 00:00:00:00:00:00 is not usable", 5},
+    {"backend enable web", "missing backend address", 3},
+    {"backend disable web 10.0.0.1 now", "unexpected argument 'now'", 4},
+    {"backend del web 10.0.0.1 10.0.0.2", "unexpected argument '10.0.0.2'", 4},
+    {"backend d web 10.0.0.1", "unknown backend command 'd' (try: xlb backend help)", 1},
+    {"backend list web extra", "unexpected argument 'extra'", 3},
+    // parse_misc.cpp: flows
+    {"flows frob", "unknown flows command 'frob' (try: xlb flows help)", 1},
+    {"flows list backend", "missing backend address", 3},
+    {"flows list backend 10.0.0.1 backend 10.0.0.2", "option 'backend' given twice", 4},
+    {"flows list web other", "unexpected argument 'other'", 3},
+    {"flows count tcp", "missing VIP[:PORT]", 3},
+    // stats
+    {"stats web other", "unexpected argument 'other'", 2},
+    {"stats interval", "missing interval (ms)", 2},
+    {"stats interval 99", "invalid interval (ms) '99' (expected 100..3600000)", 2},
+    {"stats --rate --prometheus", "rate and prometheus do not go together", 3},
+    {"stats reset now", "unexpected argument 'now'", 2},
+    {"stats help me", "unexpected argument 'me'", 2},
+    // set
+    {"set", "missing setting (seed)", 1},
+    {"set colour", "unknown setting 'colour' (expected seed)", 1},
+    {"set seed", "missing seed", 2},
+    {"set seed 4294967296", "invalid seed '4294967296' (expected 0..4294967295)", 2},
+    {"set seed 0x10", "invalid seed '0x10' (expected 0..4294967295)", 2},
+    {"set seed 1 2", "unexpected argument '2'", 3},
+    // list, flush, import
+    {"list", "missing what to list (ruleset)", 1},
+    {"list services", "unknown list 'services' (expected ruleset)", 1},
+    {"list ruleset now", "unexpected argument 'now'", 2},
+    {"flush", "missing what to flush (ruleset)", 1},
+    {"flush everything", "unknown flush 'everything' (expected ruleset)", 1},
+    {"flush ruleset now", "unexpected argument 'now'", 2},
+    {"import", "missing what to import (ipvsadm)", 1},
+    {"import iptables f", "unknown import format 'iptables' (expected ipvsadm)", 1},
+    {"import ipvsadm", "missing file (or - for stdin)", 2},
+    {"import ipvsadm a b", "unexpected argument 'b'", 3},
+    // parse_interface.cpp
+    {"interface frob", "unknown interface command 'frob' (try: xlb interface help)", 1},
+    {"interface attach", "missing interface name", 2},
+    {"interface attach eth0 mode", "missing mode (native or generic)", 4},
+    {"interface attach eth0 mode offload", "invalid mode 'offload' (expected native or generic)", 4},
+    {"interface attach eth0 services 0", "invalid services capacity '0' (expected 1..1048576)", 4},
+    {"interface attach eth0 backends 1048577",
+     "invalid backends capacity '1048577' (expected 1..1048576)", 4},
+    {"interface attach eth0 flows 67108865",
+     "invalid flows capacity '67108865' (expected 1..67108864)", 4},
+    {"interface attach eth0 flows", "missing flows capacity", 4},
+    {"interface attach eth0 speed 10",
+     "unexpected argument 'speed' (expected one of: mode, services, backends, flows)", 3},
+    {"interface attach eth0 mode native mode generic", "option 'mode' given twice", 5},
+    {"interface detach", "missing interface name", 2},
+    {"interface detach eth0 eth1", "unexpected argument 'eth1'", 3},
+    {"interface list eth0", "unexpected argument 'eth0'", 2},
+};
+
+TEST(GrammarErrors, EveryMessageBlamesItsWord) {
+  for (const auto& e : kErrors) {
+    Words w = split(e.line);
+    auto r = parse_command(w);
+    ASSERT_FALSE(r.ok()) << "'" << e.line << "' parsed";
+    EXPECT_EQ(r.error().message, e.message) << e.line;
+    EXPECT_EQ(r.error().token, e.token) << e.line;
+    EXPECT_EQ(r.error().kind, ErrorKind::usage) << e.line;
+    EXPECT_LE(r.error().token, static_cast<int>(w.size())) << e.line;
+  }
+}
+
+TEST(GrammarErrors, EmptyWordIsNotAnObject) {
+  Words w{""};
+  auto r = parse_command(w);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "unknown object '' (try: xlb help)");
+}
+
+// ------------------------------------------------------ prefixes, defaults
+
+TEST(GrammarPrefixes, ObjectsResolveInTableOrder) {
+  // Like ip(8): the first object the word is a prefix of.
+  EXPECT_TRUE(std::holds_alternative<cmd::ServiceList>(parse_ok("s")));
+  EXPECT_TRUE(std::holds_alternative<cmd::ServiceList>(parse_ok("serv")));
+  EXPECT_TRUE(std::holds_alternative<cmd::SetSeed>(parse_ok("set seed 1")));
+  EXPECT_TRUE(std::holds_alternative<cmd::Stats>(parse_ok("st")));
+  EXPECT_TRUE(std::holds_alternative<cmd::BackendList>(parse_ok("b")));
+  EXPECT_TRUE(std::holds_alternative<cmd::FlowsList>(parse_ok("f")));
+  EXPECT_TRUE(std::holds_alternative<cmd::FlushRuleset>(parse_ok("flu ruleset")));
+  EXPECT_TRUE(std::holds_alternative<cmd::InterfaceList>(parse_ok("i")));
+  EXPECT_TRUE(std::holds_alternative<cmd::ListRuleset>(parse_ok("l r")));
+  EXPECT_TRUE(std::holds_alternative<cmd::ImportIpvsadm>(parse_ok("imp ipvs -")));
+}
+
+TEST(GrammarPrefixes, VerbsAndKeywordsTakeUniquePrefixes) {
+  EXPECT_EQ(parse_as<cmd::ServiceAdd>("service a web tcp 192.0.2.1:80 sc sh r 7").service.ring,
+            7u);
+  EXPECT_TRUE(std::holds_alternative<cmd::ServiceDel>(parse_ok("service del web")));
+  EXPECT_TRUE(std::holds_alternative<cmd::ServiceDel>(parse_ok("service delete web")));
+  EXPECT_TRUE(std::holds_alternative<cmd::ServiceList>(parse_ok("service sh")));
+  EXPECT_EQ(parse_as<cmd::BackendAdmin>("backend dis web 10.0.0.1").admin, Admin::disabled);
+  EXPECT_EQ(parse_as<cmd::BackendAdmin>("backend dr web 10.0.0.1").admin, Admin::disabled);
+  EXPECT_EQ(parse_as<cmd::BackendAdmin>("backend en web 10.0.0.1").admin, Admin::enabled);
+  EXPECT_TRUE(std::holds_alternative<cmd::FlowsCount>(parse_ok("flows c")));
+  EXPECT_TRUE(std::holds_alternative<cmd::FlowsFlush>(parse_ok("flows f")));
+  EXPECT_EQ(parse_as<cmd::InterfaceAttach>("interface at eth0 m g").mode, "generic");
+}
+
+TEST(GrammarPrefixes, AmbiguousPrefixesAreErrors) {
+  // "d" is del, delete, disable or drain; "s" is set or show.
+  auto r = parse_command(split("backend d web 10.0.0.1"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().token, 1);
+  r = parse_command(split("service s web"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "unknown service command 's' (try: xlb service help)");
+  r = parse_command(split("flows list backend 10.0.0.1 web b"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().token, 5);
+}
+
+TEST(GrammarDefaults, ServiceAddDefaults) {
+  auto a = parse_as<cmd::ServiceAdd>("service add web tcp 192.0.2.10");
+  EXPECT_EQ(a.service.name, "web");
+  EXPECT_EQ(a.service.proto, Proto::tcp);
+  EXPECT_EQ(a.service.vip.str(), "192.0.2.10");
+  EXPECT_EQ(a.service.port, 0);
+  EXPECT_EQ(a.service.sched, Sched::mh);
+  EXPECT_EQ(a.service.ring, XLB_RING_DEFAULT);
+  EXPECT_EQ(a.service.forward, Forward::dsr);
+  EXPECT_TRUE(a.service.backends.empty());
+}
+
+TEST(GrammarDefaults, ServiceAddOptions) {
+  auto a = parse_as<cmd::ServiceAdd>(
+      "service add dns udp [2001:db8::53]:53 forward dsr ring 251 sched sh");
+  EXPECT_EQ(a.service.proto, Proto::udp);
+  EXPECT_EQ(a.service.vip.str(), "2001:db8::53");
+  EXPECT_EQ(a.service.port, 53);
+  EXPECT_EQ(a.service.sched, Sched::sh);
+  EXPECT_EQ(a.service.ring, 251u);
+}
+
+TEST(GrammarDefaults, BackendAddDefaults) {
+  auto a = parse_as<cmd::BackendAdd>("backend add web 10.0.0.1");
+  EXPECT_EQ(a.ref.name, "web");
+  EXPECT_EQ(a.backend.addr.str(), "10.0.0.1");
+  EXPECT_EQ(a.backend.weight, kDefaultWeight);
+  EXPECT_FALSE(a.mac_given);
+  EXPECT_FALSE(a.backend.mac_explicit);
+  EXPECT_TRUE(a.backend.mac.is_zero());
+  EXPECT_EQ(a.backend.admin, Admin::enabled);
+}
+
+TEST(GrammarDefaults, BackendAddOptions) {
+  auto a = parse_as<cmd::BackendAdd>("backend add web 2001:db8::a mac 02:00:00:00:00:0A weight 0");
+  EXPECT_EQ(a.backend.addr.str(), "2001:db8::a");
+  EXPECT_EQ(a.backend.weight, 0u);
+  EXPECT_TRUE(a.mac_given);
+  EXPECT_TRUE(a.backend.mac_explicit);
+  EXPECT_EQ(a.backend.mac.str(), "02:00:00:00:00:0a");
+}
+
+TEST(GrammarDefaults, BackendSetChangesOnlyWhatIsGiven) {
+  auto s = parse_as<cmd::BackendSet>("backend set web 10.0.0.1 weight 7");
+  EXPECT_EQ(s.weight, 7u);
+  EXPECT_FALSE(s.mac);
+  s = parse_as<cmd::BackendSet>("backend set web 10.0.0.1 mac 02:00:00:00:00:01");
+  EXPECT_FALSE(s.weight);
+  ASSERT_TRUE(s.mac);
+}
+
+TEST(GrammarDefaults, ServiceSetChangesOnlyWhatIsGiven) {
+  auto s = parse_as<cmd::ServiceSet>("service set web ring 13");
+  EXPECT_EQ(s.change.ring, 13u);
+  EXPECT_FALSE(s.change.sched);
+  EXPECT_FALSE(s.change.forward);
+}
+
+TEST(GrammarDefaults, ObjectAloneLists) {
+  EXPECT_FALSE(parse_as<cmd::ServiceList>("service").ref);
+  EXPECT_FALSE(parse_as<cmd::BackendList>("backend").ref);
+  EXPECT_TRUE(std::holds_alternative<cmd::InterfaceList>(parse_ok("interface")));
+  auto f = parse_as<cmd::FlowsList>("flows");
+  EXPECT_FALSE(f.filter.service);
+  EXPECT_FALSE(f.filter.backend);
+  auto st = parse_as<cmd::Stats>("stats");
+  EXPECT_FALSE(st.rate);
+  EXPECT_FALSE(st.prometheus);
+  EXPECT_EQ(st.interval_ms, 1000u);
+}
+
+TEST(GrammarDefaults, StatsWords) {
+  auto st = parse_as<cmd::Stats>("stats tcp 192.0.2.1:80 --rate interval 250");
+  EXPECT_TRUE(st.rate);
+  EXPECT_EQ(st.interval_ms, 250u);
+  ASSERT_TRUE(st.ref);
+  EXPECT_EQ(st.ref->proto, Proto::tcp);
+  EXPECT_TRUE(parse_as<cmd::Stats>("stats prometheus").prometheus);
+  EXPECT_TRUE(std::holds_alternative<cmd::StatsReset>(parse_ok("stats reset")));
+}
+
+TEST(GrammarDefaults, HelpEverywhere) {
+  EXPECT_EQ(parse_as<cmd::Help>("help").object, "");
+  EXPECT_EQ(parse_as<cmd::Help>("help service").object, "");
+  for (const char* o : {"service", "backend", "flows", "stats", "set", "interface"})
+    EXPECT_EQ(parse_as<cmd::Help>(std::string(o) + " help").object, o);
+}
+
+TEST(GrammarDefaults, SeedBounds) {
+  EXPECT_EQ(parse_as<cmd::SetSeed>("set seed 0").seed, 0u);
+  EXPECT_EQ(parse_as<cmd::SetSeed>("set seed 4294967295").seed, 4294967295u);
+}
+
+// --------------------------------------------------------- service refs
+
+TEST(GrammarServiceRef, ByName) {
+  auto d = parse_as<cmd::ServiceDel>("service del web");
+  EXPECT_EQ(d.ref.name, "web");
+  EXPECT_FALSE(d.ref.proto);
+}
+
+TEST(GrammarServiceRef, ByProtoVipPort) {
+  auto d = parse_as<cmd::BackendDel>("backend del udp 192.0.2.53:53 10.0.0.1");
+  EXPECT_TRUE(d.ref.name.empty());
+  EXPECT_EQ(d.ref.proto, Proto::udp);
+  ASSERT_TRUE(d.ref.endpoint);
+  EXPECT_EQ(d.ref.endpoint->addr.str(), "192.0.2.53");
+  EXPECT_EQ(d.ref.endpoint->port, 53);
+  EXPECT_EQ(d.addr.str(), "10.0.0.1");
+  EXPECT_EQ(d.ref.str(), "udp 192.0.2.53:53");
+}
+
+TEST(GrammarServiceRef, PortZeroAndNoPort) {
+  auto a = parse_as<cmd::ServiceDel>("service del tcp 192.0.2.1");
+  EXPECT_EQ(a.ref.endpoint->port, 0);
+  auto b = parse_as<cmd::ServiceDel>("service del tcp 192.0.2.1:0");
+  EXPECT_EQ(b.ref.endpoint->port, 0);
+  EXPECT_EQ(b.ref.str(), "tcp 192.0.2.1");
+}
+
+TEST(GrammarServiceRef, FlowFilters) {
+  auto f = parse_as<cmd::FlowsFlush>("flows flush tcp 192.0.2.1:80 backend 10.0.0.1");
+  ASSERT_TRUE(f.filter.service);
+  EXPECT_EQ(f.filter.service->proto, Proto::tcp);
+  ASSERT_TRUE(f.filter.backend);
+  EXPECT_EQ(f.filter.backend->str(), "10.0.0.1");
+  auto g = parse_as<cmd::FlowsCount>("flows count backend 2001:db8::1 web");
+  EXPECT_EQ(g.filter.service->name, "web");
+}
+
+// ---------------------------------------------------------------- IPv6
+
+TEST(GrammarIpv6, BracketedVipWithPort) {
+  auto a = parse_as<cmd::ServiceAdd>("service add v6 tcp [2001:db8::10]:443");
+  EXPECT_EQ(a.service.vip.family, XLB_AF_INET6);
+  EXPECT_EQ(a.service.vip.str(), "2001:db8::10");
+  EXPECT_EQ(a.service.port, 443);
+}
+
+TEST(GrammarIpv6, BareVipMeansAllPorts) {
+  auto a = parse_as<cmd::ServiceAdd>("service add v6 udp 2001:db8::10");
+  EXPECT_EQ(a.service.port, 0);
+  auto b = parse_as<cmd::ServiceAdd>("service add v6 udp [2001:db8::10]");
+  EXPECT_EQ(b.service.vip.str(), "2001:db8::10");
+  EXPECT_EQ(b.service.port, 0);
+}
+
+TEST(GrammarIpv6, RefsAndBackends) {
+  auto a = parse_as<cmd::BackendAdd>("backend add tcp [2001:db8::10]:443 fd00::1 weight 3");
+  EXPECT_EQ(a.ref.endpoint->addr.str(), "2001:db8::10");
+  EXPECT_EQ(a.ref.endpoint->port, 443);
+  EXPECT_EQ(a.backend.addr.str(), "fd00::1");
+  EXPECT_EQ(a.backend.weight, 3u);
+  // Mixed families are the model's business, not the grammar's.
+  auto m = parse_as<cmd::BackendAdd>("backend add tcp 192.0.2.1:80 fd00::1");
+  EXPECT_EQ(m.backend.addr.family, XLB_AF_INET6);
+}
+
+TEST(GrammarIpv6, BadForms) {
+  for (const char* bad : {"[2001:db8::10]:", "[2001:db8::10", "2001:db8::10]:80", "[10.0.0.1]:80",
+                          "[::1]:99999", "[gggg::1]:80"}) {
+    auto r = parse_command(split(std::string("service add v tcp ") + bad));
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().token, 4) << bad;
+  }
+  auto r = parse_command(split("backend add web fd00::1::2"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().token, 3);
+}
+
+// ------------------------------------------- errors through the file path
+
+struct FileError {
+  std::string rendered;
+  bool parsed = false;
+};
+
+FileError file_error(const std::string& text) {
+  SourceError err;
+  auto stmts = lex_text(text, "web.conf", &err);
+  EXPECT_TRUE(stmts.ok()) << render_error(err);
+  if (!stmts) return {};
+  auto cmds = parse_ruleset(*stmts, &err);
+  if (cmds) return {"", true};
+  EXPECT_EQ(cmds.error().kind, ErrorKind::usage);
+  // The one-line form carries the same position and message.
+  EXPECT_EQ(cmds.error().message, format_pos(err.pos) + ": " + err.message);
+  return {render_error(err), false};
+}
+
+void expect_rendered(const std::string& text, const std::string& want) {
+  FileError e = file_error(text);
+  EXPECT_FALSE(e.parsed) << text;
+  EXPECT_EQ(e.rendered, want) << text;
+}
+
+TEST(GrammarFileErrors, EveryMessageShowsItsWord) {
+  // The same table as above, one statement per file, on line 2: the caret
+  // must start under word `token` (or just past the last word).
+  for (const auto& e : kErrors) {
+    Words w = split(e.line);
+    if (w.empty()) continue;
+    std::string line = "  " + std::string(e.line);
+    FileError got = file_error("# header\n" + line + "\n");
+    ASSERT_FALSE(got.parsed) << e.line;
+    // Column of the blamed word in `line`, 1-based.
+    size_t col = 2;
+    for (int i = 0; i < e.token && i < static_cast<int>(w.size()); i++)
+      col = line.find(w[i], col) + w[i].size();
+    if (e.token < static_cast<int>(w.size())) col = line.find(w[e.token], col);
+    size_t len = e.token < static_cast<int>(w.size()) ? w[e.token].size() : 1;
+    std::string caret = std::string(col, ' ') + "^" + std::string(len - 1, '~');
+    std::string head = "web.conf:2:" + std::to_string(col + 1) + ": error: " + e.message + "\n";
+    EXPECT_EQ(got.rendered, head + line + "\n" + caret + "\n") << e.line;
+  }
+}
+
+TEST(GrammarFileErrors, CaretUnderTheBadValue) {
+  expect_rendered("service add web tcp 192.0.2.1:80\nbackend add web 10.0.0.1 weight 70000\n",
+                  "web.conf:2:33: error: invalid weight '70000' (expected 0..65535)\n"
+                  "backend add web 10.0.0.1 weight 70000\n"
+                  "                                ^~~~~\n");
+}
+
+TEST(GrammarFileErrors, MissingWordPointsPastTheEnd) {
+  expect_rendered("service add web tcp\n",
+                  "web.conf:1:20: error: missing VIP[:PORT]\n"
+                  "service add web tcp\n"
+                  "                   ^\n");
+}
+
+TEST(GrammarFileErrors, VariableExpansionKeepsTheVariablesPosition) {
+  expect_rendered("define PORT = 99999\nservice add web tcp 192.0.2.1:$PORT\n",
+                  "web.conf:2:21: error: invalid VIP '192.0.2.1:99999' (expected ADDR, "
+                  "ADDR:PORT or [IPv6]:PORT)\n"
+                  "service add web tcp 192.0.2.1:$PORT\n"
+                  "                    ^~~~~~~~~~~~~~~\n");
+}
+
+TEST(GrammarFileErrors, SecondStatementOnALine) {
+  expect_rendered("service add a tcp 192.0.2.1:80; service add b tcp 192.0.2.2:80 ring 8\n",
+                  "web.conf:1:63: error: ring size 8 is not a prime\n"
+                  "service add a tcp 192.0.2.1:80; service add b tcp 192.0.2.2:80 ring 8\n"
+                  "                                                              ^\n");
+}
+
+TEST(GrammarFileErrors, ContinuedLineShowsTheRightLine) {
+  expect_rendered("service add web tcp 192.0.2.1:80 \\\n  sched xx\n",
+                  "web.conf:2:9: error: invalid scheduler 'xx' (expected mh or sh)\n"
+                  "  sched xx\n"
+                  "        ^~\n");
+}
+
+TEST(GrammarFileErrors, QuotedWordIsUnderlinedWithItsQuotes) {
+  expect_rendered("backend add web \"10.0.0.1 \"\n",
+                  "web.conf:1:17: error: invalid backend address '10.0.0.1 ' (expected an IPv4 "
+                  "or IPv6 address)\n"
+                  "backend add web \"10.0.0.1 \"\n"
+                  "                ^~~~~~~~~~~\n");
+}
+
+TEST(GrammarFileErrors, ReadCommandsAreNotAllowedInAFile) {
+  for (const char* line : {"service list", "backend list web", "list ruleset", "stats",
+                           "flows flush", "interface attach eth0", "help", "import ipvsadm -"}) {
+    std::string first = split(line)[0];
+    FileError e = file_error(std::string("set seed 1\n") + line + "\n");
+    ASSERT_FALSE(e.parsed) << line;
+    std::string two = split(line).size() > 1 ? first + " " + split(line)[1] : first;
+    EXPECT_EQ(e.rendered, "web.conf:2:1: error: '" + two + "' is not allowed in a ruleset file\n" +
+                              line + "\n^" + std::string(first.size() - 1, '~') + "\n")
+        << line;
+  }
+}
+
+TEST(GrammarFileErrors, EditsAreAllowed) {
+  FileError e = file_error(
+      "flush ruleset\nset seed 7\nservice add web tcp 192.0.2.1:80\nservice set web ring 13\n"
+      "backend add web 10.0.0.1 mac 02:00:00:00:00:01\nbackend set web 10.0.0.1 weight 2\n"
+      "backend disable web 10.0.0.1\nbackend enable web 10.0.0.1\nbackend del web 10.0.0.1\n"
+      "service del web\n");
+  EXPECT_TRUE(e.parsed) << e.rendered;
+}
+
+// Semantic errors come from apply_ruleset: the caret goes under the service.
+TEST(GrammarFileErrors, SemanticErrorNamesTheService) {
+  SourceError err;
+  auto stmts = lex_text("service add web tcp 192.0.2.1:80\nbackend add api 10.0.0.1\n", "web.conf",
+                        &err);
+  ASSERT_TRUE(stmts.ok());
+  auto cmds = parse_ruleset(*stmts, &err);
+  ASSERT_TRUE(cmds.ok());
+  Config next;
+  auto r = apply_ruleset(next, *cmds, &err);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::runtime);
+  EXPECT_EQ(render_error(err),
+            "web.conf:2:13: error: no such service: api\n"
+            "backend add api 10.0.0.1\n"
+            "            ^~~\n");
+}
+
+}  // namespace
+}  // namespace xlb

@@ -1,0 +1,200 @@
+// Ruleset files without the kernel: print_ruleset's output parses and
+// applies back to the same model (the round trip `xlb list ruleset | xlb -f -`
+// relies on), apply_ruleset is all-or-nothing on a copy, and the runtime
+// state of backends (resolved MACs, health) is carried across a reload.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+
+#include "command.hpp"
+#include "lexer.hpp"
+#include "maglev.hpp"
+#include "ops.hpp"
+#include "ruleset.hpp"
+
+namespace xlb {
+namespace {
+
+IpAddr addr(const char* text) { return *IpAddr::parse(text); }
+
+// Applies ruleset text to `c`; failures fail the test with the rendering.
+Status apply_text(Config& c, const std::string& text) {
+  SourceError err;
+  auto stmts = lex_text(text, "t.conf", &err);
+  if (!stmts) return stmts.error();
+  auto cmds = parse_ruleset(*stmts, &err);
+  if (!cmds) return cmds.error();
+  return apply_ruleset(c, *cmds, &err);
+}
+
+Config from_text(const std::string& text) {
+  Config c;
+  Status s = apply_text(c, text);
+  EXPECT_TRUE(s.ok()) << s.error().message << "\n" << text;
+  return c;
+}
+
+// What the operator configured, without ids the transaction assigns.
+void expect_same_meaning(const Config& a, const Config& b) {
+  EXPECT_EQ(a.settings, b.settings);
+  ASSERT_EQ(a.services.size(), b.services.size());
+  for (size_t i = 0; i < a.services.size(); i++) {
+    const Service &x = a.services[i], &y = b.services[i];
+    EXPECT_EQ(x.name, y.name);
+    EXPECT_EQ(x.proto, y.proto);
+    EXPECT_EQ(x.vip, y.vip);
+    EXPECT_EQ(x.port, y.port);
+    EXPECT_EQ(x.sched, y.sched);
+    EXPECT_EQ(x.ring, y.ring);
+    EXPECT_EQ(x.forward, y.forward);
+    ASSERT_EQ(x.backends.size(), y.backends.size()) << x.name;
+    for (size_t j = 0; j < x.backends.size(); j++) {
+      const Backend &p = x.backends[j], &q = y.backends[j];
+      EXPECT_EQ(p.addr, q.addr);
+      EXPECT_EQ(p.weight, q.weight);
+      EXPECT_EQ(p.mac_explicit, q.mac_explicit);
+      if (p.mac_explicit) EXPECT_EQ(p.mac, q.mac);
+      EXPECT_EQ(p.admin, q.admin);
+    }
+  }
+}
+
+TEST(RulesetPrint, EmptyConfigIsJustAFlush) { EXPECT_EQ(print_ruleset(Config{}), "flush ruleset\n"); }
+
+TEST(RulesetPrint, ExactText) {
+  Config c = from_text(
+      "set seed 42\n"
+      "service add web tcp 192.0.2.10:80 ring 13 sched sh\n"
+      "backend add web 10.0.0.2 weight 0 mac 02:00:00:00:00:0B\n"
+      "backend add web 10.0.0.1 mac 02:00:00:00:00:0a\n"
+      "backend disable web 10.0.0.1\n"
+      "service add dns udp [2001:db8::53]\n");
+  EXPECT_EQ(print_ruleset(c),
+            "flush ruleset\n"
+            "set seed 42\n"
+            "service add web tcp 192.0.2.10:80 sched sh ring 13\n"
+            "backend add web 10.0.0.1 weight 1 mac 02:00:00:00:00:0a\n"
+            "backend disable web 10.0.0.1\n"
+            "backend add web 10.0.0.2 weight 0 mac 02:00:00:00:00:0b\n"
+            "service add dns udp 2001:db8::53 sched mh\n");
+}
+
+TEST(RulesetPrint, ResolvedMacsAreNotPrinted) {
+  // A MAC found in the neighbour table is the kernel's, not the operator's.
+  Config c = from_text("service add web tcp 192.0.2.10:80\n");
+  Backend b;
+  b.addr = addr("10.0.0.1");
+  b.mac = *MacAddr::parse("02:00:00:00:00:01");
+  ASSERT_TRUE(backend_add(c, ServiceRef{"web", {}, {}}, b).ok());
+  EXPECT_EQ(print_ruleset(c).find("mac"), std::string::npos) << print_ruleset(c);
+}
+
+// A random model built with the model's own edits.
+Config random_config(std::mt19937& rng) {
+  auto pick = [&](uint32_t n) { return static_cast<uint32_t>(rng() % n); };
+  static const uint32_t kPrimes[] = {7, 13, 31, 97, 251, 16381, 65537};
+  Config c;
+  if (pick(2)) EXPECT_TRUE(settings_set_seed(c, rng()).ok());
+  const uint32_t services = pick(6);
+  for (uint32_t i = 0; i < services; i++) {
+    Service s;
+    s.name = "svc" + std::to_string(i);
+    s.proto = pick(2) ? Proto::tcp : Proto::udp;
+    bool v6 = pick(2);
+    s.vip = addr(v6 ? "2001:db8::100" : "192.0.2.100");
+    s.vip.bytes[v6 ? 15 : 3] = static_cast<uint8_t>(i);
+    s.port = pick(3) == 0 ? 0 : static_cast<uint16_t>(1 + pick(65535));
+    s.sched = pick(2) ? Sched::mh : Sched::sh;
+    s.ring = kPrimes[pick(7)];
+    EXPECT_TRUE(service_add(c, s).ok());
+    const uint32_t backends = pick(std::min<uint32_t>(s.ring, 6));
+    for (uint32_t j = 0; j < backends; j++) {
+      Backend b;
+      b.addr = addr(pick(2) ? "10.1.0.0" : "fd00::");
+      b.addr.bytes[b.addr.family == XLB_AF_INET ? 3 : 15] = static_cast<uint8_t>(j + 1);
+      b.weight = pick(4) == 0 ? 0 : 1 + pick(kMaxWeight);
+      b.mac_explicit = pick(2);
+      b.mac = b.mac_explicit ? MacAddr{{2, 0, 0, 0, static_cast<uint8_t>(i), static_cast<uint8_t>(j)}}
+                             : MacAddr{};
+      ServiceRef ref{s.name, {}, {}};
+      if (!backend_add(c, ref, b).ok()) continue;  // same address drawn twice
+      if (pick(4) == 0) EXPECT_TRUE(backend_set_admin(c, ref, b.addr, Admin::disabled).ok());
+    }
+  }
+  return c;
+}
+
+TEST(RulesetRoundTrip, RandomModelsPrintParseAndApplyBack) {
+  std::mt19937 rng(20261122);
+  for (int i = 0; i < 300; i++) {
+    Config c = random_config(rng);
+    ASSERT_TRUE(validate(c).ok()) << validate(c).error().message;
+    std::string text = print_ruleset(c);
+    Config back = from_text(text);
+    expect_same_meaning(c, back);
+    ASSERT_EQ(print_ruleset(back), text);
+    if (HasFailure()) FAIL() << "iteration " << i << ":\n" << text;
+  }
+}
+
+TEST(RulesetRoundTrip, FlushMakesTheFileReplaceEverything) {
+  Config live = from_text("service add old tcp 192.0.2.1:80\nset seed 5\n");
+  Config wanted = from_text("service add new udp 192.0.2.2:53\n");
+  ASSERT_TRUE(apply_text(live, print_ruleset(wanted)).ok());
+  expect_same_meaning(live, wanted);
+}
+
+TEST(RulesetApply, SemanticErrorsAreRuntimeErrorsAtTheirStatement) {
+  struct Case {
+    const char* text;
+    const char* where;
+  };
+  const Case cases[] = {
+      {"backend add nosuch 10.0.0.1\n", "t.conf:1:13: no such service: nosuch"},
+      {"service add a tcp 192.0.2.1:80\nservice add a tcp 192.0.2.2:80\n",
+       "t.conf:2:13: service a already exists"},
+      {"service add a tcp 192.0.2.1:80\nbackend add a 10.0.0.1\nbackend add a 10.0.0.1\n",
+       "t.conf:3:13: backend 10.0.0.1 already exists in service a"},
+      {"service add a tcp 192.0.2.1:80\nbackend del a 10.0.0.1\n",
+       "t.conf:2:13: no such backend: 10.0.0.1 in service a"},
+      {"service del tcp 192.0.2.1:80\n", "t.conf:1:13: no such service: tcp 192.0.2.1:80"},
+  };
+  for (const auto& c : cases) {
+    Config cfg;
+    Status s = apply_text(cfg, c.text);
+    ASSERT_FALSE(s.ok()) << c.text;
+    EXPECT_EQ(s.error().message, c.where) << c.text;
+  }
+}
+
+TEST(RulesetApply, ValidationErrorsAreUsageErrors) {
+  Config cfg;
+  Status s = apply_text(cfg,
+                        "service add a tcp 192.0.2.1:80 ring 7\n"
+                        "backend add a 10.0.0.1 weight 70000\n");
+  ASSERT_FALSE(s.ok());  // weight out of range: the grammar says so
+  EXPECT_EQ(s.error().kind, ErrorKind::usage);
+}
+
+TEST(RulesetRuntimeState, HealthAndResolvedMacsSurviveAReload) {
+  Config live = from_text("service add web tcp 192.0.2.10:80\nbackend add web 10.0.0.1\n");
+  Backend* b = live.services[0].find_backend(addr("10.0.0.1"));
+  b->mac = *MacAddr::parse("02:00:00:00:00:77");
+  b->health = Health::down;
+  Config next = live;
+  ASSERT_TRUE(apply_text(next, "flush ruleset\nservice add web tcp 192.0.2.10:80\n"
+                               "backend add web 10.0.0.1\nbackend add web 10.0.0.2 mac "
+                               "02:00:00:00:00:02\n")
+                  .ok());
+  carry_runtime_state(live, next);
+  ASSERT_TRUE(fill_macs(live, next).ok());  // no neighbour lookup: both known
+  const Service& s = next.services[0];
+  EXPECT_EQ(s.find_backend(addr("10.0.0.1"))->health, Health::down);
+  EXPECT_EQ(s.find_backend(addr("10.0.0.1"))->mac.str(), "02:00:00:00:00:77");
+  EXPECT_EQ(s.find_backend(addr("10.0.0.2"))->health, Health::up);
+  EXPECT_EQ(s.find_backend(addr("10.0.0.2"))->mac.str(), "02:00:00:00:00:02");
+}
+
+}  // namespace
+}  // namespace xlb
