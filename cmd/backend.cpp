@@ -22,19 +22,13 @@ std::string backends_text(const json& model) {
 Status handle(const cmd::BackendList& c, Context& ctx) {
   auto st = open_state(ctx);
   if (!st) return st.error();
-  auto cfg = st->read();
-  if (!cfg) return cfg.error();
-  auto stats = read_stats(st->maps(), *cfg);
-  if (!stats) return stats.error();
+  auto live = read_live_view(*st);
+  if (!live) return live.error();
+  auto services = select_services(live->config, c.ref);
+  if (!services) return services.error();
   json list = json::array();
-  for (const auto& s : cfg->services) {
-    if (c.ref) {
-      auto want = find_service(*cfg, *c.ref);
-      if (!want) return want.error();
-      if (*want != &s) continue;
-    }
-    for (const auto& b : s.backends) list.push_back(backend_view(s, b, &*stats));
-  }
+  for (const Service* s : *services)
+    for (const auto& b : s->backends) list.push_back(backend_view(*s, b, &live->stats));
   ctx.out.print(json{{"backends", list}}, backends_text);
   return {};
 }

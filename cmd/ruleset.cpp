@@ -59,15 +59,25 @@ Status commit_file(const std::vector<RulesetCommand>& cmds, Context& ctx) {
   return r;
 }
 
-}  // namespace
-
-Status apply_file(const std::string& path, bool check_only, Context& ctx) {
+Status read_and_apply(const std::string& path, bool check_only, Context& ctx) {
   SourceError err;
   auto stmts = lex_file(path, &err);
   if (!stmts) return report(ctx, err, ErrorKind::usage);
   auto cmds = parse_ruleset(*stmts, &err);
   if (!cmds) return report(ctx, err, ErrorKind::usage);
   return check_only ? check_file(*cmds, ctx) : commit_file(*cmds, ctx);
+}
+
+}  // namespace
+
+// `xlb -c -f` answers one question, "would this file apply?", so any failure
+// is status 1, as `nft -c -f` does; `-f` keeps 2 for a malformed file.
+Status apply_file(const std::string& path, bool check_only, Context& ctx) {
+  Status s = read_and_apply(path, check_only, ctx);
+  if (s || !check_only) return s;
+  Error e = s.error();
+  e.kind = ErrorKind::runtime;
+  return e;
 }
 
 Status handle(const cmd::ListRuleset&, Context& ctx) {

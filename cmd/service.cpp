@@ -38,18 +38,12 @@ std::string services_text(const json& model) {
 Status handle(const cmd::ServiceList& c, Context& ctx) {
   auto st = open_state(ctx);
   if (!st) return st.error();
-  auto cfg = st->read();
-  if (!cfg) return cfg.error();
-  auto stats = read_stats(st->maps(), *cfg);
-  if (!stats) return stats.error();
+  auto live = read_live_view(*st);
+  if (!live) return live.error();
+  auto services = select_services(live->config, c.ref);
+  if (!services) return services.error();
   json list = json::array();
-  if (c.ref) {
-    auto s = find_service(*cfg, *c.ref);
-    if (!s) return s.error();
-    list.push_back(service_view(**s, &*stats));
-  } else {
-    for (const auto& s : cfg->services) list.push_back(service_view(s, &*stats));
-  }
+  for (const Service* s : *services) list.push_back(service_view(*s, &live->stats));
   ctx.out.print(json{{"services", list}}, services_text);
   return {};
 }

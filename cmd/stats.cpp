@@ -41,15 +41,10 @@ std::string stats_text(const json& m, bool rate) {
 Result<json> snapshot(const State& st, const Config& cfg, const std::optional<ServiceRef>& ref) {
   auto stats = read_stats(st.maps(), cfg);
   if (!stats) return stats.error();
+  auto services = select_services(cfg, ref);
+  if (!services) return services.error();
   json list = json::array();
-  for (const auto& s : cfg.services) {
-    if (ref) {
-      auto want = find_service(cfg, *ref);
-      if (!want) return want.error();
-      if (*want != &s) continue;
-    }
-    list.push_back(service_view(s, &*stats));
-  }
+  for (const Service* s : *services) list.push_back(service_view(*s, &*stats));
   return json{{"services", list}, {"global", global_view(*stats)}};
 }
 

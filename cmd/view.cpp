@@ -53,4 +53,25 @@ json global_view(const StatsSnapshot& st) {
   return g;
 }
 
+Result<std::vector<const Service*>> select_services(const Config& cfg,
+                                                    const std::optional<ServiceRef>& ref) {
+  std::vector<const Service*> out;
+  if (ref) {
+    auto s = find_service(cfg, *ref);
+    if (!s) return s.error();
+    out.push_back(*s);
+    return out;
+  }
+  for (const auto& s : cfg.services) out.push_back(&s);
+  return out;
+}
+
+Result<LiveView> read_live_view(const State& st) {
+  auto cfg = st.read();
+  if (!cfg) return cfg.error();
+  auto stats = read_stats(st.maps(), *cfg);
+  if (!stats) return stats.error();
+  return LiveView{std::move(*cfg), std::move(*stats)};
+}
+
 }  // namespace xlb::cli

@@ -4,7 +4,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
+#include <vector>
+
 #include "model.hpp"
+#include "ops.hpp"
+#include "state.hpp"
 #include "stats.hpp"
 
 namespace xlb::cli {
@@ -12,5 +17,16 @@ namespace xlb::cli {
 nlohmann::json backend_view(const Service& s, const Backend& b, const StatsSnapshot* st);
 nlohmann::json service_view(const Service& s, const StatsSnapshot* st);
 nlohmann::json global_view(const StatsSnapshot& st);
+
+// The services a read command shows: all, or the one named.
+Result<std::vector<const Service*>> select_services(const Config& cfg,
+                                                    const std::optional<ServiceRef>& ref);
+
+// What the read commands start from: the live configuration and counters.
+struct LiveView {
+  Config config;
+  StatsSnapshot stats;
+};
+Result<LiveView> read_live_view(const State& st);
 
 }  // namespace xlb::cli

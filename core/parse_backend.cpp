@@ -77,14 +77,9 @@ Result<Command> parse_del_verb(Cursor& c) {
 }
 
 Result<Command> parse_list_verb(Cursor& c) {
-  cmd::BackendList list;
-  if (!c.done()) {
-    auto ref = read_service_ref(c);
-    if (!ref) return ref.error();
-    list.ref = *ref;
-  }
-  XLB_TRY(expect_end(c));
-  return Command{list};
+  auto ref = read_optional_service_ref(c);
+  if (!ref) return ref.error();
+  return Command{cmd::BackendList{*ref}};
 }
 
 }  // namespace

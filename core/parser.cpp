@@ -85,6 +85,17 @@ Result<ServiceRef> read_service_ref(Cursor& c) {
   return ref;
 }
 
+Result<std::optional<ServiceRef>> read_optional_service_ref(Cursor& c) {
+  std::optional<ServiceRef> out;
+  if (!c.done()) {
+    auto ref = read_service_ref(c);
+    if (!ref) return ref.error();
+    out = *ref;
+  }
+  XLB_TRY(expect_end(c));
+  return out;
+}
+
 Status expect_end(const Cursor& c) {
   if (!c.done()) return c.error("unexpected argument '" + c.peek() + "'");
   return {};

@@ -45,6 +45,8 @@ Result<Endpoint> read_endpoint(Cursor& c);
 // SERVICE := NAME | PROTO VIP[:PORT]
 Result<ServiceRef> read_service_ref(Cursor& c);
 Status expect_end(const Cursor& c);
+// [SERVICE] and nothing after it: the argument of the list verbs.
+Result<std::optional<ServiceRef>> read_optional_service_ref(Cursor& c);
 
 Result<Command> parse_interface(Cursor& c);
 Result<Command> parse_service(Cursor& c);
