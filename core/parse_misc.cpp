@@ -91,7 +91,15 @@ Result<Command> parse_set(Cursor& c) {
   return Command{cmd::SetSeed{static_cast<uint32_t>(*v)}};
 }
 
+// `xlb OBJECT help` works for every object.
+bool wants_help(Cursor& c) {
+  if (c.done() || c.peek() != "help") return false;
+  c.next();
+  return true;
+}
+
 Result<Command> parse_list(Cursor& c) {
+  if (wants_help(c)) return Command{cmd::Help{"list"}};
   if (c.done()) return c.missing("what to list (ruleset)");
   if (!match_prefix(c.peek(), {"ruleset"}))
     return c.error("unknown list '" + c.peek() + "' (expected ruleset)");
@@ -101,6 +109,7 @@ Result<Command> parse_list(Cursor& c) {
 }
 
 Result<Command> parse_flush(Cursor& c) {
+  if (wants_help(c)) return Command{cmd::Help{"flush"}};
   if (c.done()) return c.missing("what to flush (ruleset)");
   if (!match_prefix(c.peek(), {"ruleset"}))
     return c.error("unknown flush '" + c.peek() + "' (expected ruleset)");
@@ -110,6 +119,7 @@ Result<Command> parse_flush(Cursor& c) {
 }
 
 Result<Command> parse_import(Cursor& c) {
+  if (wants_help(c)) return Command{cmd::Help{"import"}};
   if (c.done()) return c.missing("what to import (ipvsadm)");
   if (!match_prefix(c.peek(), {"ipvsadm"}))
     return c.error("unknown import format '" + c.peek() + "' (expected ipvsadm)");
