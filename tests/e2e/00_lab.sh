@@ -2,8 +2,8 @@
 # 00_lab: the lab itself, without xlb. The topology carries real traffic when
 # the router sends a VIP straight to a backend; backends never answer ARP for
 # a VIP; an lb without xlb forwards nothing; and every exit path (success,
-# failure, TERM, INT, watchdog, SIGKILL + gc) leaves no namespace, directory
-# or mount behind.
+# failure, TERM, Ctrl-C (INT to the process group), watchdog, SIGKILL + gc)
+# leaves no namespace, directory, mount or process behind.
 source "$(dirname "$0")/common.sh"
 e2e_require
 lab_watchdog 100
@@ -63,17 +63,22 @@ child() {
 source "$LAB_SRC_DIR/lab.sh"
 LAB_XDP_PASS="$LAB_XDP_PASS"
 lab_up 1 1 || exit 3
-[[ $how == TERM || $how == KILL ]] && { lab_servers_all || exit 3; }
+[[ $how == TERM || $how == INT || $how == KILL ]] && { lab_servers_all || exit 3; }
 echo "\$LAB_ID" > "$LAB_LOGS/child-$how.id"
 case $how in
 ok) exit 0 ;;
 fail) false || exit 1 ;;
 watchdog) lab_watchdog 1; sleep 30 ;;
+KILL) exec {fd}<> <(:); read -r -t 30 -u "\$fd" ;; # waits without a child process
 *) lab_sleep 30 ;;
 esac
 EOF
 }
 leftovers() { # ID: what a lab with that id left behind
+	local pid=${1#"$LAB_PREFIX"-}
+	pid=${pid%%-*}
+	# A child's processes: its process group (set -m: the child's pid).
+	[[ $pid != "$$" ]] && pgrep -g "$pid" 2>/dev/null
 	ip netns list | grep "^$1-"
 	ls -d "/tmp/$1" 2>/dev/null
 	grep " /tmp/$1/" /proc/mounts
@@ -89,7 +94,10 @@ for how in ok fail TERM INT watchdog KILL; do
 		lab_sleep 0.1
 	done
 	id=$(cat "$LAB_LOGS/child-$how.id" 2>/dev/null)
-	case $how in TERM | INT | KILL) kill "-$how" "$pid" ;; esac
+	case $how in
+	TERM | KILL) kill "-$how" "$pid" ;;
+	INT) kill -INT -- "-$pid" ;; # like Ctrl-C: the whole process group
+	esac
 	{ wait "$pid"; } 2>/dev/null
 	rc=$?
 	if [[ $how == KILL ]]; then
@@ -99,6 +107,10 @@ for how in ok fail TERM INT watchdog KILL; do
 	else
 		what="exit by $how (rc $rc)"
 	fi
+	for ((i = 0; i < 20; i++)); do # killed processes may take a moment to go
+		[[ -z $(leftovers "$id") ]] && break
+		lab_sleep 0.1
+	done
 	e2e_check "$what: nothing of lab $id is left" test -n "$id" -a -z "$(leftovers "$id")"
 done
 set +m

@@ -17,10 +17,10 @@ e2e_xlb service add echo tcp "$VIP:$PORT" || e2e_abort "service add"
 e2e_xlb backend add echo "$(lab_addr be1)" || e2e_abort "backend add"
 e2e_xlb backend add echo "$(lab_addr be2)" || e2e_abort "backend add"
 
-# probe TEXT PYEXPR: 40 new connections; PYEXPR over n = {backend: count}.
+# probe TEXT PYEXPR: 100 new connections; PYEXPR over n = {backend: count}.
 probe() {
 	local r
-	r=$(lab_client hold "$VIP" "$PORT" --conns 40 --duration 0)
+	r=$(lab_client hold "$VIP" "$PORT" --conns 100 --duration 0)
 	e2e_note "new connections: $(e2e_py "r['by_backend']" r="$r")"
 	e2e_expect "$1" "r['ok'] and (lambda n: $2)(r['by_backend'])" r="$r"
 }

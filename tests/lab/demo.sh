@@ -40,12 +40,13 @@ if [[ ! -x $BUILD/cmd/xlb || ! -r $BUILD/tests/lab/xdp_pass.bpf.o ]]; then
 		echo "      libcli11-dev nlohmann-json3-dev libgtest-dev libreadline-dev pkg-config iproute2 ethtool python3" >&2
 		exit 1
 	fi
-	say "building xlb in $BUILD"
-	cmake -S "$REPO" -B "$BUILD" >"$BUILD.cmake.log" 2>&1 ||
-		{ tail -n 20 "$BUILD.cmake.log"; die "cmake failed (log: $BUILD.cmake.log)"; }
-	cmake --build "$BUILD" -j"$(nproc)" --target xlb xlb_lab_xdp_pass 2>&1 | tail -n 3
+	say "building xlb in $BUILD (a few minutes; log: $BUILD/demo-build.log)"
+	mkdir -p "$BUILD" || die "cannot create $BUILD"
+	log=$BUILD/demo-build.log
+	{ cmake -S "$REPO" -B "$BUILD" && cmake --build "$BUILD" -j"$(nproc)" --target xlb xlb_lab_xdp_pass; } \
+		>"$log" 2>&1 || { tail -n 20 "$log"; die "the build failed (log: $log)"; }
 	[[ -x $BUILD/cmd/xlb ]] || die "the build did not produce $BUILD/cmd/xlb"
-	rm -f "$BUILD.cmake.log"
+	echo "built $BUILD/cmd/xlb"
 fi
 
 # shellcheck source=lab.sh

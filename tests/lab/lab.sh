@@ -531,8 +531,12 @@ lab_watchdog() {
 		echo "[lab] watchdog: ${secs}s elapsed, aborting" >&2
 		kill -TERM "$main" 2>/dev/null
 		sleep 1
-		# Unblock the script: end what it is waiting for (its own children).
-		pkill -TERM -P "$main" 2>/dev/null
+		# Unblock the script: end what it is waiting for (its own children,
+		# but not this watchdog).
+		local p
+		for p in $(pgrep -P "$main"); do
+			[[ $p != "$BASHPID" ]] && kill -TERM "$p" 2>/dev/null
+		done
 	) &
 	LAB_WATCHDOG_PID=$!
 }
