@@ -20,6 +20,13 @@
  * exact port beside a port-0 service) is added later; new flows take the
  * new service.
  *
+ * A TCP SYN without ACK opens a new connection, so it is scheduled by the
+ * Maglev table even when its 5-tuple has a flow: a client that reuses a
+ * source port after closing a connection to a drained backend must not be
+ * sent back to it (IPVS's conn_reuse_mode does the same). The cost: a SYN
+ * retransmitted across a table change may reach another backend, which
+ * answers the handshake it did not start with a reset.
+ *
  * The hot path writes to the flow table only when the second-granularity
  * last_seen changes, in place.
  */

@@ -49,6 +49,7 @@ struct xlb_packet {
 	__u32 l4_len;    /* L4 bytes the IP header announces */
 	__u8 fragment;   /* IPv4 MF/offset, or an IPv6 fragment header */
 	__u8 icmp_error; /* key was taken from an ICMP error's quote */
+	__u8 tcp_syn;    /* SYN without ACK: a new connection (see flows.h) */
 };
 
 struct xlb_vlan_hdr {
@@ -236,6 +237,7 @@ static __always_inline int xlb_parse_ports(struct xlb_packet *pkt,
 			return XLB_PARSE_MALFORMED;
 		pkt->key.sport = tcp->source;
 		pkt->key.dport = tcp->dest;
+		pkt->tcp_syn = tcp->syn && !tcp->ack;
 	} else if (pkt->key.proto == IPPROTO_UDP) {
 		struct udphdr *udp = pkt->l4;
 

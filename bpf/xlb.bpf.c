@@ -60,7 +60,7 @@ int xlb_xdp(struct xdp_md *ctx)
 	    xlb_parse_icmp(ctx, &pkt) != XLB_PARSE_OK)
 		return xlb_verdict_drop(XLB_G_DROP_MALFORMED);
 	/* A flow exists only for a service this datapath can send (below). */
-	if (xlb_flow_established(&pkt, &choice))
+	if (!pkt.tcp_syn && xlb_flow_established(&pkt, &choice))
 		return xlb_send(ctx, &pkt, &choice);
 
 	svc = xlb_lookup_service(bank, vip, &pkt);

@@ -125,6 +125,22 @@ TEST_P(DrainTest, DrainedBackendKeepsItsFlowsAndGetsNoNewOnes) {
   EXPECT_EQ(st.global[XLB_G_FLOW_REBALANCED], 0u);
 }
 
+// A SYN on a drained backend's flow is a client reusing its source port for
+// a new connection: it must not go back to the drained backend.
+TEST_P(DrainTest, NewSynOnAnOldTupleAvoidsTheDrainedBackend) {
+  std::vector<IpAddr> first = send_all(0, kClients, kTcpSyn);
+  const IpAddr drained = ip("10.0.0.2");
+  ASSERT_GT(histogram(first)[drained], 0);
+  configure([&](Config& c) { return GetParam().drain(c, drained); });
+
+  std::vector<IpAddr> again = send_all(0, kClients, kTcpSyn);
+  EXPECT_EQ(histogram(again).count(drained), 0u);
+  for (int i = 0; i < kClients; i++)
+    if (first[i] != drained) EXPECT_EQ(again[i], first[i]) << "client " << i << " moved";
+  // The new connection's later packets follow the new choice.
+  EXPECT_EQ(send_all(0, kClients, kTcpAck), again);
+}
+
 const DrainCase kDrains[] = {
     {"admin_disabled",
      [](Config& c, const IpAddr& a) { return backend_set_admin(c, kWeb, a, Admin::disabled); }},
