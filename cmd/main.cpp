@@ -63,6 +63,18 @@ void define_options(CLI::App& app, Invocation& inv) {
   app.footer("Try: xlb help");
 }
 
+// A malformed option is a usage error like any other: one `xlb: error:`
+// line, or {"error": ...} under -j. CLI11 has not stored the flags when it
+// throws, so -j is looked for among the words.
+int option_error(const CLI::ParseError& e, int argc, char** argv, Options opts) {
+  for (int i = 1; i < argc; i++) {
+    std::string w = argv[i];
+    if (w == "-j" || w == "--json" || w == "-p" || w == "--pretty") opts.json = true;
+  }
+  Context ctx(opts);
+  return exit_code(usage_error(e.what()), ctx);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -72,8 +84,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    return option_error(e, argc, argv, inv.opts);
   }
   inv.words = app.remaining();
   lift_flags(inv);

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <iostream>
 #include <set>
+#include <string_view>
 
 #include "command_table.hpp"
 #include "handlers.hpp"
@@ -39,29 +40,43 @@ void add_keywords(const char* args, std::set<std::string>& out) {
   }
 }
 
-void live_names(std::set<std::string>& out) {
+void live_names(std::set<std::string>& out, bool services_only) {
   auto st = open_state(*g_ctx);
   if (!st) return;
   auto cfg = st->read();
   if (!cfg) return;
   for (const auto& s : cfg->services) {
     out.insert(s.name);
+    if (services_only) continue;
     for (const auto& b : s.backends) out.insert(b.addr.str());
   }
 }
 
+// Where a synopsis starts with SERVICE, the first argument is a service
+// name or a protocol (PROTO VIP:PORT), never an option keyword: `backend
+// add w<TAB>` must complete `web`, not stop at the ambiguity with `weight`.
+bool takes_service_first(const char* args) {
+  std::string_view a(args);
+  return a.starts_with("SERVICE") || a.starts_with("[SERVICE]");
+}
+
 std::vector<std::string> candidates_for(const std::vector<std::string>& words) {
   std::set<std::string> out;
+  bool service_slot = false;
   for (const auto& s : command_specs()) {
     if (words.empty())
       out.insert(s.object);
     else if (words.size() == 1 && words[0] == s.object && *s.verb)
       out.insert(s.verb);
+    else if (words.size() == 2 && words[0] == s.object && words[1] == s.verb &&
+             takes_service_first(s.args))
+      service_slot = true;
     else if (words.size() >= 2 && words[0] == s.object && words[1] == s.verb)
       add_keywords(s.args, out);
   }
   if (words.empty()) out.insert({"help", "quit"});
-  if (words.size() >= 2) live_names(out);
+  if (service_slot) out.insert({"tcp", "udp"});
+  if (words.size() >= 2) live_names(out, service_slot);
   return {out.begin(), out.end()};
 }
 

@@ -46,6 +46,9 @@ Result<Command> parse_command(std::span<const std::string> words) {
   if (c.done()) return c.missing("command (try: xlb help)");
   if (c.peek() == "help") return Command{cmd::Help{}};
   const ObjectEntry* obj = find_object(c.peek());
+  // The global options come first, so a dash word here is an unknown one.
+  if (!obj && c.peek().size() > 1 && c.peek()[0] == '-')
+    return c.error("unknown option '" + c.peek() + "' (try: xlb --help)");
   if (!obj) return c.error("unknown object '" + c.peek() + "' (try: xlb help)");
   c.next();
   return obj->parse(c);

@@ -51,6 +51,8 @@ const ErrorCase kErrors[] = {
     // command.cpp
     {"", "missing command (try: xlb help)", 0},
     {"frobnicate", "unknown object 'frobnicate' (try: xlb help)", 0},
+    {"--frob", "unknown option '--frob' (try: xlb --help)", 0},
+    {"-x service", "unknown option '-x' (try: xlb --help)", 0},
     // parser.cpp: the shared readers
     {"service add", "missing service name", 2},
     {"service add web", "missing protocol (tcp or udp)", 3},
@@ -60,16 +62,14 @@ const ErrorCase kErrors[] = {
      "invalid VIP '192.0.2.300:80' (expected ADDR, ADDR:PORT or [IPv6]:PORT)", 4},
     {"service add web tcp 192.0.2.1:65536",
      "invalid VIP '192.0.2.1:65536' (expected ADDR, ADDR:PORT or [IPv6]:PORT)", 4},
-    {"service add web tcp 2001:db8::1:80",
-     "invalid VIP '2001:db8::1:80' (expected ADDR, ADDR:PORT or [IPv6]:PORT)", 4},
     {"service del", "missing service (NAME or PROTO VIP:PORT)", 2},
     {"service del tcp", "missing VIP[:PORT]", 3},
     {"service del udp nonsense", "invalid VIP 'nonsense' (expected ADDR, ADDR:PORT or [IPv6]:PORT)",
      3},
     {"service del web extra", "unexpected argument 'extra'", 3},
     {"backend add web", "missing backend address", 3},
-    {"backend add web 10.0.0.x", "invalid backend address '10.0.0.x' (expected an IPv4 or IPv6 address)",
-     3},
+    {"backend add web 10.0.0.x",
+     "invalid backend address '10.0.0.x' (expected an IPv4 or IPv6 address)", 3},
     {"backend add web 10.0.0.1 mac", "missing MAC address", 5},
     {"backend add web 10.0.0.1 mac 02:00:00:00:00",
      "invalid MAC address '02:00:00:00:00' (expected xx:xx:xx:xx:xx:xx)", 5},
@@ -149,7 +149,8 @@ const ErrorCase kErrors[] = {
     {"interface frob", "unknown interface command 'frob' (try: xlb interface help)", 1},
     {"interface attach", "missing interface name", 2},
     {"interface attach eth0 mode", "missing mode (native or generic)", 4},
-    {"interface attach eth0 mode offload", "invalid mode 'offload' (expected native or generic)", 4},
+    {"interface attach eth0 mode offload", "invalid mode 'offload' (expected native or generic)",
+     4},
     {"interface attach eth0 services 0", "invalid services capacity '0' (expected 1..1048576)", 4},
     {"interface attach eth0 backends 1048577",
      "invalid backends capacity '1048577' (expected 1..1048576)", 4},
@@ -200,8 +201,7 @@ TEST(GrammarPrefixes, ObjectsResolveInTableOrder) {
 }
 
 TEST(GrammarPrefixes, VerbsAndKeywordsTakeUniquePrefixes) {
-  EXPECT_EQ(parse_as<cmd::ServiceAdd>("service a web tcp 192.0.2.1:80 sc sh r 7").service.ring,
-            7u);
+  EXPECT_EQ(parse_as<cmd::ServiceAdd>("service a web tcp 192.0.2.1:80 sc sh r 7").service.ring, 7u);
   EXPECT_TRUE(std::holds_alternative<cmd::ServiceDel>(parse_ok("service del web")));
   EXPECT_TRUE(std::holds_alternative<cmd::ServiceDel>(parse_ok("service delete web")));
   EXPECT_TRUE(std::holds_alternative<cmd::ServiceList>(parse_ok("service sh")));
@@ -384,6 +384,13 @@ TEST(GrammarIpv6, RefsAndBackends) {
   EXPECT_EQ(m.backend.addr.family, XLB_AF_INET6);
 }
 
+TEST(GrammarIpv6, UnbracketedAddressHasNoPort) {
+  // 2001:db8::1:80 is an address of its own: a port needs the brackets.
+  auto a = parse_as<cmd::ServiceAdd>("service add v6 tcp 2001:db8::1:80");
+  EXPECT_EQ(a.service.vip.str(), "2001:db8::1:80");
+  EXPECT_EQ(a.service.port, 0);
+}
+
 TEST(GrammarIpv6, BadForms) {
   for (const char* bad : {"[2001:db8::10]:", "[2001:db8::10", "2001:db8::10]:80", "[10.0.0.1]:80",
                           "[::1]:99999", "[gggg::1]:80"}) {
@@ -467,9 +474,9 @@ TEST(GrammarFileErrors, VariableExpansionKeepsTheVariablesPosition) {
 
 TEST(GrammarFileErrors, SecondStatementOnALine) {
   expect_rendered("service add a tcp 192.0.2.1:80; service add b tcp 192.0.2.2:80 ring 8\n",
-                  "web.conf:1:63: error: ring size 8 is not a prime\n"
+                  "web.conf:1:69: error: ring size 8 is not a prime\n"
                   "service add a tcp 192.0.2.1:80; service add b tcp 192.0.2.2:80 ring 8\n"
-                  "                                                              ^\n");
+                  "                                                                    ^\n");
 }
 
 TEST(GrammarFileErrors, ContinuedLineShowsTheRightLine) {
@@ -512,8 +519,8 @@ TEST(GrammarFileErrors, EditsAreAllowed) {
 // Semantic errors come from apply_ruleset: the caret goes under the service.
 TEST(GrammarFileErrors, SemanticErrorNamesTheService) {
   SourceError err;
-  auto stmts = lex_text("service add web tcp 192.0.2.1:80\nbackend add api 10.0.0.1\n", "web.conf",
-                        &err);
+  auto stmts =
+      lex_text("service add web tcp 192.0.2.1:80\nbackend add api 10.0.0.1\n", "web.conf", &err);
   ASSERT_TRUE(stmts.ok());
   auto cmds = parse_ruleset(*stmts, &err);
   ASSERT_TRUE(cmds.ok());

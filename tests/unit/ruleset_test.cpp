@@ -54,13 +54,17 @@ void expect_same_meaning(const Config& a, const Config& b) {
       EXPECT_EQ(p.addr, q.addr);
       EXPECT_EQ(p.weight, q.weight);
       EXPECT_EQ(p.mac_explicit, q.mac_explicit);
-      if (p.mac_explicit) EXPECT_EQ(p.mac, q.mac);
+      if (p.mac_explicit) {
+        EXPECT_EQ(p.mac, q.mac);
+      }
       EXPECT_EQ(p.admin, q.admin);
     }
   }
 }
 
-TEST(RulesetPrint, EmptyConfigIsJustAFlush) { EXPECT_EQ(print_ruleset(Config{}), "flush ruleset\n"); }
+TEST(RulesetPrint, EmptyConfigIsJustAFlush) {
+  EXPECT_EQ(print_ruleset(Config{}), "flush ruleset\n");
+}
 
 TEST(RulesetPrint, ExactText) {
   Config c = from_text(
@@ -95,7 +99,9 @@ Config random_config(std::mt19937& rng) {
   auto pick = [&](uint32_t n) { return static_cast<uint32_t>(rng() % n); };
   static const uint32_t kPrimes[] = {7, 13, 31, 97, 251, 16381, 65537};
   Config c;
-  if (pick(2)) EXPECT_TRUE(settings_set_seed(c, rng()).ok());
+  if (pick(2)) {
+    EXPECT_TRUE(settings_set_seed(c, rng()).ok());
+  }
   const uint32_t services = pick(6);
   for (uint32_t i = 0; i < services; i++) {
     Service s;
@@ -111,15 +117,18 @@ Config random_config(std::mt19937& rng) {
     const uint32_t backends = pick(std::min<uint32_t>(s.ring, 6));
     for (uint32_t j = 0; j < backends; j++) {
       Backend b;
-      b.addr = addr(pick(2) ? "10.1.0.0" : "fd00::");
+      b.addr = addr(v6 ? "fd00::" : "10.1.0.0");  // dsr keeps the VIP's family
       b.addr.bytes[b.addr.family == XLB_AF_INET ? 3 : 15] = static_cast<uint8_t>(j + 1);
       b.weight = pick(4) == 0 ? 0 : 1 + pick(kMaxWeight);
       b.mac_explicit = pick(2);
-      b.mac = b.mac_explicit ? MacAddr{{2, 0, 0, 0, static_cast<uint8_t>(i), static_cast<uint8_t>(j)}}
-                             : MacAddr{};
+      b.mac = b.mac_explicit
+                  ? MacAddr{{2, 0, 0, 0, static_cast<uint8_t>(i), static_cast<uint8_t>(j)}}
+                  : MacAddr{};
       ServiceRef ref{s.name, {}, {}};
       if (!backend_add(c, ref, b).ok()) continue;  // same address drawn twice
-      if (pick(4) == 0) EXPECT_TRUE(backend_set_admin(c, ref, b.addr, Admin::disabled).ok());
+      if (pick(4) == 0) {
+        EXPECT_TRUE(backend_set_admin(c, ref, b.addr, Admin::disabled).ok());
+      }
     }
   }
   return c;
@@ -183,9 +192,10 @@ TEST(RulesetRuntimeState, HealthAndResolvedMacsSurviveAReload) {
   b->mac = *MacAddr::parse("02:00:00:00:00:77");
   b->health = Health::down;
   Config next = live;
-  ASSERT_TRUE(apply_text(next, "flush ruleset\nservice add web tcp 192.0.2.10:80\n"
-                               "backend add web 10.0.0.1\nbackend add web 10.0.0.2 mac "
-                               "02:00:00:00:00:02\n")
+  ASSERT_TRUE(apply_text(next,
+                         "flush ruleset\nservice add web tcp 192.0.2.10:80\n"
+                         "backend add web 10.0.0.1\nbackend add web 10.0.0.2 mac "
+                         "02:00:00:00:00:02\n")
                   .ok());
   carry_runtime_state(live, next);
   ASSERT_TRUE(fill_macs(live, next).ok());  // no neighbour lookup: both known
