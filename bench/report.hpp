@@ -36,8 +36,8 @@ inline nlohmann::json to_json(const Summary& s) {
 // "12.0 [11.0-14.0]": the median and the range of the runs.
 inline std::string cell(const Summary& s, int decimals = 1) {
   char buf[96];
-  std::snprintf(buf, sizeof buf, "%.*f [%.*f-%.*f]", decimals, s.median, decimals, s.min,
-                decimals, s.max);
+  std::snprintf(buf, sizeof buf, "%.*f [%.*f-%.*f]", decimals, s.median, decimals, s.min, decimals,
+                s.max);
   return buf;
 }
 

@@ -1,0 +1,230 @@
+#!/usr/bin/env bash
+# Control-plane latency and peak memory of the xlb CLI at scale, with nft
+# beside it on an equivalent ruleset, in the same run.
+#
+#   bash bench/control_bench.sh BUILD_DIR [--json] [--runs N]
+#
+# Everything happens in a private network namespace (a veth pair to attach
+# to) and a private bpffs, both removed on exit. Each figure is the median of
+# N runs (default 5) with min and max; wall time is taken around the command
+# from fork to exit; CPU time (user + system) from wait4's rusage, peak
+# memory (max RSS) as /usr/bin/time reports it.
+#
+# Scenarios:
+#   backend add     `xlb backend add` to a service with a 65537-slot table,
+#                   alone and beside 1,000 other services
+#   xlb -f          a 1,000-service x 10-backend file, explicit MACs
+#   nft -f          the equivalent netdev-ingress DSR ruleset (CONVENTIONS
+#                   2.3): one verdict map of 1,000 VIP:port keys, one chain
+#                   per service with a jhash map of its 10 MACs, fwd to the veth
+#   stats -j, list ruleset   with the 1,000 services loaded
+set -euo pipefail
+
+BUILD=${1:?usage: control_bench.sh BUILD_DIR [--json] [--runs N]}
+shift
+JSON=0
+RUNS=5
+while [ $# -gt 0 ]; do
+  case $1 in
+    --json) JSON=1 ;;
+    --runs) RUNS=$2; shift ;;
+    *) echo "control_bench: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+XLB=$(realpath "$BUILD/cmd/xlb")
+[ -x "$XLB" ] || { echo "control_bench: no $XLB (build first)" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "control_bench: needs root" >&2; exit 1; }
+
+NS=xlbbench-ctl-$$
+WORK=$(mktemp -d /tmp/xlbbench-ctl.XXXXXX)
+PIN=$WORK/bpffs/xlb
+SAMPLES=$WORK/samples.tsv
+DEV=xb0
+
+cleanup() {
+  ip netns del "$NS" 2>/dev/null || true
+  umount "$WORK/bpffs" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+setup() {
+  ip netns add "$NS"
+  ip -n "$NS" link add "$DEV" type veth peer name xb1
+  ip -n "$NS" link set "$DEV" up
+  ip -n "$NS" link set xb1 up
+  mkdir -p "$WORK/bpffs"
+  mount -t bpf bpf "$WORK/bpffs"
+  in_ns "$XLB" --pin-path "$PIN" interface attach "$DEV" services 2048 backends 16384 >/dev/null 2>&1
+}
+
+in_ns() { nsenter --net=/var/run/netns/"$NS" "$@"; }
+xlb() { in_ns "$XLB" --pin-path "$PIN" "$@"; }
+# Both tools run under nsenter, so both pay its exec (about 1 ms) alike.
+NSENTER=(nsenter --net=/var/run/netns/"$NS")
+XLBCMD=("${NSENTER[@]}" "$XLB" --pin-path "$PIN")
+
+# measure NAME CMD...: runs CMD once, appends "NAME wall_ms cpu_ms maxrss_kib"
+# to SAMPLES. A small python runner starts the command under /usr/bin/time
+# and reads the rusage of both with wait4: wall time from fork to exit and
+# CPU time (user + system). Max RSS is /usr/bin/time's %M: the command's
+# own, measured from a small C parent (a python child's high-water mark
+# would carry python's pages across exec). CPU time is the figure to trust
+# on a busy machine: wall time there includes waiting for a core.
+measure() {
+  local name=$1
+  shift
+  RSS_FILE=$WORK/rss python3 - "$name" "$@" >>"$SAMPLES" <<'EOF'
+import os, subprocess, sys, time
+t0 = time.perf_counter()
+rss = os.environ["RSS_FILE"]
+p = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", rss] + sys.argv[2:],
+                     stdout=subprocess.DEVNULL)
+_, status, ru = os.wait4(p.pid, 0)
+wall = (time.perf_counter() - t0) * 1000
+if os.waitstatus_to_exitcode(status) != 0:
+    sys.exit(f"control_bench: {sys.argv[1]}: exit {os.waitstatus_to_exitcode(status)}")
+maxrss = open(rss).read().split()[-1]
+print(f"{sys.argv[1]}\t{wall:.3f}\t{(ru.ru_utime + ru.ru_stime) * 1000:.3f}\t{maxrss}")
+EOF
+}
+
+# Service i of 1,000: 250 VIPs in 192.0.2.0/24, 4 ports each (80-83).
+# Backend j of service i: an address in 198.51.100.0/24 and a distinct MAC.
+# The same awk functions write both files, so they describe the same farm.
+AWK_FARM='
+function vip(i) { return "192.0.2." (i % 250 + 1) }
+function port(i) { return 80 + int(i / 250) }
+function be(i, j) { return "198.51.100." ((i * 10 + j) % 250 + 1) }
+function mac(i, j) { return sprintf("02:be:00:00:%02x:%02x", int((i * 10 + j) / 256), (i * 10 + j) % 256) }'
+
+write_xlb_file() {
+  awk "$AWK_FARM"'
+  BEGIN {
+    print "flush ruleset"
+    for (i = 0; i < 1000; i++) {
+      printf "service add s%d tcp %s:%d\n", i, vip(i), port(i)
+      for (j = 0; j < 10; j++) printf "backend add s%d %s mac %s\n", i, be(i, j), mac(i, j)
+    }
+  }'
+}
+
+write_nft_file() {
+  awk -v dev="$DEV" "$AWK_FARM"'
+  BEGIN {
+    # Replace only our own table, in one transaction (CONVENTIONS 2.1).
+    print "table netdev l4lb\ndelete table netdev l4lb\ntable netdev l4lb {"
+    print "  map vip_svc { type ipv4_addr . inet_proto . inet_service : verdict"
+    printf "    elements = { "
+    for (i = 0; i < 1000; i++) printf "%s%s . tcp . %d : goto s%d", (i ? ", " : ""), vip(i), port(i), i
+    print " } }"
+    printf "  chain ingress { type filter hook ingress device \"%s\" priority 101; policy accept;\n", dev
+    print "    ip daddr . ip protocol . th dport vmap @vip_svc\n  }"
+    for (i = 0; i < 1000; i++) {
+      printf "  chain s%d { ether saddr set 02:00:00:00:00:01 ether daddr set jhash ip saddr . tcp sport mod 10 seed 0xcafe map { ", i
+      for (j = 0; j < 10; j++) printf "%s%d : %s", (j ? ", " : ""), j, mac(i, j)
+      printf " } fwd to \"%s\"\n  }\n", dev
+    }
+    print "}"
+  }'
+}
+
+# Adds and deletes backends of a ring-65537 service, timing each add.
+bench_backend_add() {
+  local label=$1 r
+  xlb service add big tcp 192.0.2.254:443 ring 65537 >/dev/null
+  for ((r = 0; r < RUNS; r++)); do
+    measure "$label" "${XLBCMD[@]}" backend add big 203.0.113.$((r + 1)) \
+      mac 02:ad:00:00:00:$(printf %02x $r)
+  done
+  xlb service del big >/dev/null
+}
+
+run_all() {
+  write_xlb_file >"$WORK/ruleset.xlb"
+  write_nft_file >"$WORK/ruleset.nft"
+  local r
+  # The fixed cost of any xlb command: start, open the pins, read the model.
+  for ((r = 0; r < RUNS; r++)); do
+    measure "xlb list ruleset, empty (process floor)" "${XLBCMD[@]}" list ruleset
+  done
+  bench_backend_add "backend add (ring 65537), no other service"
+  for ((r = 0; r < RUNS; r++)); do
+    # Alternate the two so that neither gets a warmer machine.
+    measure "xlb -f, 1,000 services x 10 backends" "${XLBCMD[@]}" -f "$WORK/ruleset.xlb"
+    measure "nft -f, equivalent netdev ruleset" "${NSENTER[@]}" nft -f "$WORK/ruleset.nft"
+  done
+  for ((r = 0; r < RUNS; r++)); do
+    measure "xlb stats -j, 1,000 services" "${XLBCMD[@]}" -j stats
+    measure "xlb list ruleset, 1,000 services" "${XLBCMD[@]}" list ruleset
+    measure "nft list ruleset, 1,000 services" "${NSENTER[@]}" nft list ruleset
+  done
+  bench_backend_add "backend add (ring 65537), beside 1,000 services"
+}
+
+# Prints the table (or JSON) from SAMPLES: median, min, max per scenario.
+report() {
+  python3 - "$SAMPLES" "$JSON" "$RUNS" <<'EOF'
+import json, statistics, sys
+path, as_json, runs = sys.argv[1], sys.argv[2] == "1", int(sys.argv[3])
+order, data = [], {}
+for line in open(path):
+    name, ms, cpu, rss = line.rstrip("\n").split("\t")
+    if name not in data:
+        order.append(name)
+        data[name] = ([], [], [])
+    data[name][0].append(float(ms))
+    data[name][1].append(int(rss))
+    data[name][2].append(float(cpu))
+targets = {"backend add": ("<", 20.0), "xlb stats": ("<", 100.0)}
+def target(name):
+    for k, v in targets.items():
+        if name.startswith(k):
+            return v
+    return None
+def summary(v):
+    return {"median": statistics.median(v), "min": min(v), "max": max(v)}
+figs = []
+for n in order:
+    ms, rss, cpu = data[n]
+    f = {"scenario": n, "runs": len(ms), "wall_ms": summary(ms), "cpu_ms": summary(cpu),
+         "max_rss_kib": summary(rss)}
+    t = target(n)
+    if t:
+        f["target_ms"] = t[1]
+        f["met"] = f["wall_ms"]["median"] < t[1]
+    figs.append(f)
+xf = next((f for f in figs if f["scenario"].startswith("xlb -f")), None)
+nf = next((f for f in figs if f["scenario"].startswith("nft -f")), None)
+if xf and nf:
+    xf["vs_nft"] = xf["wall_ms"]["median"] / nf["wall_ms"]["median"]
+    xf["met"] = xf["vs_nft"] <= 1.0
+if as_json:
+    print(json.dumps({"benchmark": "control", "figures": figs}, indent=2))
+    sys.exit(0)
+rows = [["scenario", "wall ms", "CPU ms", "max RSS MiB", "target"]]
+for f in figs:
+    w, c, r = f["wall_ms"], f["cpu_ms"], f["max_rss_kib"]
+    t = target(f["scenario"])
+    tgt = f"< {t[1]:g} ms" if t else ""
+    if "vs_nft" in f:
+        tgt = f"<= nft ({f['vs_nft']:.2f}x nft)"
+    if "met" in f and not f["met"]:
+        tgt += " !"
+    rows.append([f["scenario"], f"{w['median']:.1f} [{w['min']:.1f}-{w['max']:.1f}]",
+                 f"{c['median']:.1f} [{c['min']:.1f}-{c['max']:.1f}]",
+                 f"{r['median']/1024:.1f} [{r['min']/1024:.1f}-{r['max']/1024:.1f}]", tgt])
+width = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+print(f"xlb control plane, {runs} runs each (median [min-max]; ! = target missed)\n")
+for k, r in enumerate(rows):
+    print("  ".join(c.ljust(width[i]) for i, c in enumerate(r)).rstrip())
+    if k == 0:
+        print("-" * (sum(width) + 2 * (len(width) - 1)))
+EOF
+}
+
+setup
+run_all
+report

@@ -1,0 +1,564 @@
+// Datapath cost in ns per packet, measured by the kernel under
+// BPF_PROG_TEST_RUN (JIT on), net of the fixed cost of a call.
+//
+//   xlb_bench_datapath [--json] [--runs N] [--calls N] [--repeat N] [--scale] [--scale-flows N]
+//
+// Method (bench/README.md says more):
+// - The real embedded datapath is loaded into a private bpffs and configured
+//   through core's own transactions, as the datapath tests do.
+// - A program that rewrites the packet runs with repeat=1 per call: with
+//   repeat>1 the kernel reruns it on the frame it already rewrote. A figure
+//   is the median of the kernel-reported durations of `calls` calls; each
+//   is run `runs` times and reported as the median run with min and max.
+// - The fixed cost of a call (timer, dispatcher, xdp_buff setup) is what the
+//   trivial programs of floor.bpf.c cost, measured in the same process;
+//   every net figure subtracts the floor of the same verdict.
+// - Read-only or idempotent paths (non-VIP, established flows: DSR writes
+//   the same two MACs again) are also run with repeat=N, where the per-call
+//   overhead is amortised.
+// - The process is pinned to CPU 0: the flow table is a per-CPU LRU, so
+//   "full" and "established" must mean the same CPU's list.
+//
+// Not a test: it prints numbers and fails only if a scenario does not take
+// the path it claims (wrong verdict).
+#include <bpf/bpf.h>
+#include <linux/bpf.h>
+#include <sched.h>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bpffs.hpp"
+#include "datapath_fixture.hpp"
+#include "floor.skel.h"
+#include "flows.hpp"
+#include "loader.hpp"
+#include "ops.hpp"
+#include "packet.hpp"
+#include "report.hpp"
+#include "state.hpp"
+
+namespace {
+
+using namespace xlb;
+using namespace xlb::test;
+using bench::Summary;
+using nlohmann::json;
+
+constexpr uint32_t kSizes[] = {3, 100, 1000};
+constexpr uint32_t kCycleFlows = 100000;
+
+struct Options {
+  bool json = false;
+  int runs = 5;
+  int calls = 2000;
+  uint32_t repeat = 1000;
+  bool scale = false;
+  uint32_t scale_flows = 1000000;
+};
+
+[[noreturn]] void die(const std::string& what) {
+  std::fprintf(stderr, "xlb_bench_datapath: %s\n", what.c_str());
+  std::exit(1);
+}
+
+void pin_to_cpu(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  if (sched_setaffinity(0, sizeof set, &set) != 0) die("cannot pin to a CPU");
+}
+
+// One BPF_PROG_TEST_RUN; returns the kernel's duration per repetition (ns).
+uint32_t run_once(int fd, const Bytes& f, uint32_t repeat, uint32_t expect) {
+  LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f.data(),
+              .data_size_in = static_cast<uint32_t>(f.size()), .repeat = static_cast<int>(repeat));
+  if (bpf_prog_test_run_opts(fd, &o) != 0) die("BPF_PROG_TEST_RUN failed");
+  if (o.retval != expect)
+    die("verdict " + std::to_string(o.retval) + ", expected " + std::to_string(expect));
+  return o.duration;
+}
+
+// ------------------------------------------------------------ the frames
+
+// The i-th distinct client endpoint: 2^14 ports per address.
+struct Client {
+  IpAddr addr;
+  uint16_t port;
+};
+Client client(uint64_t i, bool v6) {
+  return {client_addr(static_cast<uint32_t>(i >> 14), v6),
+          static_cast<uint16_t>(1024 + (i & 0x3fff))};
+}
+
+Bytes packet(const Client& c, const IpAddr& vip, uint8_t proto, uint16_t dport, uint8_t flags) {
+  PacketSpec p;
+  p.ip.src = c.addr;
+  p.ip.dst = vip;
+  p.ip.proto = proto;
+  p.l4.sport = c.port;
+  p.l4.dport = dport;
+  p.l4.tcp_flags = flags;
+  return frame(p);
+}
+
+// The VIPs of the service with `n` backends (one per size, so every
+// scenario runs against a configuration holding all three).
+IpAddr vip4(uint32_t n) {
+  return ip(n == 3 ? "192.0.2.3" : n == 100 ? "192.0.2.100" : "192.0.2.232");
+}
+IpAddr vip6(uint32_t n) {
+  return ip(n == 3 ? "2001:db8::3" : n == 100 ? "2001:db8::100" : "2001:db8::1000");
+}
+
+// Backend addresses: 198.18.0.0/15 (RFC 2544, benchmarking) and
+// 2001:db8:be::/48. They only ever appear in maps.
+IpAddr backend_addr(uint32_t i, bool v6) {
+  IpAddr a = v6 ? ip("2001:db8:be::") : ip("198.18.0.0");
+  size_t last = v6 ? 15 : 3;
+  a.bytes[last - 1] = static_cast<uint8_t>((i + 1) >> 8);
+  a.bytes[last] = static_cast<uint8_t>(i + 1);
+  return a;
+}
+
+// ----------------------------------------------------------- the harness
+
+class Harness {
+ public:
+  Harness(const Options& o, uint32_t flows) : opt_(o) { load(flows); }
+  ~Harness() { floor_bpf::destroy(floor_); }
+
+  void configure_services();
+  // The run medians of `calls` calls of `next_frame`, `before_run` first.
+  std::vector<double> sample(int fd, uint32_t verdict, uint32_t repeat,
+                             const std::function<Bytes(uint64_t)>& next_frame,
+                             const std::function<void()>& before_run = {}) const;
+  void flush() const;
+  // Sends SYNs for clients [first, first+n) to `vip` (not timed).
+  void establish(uint64_t first, uint64_t n, const IpAddr& vip, uint8_t proto, uint16_t port) const;
+
+  int xlb() const { return prog_->fd(); }
+  int floor_tx() const { return bpf_program__fd(floor_->progs.floor_tx); }
+  int floor_pass() const { return bpf_program__fd(floor_->progs.floor_pass); }
+  const Maps& maps() const { return state_->maps(); }
+  const Options& opt() const { return opt_; }
+
+ private:
+  void load(uint32_t flows);
+
+  Options opt_;
+  PrivateBpffs fs_;
+  std::optional<LoadedProgram> prog_;
+  std::optional<State> state_;
+  floor_bpf* floor_ = nullptr;
+};
+
+void Harness::load(uint32_t flows) {
+  if (!fs_.ok()) die("bpffs: " + fs_.error());
+  LoadOptions lo;
+  lo.pin_path = fs_.path() + "/xlb";
+  lo.caps = Capacities{.services = 16, .backends = 4096, .flows = flows};
+  lo.iface_mac = *MacAddr::parse("02:00:00:00:00:01");
+  auto prog = load_datapath(lo);
+  if (!prog) die("load: " + prog.error().message);
+  prog_.emplace(std::move(*prog));
+  auto st = State::open(lo.pin_path);
+  if (!st) die("open: " + st.error().message);
+  state_.emplace(std::move(*st));
+  floor_ = floor_bpf::open_and_load();
+  if (!floor_) die("cannot load floor.bpf.c");
+}
+
+// For each size: tcp VIP:80 and udp VIP:53 on the IPv4 VIP, tcp [VIP6]:80.
+void Harness::configure_services() {
+  Status st = state_->update([](Config& c) -> Status {
+    uint32_t mac = 0;
+    for (uint32_t n : kSizes) {
+      struct {
+        const char* tag;
+        Proto proto;
+        bool v6;
+        uint16_t port;
+      } kinds[] = {{"tcp", Proto::tcp, false, 80},
+                   {"udp", Proto::udp, false, 53},
+                   {"tcp6", Proto::tcp, true, 80}};
+      for (const auto& k : kinds) {
+        Service s;
+        s.name = std::string(k.tag) + "_" + std::to_string(n);
+        s.proto = k.proto;
+        s.vip = k.v6 ? vip6(n) : vip4(n);
+        s.port = k.port;
+        if (Status a = service_add(c, s); !a.ok()) return a;
+        for (uint32_t i = 0; i < n; i++) {
+          Backend b;
+          b.addr = backend_addr(i, k.v6);
+          b.mac = backend_mac(++mac);
+          b.mac_explicit = true;
+          ServiceRef ref;
+          ref.name = s.name;
+          if (Status a = backend_add(c, ref, b); !a.ok()) return a;
+        }
+      }
+    }
+    return {};
+  });
+  if (!st.ok()) die("configure: " + st.error().message);
+}
+
+std::vector<double> Harness::sample(int fd, uint32_t verdict, uint32_t repeat,
+                                    const std::function<Bytes(uint64_t)>& next_frame,
+                                    const std::function<void()>& before_run) const {
+  std::vector<double> medians;
+  uint64_t call = 0;
+  for (int r = 0; r < opt_.runs; r++) {
+    if (before_run) before_run();
+    // Frames are built before the timed calls so that the kernel times
+    // each against a warm, equal user-space state.
+    std::vector<Bytes> frames;
+    for (int i = 0; i < opt_.calls; i++) frames.push_back(next_frame(call++));
+    std::vector<double> ns;
+    ns.reserve(frames.size());
+    for (const Bytes& f : frames) ns.push_back(run_once(fd, f, repeat, verdict));
+    medians.push_back(bench::median_of(ns));
+  }
+  return medians;
+}
+
+void Harness::flush() const {
+  auto n = flush_flows(maps(), [](const Flow&) { return true; });
+  if (!n) die("flush: " + n.error().message);
+}
+
+void Harness::establish(uint64_t first, uint64_t n, const IpAddr& vip, uint8_t proto,
+                        uint16_t port) const {
+  for (uint64_t i = first; i < first + n; i++)
+    run_once(xlb(), packet(client(i, vip.is_v6()), vip, proto, port, kTcpSyn), 1, XDP_TX);
+}
+
+// ------------------------------------------------------------ the figures
+
+enum class Path { newflow, established, nonvip, floor };
+
+struct Figure {
+  std::string scenario;
+  Path path;
+  uint32_t backends = 0;  // 0: does not depend on the service
+  uint32_t repeat = 1;
+  Summary gross, net;
+  bool scale = false;  // from the --scale table
+};
+
+double target_ns(Path p) {
+  switch (p) {
+    case Path::newflow:
+      return 350;
+    case Path::established:
+      return 60;
+    case Path::nonvip:
+      return 20;
+    default:
+      return 0;
+  }
+}
+
+std::vector<double> minus(std::vector<double> v, double floor) {
+  for (double& x : v) x -= floor;
+  return v;
+}
+
+class Suite {
+ public:
+  explicit Suite(Harness& h) : h_(h) {}
+  void run_floors();
+  void run_main();
+  void run_scale(Harness& big);
+  const std::vector<Figure>& figures() const { return figs_; }
+  uint64_t scale_flows() const { return scale_flows_; }
+  uint64_t scale_memory() const { return scale_memory_; }
+  double floor(uint32_t verdict, uint32_t repeat) const {
+    return floors_[verdict == XDP_TX][repeat > 1];
+  }
+
+ private:
+  void add(const std::string& name, Path path, uint32_t n, uint32_t verdict, uint32_t repeat,
+           const std::vector<double>& runs) {
+    double f = floor(verdict, repeat);
+    figs_.push_back(
+        {name, path, n, repeat, bench::summarize(runs), bench::summarize(minus(runs, f))});
+  }
+  void per_size(uint32_t n);
+  void cycle(uint32_t n);
+  const Figure* find(const std::string& scenario, uint32_t n, uint32_t repeat) const;
+  void estimate_warm_new(const std::string& newflow, const std::string& established, uint32_t n);
+
+  Harness& h_;
+  std::vector<Figure> figs_;
+  double floors_[2][2] = {};  // [tx][repeated]
+  uint64_t fresh_ = 1 << 24;  // the next never-seen client
+  uint64_t scale_flows_ = 0, scale_memory_ = 0;
+};
+
+void Suite::run_floors() {
+  Bytes f = packet(client(0, false), vip4(3), kProtoTcp, 80, kTcpSyn);
+  for (uint32_t repeat : {1u, h_.opt().repeat}) {
+    auto tx = h_.sample(h_.floor_tx(), XDP_TX, repeat, [&](uint64_t) { return f; });
+    auto pass = h_.sample(h_.floor_pass(), XDP_PASS, repeat, [&](uint64_t) { return f; });
+    floors_[1][repeat > 1] = bench::median_of(tx);
+    floors_[0][repeat > 1] = bench::median_of(pass);
+    figs_.push_back({"floor: XDP_TX", Path::floor, 0, repeat, bench::summarize(tx), {}});
+    figs_.push_back({"floor: XDP_PASS", Path::floor, 0, repeat, bench::summarize(pass), {}});
+  }
+}
+
+void Suite::per_size(uint32_t n) {
+  const Harness& h = h_;
+  const uint32_t N = h.opt().repeat;
+  auto fresh = [&](bool v6) {
+    return [&, v6](uint64_t) {
+      return packet(client(fresh_++, v6), v6 ? vip6(n) : vip4(n), kProtoTcp, 80, kTcpSyn);
+    };
+  };
+  auto flush = [&] { h.flush(); };
+  add("TCP SYN, new flow, table empty", Path::newflow, n, XDP_TX, 1,
+      h.sample(h.xlb(), XDP_TX, 1, fresh(false), flush));
+  add("IPv6 TCP SYN, new flow, table empty", Path::newflow, n, XDP_TX, 1,
+      h.sample(h.xlb(), XDP_TX, 1, fresh(true), flush));
+
+  // One established flow per kind: its first packet creates it.
+  Client c = client(7, false), c6 = client(7, true);
+  Bytes ack = packet(c, vip4(n), kProtoTcp, 80, kTcpAck);
+  Bytes udp = packet(c, vip4(n), kProtoUdp, 53, 0);
+  Bytes ack6 = packet(c6, vip6(n), kProtoTcp, 80, kTcpAck);
+  Bytes other = packet(c, ip("203.0.113.1"), kProtoTcp, 80, kTcpAck);
+  for (const Bytes* f : {&ack, &udp, &ack6}) run_once(h.xlb(), *f, 1, XDP_TX);
+  struct {
+    const char* name;
+    Path path;
+    const Bytes& frame;
+    uint32_t verdict;
+  } steady[] = {{"TCP ACK, established, 1 flow", Path::established, ack, XDP_TX},
+                {"UDP, established, 1 flow", Path::established, udp, XDP_TX},
+                {"IPv6 TCP ACK, established, 1 flow", Path::established, ack6, XDP_TX},
+                {"non-VIP packet (XDP_PASS)", Path::nonvip, other, XDP_PASS}};
+  for (const auto& s : steady)
+    for (uint32_t repeat : {1u, N})
+      add(s.name, s.path, n, s.verdict, repeat,
+          h.sample(h.xlb(), s.verdict, repeat, [&](uint64_t) { return s.frame; }));
+  estimate_warm_new("TCP SYN, new flow, table empty", "TCP ACK, established, 1 flow", n);
+  estimate_warm_new("IPv6 TCP SYN, new flow, table empty", "IPv6 TCP ACK, established, 1 flow", n);
+  cycle(n);
+}
+
+const Figure* Suite::find(const std::string& scenario, uint32_t n, uint32_t repeat) const {
+  for (const Figure& f : figs_)
+    if (f.scenario == scenario && f.backends == n && f.repeat == repeat) return &f;
+  return nullptr;
+}
+
+// A new flow cannot be repeated (its first run creates the flow), so its
+// warm cost is estimated: the established path at repeat=N plus what a new
+// flow costs over an established one at repeat=1. Under PTI every call
+// starts with an empty TLB, so that difference includes the page walks of
+// the pages only a new flow touches (Maglev table, LRU insert): an upper
+// bound of the warm difference.
+void Suite::estimate_warm_new(const std::string& newflow, const std::string& established,
+                              uint32_t n) {
+  const uint32_t N = h_.opt().repeat;
+  const Figure *cold_new = find(newflow, n, 1), *cold_est = find(established, n, 1),
+               *warm_est = find(established, n, N);
+  if (!cold_new || !cold_est || !warm_est) return;
+  auto combine = [](const Summary& a, const Summary& b, const Summary& c) {
+    return Summary{a.median + b.median - c.median, a.min + b.min - c.max, a.max + b.max - c.min};
+  };
+  Figure f{
+      newflow.substr(0, newflow.find(", table")) + ", warm estimate", Path::newflow, n, N, {}, {}};
+  f.net = combine(warm_est->net, cold_new->net, cold_est->net);
+  f.gross = combine(warm_est->gross, cold_new->net, cold_est->net);
+  figs_.push_back(f);
+}
+
+// ACKs of 100,000 established flows, visited in a scattered order (a
+// stride prime to the count) so that consecutive calls share no cache line.
+void Suite::cycle(uint32_t n) {
+  h_.flush();
+  const uint64_t first = 1 << 20;
+  h_.establish(first, kCycleFlows, vip4(n), kProtoTcp, 80);
+  auto next = [&, n](uint64_t call) {
+    uint64_t i = first + (call * 7919) % kCycleFlows;
+    return packet(client(i, false), vip4(n), kProtoTcp, 80, kTcpAck);
+  };
+  add("TCP ACK, established, cycling 100,000 flows", Path::established, n, XDP_TX, 1,
+      h_.sample(h_.xlb(), XDP_TX, 1, next));
+}
+
+void Suite::run_main() {
+  for (uint32_t n : kSizes) per_size(n);
+  // Table full: the LRU of this CPU holds its whole share, so every new
+  // flow evicts one. Twice the capacity of SYNs guarantees it.
+  h_.flush();
+  h_.establish(1 << 21, h_.maps().caps().flows * 2ull, vip4(3), kProtoTcp, 80);
+  for (uint32_t n : kSizes) {
+    auto fresh = [&, n](uint64_t) {
+      return packet(client(fresh_++, false), vip4(n), kProtoTcp, 80, kTcpSyn);
+    };
+    add("TCP SYN, new flow, table full", Path::newflow, n, XDP_TX, 1,
+        h_.sample(h_.xlb(), XDP_TX, 1, fresh));
+  }
+}
+
+// --------------------------------------------------------------- output
+
+std::string path_name(Path p) {
+  switch (p) {
+    case Path::newflow:
+      return "new flow";
+    case Path::established:
+      return "established";
+    case Path::nonvip:
+      return "non-VIP";
+    default:
+      return "floor";
+  }
+}
+
+json to_json(const Figure& f) {
+  json j = {{"scenario", f.scenario},
+            {"path", path_name(f.path)},
+            {"repeat", f.repeat},
+            {"gross_ns", bench::to_json(f.gross)}};
+  if (f.backends) j["backends"] = f.backends;
+  if (f.scenario.find("estimate") != std::string::npos) j["estimate"] = true;
+  if (f.path != Path::floor) {
+    j["net_ns"] = bench::to_json(f.net);
+    j["target_ns"] = target_ns(f.path);
+    j["met"] = f.net.median < target_ns(f.path);
+  }
+  return j;
+}
+
+// One row per (scenario, repeat), one column per service size.
+void print_figures(const std::vector<Figure>& figs, const std::string& title) {
+  std::printf("%s\n\n", title.c_str());
+  std::vector<std::vector<std::string>> rows = {
+      {"scenario", "repeat", "target", "3 backends", "100 backends", "1000 backends"}};
+  std::vector<std::pair<std::string, uint32_t>> seen;
+  for (const Figure& f : figs) {
+    std::pair<std::string, uint32_t> key{f.scenario, f.repeat};
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
+    seen.push_back(key);
+    double t = target_ns(f.path);
+    std::vector<std::string> row = {f.scenario, std::to_string(f.repeat),
+                                    t ? "< " + std::to_string(static_cast<int>(t)) : "-"};
+    for (const Figure& g : figs) {
+      if (g.scenario != f.scenario || g.repeat != f.repeat) continue;
+      std::string c = bench::cell(g.path == Path::floor ? g.gross : g.net);
+      if (g.path != Path::floor && g.net.median >= t) c += " !";
+      row.push_back(c);
+    }
+    rows.push_back(row);
+  }
+  bench::print_table(rows);
+}
+
+// -------------------------------------------------------------- scale
+
+// Fills the flow table with `total` flows, half from each CPU (each CPU
+// owns half of a per-CPU LRU's entries), then times established ACKs
+// scattered over all of them from CPU 0.
+void Suite::run_scale(Harness& big) {
+  big.configure_services();
+  const uint64_t total = big.opt().scale_flows;
+  const uint64_t first = 1 << 23;
+  pin_to_cpu(1);
+  big.establish(first, total / 2, vip4(3), kProtoTcp, 80);
+  pin_to_cpu(0);
+  big.establish(first + total / 2, total - total / 2, vip4(3), kProtoTcp, 80);
+  auto count = count_flows(big.maps());
+  auto next = [&](uint64_t call) {
+    uint64_t i = first + (call * 104729) % total;
+    return packet(client(i, false), vip4(3), kProtoTcp, 80, kTcpAck);
+  };
+  Figure f{"TCP ACK, established, cycling " + std::to_string(total) + " flows",
+           Path::established,
+           3,
+           1,
+           {},
+           {},
+           true};
+  auto runs = big.sample(big.xlb(), XDP_TX, 1, next);
+  f.gross = bench::summarize(runs);
+  f.net = bench::summarize(minus(runs, floor(XDP_TX, 1)));
+  figs_.push_back(f);
+  scale_flows_ = count ? *count : 0;
+  scale_memory_ = big.maps().memory_bytes();
+}
+
+std::string jit_setting() {
+  std::ifstream f("/proc/sys/net/core/bpf_jit_enable");
+  std::string v;
+  f >> v;
+  return v;
+}
+
+int print_all(const Suite& s, const Options& o) {
+  std::vector<Figure> main, scale;
+  for (const Figure& f : s.figures()) (f.scale ? scale : main).push_back(f);
+  if (o.json) {
+    json j = {{"benchmark", "datapath"},
+              {"unit", "ns/packet"},
+              {"runs", o.runs},
+              {"calls_per_run", o.calls},
+              {"bpf_jit_enable", jit_setting()},
+              {"figures", json::array()}};
+    for (const Figure& f : s.figures()) j["figures"].push_back(to_json(f));
+    if (o.scale) j["scale"] = {{"flows", s.scale_flows()}, {"map_memory_bytes", s.scale_memory()}};
+    std::printf("%s\n", j.dump(2).c_str());
+    return 0;
+  }
+  std::printf("bpf_jit_enable=%s, %d runs x %d calls, CPU 0; floors: gross ns, others: net ns\n",
+              jit_setting().c_str(), o.runs, o.calls);
+  std::printf("(median [min-max] of the run medians; ! = target missed)\n\n");
+  print_figures(main, "xlb datapath, ns per packet net of the floor");
+  if (o.scale) {
+    std::printf("\n");
+    print_figures(scale, "scale: flow table holding " + std::to_string(s.scale_flows()) +
+                             " flows, maps " + std::to_string(s.scale_memory() >> 20) + " MiB");
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options opt;
+  CLI::App app{"xlb datapath cost: ns per packet under BPF_PROG_TEST_RUN"};
+  app.add_flag("--json", opt.json, "print JSON");
+  app.add_option("--runs", opt.runs, "runs per figure")->check(CLI::PositiveNumber);
+  app.add_option("--calls", opt.calls, "calls per run")->check(CLI::PositiveNumber);
+  app.add_option("--repeat", opt.repeat, "repeat count of the repeat=N figures");
+  app.add_flag("--scale", opt.scale, "also fill a 1M-entry flow table (slow)");
+  app.add_option("--scale-flows", opt.scale_flows, "flows for --scale");
+  CLI11_PARSE(app, argc, argv);
+  if (!running_as_root()) die("needs root (BPF, bpffs mount)");
+  pin_to_cpu(0);
+
+  Harness h(opt, XLB_DEFAULT_MAX_FLOWS);
+  h.configure_services();
+  Suite suite(h);
+  suite.run_floors();
+  suite.run_main();
+  if (opt.scale) {
+    Harness big(opt, 1048576);
+    suite.run_scale(big);
+  }
+  return print_all(suite, opt);
+}

@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# Wire rate over veth: packets per second delivered through the load
+# balancer, with xlb attached, versus (a) the floor program (XDP_TX, nothing
+# else) and (b) an nftables netdev-ingress DSR ruleset, in the same run.
+#
+#   bash bench/wire_bench.sh BUILD_DIR [--json] [--runs N] [--packets N]
+#
+#   ns gen: g0 ------------------ l0 :ns lb   (xlb | floor_tx | floor_pass + nft)
+#
+# The generator sends N copies of one TCP ACK to the VIP out of g0 with
+# BPF_F_TEST_XDP_LIVE_FRAMES (xlb_bench_wire send). The lb sends each frame
+# back out of l0 to the backend MAC (DSR: XDP_TX, or nft `fwd to "l0"`), so
+# it arrives at g0, whose XDP counter counts and drops it. Everything runs on
+# CPU 1 (taskset): veth processes frames in NAPI on the sending CPU, so
+# generator, load balancer and counter share one core, and the figure is
+# what one core delivers. Modes alternate within each run. The frames are
+# one established flow, or (--fresh) a new client endpoint per frame.
+set -euo pipefail
+
+BUILD=${1:?usage: wire_bench.sh BUILD_DIR [--json] [--runs N] [--packets N]}
+shift
+JSON=0
+RUNS=3
+PACKETS=4000000
+while [ $# -gt 0 ]; do
+  case $1 in
+    --json) JSON=1 ;;
+    --runs) RUNS=$2; shift ;;
+    --packets) PACKETS=$2; shift ;;
+    *) echo "wire_bench: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+XLB=$(realpath "$BUILD/cmd/xlb")
+WIRE=$(realpath "$BUILD/bench/xlb_bench_wire")
+[ -x "$XLB" ] && [ -x "$WIRE" ] || { echo "wire_bench: build first" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "wire_bench: needs root" >&2; exit 1; }
+
+GEN=xlbbench-gen-$$
+LB=xlbbench-lb-$$
+WORK=$(mktemp -d /tmp/xlbbench-wire.XXXXXX)
+PIN=$WORK/bpffs/xlb
+SAMPLES=$WORK/samples.tsv
+GEN_MAC=02:00:00:00:0a:01
+LB_MAC=02:00:00:00:00:01
+CPU=1
+
+cleanup() {
+  ip netns del "$GEN" 2>/dev/null || true
+  ip netns del "$LB" 2>/dev/null || true
+  umount "$WORK/bpffs" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+in_lb() { nsenter --net=/var/run/netns/"$LB" "$@"; }
+xlb() { in_lb "$XLB" --pin-path "$PIN" "$@"; }
+
+setup() {
+  ip netns add "$GEN"
+  ip netns add "$LB"
+  # No IPv6 autoconfiguration: its solicitations would be counted too.
+  for ns in "$GEN" "$LB"; do
+    nsenter --net=/var/run/netns/"$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+      net.ipv6.conf.default.disable_ipv6=1
+  done
+  ip -n "$GEN" link add g0 address $GEN_MAC type veth peer name l0 netns "$LB"
+  ip -n "$LB" link set l0 address $LB_MAC
+  ip -n "$GEN" link set g0 up
+  ip -n "$LB" link set l0 up
+  # XDP drops partial-checksum metadata (DESIGN 5); the nft path goes
+  # through the stack, so keep it from expecting offloads.
+  nsenter --net=/var/run/netns/"$GEN" ethtool -K g0 tx off >/dev/null
+  in_lb ethtool -K l0 tx off >/dev/null
+  mkdir -p "$WORK/bpffs"
+  mount -t bpf bpf "$WORK/bpffs"
+}
+
+# The ruleset of both load balancers: one VIP, three backends (MACs only:
+# the frames come back to g0 whatever the destination MAC).
+XLB_RULES='service add web tcp 192.0.2.10:80
+backend add web 198.51.100.101 mac 02:be:00:00:00:01
+backend add web 198.51.100.102 mac 02:be:00:00:00:02
+backend add web 198.51.100.103 mac 02:be:00:00:00:03'
+
+NFT_RULES='table netdev l4lb {
+  map vip_svc { type ipv4_addr . inet_proto . inet_service : verdict
+                elements = { 192.0.2.10 . tcp . 80 : goto web } }
+  chain ingress { type filter hook ingress device "l0" priority 101; policy accept;
+    ip daddr . ip protocol . th dport vmap @vip_svc
+  }
+  chain web {
+    ether saddr set 02:00:00:00:00:01 ether daddr set jhash ip saddr . tcp sport mod 3 seed 0xcafe map { 0 : 02:be:00:00:00:01, 1 : 02:be:00:00:00:02, 2 : 02:be:00:00:00:03 } fwd to "l0"
+  }
+}'
+
+# A TCP ACK 198.51.100.7:40000 -> 192.0.2.10:80, checksums correct, as hex.
+frame_hex() {
+  python3 - "$LB_MAC" "$GEN_MAC" <<'EOF'
+import struct, sys
+def csum(b):
+    if len(b) % 2: b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16: s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+mac = lambda m: bytes(int(x, 16) for x in m.split(":"))
+src, dst = bytes([198, 51, 100, 7]), bytes([192, 0, 2, 10])
+tcp = struct.pack("!HHIIBBHHH", 40000, 80, 1000, 1, 5 << 4, 0x10, 65535, 0, 0) + b"\0" * 6
+tcp = tcp[:16] + struct.pack("!H", csum(src + dst + struct.pack("!BBH", 0, 6, len(tcp)) + tcp)) + tcp[18:]
+ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0, 64, 6, 0, src, dst)
+ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+print((mac(sys.argv[1]) + mac(sys.argv[2]) + b"\x08\x00" + ip + tcp).hex())
+EOF
+}
+
+# send [--fresh]: one generator run of $MODE, appends "MODE pps sent received"
+# to SAMPLES. --fresh: every frame from a new client endpoint.
+send() {
+  local out
+  out=$(taskset -c $CPU "$WIRE" send --netns "$GEN" --dev g0 --frame "$FRAME" --packets "$PACKETS" \
+    "$@")
+  set -- $out # sent N received M seconds S
+  printf '%s\t%s\t%s\t%s\n' "$MODE" "$(echo "$4 / $6" | bc -l)" "$2" "$4" >>"$SAMPLES"
+}
+
+run_floor() {
+  "$WIRE" attach --netns "$LB" --dev l0 --prog floor_tx
+  MODE="floor (XDP_TX program)" send
+  MODE="floor, new client per packet" send --fresh
+  ip -n "$LB" link set l0 xdp off
+}
+
+run_xlb() {
+  xlb interface attach l0 >/dev/null 2>&1
+  [ "$(xlb list ruleset | grep -c 'backend add')" = 3 ] || echo "$XLB_RULES" | xlb -f - >/dev/null
+  MODE="xlb, established flow" send
+  # The flow table fills after 131072 new flows per CPU: from then on each
+  # new flow also evicts one, as under a SYN flood.
+  MODE="xlb, new flow per packet" send --fresh
+  xlb interface detach l0 >/dev/null
+}
+
+run_nft() {
+  MODE="nftables netdev ingress DSR"
+  # veth delivers an XDP_TX'd frame only to a peer with an XDP program.
+  "$WIRE" attach --netns "$LB" --dev l0 --prog floor_pass
+  echo "$NFT_RULES" | in_lb nft -f -
+  send
+  in_lb nft delete table netdev l4lb
+  ip -n "$LB" link set l0 xdp off
+}
+
+report() {
+  python3 - "$SAMPLES" "$JSON" "$RUNS" "$PACKETS" <<'EOF'
+import json, statistics, sys
+path, as_json, runs, packets = sys.argv[1], sys.argv[2] == "1", sys.argv[3], sys.argv[4]
+order, data = [], {}
+for line in open(path):
+    mode, pps, sent, got = line.rstrip("\n").split("\t")
+    data.setdefault(mode, []).append((float(pps), int(got) / int(sent)))
+    if mode not in order: order.append(mode)
+def summary(v):
+    return {"median": statistics.median(v), "min": min(v), "max": max(v)}
+figs = {m: {"mode": m, "pps": summary([p for p, _ in data[m]]),
+            "delivered_share": summary([d for _, d in data[m]])} for m in order}
+x = figs.get("xlb, established flow")
+xn = figs.get("xlb, new flow per packet")
+fl = figs.get("floor (XDP_TX program)")
+fln = figs.get("floor, new client per packet")
+nf = figs.get("nftables netdev ingress DSR")
+if x and fl: x["vs_floor"] = x["pps"]["median"] / fl["pps"]["median"]
+if xn and fln: xn["vs_floor"] = xn["pps"]["median"] / fln["pps"]["median"]
+if x and nf: x["vs_nft"] = x["pps"]["median"] / nf["pps"]["median"]
+# On one core the cost of a packet is 1/pps; the floor's is the harness's
+# (generator, veth, counter), so 1/pps - 1/pps_floor is what the load
+# balancer itself spends per packet.
+def own_ns(f):
+    base = fln if "new" in f["mode"] else fl
+    return (1 / f["pps"]["median"] - 1 / base["pps"]["median"]) * 1e9 if base else float("nan")
+for f in figs.values():
+    f["own_ns_per_packet"] = own_ns(f)
+if x and nf and x["own_ns_per_packet"] > 0:
+    x["own_cost_vs_nft"] = nf["own_ns_per_packet"] / x["own_ns_per_packet"]
+if as_json:
+    print(json.dumps({"benchmark": "wire", "packets_per_run": int(packets),
+                      "figures": list(figs.values())}, indent=2))
+    sys.exit(0)
+print(f"wire rate over veth, one core, {runs} runs x {packets} packets (median [min-max])\n")
+rows = [["load balancer", "delivered Mpps", "delivered/sent", "own ns/pkt", "xlb ratio"]]
+for m in order:
+    f = figs[m]
+    p, d = f["pps"], f["delivered_share"]
+    ratio = ""
+    if m == "floor (XDP_TX program)" and x: ratio = f"xlb = {x['vs_floor']:.2f}x (target >= 0.85x)"
+    if m.startswith("floor, new") and xn: ratio = f"xlb new flows = {xn['vs_floor']:.2f}x"
+    if m.startswith("nftables") and x:
+        ratio = f"xlb = {x['vs_nft']:.2f}x (target >= 4x); own cost {x.get('own_cost_vs_nft', 0):.1f}x less"
+    rows.append([m, f"{p['median']/1e6:.3f} [{p['min']/1e6:.3f}-{p['max']/1e6:.3f}]",
+                 f"{d['median']:.3f}", f"{f['own_ns_per_packet']:.0f}", ratio])
+w = [max(len(r[i]) for r in rows) for i in range(5)]
+for k, r in enumerate(rows):
+    print("  ".join(c.ljust(w[i]) for i, c in enumerate(r)).rstrip())
+    if k == 0: print("-" * (sum(w) + 8))
+EOF
+}
+
+setup
+FRAME=$(frame_hex)
+for ((r = 0; r < RUNS; r++)); do
+  run_floor
+  run_xlb
+  run_nft
+done
+report

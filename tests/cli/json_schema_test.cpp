@@ -1,0 +1,264 @@
+// Every read command's -j output against the schema documented in xlb(8),
+// JSON OUTPUT: key names and value types, compared ignoring key order (and,
+// separately, the documented alphabetical order). Errors under -j are
+// {"error": "..."} on stdout.
+#include <map>
+#include <set>
+
+#include "cli_fixture.hpp"
+
+namespace xlb::test {
+
+namespace {
+
+using nlohmann::json;
+
+enum class T { str, uint, arr, obj };
+using Schema = std::map<std::string, T>;
+
+const Schema kBackend = {{"service", T::str}, {"address", T::str}, {"weight", T::uint},
+                         {"state", T::str},   {"health", T::str},  {"mac", T::str},
+                         {"id", T::uint},     {"flows", T::uint},  {"packets", T::uint},
+                         {"bytes", T::uint}};
+const Schema kService = {{"name", T::str},     {"proto", T::str},  {"vip", T::str},
+                         {"port", T::uint},    {"sched", T::str},  {"ring", T::uint},
+                         {"forward", T::str},  {"id", T::uint},    {"flows", T::uint},
+                         {"packets", T::uint}, {"bytes", T::uint}, {"backends", T::arr}};
+const Schema kFlow = {{"proto", T::str},   {"client", T::str},    {"client_port", T::uint},
+                      {"vip", T::str},     {"vip_port", T::uint}, {"service", T::str},
+                      {"backend", T::str}, {"age", T::uint}};
+const Schema kInterface = {{"name", T::str},
+                           {"ifindex", T::uint},
+                           {"mode", T::str},
+                           {"prog_id", T::uint},
+                           {"link_id", T::uint}};
+const Schema kCapacities = {
+    {"services", T::uint}, {"backends", T::uint}, {"flows", T::uint}, {"memory_bytes", T::uint}};
+// The global counters xlb(8) lists under `stats`.
+const Schema kGlobal = {{"pass", T::uint},
+                        {"tx", T::uint},
+                        {"drop", T::uint},
+                        {"redirect", T::uint},
+                        {"aborted", T::uint},
+                        {"drop_no_service", T::uint},
+                        {"drop_no_backend", T::uint},
+                        {"drop_malformed", T::uint},
+                        {"drop_fragment", T::uint},
+                        {"icmp_to_flow", T::uint},
+                        {"flow_rebalanced", T::uint},
+                        {"new_flows", T::uint}};
+
+Schema with_rates(Schema s) {
+  for (const char* k : {"cps", "pps", "bps"}) s[k] = T::uint;
+  return s;
+}
+
+bool has_type(const json& v, T t) {
+  switch (t) {
+    case T::str:
+      return v.is_string();
+    case T::uint:
+      return v.is_number_unsigned();
+    case T::arr:
+      return v.is_array();
+    case T::obj:
+      return v.is_object();
+  }
+  return false;
+}
+
+void expect_schema(const json& obj, const Schema& schema, const std::string& where) {
+  ASSERT_TRUE(obj.is_object()) << where << ": " << obj.dump();
+  std::set<std::string> got, want;
+  for (const auto& [k, v] : obj.items()) got.insert(k);
+  for (const auto& [k, t] : schema) want.insert(k);
+  EXPECT_EQ(got, want) << where << ": " << obj.dump();
+  for (const auto& [k, t] : schema) {
+    if (!obj.contains(k)) continue;
+    EXPECT_TRUE(has_type(obj[k], t)) << where << "." << k << ": " << obj[k];
+  }
+}
+
+void expect_each(const json& list, const Schema& schema, const std::string& where) {
+  ASSERT_TRUE(list.is_array()) << where;
+  for (const auto& e : list) expect_schema(e, schema, where + "[]");
+}
+
+// xlb(8): "keys are in alphabetical order".
+void expect_sorted_keys(const nlohmann::ordered_json& j, const std::string& where) {
+  if (j.is_array())
+    for (const auto& e : j) expect_sorted_keys(e, where + "[]");
+  if (!j.is_object()) return;
+  std::string prev;
+  for (const auto& [k, v] : j.items()) {
+    EXPECT_LT(prev, k) << where << ": keys out of order";
+    prev = k;
+    expect_sorted_keys(v, where + "." + k);
+  }
+}
+
+class CliJsonSchemaTest : public CliTest {
+ protected:
+  // Two services (IPv4, IPv6), backends, and one flow.
+  void SetUp() override {
+    CliTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    attach("xa0");
+    xlb_ok({"service", "add", "web", "tcp", "192.0.2.10:80", "ring", "97"});
+    xlb_ok({"backend", "add", "web", "10.0.0.1", "mac", "02:be:00:00:00:01", "weight", "5"});
+    xlb_ok({"backend", "add", "web", "10.0.0.2", "mac", "02:be:00:00:00:02"});
+    xlb_ok({"backend", "disable", "web", "10.0.0.2"});
+    xlb_ok({"service", "add", "web6", "udp", "[2001:db8::10]:53", "sched", "sh"});
+    xlb_ok({"backend", "add", "web6", "2001:db8::1", "mac", "02:be:00:00:00:03"});
+    int prog = attached_prog_fd("xa0");
+    ASSERT_GE(prog, 0);
+    ASSERT_EQ(run_frame(prog, tcp_frame("198.51.100.1", 1234, "192.0.2.10", 80)).action, XDP_TX);
+  }
+
+  // `xlb -j ARGS`: parsed, with its key order checked on the raw text.
+  json read(const Args& args) {
+    Args a{"-j"};
+    a.insert(a.end(), args.begin(), args.end());
+    RunResult r = xlb(a);
+    EXPECT_EQ(r.status, 0) << r.describe();
+    EXPECT_EQ(r.out.find('\n'), r.out.size() - 1) << "one document on one line: " << r.out;
+    auto ordered = nlohmann::ordered_json::parse(r.out, nullptr, false);
+    EXPECT_FALSE(ordered.is_discarded()) << r.out;
+    expect_sorted_keys(ordered, args[0]);
+    return json::parse(r.out, nullptr, false);
+  }
+
+  void expect_error(const Args& args, int status) {
+    Args a{"-j"};
+    a.insert(a.end(), args.begin(), args.end());
+    RunResult r = xlb(a);
+    EXPECT_EQ(r.status, status) << r.describe();
+    json j = json::parse(r.out, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << r.describe();
+    expect_schema(j, {{"error", T::str}}, "error of " + args[0]);
+    EXPECT_FALSE(j.value("error", "").empty());
+    EXPECT_EQ(r.err, "") << "the error goes to stdout only under -j";
+  }
+};
+
+TEST_F(CliJsonSchemaTest, ServiceList) {
+  for (const Args& a : {Args{"service", "list"}, Args{"service", "show"}, Args{"service"}}) {
+    json j = read(a);
+    expect_schema(j, {{"services", T::arr}}, "service list");
+    ASSERT_EQ(j["services"].size(), 2u);
+    expect_each(j["services"], kService, "services");
+    for (const auto& s : j["services"]) expect_each(s["backends"], kBackend, "backends");
+  }
+  json web = read({"service", "list", "web"})["services"];
+  ASSERT_EQ(web.size(), 1u);
+  EXPECT_EQ(web[0]["vip"], "192.0.2.10");
+  EXPECT_EQ(web[0]["ring"], 97);
+  EXPECT_EQ(web[0]["packets"], 1);
+  json v6 = read({"service", "list", "udp", "[2001:db8::10]:53"})["services"][0];
+  EXPECT_EQ(v6["name"], "web6");
+  EXPECT_EQ(v6["proto"], "udp");
+  EXPECT_EQ(v6["sched"], "sh");
+  EXPECT_EQ(v6["forward"], "dsr");
+}
+
+TEST_F(CliJsonSchemaTest, BackendList) {
+  json j = read({"backend", "list"});
+  expect_schema(j, {{"backends", T::arr}}, "backend list");
+  expect_each(j["backends"], kBackend, "backends");
+  EXPECT_EQ(j["backends"].size(), 3u);
+  json web = read({"backend", "list", "web"})["backends"];
+  ASSERT_EQ(web.size(), 2u);
+  EXPECT_EQ(web[0]["address"], "10.0.0.1");
+  EXPECT_EQ(web[0]["weight"], 5);
+  EXPECT_EQ(web[0]["mac"], "02:be:00:00:00:01");
+  EXPECT_EQ(web[0]["health"], "up");
+  EXPECT_EQ(web[1]["state"], "disabled");
+}
+
+TEST_F(CliJsonSchemaTest, Flows) {
+  json list = read({"flows", "list"});
+  expect_schema(list, {{"flows", T::arr}}, "flows list");
+  ASSERT_EQ(list["flows"].size(), 1u);
+  expect_each(list["flows"], kFlow, "flows");
+  EXPECT_EQ(list["flows"][0]["client_port"], 1234);
+  expect_schema(read({"flows"}), {{"flows", T::arr}}, "flows");
+  json count = read({"flows", "count", "web"});
+  expect_schema(count, {{"flows", T::uint}}, "flows count");
+  EXPECT_EQ(count["flows"], 1);
+  json flushed = read({"flows", "flush"});
+  expect_schema(flushed, {{"flushed", T::uint}}, "flows flush");
+  EXPECT_EQ(flushed["flushed"], 1);
+}
+
+TEST_F(CliJsonSchemaTest, Stats) {
+  json j = read({"stats"});
+  expect_schema(j, {{"services", T::arr}, {"global", T::obj}}, "stats");
+  expect_each(j["services"], kService, "stats.services");
+  for (const auto& s : j["services"]) expect_each(s["backends"], kBackend, "stats.backends");
+  expect_schema(j["global"], kGlobal, "stats.global");
+  EXPECT_EQ(read({"stats", "web"})["services"].size(), 1u);
+
+  json rate = read({"stats", "--rate", "interval", "100"});
+  expect_schema(rate, {{"services", T::arr}, {"global", T::obj}}, "stats --rate");
+  expect_each(rate["services"], with_rates(kService), "rate.services");
+  for (const auto& s : rate["services"])
+    expect_each(s["backends"], with_rates(kBackend), "rate.backends");
+  expect_schema(rate["global"], kGlobal, "rate.global");
+}
+
+TEST_F(CliJsonSchemaTest, InterfaceList) {
+  json j = read({"interface", "list"});
+  expect_schema(j, {{"interfaces", T::arr}, {"capacities", T::obj}}, "interface list");
+  expect_each(j["interfaces"], kInterface, "interfaces");
+  expect_schema(j["capacities"], kCapacities, "capacities");
+  EXPECT_GT(j["capacities"]["memory_bytes"].get<uint64_t>(), 0u);
+  expect_schema(read({"interface"}), {{"interfaces", T::arr}, {"capacities", T::obj}}, "interface");
+}
+
+TEST_F(CliJsonSchemaTest, ListRulesetAndHelp) {
+  json rs = read({"list", "ruleset"});
+  expect_schema(rs, {{"ruleset", T::str}}, "list ruleset");
+  EXPECT_EQ(rs["ruleset"].get<std::string>(), xlb_ok({"list", "ruleset"}));
+  EXPECT_EQ(rs["ruleset"].get<std::string>().rfind("flush ruleset\n", 0), 0u);
+  for (const Args& a : {Args{"help"}, Args{"service", "help"}, Args{"flows", "help"}}) {
+    json h = read(a);
+    expect_schema(h, {{"help", T::str}}, "help");
+    EXPECT_NE(h["help"].get<std::string>().find("xlb "), std::string::npos);
+  }
+  json imp = read({"import", "ipvsadm", "/dev/null"});
+  expect_schema(imp, {{"ruleset", T::str}, {"warnings", T::arr}}, "import ipvsadm");
+}
+
+TEST_F(CliJsonSchemaTest, PrettyIsTheSameDocument) {
+  RunResult p = xlb({"-p", "backend", "list"});
+  ASSERT_EQ(p.status, 0) << p.describe();
+  EXPECT_GT(std::count(p.out.begin(), p.out.end(), '\n'), 3);
+  EXPECT_EQ(json::parse(p.out), read({"backend", "list"}));
+  // -j after the command, as documented.
+  RunResult after = xlb({"service", "list", "-j"});
+  EXPECT_EQ(json::parse(after.out, nullptr, false), read({"service", "list"}));
+}
+
+TEST_F(CliJsonSchemaTest, EditsPrintNothing) {
+  for (const Args& a : {Args{"-j", "backend", "set", "web", "10.0.0.1", "weight", "6"},
+                        Args{"-j", "service", "set", "web", "sched", "sh"},
+                        Args{"-j", "stats", "reset"}, Args{"-j", "set", "seed", "7"}})
+    EXPECT_EQ(xlb_ok(a), "") << a[1];
+  EXPECT_EQ(read({"backend", "list", "web"})["backends"][0]["weight"], 6);
+}
+
+TEST_F(CliJsonSchemaTest, ErrorsAreJsonOnStdout) {
+  expect_error({"service", "del", "nosuch"}, 1);
+  expect_error({"service", "list", "nosuch"}, 1);
+  expect_error({"backend", "add", "web", "10.0.0.1", "mac", "02:00:00:00:00:09"}, 1);
+  expect_error({"flows", "count", "backend", "10.9.9.9"}, 1);
+  expect_error({"service", "frobnicate"}, 2);
+  expect_error({"frobnicate"}, 2);
+  expect_error({"backend", "add", "web", "10.0.0.9", "weight", "70000"}, 2);
+  expect_error({"--bogus-option", "service", "list"}, 2);
+  expect_error({"--pin-path"}, 2);  // from CLI11
+}
+
+}  // namespace
+
+}  // namespace xlb::test
