@@ -106,4 +106,22 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_store SEC(".maps");
 
+/* Never read by the datapath. Replacing its one entry makes the kernel wait
+ * for an RCU grace period (map-in-map updates do), so the control plane
+ * knows no packet still reads the bank it is about to rewrite. */
+struct xlb_grace_inner {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct xlb_grace_inner);
+} xlb_grace SEC(".maps");
+
 #endif /* XLB_MAPS_H */

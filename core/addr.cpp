@@ -114,4 +114,28 @@ std::string Endpoint::str() const {
   return a + ":" + std::to_string(port);
 }
 
+static bool prefix_bit(const IpAddr& a, unsigned i) { return a.bytes[i / 8] & (0x80 >> (i % 8)); }
+
+std::optional<IpPrefix> IpPrefix::parse(std::string_view text) {
+  auto slash = text.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  auto addr = IpAddr::parse(text.substr(0, slash));
+  if (!addr) return std::nullopt;
+  auto len = parse_uint(text.substr(slash + 1), 0, addr->is_v6() ? 128 : 32);
+  if (!len) return std::nullopt;
+  IpPrefix p{*addr, static_cast<uint8_t>(*len)};
+  for (unsigned i = p.len; i < 128; i++)
+    if (prefix_bit(p.addr, i)) p.addr.bytes[i / 8] &= static_cast<uint8_t>(~(0x80 >> (i % 8)));
+  return p;
+}
+
+std::string IpPrefix::str() const { return addr.str() + "/" + std::to_string(len); }
+
+bool IpPrefix::contains(const IpAddr& a) const {
+  if (a.family != addr.family) return false;
+  for (unsigned i = 0; i < len; i++)
+    if (prefix_bit(a, i) != prefix_bit(addr, i)) return false;
+  return true;
+}
+
 }  // namespace xlb

@@ -34,6 +34,17 @@ struct MacAddr {
   auto operator<=>(const MacAddr&) const = default;
 };
 
+// ADDR/LEN, for NAT ranges and filters. The address is stored masked.
+struct IpPrefix {
+  IpAddr addr;
+  uint8_t len = 0;
+
+  static std::optional<IpPrefix> parse(std::string_view text);
+  std::string str() const;
+  bool contains(const IpAddr& a) const;
+  bool operator==(const IpPrefix&) const = default;
+};
+
 // VIP[:PORT] with IPv6 in brackets when a port follows. Port 0 when absent.
 struct Endpoint {
   IpAddr addr;

@@ -32,17 +32,18 @@ class Maps {
   int be_stats() const { return fd_[7]; }
   int global() const { return fd_[8]; }
   int store() const { return fd_[9]; }
+  int grace() const { return fd_[10]; }
   const Capacities& caps() const { return caps_; }
   const std::string& pin_path() const { return pin_path_; }
   // Kernel memory charged to the maps (fdinfo memlock), Maglev tables included.
   uint64_t memory_bytes() const;
 
-  static constexpr int kCount = 10;
+  static constexpr int kCount = 11;
   static const char* const kNames[kCount];
 
  private:
   Maps() = default;
-  int fd_[kCount] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+  int fd_[kCount] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
   Capacities caps_;
   std::string pin_path_;
 };

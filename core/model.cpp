@@ -29,6 +29,18 @@ std::string to_string(Forward f) {
   return "?";
 }
 
+std::string to_string(CheckType t) {
+  static const char* const names[] = {"tcp", "http", "https", "dns", "udp"};
+  return names[static_cast<int>(t)];
+}
+
+std::optional<CheckType> parse_check_type(std::string_view s) {
+  for (CheckType t :
+       {CheckType::tcp, CheckType::http, CheckType::https, CheckType::dns, CheckType::udp})
+    if (s == to_string(t)) return t;
+  return std::nullopt;
+}
+
 std::optional<Proto> parse_proto(std::string_view s) {
   if (s == "tcp") return Proto::tcp;
   if (s == "udp") return Proto::udp;

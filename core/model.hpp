@@ -56,6 +56,27 @@ struct Backend {
   bool in_table() const { return admin == Admin::enabled && health == Health::up && weight > 0; }
 };
 
+// A health check (xlb check add). All checks of a service must pass for a
+// backend to be up. Probes go through the health-check NAT path, so they
+// reach the VIP on the backend, as real clients do.
+enum class CheckType : uint8_t { tcp, http, https, dns, udp };
+std::string to_string(CheckType t);
+std::optional<CheckType> parse_check_type(std::string_view s);
+
+struct Check {
+  CheckType type = CheckType::tcp;
+  uint16_t port = 0;         // 0: the service's port
+  std::string path = "/";    // http, https
+  uint16_t expect_lo = 200;  // http, https: accepted status range
+  uint16_t expect_hi = 399;
+  std::string host;  // http Host / TLS SNI; dns: the name queried
+  uint32_t interval_ms = 2000;
+  uint32_t timeout_ms = 1000;
+  uint32_t rise = 2;
+  uint32_t fall = 3;
+  bool operator==(const Check&) const = default;
+};
+
 struct Service {
   std::string name;
   Proto proto = Proto::tcp;
@@ -64,6 +85,9 @@ struct Service {
   Sched sched = Sched::mh;
   uint32_t ring = XLB_RING_DEFAULT;
   Forward forward = Forward::dsr;
+  uint16_t forward_port = 0;      // gue, fou: outer UDP destination port (0: default)
+  std::vector<Check> checks;      // in order of creation
+  uint32_t need = 1;              // healthy backends needed to announce the VIP
   std::vector<Backend> backends;  // kept sorted by address
   // Assigned by the transaction.
   uint32_t id = XLB_NO_SERVICE;
@@ -76,6 +100,12 @@ struct Service {
 
 struct Settings {
   uint32_t seed = kDefaultSeed;
+  // Tunnel forwarding: outer source address per family, and the gateway
+  // used when the FIB has no route to a backend (unset: not configured).
+  std::optional<IpAddr> source4, source6;
+  std::optional<IpAddr> gateway4, gateway6;
+  // Health-check NAT: the ranges NAT addresses are taken from.
+  std::optional<IpPrefix> nat4, nat6;
   bool operator==(const Settings&) const = default;
 };
 

@@ -1,6 +1,7 @@
 #include "store.hpp"
 
 #include <bpf/bpf.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -75,6 +76,20 @@ Result<xlb_ctl> ctl_read(const Maps& m) {
   xlb_ctl ctl{};
   if (bpf_map_lookup_elem(m.ctl(), &k, &ctl) != 0) return sys_error("read control word");
   return ctl;
+}
+
+// The kernel runs synchronize_rcu() after a successful update of a
+// map-in-map, and XDP programs run inside an RCU read section.
+Status wait_for_datapath(const Maps& m) {
+  int inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xlb_grace_in", 4, 4, 1, nullptr);
+  if (inner < 0) return sys_error("wait for the datapath");
+  uint32_t k = 0;
+  int rc = bpf_map_update_elem(m.grace(), &k, &inner, BPF_ANY);
+  int err = errno;
+  close(inner);
+  errno = err;
+  if (rc != 0) return sys_error("wait for the datapath");
+  return {};
 }
 
 Status ctl_write(const Maps& m, const xlb_ctl& ctl) {

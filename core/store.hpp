@@ -19,4 +19,8 @@ Status store_write(const Maps& m, uint32_t bank, const Config& c);
 Result<xlb_ctl> ctl_read(const Maps& m);
 Status ctl_write(const Maps& m, const xlb_ctl& ctl);
 
+// Returns once every packet that could have read the bank before the last
+// flip has finished (an RCU grace period), so that bank may be rewritten.
+Status wait_for_datapath(const Maps& m);
+
 }  // namespace xlb

@@ -223,7 +223,10 @@ Status commit(const Maps& m, const Config& live, const xlb_ctl& ctl, Config& nex
   XLB_TRY(store_write(m, bank, next));
   XLB_TRY(ctl_write(m, xlb_ctl{bank, ctl.generation + 1}));
   // Committed. What follows only tidies up; a failure here is reported but
-  // the new configuration is live.
+  // the new configuration is live. The old bank and whatever only it used
+  // are released once no packet can still be reading them: the next
+  // transaction rewrites that bank.
+  XLB_TRY(wait_for_datapath(m));
   XLB_TRY(backends_after_flip(m, live_be, next_be));
   release_tables(m, live, next);
   return {};

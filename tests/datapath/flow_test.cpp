@@ -135,8 +135,11 @@ TEST_P(DrainTest, NewSynOnAnOldTupleAvoidsTheDrainedBackend) {
 
   std::vector<IpAddr> again = send_all(0, kClients, kTcpSyn);
   EXPECT_EQ(histogram(again).count(drained), 0u);
-  for (int i = 0; i < kClients; i++)
-    if (first[i] != drained) EXPECT_EQ(again[i], first[i]) << "client " << i << " moved";
+  for (int i = 0; i < kClients; i++) {
+    if (first[i] != drained) {
+      EXPECT_EQ(again[i], first[i]) << "client " << i << " moved";
+    }
+  }
   // The new connection's later packets follow the new choice.
   EXPECT_EQ(send_all(0, kClients, kTcpAck), again);
 }
