@@ -7,8 +7,7 @@
 namespace xlb::cli {
 
 Status handle(const cmd::DecapAttach& c, Context& ctx) {
-  auto r = decap_attach(
-      {ctx.opts.pin_path, c.dev, c.mode, c.gue_port, c.fou_port, c.addresses});
+  auto r = decap_attach({ctx.opts.pin_path, c.dev, c.mode, c.gue_port, c.fou_port, c.addresses});
   if (!r) return r.error();
   if (!ctx.out.json_mode())
     std::cerr << "xlb: " << (r->replaced ? "replaced xlb-decap on " : "attached xlb-decap to ")
@@ -62,13 +61,13 @@ std::string decap_text(const json& m) {
            std::to_string(d["fou_port"].get<int>()) + "\n";
   out += "Local addresses:\n";
   for (const auto& a : m["addresses"])
-    out += "  " + a["address"].get<std::string>() + (a["explicit"].get<bool>() ? " (explicit)" : "") +
-           "\n";
+    out += "  " + a["address"].get<std::string>() +
+           (a["explicit"].get<bool>() ? " (explicit)" : "") + "\n";
   out += "Counters:\n";
   for (int i = 0; i < XLB_DC_COUNT; i++) {
     const char* name = decap_counter_name(i);
-    out += "  " + pad(name, 20) + rpad(std::to_string(m["counters"][name].get<uint64_t>()), 12) +
-           "\n";
+    out +=
+        "  " + pad(name, 20) + rpad(std::to_string(m["counters"][name].get<uint64_t>()), 12) + "\n";
   }
   return out;
 }
@@ -80,9 +79,10 @@ Status handle(const cmd::DecapList&, Context& ctx) {
   if (!st) return st.error();
   json counters = json::object();
   for (int i = 0; i < XLB_DC_COUNT; i++) counters[decap_counter_name(i)] = st->counters[i];
-  ctx.out.print(
-      json{{"devices", devices_json(*st)}, {"addresses", addresses_json(*st)}, {"counters", counters}},
-      decap_text);
+  ctx.out.print(json{{"devices", devices_json(*st)},
+                     {"addresses", addresses_json(*st)},
+                     {"counters", counters}},
+                decap_text);
   return {};
 }
 

@@ -17,10 +17,18 @@ namespace xlb {
 namespace {
 
 constexpr const char* kCounterNames[XLB_DC_COUNT] = {
-    "pass",          "ipip",           "gre",
-    "gue",           "fou",            "gue_control",
-    "unsupported",   "fragment",       "drop_truncated",
-    "drop_bad_outer", "drop_inner_version", "drop_inner_length",
+    "pass",
+    "ipip",
+    "gre",
+    "gue",
+    "fou",
+    "gue_control",
+    "unsupported",
+    "fragment",
+    "drop_truncated",
+    "drop_bad_outer",
+    "drop_inner_version",
+    "drop_inner_length",
     "drop_error",
 };
 

@@ -28,7 +28,7 @@ struct DecapPorts {
 struct DecapAttachRequest {
   std::string pin_path;
   std::string dev;
-  std::string mode;                 // "", "native", "generic"
+  std::string mode;                  // "", "native", "generic"
   std::optional<uint16_t> gue_port;  // unset: the device's current port, else the default
   std::optional<uint16_t> fou_port;
   std::vector<IpAddr> addresses;  // explicit, besides the namespace's own

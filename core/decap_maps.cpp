@@ -3,11 +3,11 @@
 #include <bpf/libbpf.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <memory>
-#include <algorithm>
 #include <map>
+#include <memory>
 
 #include "bpffs.hpp"
 #include "decap.hpp"
@@ -89,11 +89,9 @@ Status write_address(int fd, const xlb_decap_addr_key& k, uint32_t source) {
   }
   xlb_decap_addr_val v{source};
   if (bpf_map_update_elem(fd, &k, &v, BPF_ANY) != 0)
-    return runtime_error("cannot add the local address " + from_key(k).str() + ": " +
-                         std::strerror(errno) +
-                         (errno == E2BIG ? " (at most " + std::to_string(XLB_DECAP_MAX_ADDRS) +
-                                               " addresses)"
-                                         : ""));
+    return runtime_error(
+        "cannot add the local address " + from_key(k).str() + ": " + std::strerror(errno) +
+        (errno == E2BIG ? " (at most " + std::to_string(XLB_DECAP_MAX_ADDRS) + " addresses)" : ""));
   return {};
 }
 

@@ -47,8 +47,7 @@ Result<std::vector<IpAddr>> local_addresses() {
   if (err < 0) return runtime_error(std::string("netlink: ") + nl_geterror(err));
   nl_cache* raw = nullptr;
   err = rtnl_addr_alloc_cache(s.get(), &raw);
-  if (err < 0)
-    return runtime_error(std::string("cannot list the addresses: ") + nl_geterror(err));
+  if (err < 0) return runtime_error(std::string("cannot list the addresses: ") + nl_geterror(err));
   std::unique_ptr<nl_cache, CacheDeleter> cache(raw);
   std::vector<IpAddr> out;
   for (nl_object* o = nl_cache_get_first(raw); o; o = nl_cache_get_next(o))

@@ -55,8 +55,8 @@ TestRunOutput DecapTest::run_counted(const Bytes& frame, int counter) const {
   Counters after = counters();
   for (int i = 0; i < XLB_DC_COUNT; i++)
     EXPECT_EQ(after[i] - before[i], i == counter ? 1u : 0u)
-        << "counter " << decap_counter_name(i) << " (expected only "
-        << decap_counter_name(counter) << ")";
+        << "counter " << decap_counter_name(i) << " (expected only " << decap_counter_name(counter)
+        << ")";
   return out;
 }
 

@@ -65,12 +65,11 @@ std::string mix_name(const ::testing::TestParamInfo<Mix>& info) {
          (outer_v6 ? "6" : "4") + "_vlan" + std::to_string(tags);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllMixes, DecapMix,
-                         ::testing::Combine(::testing::Values(Method::ipip, Method::gre,
-                                                              Method::gue, Method::fou),
-                                            ::testing::Bool(), ::testing::Bool(),
-                                            ::testing::Values(0, 1, 2)),
-                         mix_name);
+INSTANTIATE_TEST_SUITE_P(
+    AllMixes, DecapMix,
+    ::testing::Combine(::testing::Values(Method::ipip, Method::gre, Method::gue, Method::fou),
+                       ::testing::Bool(), ::testing::Bool(), ::testing::Values(0, 1, 2)),
+    mix_name);
 
 class DecapVariants : public DecapMix {};
 

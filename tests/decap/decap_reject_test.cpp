@@ -61,8 +61,8 @@ TEST_F(DecapReject, GueControlIsUntouched) {
 
 TEST_F(DecapReject, UnsupportedTunnelVariantsAreUntouched) {
   Bytes inner = inner_packet(false);
-  for (uint16_t extra : {0x0001 /*version 1*/, 0x4000 /*routing*/, 0x0800 /*strict route*/,
-                         0x0100 /*recursion*/}) {
+  for (uint16_t extra :
+       {0x0001 /*version 1*/, 0x4000 /*routing*/, 0x0800 /*strict route*/, 0x0100 /*recursion*/}) {
     TunnelSpec t = tunnel(Method::gre, false);
     t.gre_extra_flags = extra;
     SCOPED_TRACE("gre flags " + std::to_string(extra));
@@ -182,8 +182,7 @@ TEST_F(DecapReject, FuzzNeverCrashes) {
           for (int k = 0; k < flips && !f.empty(); k++) f[rng() % f.size()] ^= 1 << (rng() % 8);
           TestRunOutput out = run(f);
           runs++;
-          ASSERT_TRUE(out.action == XDP_PASS || out.action == XDP_DROP)
-              << "action " << out.action;
+          ASSERT_TRUE(out.action == XDP_PASS || out.action == XDP_DROP) << "action " << out.action;
           if (out.action == XDP_PASS) {
             EXPECT_TRUE(out.frame == f || out.frame.size() < f.size());
           }

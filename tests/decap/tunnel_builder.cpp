@@ -15,8 +15,8 @@ bool inner_v6(const Bytes& inner) { return !inner.empty() && (inner[0] >> 4) == 
 
 Bytes gre_header(const TunnelSpec& t, const Bytes& inner) {
   Bytes h;
-  uint16_t flags = (t.gre_csum ? 0x8000 : 0) | (t.gre_key ? 0x2000 : 0) |
-                   (t.gre_seq ? 0x1000 : 0) | t.gre_extra_flags;
+  uint16_t flags = (t.gre_csum ? 0x8000 : 0) | (t.gre_key ? 0x2000 : 0) | (t.gre_seq ? 0x1000 : 0) |
+                   t.gre_extra_flags;
   put16(h, flags);
   put16(h, t.gre_proto ? t.gre_proto : (inner_v6(inner) ? kEtherIpv6 : kEtherIpv4));
   size_t csum_at = h.size();
