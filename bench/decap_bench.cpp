@@ -99,8 +99,8 @@ std::vector<Scenario> scenarios() {
       t.outer_src = addr(v6 ? "2001:db8:2::11" : "198.51.100.11");
       t.outer_dst = addr(v6 ? "2001:db8:3::101" : "10.99.0.101");
       std::string mix = v6 ? " 6in6" : " 4in4";
-      out.push_back({method_name(m) + mix, ethernet(EthSpec{}, tunnel_packet(t, inner(v6))),
-                     counter});
+      out.push_back(
+          {method_name(m) + mix, ethernet(EthSpec{}, tunnel_packet(t, inner(v6))), counter});
     }
   return out;
 }
@@ -131,7 +131,8 @@ int main(int argc, char** argv) {
   Summary base = sample(bpf_program__fd(floor->progs.floor_pass), scenarios()[0].frame, opt);
 
   std::vector<std::vector<std::string>> rows = {{"scenario", "ns/packet", "net of floor"}};
-  nlohmann::json out = {{"floor_pass", bench::to_json(base)}, {"scenarios", nlohmann::json::array()}};
+  nlohmann::json out = {{"floor_pass", bench::to_json(base)},
+                        {"scenarios", nlohmann::json::array()}};
   rows.push_back({"floor (XDP_PASS)", bench::cell(base), "-"});
   for (const Scenario& s : scenarios()) {
     auto before = decap_counters(dir);
