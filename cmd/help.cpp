@@ -10,7 +10,7 @@ std::string global_usage() {
          "       xlb [OPTIONS] -c -f FILE  check a ruleset file, change nothing\n"
          "       xlb [OPTIONS] -i          interactive shell\n"
          "OBJECT := { interface | service | backend | flows | stats | set | list | flush | import "
-         "}\n"
+         "| decap }\n"
          "SERVICE := { NAME | tcp|udp VIP[:PORT] }\n"
          "OPTIONS := { -j|--json | -p|--pretty | -n|--numeric | --pin-path DIR | --version }\n";
 }

@@ -19,7 +19,7 @@ constexpr ObjectEntry kObjects[] = {
     {"backend", parse::parse_backend},     {"flows", parse::parse_flows},
     {"stats", parse::parse_stats},         {"set", parse::parse_set},
     {"list", parse::parse_list},           {"flush", parse::parse_flush},
-    {"import", parse::parse_import},
+    {"import", parse::parse_import},       {"decap", parse::parse_decap},
 };
 
 // Like ip(8): an exact name, else the first object in table order that the
