@@ -86,7 +86,8 @@ Status handle(const cmd::ListRuleset&, Context& ctx) {
   auto cfg = st->read();
   if (!cfg) return cfg.error();
   std::string text = print_ruleset(*cfg);
-  ctx.out.print(json{{"ruleset", text}}, [&](const json&) { return text; });
+  ctx.out.print(json{{"ruleset", text}, {"settings", settings_json(cfg->settings)}},
+                [&](const json&) { return text; });
   return {};
 }
 
