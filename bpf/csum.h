@@ -106,7 +106,7 @@ static __always_inline __u64 xlb_pseudo4(__be32 src, __be32 dst, __u8 proto,
 static __always_inline __u64 xlb_pseudo6(const __u32 *src, const __u32 *dst,
 					 __u8 proto, __u32 len)
 {
-	__u64 sum = bpf_htonl(len) + bpf_htonl(proto);
+	__u64 sum = (__u64)bpf_htonl(len) + bpf_htonl(proto);
 	int i;
 
 #pragma unroll
