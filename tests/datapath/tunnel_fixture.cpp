@@ -82,7 +82,7 @@ std::optional<Outer> parse_outer(const Bytes& f) {
   std::copy(f.begin(), f.begin() + 6, o.dst.bytes.begin());
   std::copy(f.begin() + 6, f.begin() + 12, o.src.bytes.begin());
   o.ethertype = be16(f.data() + 12);
-  bool ok = o.ethertype == 0x0800 ? parse_ipv4(f, 14, o)
+  bool ok = o.ethertype == 0x0800   ? parse_ipv4(f, 14, o)
             : o.ethertype == 0x86dd ? parse_ipv6(f, 14, o)
                                     : false;
   if (!ok) return std::nullopt;
@@ -110,9 +110,8 @@ void TunnelTest::SetUp() {
   ns_.emplace();
   ASSERT_TRUE(ns_->ok()) << ns_->error();
   for (const char* cmd :
-       {"link add v0 address 02:0e:00:00:00:01 type veth peer name v1",
-        "link set v0 up", "link set v1 up", "addr add 10.9.0.1/24 dev v0",
-        "addr add fd09::1/64 dev v0 nodad",
+       {"link add v0 address 02:0e:00:00:00:01 type veth peer name v1", "link set v0 up",
+        "link set v1 up", "addr add 10.9.0.1/24 dev v0", "addr add fd09::1/64 dev v0 nodad",
         "neigh replace 10.9.0.2 lladdr 02:be:00:00:00:02 dev v0 nud permanent",
         "neigh replace fd09::2 lladdr 02:be:00:00:00:06 dev v0 nud permanent",
         "neigh replace 10.9.0.254 lladdr 02:9a:00:00:00:04 dev v0 nud permanent",
@@ -155,7 +154,7 @@ Bytes TunnelTest::client_frame(const char* vip, uint16_t sport, size_t payload) 
   PacketSpec p = make_packet(v6 ? "2001:db8:c::7" : "100.64.0.7", vip, kProtoTcp, sport, 80);
   p.ip.dont_fragment = true;
   p.l4.payload.assign(payload, 0x5a);
-  p.l4.payload.back() = 0xa5;
+  if (payload) p.l4.payload.back() = 0xa5;
   Bytes f = frame(p);
   // DSCP EF (0xb8): the outer header must copy it.
   if (v6) {

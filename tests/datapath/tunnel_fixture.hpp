@@ -54,8 +54,7 @@ class TunnelTest : public DatapathTest {
 
   // A service `svc` on VIP:80 (tcp) forwarded by `method` to `backend`, with
   // both source addresses set.
-  void add_tunnel_service(const char* vip, const char* backend, Forward method,
-                          uint16_t port = 0);
+  void add_tunnel_service(const char* vip, const char* backend, Forward method, uint16_t port = 0);
   TestRunOutput run_on(const Bytes& frame, uint32_t ifindex) const;
   // The frame of a TCP packet from the client to the VIP (DF for IPv4, an
   // odd-sized payload, DSCP EF).

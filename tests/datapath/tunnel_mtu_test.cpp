@@ -25,7 +25,7 @@ class TunnelMtuTest : public TunnelTest {
 // A frame of `payload` bytes of TCP data whose tunnel packet cannot fit.
 TEST_F(TunnelMtuTest, Ipv4WithDfGetsFragmentationNeeded) {
   add_tunnel_service("192.0.2.10", "10.9.0.2", Forward::gue);  // overhead 20 + 12
-  Bytes in = client_frame("192.0.2.10", 6000, 1400 - 40);   // inner IP: 1400 bytes
+  Bytes in = client_frame("192.0.2.10", 6000, 1400 - 40);      // inner IP: 1400 bytes
   TestRunOutput out = run(in);
   ASSERT_EQ(out.action, XDP_TX) << "the error goes back to the client";
   auto r = parse_outer(out.frame);
@@ -48,7 +48,7 @@ TEST_F(TunnelMtuTest, Ipv4WithDfGetsFragmentationNeeded) {
 
 TEST_F(TunnelMtuTest, Ipv6GetsPacketTooBig) {
   add_tunnel_service("2001:db8::10", "fd09::2", Forward::ipip);  // overhead 40
-  Bytes in = client_frame("2001:db8::10", 6000, 1400 - 60);     // inner IP: 1400 bytes
+  Bytes in = client_frame("2001:db8::10", 6000, 1400 - 60);      // inner IP: 1400 bytes
   TestRunOutput out = run(in);
   ASSERT_EQ(out.action, XDP_TX);
   auto r = parse_outer(out.frame);
@@ -117,9 +117,8 @@ TEST_F(TunnelTest, BackendWithoutRouteGoesThroughTheGateway) {
 }
 
 TEST_F(TunnelTest, OnLinkBackendWithoutNeighbourUsesTheGateway) {
-  configure([](Config& c) {
-    return settings_set_tunnel(c, TunnelSetting::gateway4, ip("10.9.0.254"));
-  });
+  configure(
+      [](Config& c) { return settings_set_tunnel(c, TunnelSetting::gateway4, ip("10.9.0.254")); });
   add_tunnel_service("192.0.2.10", "10.9.0.77", Forward::ipip);
   auto o = parse_outer(run(client_frame("192.0.2.10", 7000)).frame);
   ASSERT_TRUE(o);
