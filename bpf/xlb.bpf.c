@@ -6,7 +6,8 @@
  *   -> parse the rest (ICMP errors become their flow's key)
  *   -> established flow? (yes: its backend) else service (exact port,
  *      else port 0) -> Maglev -> new flow
- *   -> count -> forward (L2 DSR: rewrite the MACs, XDP_TX).
+ *   -> count -> forward (L2 DSR: rewrite the MACs, XDP_TX; or a tunnel:
+ *      encapsulate, FIB next hop, XDP_TX or redirect; see forward.h).
  *
  * All state is in the pinned maps described in xlb_abi.h.
  */
@@ -22,7 +23,7 @@
 
 static __always_inline int xlb_send(struct xdp_md *ctx,
 				    const struct xlb_packet *pkt,
-				    const struct xlb_choice *ch)
+				    const struct xlb_choice *ch, __u32 bank)
 {
 	xlb_count_traffic(&xlb_svc_stats, ch->svc_id, pkt->frame_len,
 			  ch->new_flow);
@@ -33,7 +34,7 @@ static __always_inline int xlb_send(struct xdp_md *ctx,
 		xlb_count_global(XLB_G_FLOW_REBALANCED);
 	if (pkt->icmp_error)
 		xlb_count_global(XLB_G_ICMP_TO_FLOW);
-	return xlb_verdict(xlb_forward_dsr(ctx, ch->be));
+	return xlb_verdict(xlb_forward(ctx, pkt, ch->be, bank));
 }
 
 SEC("xdp")
@@ -59,20 +60,16 @@ int xlb_xdp(struct xdp_md *ctx)
 	if (xlb_parse_l4(ctx, &pkt) != XLB_PARSE_OK ||
 	    xlb_parse_icmp(ctx, &pkt) != XLB_PARSE_OK)
 		return xlb_verdict_drop(XLB_G_DROP_MALFORMED);
-	/* A flow exists only for a service this datapath can send (below). */
 	if (!pkt.tcp_syn && xlb_flow_established(&pkt, &choice))
-		return xlb_send(ctx, &pkt, &choice);
+		return xlb_send(ctx, &pkt, &choice, bank);
 
 	svc = xlb_lookup_service(bank, vip, &pkt);
 	if (!svc)
 		return xlb_verdict_drop(pkt.fragment ? XLB_G_DROP_FRAGMENT :
 						       XLB_G_DROP_NO_SERVICE);
-	/* Tunnel methods are not in this datapath yet. */
-	if (!xlb_forward_supported(svc))
-		return xlb_verdict_drop(XLB_G_DROP_NO_BACKEND);
 	if (!xlb_choose_new(&pkt, svc, bank, &choice))
 		return xlb_verdict_drop(XLB_G_DROP_NO_BACKEND);
-	return xlb_send(ctx, &pkt, &choice);
+	return xlb_send(ctx, &pkt, &choice, bank);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -28,7 +28,7 @@
 
 #include <linux/types.h>
 
-#define XLB_ABI_VERSION 1
+#define XLB_ABI_VERSION 2 /* 2: tunnel settings in xlb_bank, forward in xlb_backend */
 
 /* Default capacities, chosen at first attach (xlb interface attach). */
 #define XLB_DEFAULT_MAX_SERVICES 1024
@@ -84,10 +84,24 @@ enum xlb_forward {
 	XLB_FWD_MAX,
 };
 
+/* Default outer UDP destination ports (forward gue / fou without `port`). */
+#define XLB_GUE_PORT 6080
+#define XLB_FOU_PORT 5555
+
+/*
+ * Per-bank settings. The tunnel fields are the outer source address of each
+ * family and the gateway used when the FIB has no next hop for a backend
+ * (all zero: not set). They live in the bank so that a ruleset changing
+ * them flips with the services that use them.
+ */
 struct xlb_bank {
 	__u32 hash_seed;
 	__u32 flags;
-	__u32 reserved[6];
+	__be32 source4;
+	__be32 gateway4;
+	struct xlb_addr source6;
+	struct xlb_addr gateway6;
+	__u32 reserved[4];
 };
 
 /*
@@ -133,7 +147,15 @@ struct xlb_backend {
 	__u32 svc_id;
 	__u8 family;
 	__u8 flags; /* XLB_BE_* */
-	__u8 mac[6];
+	__u8 mac[6]; /* forward dsr only */
+	/* The service's forwarding method and, for gue and fou, the outer UDP
+	 * destination port (network order, default applied). They are here,
+	 * not only in xlb_svc, because established flows never look up their
+	 * service: the backend alone says how to send. */
+	__u8 forward; /* enum xlb_forward */
+	__u8 reserved;
+	__be16 tun_port;
+	__u32 reserved2;
 };
 
 /* ------------------------------------------------------------------ flows */
@@ -178,6 +200,11 @@ enum xlb_global_counter {
 	XLB_G_ICMP_TO_FLOW,     /* ICMP error steered to its flow's backend */
 	XLB_G_FLOW_REBALANCED,  /* flow whose backend went away or down */
 	XLB_G_NEW_FLOW,         /* flows created */
+	XLB_G_DROP_NO_NEXTHOP,  /* tunnel: neither the FIB nor the gateway resolves */
+	XLB_G_DROP_TOO_BIG,     /* tunnel: too big, and IPv4 without DF */
+	XLB_G_ICMP_TOO_BIG,     /* tunnel: frag-needed / packet-too-big sent back */
+	XLB_G_DROP_ENCAP,       /* tunnel: no source address, no room for headers */
+	XLB_G_DROP_FWD_DISABLED, /* tunnel: the egress does not forward IP (sysctl) */
 	XLB_G_MAX,
 };
 
@@ -197,10 +224,10 @@ struct xlb_store_chunk {
 #ifdef __cplusplus
 static_assert(sizeof(struct xlb_addr) == 16, "xlb_addr");
 static_assert(sizeof(struct xlb_ctl) == 8, "xlb_ctl");
-static_assert(sizeof(struct xlb_bank) == 32, "xlb_bank");
+static_assert(sizeof(struct xlb_bank) == 64, "xlb_bank");
 static_assert(sizeof(struct xlb_svc_key) == 24, "xlb_svc_key");
 static_assert(sizeof(struct xlb_svc) == 24, "xlb_svc");
-static_assert(sizeof(struct xlb_backend) == 32, "xlb_backend");
+static_assert(sizeof(struct xlb_backend) == 40, "xlb_backend");
 static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key");
 static_assert(sizeof(struct xlb_flow) == 16, "xlb_flow");
 static_assert(sizeof(struct xlb_counters) == 32, "xlb_counters");
@@ -208,7 +235,8 @@ static_assert(sizeof(struct xlb_store_chunk) == 4096, "xlb_store_chunk");
 #else
 _Static_assert(sizeof(struct xlb_svc_key) == 24, "xlb_svc_key");
 _Static_assert(sizeof(struct xlb_svc) == 24, "xlb_svc");
-_Static_assert(sizeof(struct xlb_backend) == 32, "xlb_backend");
+_Static_assert(sizeof(struct xlb_backend) == 40, "xlb_backend");
+_Static_assert(sizeof(struct xlb_bank) == 64, "xlb_bank");
 _Static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key");
 _Static_assert(sizeof(struct xlb_flow) == 16, "xlb_flow");
 #endif

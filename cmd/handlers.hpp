@@ -37,5 +37,8 @@ Status apply_file(const std::string& path, bool check_only, Context& ctx);
 int run_shell(Context& ctx);
 
 Result<State> open_state(const Context& ctx);
+// After a change: says on stderr what tunnel services need and lack (IP
+// forwarding on the attached interfaces).
+void warn_about_forwarding(const Context& ctx);
 
 }  // namespace xlb::cli

@@ -12,6 +12,7 @@ Status handle(const cmd::InterfaceAttach& c, Context& ctx) {
   if (!ctx.out.json_mode())
     std::cerr << "xlb: " << (*upgraded ? "replaced the program on " : "attached to ") << c.dev
               << "\n";
+  warn_about_forwarding(ctx);
   return {};
 }
 

@@ -56,6 +56,7 @@ Status commit_file(const std::vector<RulesetCommand>& cmds, Context& ctx) {
     return fill_macs(live, next);
   });
   if (!r && positioned) return report(ctx, err, r.error().kind);
+  if (r) warn_about_forwarding(ctx);
   return r;
 }
 
@@ -86,7 +87,8 @@ Status handle(const cmd::ListRuleset&, Context& ctx) {
   auto cfg = st->read();
   if (!cfg) return cfg.error();
   std::string text = print_ruleset(*cfg);
-  ctx.out.print(json{{"ruleset", text}}, [&](const json&) { return text; });
+  ctx.out.print(json{{"ruleset", text}, {"settings", settings_json(cfg->settings)}},
+                [&](const json&) { return text; });
   return {};
 }
 

@@ -41,6 +41,7 @@ json service_view(const Service& s, const StatsSnapshot* st) {
          {"sched", to_string(s.sched)},
          {"ring", s.ring},
          {"forward", to_string(s.forward)},
+         {"forward_port", s.tunnel_port()},
          {"id", s.id}};
   add_counters(j, st ? find(st->services, s.id) : nullptr);
   j["backends"] = bes;

@@ -60,7 +60,7 @@ bool is_config_edit(const Command& c) {
          std::holds_alternative<cmd::BackendSet>(c) ||
          std::holds_alternative<cmd::BackendAdmin>(c) ||
          std::holds_alternative<cmd::BackendDel>(c) || std::holds_alternative<cmd::SetSeed>(c) ||
-         std::holds_alternative<cmd::FlushRuleset>(c);
+         std::holds_alternative<cmd::SetTunnel>(c) || std::holds_alternative<cmd::FlushRuleset>(c);
 }
 
 Status apply_edit(Config& c, const Command& command) {
@@ -73,6 +73,8 @@ Status apply_edit(Config& c, const Command& command) {
     return backend_set_admin(c, a->ref, a->addr, a->admin);
   if (auto* d = std::get_if<cmd::BackendDel>(&command)) return backend_del(c, d->ref, d->addr);
   if (auto* s = std::get_if<cmd::SetSeed>(&command)) return settings_set_seed(c, s->seed);
+  if (auto* s = std::get_if<cmd::SetTunnel>(&command))
+    return settings_set_tunnel(c, s->what, s->addr);
   if (std::holds_alternative<cmd::FlushRuleset>(command)) {
     flush_ruleset(c);
     return {};

@@ -106,6 +106,11 @@ struct StatsReset {};
 struct SetSeed {
   uint32_t seed;
 };
+// xlb set source4|source6|gateway4|gateway6 ADDR|none
+struct SetTunnel {
+  TunnelSetting what;
+  std::optional<IpAddr> addr;  // none: unset
+};
 struct ListRuleset {};
 struct FlushRuleset {};
 struct ImportIpvsadm {
@@ -117,13 +122,13 @@ struct Help {
 
 }  // namespace cmd
 
-using Command =
-    std::variant<cmd::InterfaceAttach, cmd::InterfaceDetach, cmd::InterfaceList, cmd::ServiceAdd,
-                 cmd::ServiceSet, cmd::ServiceDel, cmd::ServiceList, cmd::BackendAdd,
-                 cmd::BackendSet, cmd::BackendAdmin, cmd::BackendDel, cmd::BackendList,
-                 cmd::FlowsList, cmd::FlowsCount, cmd::FlowsFlush, cmd::Stats, cmd::StatsReset,
-                 cmd::SetSeed, cmd::ListRuleset, cmd::FlushRuleset, cmd::ImportIpvsadm, cmd::Help,
-                 cmd::DecapAttach, cmd::DecapDetach, cmd::DecapRefresh, cmd::DecapList>;
+using Command = std::variant<cmd::InterfaceAttach, cmd::InterfaceDetach, cmd::InterfaceList,
+                             cmd::ServiceAdd, cmd::ServiceSet, cmd::ServiceDel, cmd::ServiceList,
+                             cmd::BackendAdd, cmd::BackendSet, cmd::BackendAdmin, cmd::BackendDel,
+                             cmd::BackendList, cmd::FlowsList, cmd::FlowsCount, cmd::FlowsFlush,
+                             cmd::Stats, cmd::StatsReset, cmd::SetSeed, cmd::SetTunnel,
+                             cmd::ListRuleset, cmd::FlushRuleset, cmd::ImportIpvsadm, cmd::Help,
+                             cmd::DecapAttach, cmd::DecapDetach, cmd::DecapRefresh, cmd::DecapList>;
 
 // Parses one command. Errors are usage errors whose `token` is the index of
 // the offending word (words.size() when a word is missing).

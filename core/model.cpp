@@ -59,6 +59,12 @@ std::optional<Forward> parse_forward(std::string_view s) {
   return std::nullopt;
 }
 
+uint16_t Service::tunnel_port() const {
+  if (!takes_port(forward)) return 0;
+  if (forward_port) return forward_port;
+  return forward == Forward::gue ? XLB_GUE_PORT : XLB_FOU_PORT;
+}
+
 std::string Service::spec() const { return to_string(proto) + " " + Endpoint{vip, port}.str(); }
 
 Backend* Service::find_backend(const IpAddr& a) {
@@ -105,6 +111,8 @@ Status validate_backend(const Service& s, const Backend& b) {
   if (b.weight > kMaxWeight)
     return usage_error("weight " + std::to_string(b.weight) + " of backend " + b.addr.str() +
                        " is above " + std::to_string(kMaxWeight));
+  // Tunnels carry either family in either family (ipip: IPIP, IP6IP6, 4in6
+  // and 6in4); only dsr keeps the packet as it is.
   if (s.forward == Forward::dsr && b.addr.family != s.vip.family)
     return usage_error("backend " + b.addr.str() + " of service " + s.name +
                        ": forward dsr needs the VIP's address family");
@@ -123,6 +131,9 @@ Status validate_service(const Service& s) {
                        std::to_string(XLB_RING_MAX));
   if (s.backends.size() >= s.ring)
     return usage_error("service " + s.name + " has more backends than ring slots");
+  if (s.forward_port && !takes_port(s.forward))
+    return usage_error("service " + s.name + ": forward " + to_string(s.forward) +
+                       " takes no port (only gue and fou do)");
   std::set<IpAddr> seen;
   for (const auto& b : s.backends) {
     if (!seen.insert(b.addr).second)
@@ -132,11 +143,24 @@ Status validate_service(const Service& s) {
   return {};
 }
 
+Status validate_tunnel_sources(const Settings& st, const Service& s) {
+  if (!is_tunnel(s.forward)) return {};
+  for (const auto& b : s.backends) {
+    bool v6 = b.addr.is_v6();
+    if (v6 ? st.source6.has_value() : st.source4.has_value()) continue;
+    return usage_error("backend " + b.addr.str() + " of service " + s.name + ": forward " +
+                       to_string(s.forward) + " needs an outer source address (xlb set " +
+                       (v6 ? "source6" : "source4") + " ADDR)");
+  }
+  return {};
+}
+
 Status validate(const Config& c) {
   std::set<std::string> names;
   std::set<std::tuple<Proto, IpAddr, uint16_t>> keys;
   for (const auto& s : c.services) {
     XLB_TRY(validate_service(s));
+    XLB_TRY(validate_tunnel_sources(c.settings, s));
     if (!names.insert(s.name).second) return usage_error("service " + s.name + " exists twice");
     if (!keys.insert({s.proto, s.vip, s.port}).second)
       return usage_error("service " + s.spec() + " is defined twice");

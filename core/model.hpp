@@ -40,6 +40,10 @@ std::string to_string(Health h);
 std::optional<Proto> parse_proto(std::string_view s);
 std::optional<Sched> parse_sched(std::string_view s);
 std::optional<Forward> parse_forward(std::string_view s);
+// Whether a method encapsulates (every method but dsr).
+inline bool is_tunnel(Forward f) { return f != Forward::dsr; }
+// Whether a method takes `port P` (the outer UDP destination port).
+inline bool takes_port(Forward f) { return f == Forward::gue || f == Forward::fou; }
 
 struct Backend {
   IpAddr addr;
@@ -94,6 +98,8 @@ struct Service {
   uint32_t ring_slot = XLB_NO_SERVICE;
 
   std::string spec() const;  // "tcp 192.0.2.10:80"
+  // forward_port, or the method's default (gue 6080, fou 5555); 0 for others.
+  uint16_t tunnel_port() const;
   Backend* find_backend(const IpAddr& a);
   const Backend* find_backend(const IpAddr& a) const;
 };
@@ -128,8 +134,13 @@ Status validate(const Config& c);
 // The invariants of one service and its backends: what every edit checks,
 // so an error is reported at the command that caused it.
 Status validate_service(const Service& s);
+// A tunnel service needs the outer source address of each of its backends'
+// families (xlb set source4|source6).
+Status validate_tunnel_sources(const Settings& st, const Service& s);
 
 void to_json(nlohmann::json& j, const Config& c);
+// The settings as JSON: seed, and the tunnel addresses that are set.
+nlohmann::json settings_json(const Settings& st);
 Result<Config> config_from_json(const nlohmann::json& j);
 
 }  // namespace xlb

@@ -31,6 +31,7 @@ json service_json(const Service& s) {
               {"sched", to_string(s.sched)},
               {"ring", s.ring},
               {"forward", to_string(s.forward)},
+              {"forward_port", s.forward_port},
               {"backends", bes},
               {"id", s.id},
               {"ring_slot", s.ring_slot}};
@@ -72,6 +73,7 @@ Result<Service> service_from(const json& j) {
   s.vip = *vip;
   s.port = j.at("port").get<uint16_t>();
   s.ring = j.at("ring").get<uint32_t>();
+  s.forward_port = j.value("forward_port", uint16_t{0});
   s.id = j.at("id").get<uint32_t>();
   s.ring_slot = j.at("ring_slot").get<uint32_t>();
   for (const auto& bj : j.at("backends")) {
@@ -84,11 +86,41 @@ Result<Service> service_from(const json& j) {
 
 }  // namespace
 
+json settings_json(const Settings& st) {
+  json j{{"seed", st.seed}};
+  auto put = [&](const char* k, const std::optional<IpAddr>& a) {
+    if (a) j[k] = a->str();
+  };
+  put("source4", st.source4);
+  put("source6", st.source6);
+  put("gateway4", st.gateway4);
+  put("gateway6", st.gateway6);
+  return j;
+}
+
+namespace {
+
+// Unset addresses are absent (stores written before they existed, too).
+Status settings_from(const json& j, Settings& st) {
+  st.seed = j.at("seed").get<uint32_t>();
+  for (auto [k, field] :
+       {std::pair{"source4", &st.source4}, std::pair{"source6", &st.source6},
+        std::pair{"gateway4", &st.gateway4}, std::pair{"gateway6", &st.gateway6}}) {
+    if (!j.contains(k)) continue;
+    auto a = addr_from(j.at(k));
+    if (!a) return a.error();
+    *field = *a;
+  }
+  return {};
+}
+
+}  // namespace
+
 void to_json(json& j, const Config& c) {
   json svcs = json::array();
   for (const auto& s : c.services) svcs.push_back(service_json(s));
   j = json{{"abi", XLB_ABI_VERSION},
-           {"settings", {{"seed", c.settings.seed}}},
+           {"settings", settings_json(c.settings)},
            {"next_cookie", c.next_cookie},
            {"services", svcs}};
 }
@@ -96,7 +128,7 @@ void to_json(json& j, const Config& c) {
 Result<Config> config_from_json(const json& j) {
   try {
     Config c;
-    c.settings.seed = j.at("settings").at("seed").get<uint32_t>();
+    XLB_TRY(settings_from(j.at("settings"), c.settings));
     c.next_cookie = j.at("next_cookie").get<uint32_t>();
     for (const auto& sj : j.at("services")) {
       auto s = service_from(sj);

@@ -97,6 +97,8 @@ void provoke_resolution(const IpAddr& addr) {
 
 }  // namespace
 
+void prime_next_hop(const IpAddr& addr) { provoke_resolution(addr); }
+
 Result<LinkInfo> link_by_name(const std::string& name) { return get_link(0, name.c_str(), name); }
 
 Result<LinkInfo> link_by_index(int ifindex) {

@@ -23,4 +23,10 @@ Result<LinkInfo> link_by_index(int ifindex);
 // waits up to `wait`.
 Result<MacAddr> resolve_neighbour(const IpAddr& addr, std::chrono::milliseconds wait);
 
+// Makes the kernel resolve the neighbour of the next hop towards addr (one
+// empty datagram to its discard port), without waiting: the tunnel datapath
+// finds next hops with bpf_fib_lookup(), which only reads the neighbour
+// table and cannot trigger ARP/ND itself.
+void prime_next_hop(const IpAddr& addr);
+
 }  // namespace xlb

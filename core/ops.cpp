@@ -31,6 +31,7 @@ Status service_add(Config& c, Service s) {
   if (const Service* o = c.find_service(s.proto, s.vip, s.port))
     return runtime_error("service " + s.spec() + " already exists as " + o->name);
   XLB_TRY(validate_service(s));
+  XLB_TRY(validate_tunnel_sources(c.settings, s));
   s.id = XLB_NO_SERVICE;
   s.ring_slot = XLB_NO_SERVICE;
   for (auto& b : s.backends) b.id = XLB_NO_BACKEND, b.cookie = 0;
@@ -43,8 +44,12 @@ Status service_set(Config& c, const ServiceRef& ref, const ServiceChange& ch) {
   if (!s) return s.error();
   if (ch.sched) (*s)->sched = *ch.sched;
   if (ch.ring) (*s)->ring = *ch.ring;
-  if (ch.forward) (*s)->forward = *ch.forward;
-  return validate_service(**s);
+  if (ch.forward) {
+    (*s)->forward = *ch.forward;
+    (*s)->forward_port = ch.forward_port;
+  }
+  XLB_TRY(validate_service(**s));
+  return validate_tunnel_sources(c.settings, **s);
 }
 
 Status service_del(Config& c, const ServiceRef& ref) {
@@ -66,7 +71,8 @@ Status backend_add(Config& c, const ServiceRef& ref, Backend b) {
   v.insert(std::upper_bound(v.begin(), v.end(), b,
                             [](const Backend& x, const Backend& y) { return x.addr < y.addr; }),
            std::move(b));
-  return validate_service(**s);
+  XLB_TRY(validate_service(**s));
+  return validate_tunnel_sources(c.settings, **s);
 }
 
 namespace {
@@ -121,6 +127,57 @@ Status backend_del(Config& c, const ServiceRef& ref, const IpAddr& a) {
 
 Status settings_set_seed(Config& c, uint32_t seed) {
   c.settings.seed = seed;
+  return {};
+}
+
+std::string to_string(TunnelSetting t) {
+  static const char* const names[] = {"source4", "source6", "gateway4", "gateway6"};
+  return names[static_cast<int>(t)];
+}
+
+std::optional<TunnelSetting> parse_tunnel_setting(std::string_view s) {
+  for (TunnelSetting t : {TunnelSetting::source4, TunnelSetting::source6, TunnelSetting::gateway4,
+                          TunnelSetting::gateway6})
+    if (s == to_string(t)) return t;
+  return std::nullopt;
+}
+
+int setting_family(TunnelSetting t) {
+  return t == TunnelSetting::source6 || t == TunnelSetting::gateway6 ? XLB_AF_INET6 : XLB_AF_INET;
+}
+
+namespace {
+
+std::optional<IpAddr>& setting_field(Settings& st, TunnelSetting t) {
+  switch (t) {
+    case TunnelSetting::source4:
+      return st.source4;
+    case TunnelSetting::source6:
+      return st.source6;
+    case TunnelSetting::gateway4:
+      return st.gateway4;
+    case TunnelSetting::gateway6:
+      break;
+  }
+  return st.gateway6;
+}
+
+}  // namespace
+
+Status settings_set_tunnel(Config& c, TunnelSetting t, const std::optional<IpAddr>& a) {
+  if (a && a->family != setting_family(t))
+    return usage_error(to_string(t) + " must be an " +
+                       (setting_family(t) == XLB_AF_INET ? "IPv4" : "IPv6") + " address, not " +
+                       a->str());
+  if (a && *a == IpAddr{a->family, {}})
+    return usage_error(to_string(t) +
+                       " cannot be the unspecified address (unset it with: xlb set " +
+                       to_string(t) + " none)");
+  Settings next = c.settings;
+  setting_field(next, t) = a;
+  // Unsetting a source that a tunnel service still needs is refused.
+  for (const auto& s : c.services) XLB_TRY(validate_tunnel_sources(next, s));
+  c.settings = next;
   return {};
 }
 

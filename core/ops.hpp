@@ -27,7 +27,15 @@ struct ServiceChange {
   std::optional<Sched> sched;
   std::optional<uint32_t> ring;
   std::optional<Forward> forward;
+  uint16_t forward_port = 0;  // with forward: its `port` (0: the default)
 };
+
+// The tunnel settings `xlb set` names.
+enum class TunnelSetting : uint8_t { source4, source6, gateway4, gateway6 };
+std::string to_string(TunnelSetting t);
+std::optional<TunnelSetting> parse_tunnel_setting(std::string_view s);
+// The setting's family (XLB_AF_INET or XLB_AF_INET6).
+int setting_family(TunnelSetting t);
 
 Status service_add(Config& c, Service s);
 Status service_set(Config& c, const ServiceRef& ref, const ServiceChange& ch);
@@ -41,6 +49,8 @@ Status backend_set_health(Config& c, const ServiceRef& ref, const IpAddr& a, Hea
 Status backend_del(Config& c, const ServiceRef& ref, const IpAddr& a);
 
 Status settings_set_seed(Config& c, uint32_t seed);
+// Sets (or, with nullopt, unsets) an outer source address or a gateway.
+Status settings_set_tunnel(Config& c, TunnelSetting t, const std::optional<IpAddr>& a);
 void flush_ruleset(Config& c);
 
 }  // namespace xlb

@@ -79,12 +79,33 @@ Result<Command> parse_stats(Cursor& c) {
   return Command{s};
 }
 
+Result<Command> parse_set_tunnel(Cursor& c, TunnelSetting what) {
+  cmd::SetTunnel st{what, std::nullopt};
+  const std::string desc = to_string(what) + " address (or none)";
+  if (c.done()) return c.missing(desc);
+  if (c.peek() == "none") {
+    c.next();
+  } else {
+    auto a = read_addr(c, desc);
+    if (!a) return a.error();
+    if (a->family != setting_family(what))
+      return c.error_at(c.pos() - 1, to_string(what) + " must be an " +
+                                         (a->is_v6() ? "IPv4" : "IPv6") + " address");
+    st.addr = *a;
+  }
+  XLB_TRY(expect_end(c));
+  return Command{st};
+}
+
 Result<Command> parse_set(Cursor& c) {
-  if (c.done()) return c.missing("setting (seed)");
-  auto what = match_prefix(c.peek(), {"seed", "help"});
-  if (!what) return c.error("unknown setting '" + c.peek() + "' (expected seed)");
+  const char* const expected = "seed, source4, source6, gateway4 or gateway6";
+  if (c.done()) return c.missing(std::string("setting (") + expected + ")");
+  auto what =
+      match_prefix(c.peek(), {"seed", "source4", "source6", "gateway4", "gateway6", "help"});
+  if (!what) return c.error("unknown setting '" + c.peek() + "' (expected " + expected + ")");
   c.next();
   if (*what == "help") return Command{cmd::Help{"set"}};
+  if (auto t = parse_tunnel_setting(*what)) return parse_set_tunnel(c, *t);
   auto v = read_uint(c, "seed", 0, UINT32_MAX);
   if (!v) return v.error();
   XLB_TRY(expect_end(c));

@@ -7,6 +7,25 @@ namespace xlb::parse {
 
 namespace {
 
+constexpr const char* kMethods = "dsr, ipip, gre, gue or fou";
+
+// forward METHOD [port P]: the port only for the UDP encapsulations.
+Status read_forward(Cursor& c, ServiceChange& ch) {
+  if (c.done()) return c.missing(std::string("forwarding method (") + kMethods + ")");
+  ch.forward = parse_forward(c.peek());
+  if (!ch.forward)
+    return c.error("invalid forwarding method '" + c.peek() + "' (expected " + kMethods + ")");
+  c.next();
+  if (c.done() || c.peek() != "port") return {};
+  if (!takes_port(*ch.forward))
+    return c.error("forward " + to_string(*ch.forward) + " takes no port (only gue and fou do)");
+  c.next();
+  auto port = read_uint(c, "outer UDP port", 1, 65535);
+  if (!port) return port.error();
+  ch.forward_port = static_cast<uint16_t>(*port);
+  return {};
+}
+
 Status read_service_option(const std::string& kw, Cursor& c, ServiceChange& ch) {
   if (kw == "sched") {
     if (c.done()) return c.missing("scheduler (mh or sh)");
@@ -20,12 +39,7 @@ Status read_service_option(const std::string& kw, Cursor& c, ServiceChange& ch) 
     if (!is_prime(*r)) return c.error_at(at, "ring size " + std::to_string(*r) + " is not a prime");
     ch.ring = *r;
   } else {
-    if (c.done()) return c.missing("forwarding method");
-    ch.forward = parse_forward(c.peek());
-    if (!ch.forward) return c.error("invalid forwarding method '" + c.peek() + "' (expected dsr)");
-    if (*ch.forward != Forward::dsr)
-      return c.error("forwarding method '" + c.peek() + "' is not supported yet (only dsr)");
-    c.next();
+    XLB_TRY(read_forward(c, ch));
   }
   return {};
 }
@@ -54,7 +68,7 @@ Result<Command> parse_add_verb(Cursor& c) {
   XLB_TRY(read_service_options(c, ch));
   if (ch.sched) s.sched = *ch.sched;
   if (ch.ring) s.ring = *ch.ring;
-  if (ch.forward) s.forward = *ch.forward;
+  if (ch.forward) s.forward = *ch.forward, s.forward_port = ch.forward_port;
   return Command{add};
 }
 

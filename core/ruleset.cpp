@@ -12,6 +12,7 @@ std::string service_line(const Service& s) {
   std::string l = "service add " + s.name + " " + s.spec() + " sched " + to_string(s.sched);
   if (s.ring != XLB_RING_DEFAULT) l += " ring " + std::to_string(s.ring);
   if (s.forward != Forward::dsr) l += " forward " + to_string(s.forward);
+  if (s.forward_port) l += " port " + std::to_string(s.forward_port);
   return l + "\n";
 }
 
@@ -24,6 +25,18 @@ std::string backend_lines(const Service& s, const Backend& b) {
   return l;
 }
 
+std::string tunnel_setting_lines(const Settings& st) {
+  std::string out;
+  auto line = [&](const char* name, const std::optional<IpAddr>& a) {
+    if (a) out += std::string("set ") + name + " " + a->str() + "\n";
+  };
+  line("source4", st.source4);
+  line("source6", st.source6);
+  line("gateway4", st.gateway4);
+  line("gateway6", st.gateway6);
+  return out;
+}
+
 const Backend* twin(const Config& live, const std::string& svc, const IpAddr& a) {
   const Service* s = live.find_service(svc);
   return s ? s->find_backend(a) : nullptr;
@@ -34,6 +47,7 @@ const Backend* twin(const Config& live, const std::string& svc, const IpAddr& a)
 std::string print_ruleset(const Config& c) {
   std::string out = "flush ruleset\n";
   if (c.settings.seed != kDefaultSeed) out += "set seed " + std::to_string(c.settings.seed) + "\n";
+  out += tunnel_setting_lines(c.settings);
   for (const auto& s : c.services) {
     out += service_line(s);
     for (const auto& b : s.backends) out += backend_lines(s, b);
@@ -84,10 +98,22 @@ void carry_runtime_state(const Config& live, Config& next) {
     }
 }
 
+// New tunnel backends and the gateways: their next hops must be in the
+// neighbour table before the first packet (see prime_next_hop).
+static void prime_tunnel_next_hops(const Config& live, const Config& next) {
+  for (const auto& s : next.services)
+    for (const auto& b : s.backends)
+      if (is_tunnel(s.forward) && !twin(live, s.name, b.addr)) prime_next_hop(b.addr);
+  for (const auto& gw : {next.settings.gateway4, next.settings.gateway6})
+    if (gw) prime_next_hop(*gw);
+}
+
 Status fill_macs(const Config& live, Config& next) {
+  prime_tunnel_next_hops(live, next);
   for (auto& s : next.services)
     for (auto& b : s.backends) {
-      if (!b.mac.is_zero()) continue;
+      // Only dsr sends to a MAC; a tunnel's backend may be anywhere.
+      if (is_tunnel(s.forward) || !b.mac.is_zero()) continue;
       const Backend* old = twin(live, s.name, b.addr);
       if (old && !old->mac.is_zero()) {
         b.mac = old->mac;

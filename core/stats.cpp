@@ -22,7 +22,12 @@ constexpr const char* kGlobalNames[XLB_G_MAX] = {"pass",
                                                  "drop_fragment",
                                                  "icmp_to_flow",
                                                  "flow_rebalanced",
-                                                 "new_flows"};
+                                                 "new_flows",
+                                                 "drop_no_nexthop",
+                                                 "drop_too_big",
+                                                 "icmp_too_big_sent",
+                                                 "drop_encap",
+                                                 "drop_fwd_disabled"};
 
 int ncpus() {
   static int n = libbpf_num_possible_cpus();

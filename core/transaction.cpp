@@ -1,5 +1,6 @@
 #include "transaction.hpp"
 
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <unistd.h>
 
@@ -141,6 +142,8 @@ xlb_backend backend_entry(const Service& s, const Backend& b) {
   e.family = b.addr.family;
   e.flags = b.health == Health::down ? XLB_BE_DOWN : 0;
   std::memcpy(e.mac, b.mac.bytes.data(), 6);
+  e.forward = static_cast<uint8_t>(s.forward);
+  e.tun_port = htons(s.tunnel_port());
   return e;
 }
 
@@ -203,6 +206,11 @@ void release_tables(const Maps& m, const Config& live, const Config& next) {
 Status write_bank_settings(const Maps& m, uint32_t bank, const Config& next) {
   xlb_bank settings{};
   settings.hash_seed = next.settings.seed;
+  const Settings& st = next.settings;
+  if (st.source4) std::memcpy(&settings.source4, st.source4->bytes.data(), 4);
+  if (st.gateway4) std::memcpy(&settings.gateway4, st.gateway4->bytes.data(), 4);
+  if (st.source6) settings.source6 = st.source6->to_abi();
+  if (st.gateway6) settings.gateway6 = st.gateway6->to_abi();
   if (bpf_map_update_elem(m.banks(), &bank, &settings, BPF_ANY) != 0)
     return sys_error("write bank settings");
   return {};

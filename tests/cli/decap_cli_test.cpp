@@ -60,7 +60,8 @@ TEST_F(DecapCliTest, AttachReattachAndDetach) {
   EXPECT_EQ(d["gue_port"], 6080);
   EXPECT_EQ(d["fou_port"], 5555);
   std::set<std::string> addrs = addresses(l);
-  for (const char* a : {"10.77.0.1", "2001:db8:77::1", "192.0.2.99"}) EXPECT_TRUE(addrs.count(a)) << a;
+  for (const char* a : {"10.77.0.1", "2001:db8:77::1", "192.0.2.99"})
+    EXPECT_TRUE(addrs.count(a)) << a;
   EXPECT_FALSE(addrs.count("127.0.0.1"));
   EXPECT_FALSE(addrs.count("::1"));
 

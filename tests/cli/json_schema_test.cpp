@@ -20,10 +20,11 @@ const Schema kBackend = {{"service", T::str}, {"address", T::str}, {"weight", T:
                          {"state", T::str},   {"health", T::str},  {"mac", T::str},
                          {"id", T::uint},     {"flows", T::uint},  {"packets", T::uint},
                          {"bytes", T::uint}};
-const Schema kService = {{"name", T::str},     {"proto", T::str},  {"vip", T::str},
-                         {"port", T::uint},    {"sched", T::str},  {"ring", T::uint},
-                         {"forward", T::str},  {"id", T::uint},    {"flows", T::uint},
-                         {"packets", T::uint}, {"bytes", T::uint}, {"backends", T::arr}};
+const Schema kService = {{"name", T::str},    {"proto", T::str},         {"vip", T::str},
+                         {"port", T::uint},   {"sched", T::str},         {"ring", T::uint},
+                         {"forward", T::str}, {"forward_port", T::uint}, {"id", T::uint},
+                         {"flows", T::uint},  {"packets", T::uint},      {"bytes", T::uint},
+                         {"backends", T::arr}};
 const Schema kFlow = {{"proto", T::str},   {"client", T::str},    {"client_port", T::uint},
                       {"vip", T::str},     {"vip_port", T::uint}, {"service", T::str},
                       {"backend", T::str}, {"age", T::uint}};
@@ -46,7 +47,12 @@ const Schema kGlobal = {{"pass", T::uint},
                         {"drop_fragment", T::uint},
                         {"icmp_to_flow", T::uint},
                         {"flow_rebalanced", T::uint},
-                        {"new_flows", T::uint}};
+                        {"new_flows", T::uint},
+                        {"drop_no_nexthop", T::uint},
+                        {"drop_too_big", T::uint},
+                        {"icmp_too_big_sent", T::uint},
+                        {"drop_encap", T::uint},
+                        {"drop_fwd_disabled", T::uint}};
 
 Schema with_rates(Schema s) {
   for (const char* k : {"cps", "pps", "bps"}) s[k] = T::uint;
@@ -217,7 +223,8 @@ TEST_F(CliJsonSchemaTest, InterfaceList) {
 
 TEST_F(CliJsonSchemaTest, ListRulesetAndHelp) {
   json rs = read({"list", "ruleset"});
-  expect_schema(rs, {{"ruleset", T::str}}, "list ruleset");
+  expect_schema(rs, {{"ruleset", T::str}, {"settings", T::obj}}, "list ruleset");
+  expect_schema(rs["settings"], {{"seed", T::uint}}, "list ruleset.settings");
   EXPECT_EQ(rs["ruleset"].get<std::string>(), xlb_ok({"list", "ruleset"}));
   EXPECT_EQ(rs["ruleset"].get<std::string>().rfind("flush ruleset\n", 0), 0u);
   for (const Args& a : {Args{"help"}, Args{"service", "help"}, Args{"flows", "help"}}) {

@@ -14,6 +14,9 @@ struct TestRunOutput {
   std::vector<uint8_t> frame;
 };
 
-Result<TestRunOutput> test_run(int prog_fd, const std::vector<uint8_t>& frame);
+// ingress_ifindex: the device the frame arrives on, in the caller's network
+// namespace (0: the namespace's loopback, the kernel's default).
+Result<TestRunOutput> test_run(int prog_fd, const std::vector<uint8_t>& frame,
+                               uint32_t ingress_ifindex = 0);
 
 }  // namespace xlb::test

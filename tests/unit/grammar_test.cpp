@@ -90,11 +90,22 @@ const ErrorCase kErrors[] = {
     {"service add web tcp 192.0.2.1:80 ring 1048574",
      "invalid ring size '1048574' (expected 7..1048573)", 6},
     {"service add web tcp 192.0.2.1:80 ring 100", "ring size 100 is not a prime", 6},
-    {"service add web tcp 192.0.2.1:80 forward", "missing forwarding method", 6},
+    {"service add web tcp 192.0.2.1:80 forward",
+     "missing forwarding method (dsr, ipip, gre, gue or fou)", 6},
     {"service add web tcp 192.0.2.1:80 forward nat",
-     "invalid forwarding method 'nat' (expected dsr)", 6},
-    {"service add web tcp 192.0.2.1:80 forward gre",
-     "forwarding method 'gre' is not supported yet (only dsr)", 6},
+     "invalid forwarding method 'nat' (expected dsr, ipip, gre, gue or fou)", 6},
+    {"service add web tcp 192.0.2.1:80 forward gre port 1",
+     "forward gre takes no port (only gue and fou do)", 7},
+    {"service add web tcp 192.0.2.1:80 forward dsr port 1",
+     "forward dsr takes no port (only gue and fou do)", 7},
+    {"service add web tcp 192.0.2.1:80 forward gue port", "missing outer UDP port", 8},
+    {"service add web tcp 192.0.2.1:80 forward fou port 0",
+     "invalid outer UDP port '0' (expected 1..65535)", 8},
+    {"service add web tcp 192.0.2.1:80 forward fou port 65536",
+     "invalid outer UDP port '65536' (expected 1..65535)", 8},
+    {"service add web tcp 192.0.2.1:80 forward gue port 1 port 2",
+     "unexpected argument 'port' (expected one of: sched, ring, forward)", 9},
+    {"service set web forward ipip forward gre", "option 'forward' given twice", 5},
     {"service add web tcp 192.0.2.1:80 sched mh sched sh", "option 'sched' given twice", 7},
     {"service add web tcp 192.0.2.1:80 bogus",
      "unexpected argument 'bogus' (expected one of: sched, ring, forward)", 5},
@@ -128,8 +139,19 @@ const ErrorCase kErrors[] = {
     {"stats reset now", "unexpected argument 'now'", 2},
     {"stats help me", "unexpected argument 'me'", 2},
     // set
-    {"set", "missing setting (seed)", 1},
-    {"set colour", "unknown setting 'colour' (expected seed)", 1},
+    {"set", "missing setting (seed, source4, source6, gateway4 or gateway6)", 1},
+    {"set colour",
+     "unknown setting 'colour' (expected seed, source4, source6, gateway4 or gateway6)", 1},
+    {"set s 1", "unknown setting 's' (expected seed, source4, source6, gateway4 or gateway6)", 1},
+    {"set source4", "missing source4 address (or none)", 2},
+    {"set source4 2001:db8::1", "source4 must be an IPv4 address", 2},
+    {"set gateway6 192.0.2.1", "gateway6 must be an IPv6 address", 2},
+    {"set source6 fd00::1 fd00::2", "unexpected argument 'fd00::2'", 3},
+    {"set gateway4 none now", "unexpected argument 'now'", 3},
+    {"set source4 nowhere",
+     "invalid source4 address (or none) 'nowhere' (expected an IPv4 or IPv6 address)", 2},
+    {"set gateway 10.0.0.1",
+     "unknown setting 'gateway' (expected seed, source4, source6, gateway4 or gateway6)", 1},
     {"set seed", "missing seed", 2},
     {"set seed 4294967296", "invalid seed '4294967296' (expected 0..4294967295)", 2},
     {"set seed 0x10", "invalid seed '0x10' (expected 0..4294967295)", 2},
@@ -282,6 +304,33 @@ TEST(GrammarDefaults, ServiceSetChangesOnlyWhatIsGiven) {
   EXPECT_EQ(s.change.ring, 13u);
   EXPECT_FALSE(s.change.sched);
   EXPECT_FALSE(s.change.forward);
+}
+
+TEST(GrammarDefaults, ForwardMethodsAndPorts) {
+  for (Forward f : {Forward::dsr, Forward::ipip, Forward::gre, Forward::gue, Forward::fou}) {
+    auto a = parse_as<cmd::ServiceAdd>("service add w tcp 192.0.2.1:80 forward " + to_string(f));
+    EXPECT_EQ(a.service.forward, f);
+    EXPECT_EQ(a.service.forward_port, 0);
+  }
+  auto g = parse_as<cmd::ServiceAdd>("service add w tcp 192.0.2.1:80 forward gue port 7000 ring 7");
+  EXPECT_EQ(g.service.forward, Forward::gue);
+  EXPECT_EQ(g.service.forward_port, 7000);
+  EXPECT_EQ(g.service.ring, 7u);
+  auto s = parse_as<cmd::ServiceSet>("service set w forward fou port 1");
+  EXPECT_EQ(s.change.forward, Forward::fou);
+  EXPECT_EQ(s.change.forward_port, 1);
+}
+
+TEST(GrammarDefaults, TunnelSettings) {
+  auto s = parse_as<cmd::SetTunnel>("set source4 192.0.2.1");
+  EXPECT_EQ(s.what, TunnelSetting::source4);
+  ASSERT_TRUE(s.addr);
+  EXPECT_EQ(s.addr->str(), "192.0.2.1");
+  auto g = parse_as<cmd::SetTunnel>("set gateway6 fe80::1");
+  EXPECT_EQ(g.what, TunnelSetting::gateway6);
+  auto n = parse_as<cmd::SetTunnel>("set source6 none");
+  EXPECT_EQ(n.what, TunnelSetting::source6);
+  EXPECT_FALSE(n.addr);
 }
 
 TEST(GrammarDefaults, ObjectAloneLists) {

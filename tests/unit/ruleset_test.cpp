@@ -48,6 +48,7 @@ void expect_same_meaning(const Config& a, const Config& b) {
     EXPECT_EQ(x.sched, y.sched);
     EXPECT_EQ(x.ring, y.ring);
     EXPECT_EQ(x.forward, y.forward);
+    EXPECT_EQ(x.forward_port, y.forward_port);
     ASSERT_EQ(x.backends.size(), y.backends.size()) << x.name;
     for (size_t j = 0; j < x.backends.size(); j++) {
       const Backend &p = x.backends[j], &q = y.backends[j];
@@ -102,6 +103,14 @@ Config random_config(std::mt19937& rng) {
   if (pick(2)) {
     EXPECT_TRUE(settings_set_seed(c, rng()).ok());
   }
+  const char* const tunnel_addrs[] = {"198.51.100.7", "2001:db8:ff::7", "198.51.100.1",
+                                      "2001:db8:ff::1"};
+  for (TunnelSetting t : {TunnelSetting::source4, TunnelSetting::source6, TunnelSetting::gateway4,
+                          TunnelSetting::gateway6})
+    if (pick(3)) {
+      EXPECT_TRUE(settings_set_tunnel(c, t, addr(tunnel_addrs[static_cast<int>(t)])).ok());
+    }
+  const bool tunnels = c.settings.source4 && c.settings.source6;
   const uint32_t services = pick(6);
   for (uint32_t i = 0; i < services; i++) {
     Service s;
@@ -113,11 +122,15 @@ Config random_config(std::mt19937& rng) {
     s.port = pick(3) == 0 ? 0 : static_cast<uint16_t>(1 + pick(65535));
     s.sched = pick(2) ? Sched::mh : Sched::sh;
     s.ring = kPrimes[pick(7)];
+    s.forward = tunnels ? static_cast<Forward>(pick(5)) : Forward::dsr;
+    if (takes_port(s.forward) && pick(2)) s.forward_port = static_cast<uint16_t>(1 + pick(65535));
     EXPECT_TRUE(service_add(c, s).ok());
     const uint32_t backends = pick(std::min<uint32_t>(s.ring, 6));
     for (uint32_t j = 0; j < backends; j++) {
       Backend b;
-      b.addr = addr(v6 ? "fd00::" : "10.1.0.0");  // dsr keeps the VIP's family
+      // dsr keeps the VIP's family; tunnels carry any family in any other
+      bool be6 = is_tunnel(s.forward) ? pick(2) == 1 : v6;
+      b.addr = addr(be6 ? "fd00::" : "10.1.0.0");
       b.addr.bytes[b.addr.family == XLB_AF_INET ? 3 : 15] = static_cast<uint8_t>(j + 1);
       b.weight = pick(4) == 0 ? 0 : 1 + pick(kMaxWeight);
       b.mac_explicit = pick(2);

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/*
+ * Writing the encapsulation into the frame (formats: encap.h) and the next
+ * hop of a tunnel packet.
+ *
+ * Next hop: bpf_fib_lookup() for the backend's address, as a router would
+ * forward it from the ingress interface (so the host needs forwarding
+ * enabled there: net.ipv4.ip_forward, net.ipv6.conf.all.forwarding). When
+ * the FIB has no route or no neighbour entry for the backend and a gateway
+ * of the backend's family is set, the gateway's entry is used instead. The
+ * lookup also checks the egress MTU against the encapsulated length.
+ */
+#ifndef XLB_TUNNEL_H
+#define XLB_TUNNEL_H
+
+#include "encap.h"
+
+#ifndef AF_INET
+#define AF_INET  2
+#define AF_INET6 10
+#endif
+
+enum xlb_nh_result {
+	XLB_NH_OK = 0,
+	XLB_NH_TOO_BIG, /* nh->mtu says how much fits */
+	XLB_NH_NONE,
+	XLB_NH_FWD_OFF, /* IP forwarding is off: bpf_fib_lookup() will not answer */
+};
+
+static __always_inline int xlb_fib(struct xdp_md *ctx, __u8 family,
+				   const struct xlb_addr *dst,
+				   const struct xlb_addr *src, __u32 tot_len,
+				   struct xlb_nexthop *nh)
+{
+	struct bpf_fib_lookup fib;
+	int rc;
+
+	__builtin_memset(&fib, 0, sizeof(fib));
+	fib.ifindex = ctx->ingress_ifindex;
+	fib.tot_len = tot_len;
+	if (family == XLB_AF_INET) {
+		fib.family = AF_INET;
+		fib.ipv4_dst = dst->w[0];
+		fib.ipv4_src = src->w[0];
+	} else {
+		fib.family = AF_INET6;
+		__builtin_memcpy(fib.ipv6_dst, dst, 16);
+		__builtin_memcpy(fib.ipv6_src, src, 16);
+	}
+	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED) {
+		nh->mtu = fib.mtu_result;
+		return XLB_NH_TOO_BIG;
+	}
+	if (rc == BPF_FIB_LKUP_RET_FWD_DISABLED)
+		return XLB_NH_FWD_OFF;
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+		return XLB_NH_NONE;
+	__builtin_memcpy(nh->dmac, fib.dmac, ETH_ALEN);
+	__builtin_memcpy(nh->smac, fib.smac, ETH_ALEN);
+	nh->ifindex = fib.ifindex;
+	return XLB_NH_OK;
+}
+
+static __always_inline int xlb_addr_is_zero(const struct xlb_addr *a)
+{
+	return !(a->w[0] | a->w[1] | a->w[2] | a->w[3]);
+}
+
+/* The next hop to the backend, else to the gateway of its family. */
+static __always_inline int xlb_nexthop(struct xdp_md *ctx,
+				       const struct xlb_backend *be,
+				       const struct xlb_bank *bs,
+				       const struct xlb_addr *src,
+				       __u32 tot_len, struct xlb_nexthop *nh)
+{
+	struct xlb_addr gw = {};
+	int rc;
+
+	rc = xlb_fib(ctx, be->family, &be->addr, src, tot_len, nh);
+	if (rc != XLB_NH_NONE)
+		return rc;
+	if (be->family == XLB_AF_INET)
+		gw.w[0] = bs->gateway4;
+	else
+		gw = bs->gateway6;
+	if (xlb_addr_is_zero(&gw))
+		return XLB_NH_NONE;
+	return xlb_fib(ctx, be->family, &gw, src, tot_len, nh);
+}
+
+static __always_inline void xlb_write_eth(struct ethhdr *eth,
+					  const struct xlb_nexthop *nh,
+					  __u8 family)
+{
+	__builtin_memcpy(eth->h_dest, nh->dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, nh->smac, ETH_ALEN);
+	eth->h_proto = family == XLB_AF_INET ? bpf_htons(ETH_P_IP) :
+					       bpf_htons(ETH_P_IPV6);
+}
+
+/* Sums the UDP datagram at `off` (its check field 0) and stores the sum. */
+static __always_inline int xlb_udp_csum(struct xdp_md *ctx, __u32 off,
+					__u32 len, __u64 sum)
+{
+	struct udphdr *udp;
+	void *data_end;
+	__u16 check;
+
+	if (xlb_csum_frame(ctx, off, len, &sum))
+		return -1;
+	check = xlb_csum_fold(sum);
+	udp = (void *)(long)ctx->data + off;
+	data_end = (void *)(long)ctx->data_end;
+	if (off > 128 || (void *)(udp + 1) > data_end)
+		return -1;
+	udp->check = check ? check : 0xffff;
+	return 0;
+}
+
+static __always_inline int xlb_encap_write4(struct xdp_md *ctx,
+					    const struct xlb_encap *e,
+					    const struct xlb_inner *in,
+					    const struct xlb_addr *src,
+					    const struct xlb_addr *dst,
+					    const struct xlb_nexthop *nh,
+					    __u32 hash)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *ip = (void *)(eth + 1);
+	__u32 udp_len = e->tun_len + in->len;
+
+	if ((void *)(ip + 1) + 12 > data_end)
+		return -1;
+	xlb_write_eth(eth, nh, XLB_AF_INET);
+	xlb_write_outer4(ip, e, in, src->w[0], dst->w[0]);
+	xlb_write_tunnel(ip + 1, e, in, hash);
+	if (e->outer_proto != IPPROTO_UDP)
+		return 0;
+	return xlb_udp_csum(ctx, ETH_HLEN + sizeof(*ip), udp_len,
+			    xlb_pseudo4(src->w[0], dst->w[0], IPPROTO_UDP,
+					udp_len));
+}
+
+static __always_inline int xlb_encap_write6(struct xdp_md *ctx,
+					    const struct xlb_encap *e,
+					    const struct xlb_inner *in,
+					    const struct xlb_addr *src,
+					    const struct xlb_addr *dst,
+					    const struct xlb_nexthop *nh,
+					    __u32 hash)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct ipv6hdr *ip6 = (void *)(eth + 1);
+	__u32 udp_len = e->tun_len + in->len;
+
+	if ((void *)(ip6 + 1) + 12 > data_end)
+		return -1;
+	xlb_write_eth(eth, nh, XLB_AF_INET6);
+	xlb_write_outer6(ip6, e, in, src, dst, hash);
+	xlb_write_tunnel(ip6 + 1, e, in, hash);
+	if (e->outer_proto != IPPROTO_UDP)
+		return 0;
+	return xlb_udp_csum(ctx, ETH_HLEN + sizeof(*ip6), udp_len,
+			    xlb_pseudo6(src->w, dst->w, IPPROTO_UDP, udp_len));
+}
+
+/* Makes room before the inner packet and writes every outer header. */
+static __always_inline int xlb_encap_frame(struct xdp_md *ctx, __u32 l3_off,
+					   const struct xlb_encap *e,
+					   const struct xlb_inner *in,
+					   const struct xlb_addr *src,
+					   const struct xlb_addr *dst,
+					   const struct xlb_nexthop *nh,
+					   __u32 hash)
+{
+	int delta = ETH_HLEN + e->ip_len + e->tun_len - (int)l3_off;
+
+	if (bpf_xdp_adjust_head(ctx, -delta))
+		return -1;
+	if (e->outer_family == XLB_AF_INET)
+		return xlb_encap_write4(ctx, e, in, src, dst, nh, hash);
+	return xlb_encap_write6(ctx, e, in, src, dst, nh, hash);
+}
+
+#endif /* XLB_TUNNEL_H */
