@@ -85,23 +85,20 @@ TEST_F(TunnelRuleset, ErrorsShowTheirWord) {
                               "set source4 198.51.100.7\n");
   RunResult r = xlb({"-f", f});
   EXPECT_EQ(r.status, 2);
-  EXPECT_EQ(r.err, f +
-                       ":3:13: error: backend 203.0.113.1 of service a: forward gre needs an "
+  EXPECT_EQ(r.err, f + ":3:13: error: backend 203.0.113.1 of service a: forward gre needs an "
                        "outer source address (xlb set source4 ADDR)\n"
                        "backend add a 203.0.113.1\n"
                        "            ^\n");
   f = dir().write("port.conf", "service add a tcp 192.0.2.10:80 forward ipip port 4\n");
   r = xlb({"-f", f});
   EXPECT_EQ(r.status, 2);
-  EXPECT_EQ(r.err, f +
-                       ":1:46: error: forward ipip takes no port (only gue and fou do)\n"
+  EXPECT_EQ(r.err, f + ":1:46: error: forward ipip takes no port (only gue and fou do)\n"
                        "service add a tcp 192.0.2.10:80 forward ipip port 4\n"
                        "                                             ^~~~\n");
   f = dir().write("family.conf", "set source4 2001:db8::1\n");
   r = xlb({"-f", f});
   EXPECT_EQ(r.status, 2);
-  EXPECT_EQ(r.err, f +
-                       ":1:13: error: source4 must be an IPv4 address\n"
+  EXPECT_EQ(r.err, f + ":1:13: error: source4 must be an IPv4 address\n"
                        "set source4 2001:db8::1\n"
                        "            ^~~~~~~~~~~\n");
   EXPECT_EQ(list_ruleset(), "flush ruleset\n") << "nothing applied";
