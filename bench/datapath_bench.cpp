@@ -172,7 +172,7 @@ void Harness::load(uint32_t flows) {
   if (!fs_.ok()) die("bpffs: " + fs_.error());
   LoadOptions lo;
   lo.pin_path = fs_.path() + "/xlb";
-  lo.caps = Capacities{.services = 16, .backends = 4096, .flows = flows};
+  lo.caps = Capacities{.services = 32, .backends = 4096, .flows = flows};
   lo.iface_mac = *MacAddr::parse("02:00:00:00:00:01");
   auto prog = load_datapath(lo);
   if (!prog) die("load: " + prog.error().message);
