@@ -194,6 +194,31 @@ TEST_F(TunnelTest, NextHopOutOfTheIngressDeviceIsXdpTx) {
   EXPECT_EQ(o->dst, kBackendMac4);
 }
 
+TEST_F(TunnelTest, EstablishedFlowsFollowAMethodChange) {
+  configure([](Config& c) {
+    Service s = make_service("svc", Proto::tcp, "192.0.2.10", 80);
+    s.backends.push_back(make_backend("10.9.0.2", kBackendMac4));
+    return service_add(c, std::move(s));
+  });
+  PacketSpec p = make_packet("100.64.0.9", "192.0.2.10", kProtoTcp, 4242, 80);
+  EXPECT_EQ(run_to_backend(frame(p)), ip("10.9.0.2"));  // dsr, and the flow exists
+  uint32_t id = backend(ip("10.9.0.2")).id;
+  configure([](Config& c) {
+    ServiceChange ch;
+    ch.forward = Forward::gre;
+    return service_set(c, by_name("svc"), ch);
+  });
+  EXPECT_EQ(backend(ip("10.9.0.2")).id, id) << "same backend, same flows";
+  p.l4.tcp_flags = kTcpAck;
+  TestRunOutput out = run(frame(p));
+  EXPECT_EQ(out.action, XDP_REDIRECT);
+  auto o = parse_outer(out.frame);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->proto, 47);
+  EXPECT_EQ(o->dst_ip, ip("10.9.0.2"));
+  EXPECT_EQ(stats().global[XLB_G_NEW_FLOW], 1u) << "the ACK took its established flow";
+}
+
 TEST_F(TunnelTest, VlanTaggedClientFrameLeavesUntagged) {
   add_tunnel_service("192.0.2.10", "10.9.0.2", Forward::fou);
   PacketSpec p = make_packet("100.64.0.9", "192.0.2.10", kProtoTcp, 4242, 80);
