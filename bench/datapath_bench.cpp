@@ -42,6 +42,7 @@
 #include "floor.skel.h"
 #include "flows.hpp"
 #include "loader.hpp"
+#include "netns.hpp"
 #include "ops.hpp"
 #include "packet.hpp"
 #include "report.hpp"
@@ -64,6 +65,7 @@ struct Options {
   uint32_t repeat = 1000;
   bool scale = false;
   uint32_t scale_flows = 1000000;
+  bool encap_only = false;
 };
 
 [[noreturn]] void die(const std::string& what) {
@@ -138,6 +140,10 @@ class Harness {
   ~Harness() { floor_bpf::destroy(floor_); }
 
   void configure_services();
+  void configure(const std::function<Status(Config&)>& edit) {
+    Status st = state_->update(edit);
+    if (!st.ok()) die("configure: " + st.error().message);
+  }
   // The run medians of `calls` calls of `next_frame`, `before_run` first.
   std::vector<double> sample(int fd, uint32_t verdict, uint32_t repeat,
                              const std::function<Bytes(uint64_t)>& next_frame,
@@ -166,7 +172,7 @@ void Harness::load(uint32_t flows) {
   if (!fs_.ok()) die("bpffs: " + fs_.error());
   LoadOptions lo;
   lo.pin_path = fs_.path() + "/xlb";
-  lo.caps = Capacities{.services = 16, .backends = 4096, .flows = flows};
+  lo.caps = Capacities{.services = 32, .backends = 4096, .flows = flows};
   lo.iface_mac = *MacAddr::parse("02:00:00:00:00:01");
   auto prog = load_datapath(lo);
   if (!prog) die("load: " + prog.error().message);
@@ -415,6 +421,106 @@ void Suite::run_main() {
   }
 }
 
+// ------------------------------------------------------------ tunnels
+
+// One established TCP flow per forwarding method and family mix, timed at
+// repeat=1 (an encapsulation rewrites the frame, so it cannot be rerun on
+// its own output) beside L2 DSR measured the same way in the same run. The
+// tunnel's next hop is a FIB lookup in a namespace of the bench's own: v0
+// (a veth) with the outer source addresses and permanent neighbour entries
+// for the backends, entered by this thread. Frames arrive on its loopback,
+// so tunnel packets leave by XDP_REDIRECT.
+struct EncapFigure {
+  std::string name;
+  Summary gross, net;
+  double ratio = 1;  // net, against DSR's
+};
+
+struct EncapMix {
+  const char* name;
+  Forward method;
+  bool inner_v6, outer_v6;
+};
+
+const EncapMix kEncapMixes[] = {
+    {"L2 DSR (IPv4)", Forward::dsr, false, false}, {"ipip 4in4", Forward::ipip, false, false},
+    {"ipip 6in6", Forward::ipip, true, true},      {"ipip 4in6", Forward::ipip, false, true},
+    {"ipip 6in4", Forward::ipip, true, false},     {"gre 4in4", Forward::gre, false, false},
+    {"gre 6in6", Forward::gre, true, true},        {"gue 4in4", Forward::gue, false, false},
+    {"gue 6in6", Forward::gue, true, true},        {"gue 4in6", Forward::gue, false, true},
+    {"fou 4in4", Forward::fou, false, false},      {"fou 6in6", Forward::fou, true, true},
+};
+
+void setup_encap_netns(TestNetns& ns) {
+  for (const char* cmd : {"link add v0 type veth peer name v1", "link set v0 up", "link set v1 up",
+                          "addr add 10.9.0.1/24 dev v0", "addr add fd09::1/64 dev v0 nodad",
+                          "neigh replace 10.9.0.2 lladdr 02:be:00:00:00:02 dev v0 nud permanent",
+                          "neigh replace fd09::2 lladdr 02:be:00:00:00:06 dev v0 nud permanent"})
+    if (!ns.ok() || !ns.ip(cmd)) die("namespace: " + ns.error());
+  if (!ns.sysctl("net/ipv4/ip_forward", "1") || !ns.sysctl("net/ipv6/conf/all/forwarding", "1"))
+    die("namespace: " + ns.error());
+}
+
+void configure_encap(Harness& h) {
+  h.configure([](Config& c) -> Status {
+    XLB_TRY(settings_set_tunnel(c, TunnelSetting::source4, ip("10.9.0.1")));
+    XLB_TRY(settings_set_tunnel(c, TunnelSetting::source6, ip("fd09::1")));
+    uint16_t port = 1000;
+    for (const EncapMix& m : kEncapMixes) {
+      Service s;
+      s.name = "enc" + std::to_string(port);
+      s.vip = ip(m.inner_v6 ? "2001:db8::e" : "192.0.2.14");
+      s.port = port++;
+      s.forward = m.method;
+      Backend b;
+      b.addr = ip(m.outer_v6 ? "fd09::2" : "10.9.0.2");
+      b.mac = backend_mac(0xe0);
+      s.backends.push_back(b);
+      XLB_TRY(service_add(c, s));
+    }
+    return {};
+  });
+}
+
+std::vector<EncapFigure> run_encap(Harness& h, double floor) {
+  TestNetns ns;  // left and deleted on return
+  setup_encap_netns(ns);
+  configure_encap(h);
+  std::vector<EncapFigure> out;
+  uint16_t port = 1000;
+  for (const EncapMix& m : kEncapMixes) {
+    Bytes ack = packet(client(9, m.inner_v6), ip(m.inner_v6 ? "2001:db8::e" : "192.0.2.14"),
+                       kProtoTcp, port++, kTcpAck);
+    uint32_t verdict = m.method == Forward::dsr ? XDP_TX : XDP_REDIRECT;
+    run_once(h.xlb(), ack, 1, verdict);  // creates the flow
+    auto runs = h.sample(h.xlb(), verdict, 1, [&](uint64_t) { return ack; });
+    out.push_back({m.name, bench::summarize(runs), bench::summarize(minus(runs, floor))});
+  }
+  for (auto& f : out) f.ratio = f.net.median / out.front().net.median;
+  return out;
+}
+
+void print_encap(const std::vector<EncapFigure>& figs) {
+  std::printf("\nforwarding methods: TCP ACK, established, 1 flow, repeat 1, ns per packet\n\n");
+  std::vector<std::vector<std::string>> rows = {{"method", "gross", "net", "net / DSR"}};
+  for (const auto& f : figs) {
+    char ratio[32];
+    std::snprintf(ratio, sizeof ratio, "%.2f", f.ratio);
+    rows.push_back({f.name, bench::cell(f.gross), bench::cell(f.net), ratio});
+  }
+  bench::print_table(rows);
+}
+
+json encap_json(const std::vector<EncapFigure>& figs) {
+  json a = json::array();
+  for (const auto& f : figs)
+    a.push_back({{"method", f.name},
+                 {"gross_ns", bench::to_json(f.gross)},
+                 {"net_ns", bench::to_json(f.net)},
+                 {"net_ratio_to_dsr", f.ratio}});
+  return a;
+}
+
 // --------------------------------------------------------------- output
 
 std::string path_name(Path p) {
@@ -509,7 +615,7 @@ std::string jit_setting() {
   return v;
 }
 
-int print_all(const Suite& s, const Options& o) {
+int print_all(const Suite& s, const Options& o, const std::vector<EncapFigure>& encap) {
   std::vector<Figure> main, scale;
   for (const Figure& f : s.figures()) (f.scale ? scale : main).push_back(f);
   if (o.json) {
@@ -521,6 +627,7 @@ int print_all(const Suite& s, const Options& o) {
               {"figures", json::array()}};
     for (const Figure& f : s.figures()) j["figures"].push_back(to_json(f));
     if (o.scale) j["scale"] = {{"flows", s.scale_flows()}, {"map_memory_bytes", s.scale_memory()}};
+    if (!encap.empty()) j["forwarding"] = encap_json(encap);
     std::printf("%s\n", j.dump(2).c_str());
     return 0;
   }
@@ -528,6 +635,7 @@ int print_all(const Suite& s, const Options& o) {
               jit_setting().c_str(), o.runs, o.calls);
   std::printf("(median [min-max] of the run medians; ! = target missed)\n\n");
   print_figures(main, "xlb datapath, ns per packet net of the floor");
+  if (!encap.empty()) print_encap(encap);
   if (o.scale) {
     std::printf("\n");
     print_figures(scale, "scale: flow table holding " + std::to_string(s.scale_flows()) +
@@ -547,6 +655,7 @@ int main(int argc, char** argv) {
   app.add_option("--repeat", opt.repeat, "repeat count of the repeat=N figures");
   app.add_flag("--scale", opt.scale, "also fill a 1M-entry flow table (slow)");
   app.add_option("--scale-flows", opt.scale_flows, "flows for --scale");
+  app.add_flag("--encap-only", opt.encap_only, "only the forwarding methods (tunnels beside DSR)");
   CLI11_PARSE(app, argc, argv);
   if (!running_as_root()) die("needs root (BPF, bpffs mount)");
   pin_to_cpu(0);
@@ -555,10 +664,11 @@ int main(int argc, char** argv) {
   h.configure_services();
   Suite suite(h);
   suite.run_floors();
-  suite.run_main();
-  if (opt.scale) {
+  if (!opt.encap_only) suite.run_main();
+  if (opt.scale && !opt.encap_only) {
     Harness big(opt, 1048576);
     suite.run_scale(big);
   }
-  return print_all(suite, opt);
+  auto encap = run_encap(h, suite.floor(XDP_TX, 1));
+  return print_all(suite, opt, encap);
 }

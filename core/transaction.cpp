@@ -161,27 +161,36 @@ Status write_backend(const Maps& m, uint32_t id, const xlb_backend& e) {
   return {};
 }
 
-// Before the flip: new and changed backends, except those turning down.
+// A backend whose forwarding method or tunnel port changes is rewritten
+// after the flip: the new method may need a tunnel setting (source address)
+// that only the new bank has, and established flows read the live bank.
+bool changing_method(const xlb_backend& a, const xlb_backend& b) {
+  return a.forward != b.forward || a.tun_port != b.tun_port;
+}
+
+// Before the flip: new and changed backends, except those turning down or
+// changing method.
 Status backends_before_flip(const Maps& m, const BackendEntries& live, const BackendEntries& next) {
   for (const auto& [id, e] : next) {
     auto old = live.find(id);
     if (old != live.end() && std::memcmp(&old->second, &e, sizeof(e)) == 0) continue;
     bool turning_down =
         old != live.end() && (e.flags & XLB_BE_DOWN) && !(old->second.flags & XLB_BE_DOWN);
-    if (turning_down) continue;
+    if (turning_down || (old != live.end() && changing_method(old->second, e))) continue;
     if (old == live.end()) XLB_TRY(zero_backend_stats(m, id));
     XLB_TRY(write_backend(m, id, e));
   }
   return {};
 }
 
-// After the flip: backends gone, and those turning down.
+// After the flip: backends gone, those turning down or changing method.
 Status backends_after_flip(const Maps& m, const BackendEntries& live, const BackendEntries& next) {
   for (const auto& [id, e] : live) {
     auto n = next.find(id);
     if (n == next.end()) {
       XLB_TRY(write_backend(m, id, xlb_backend{}));
-    } else if ((n->second.flags & XLB_BE_DOWN) && !(e.flags & XLB_BE_DOWN)) {
+    } else if (((n->second.flags & XLB_BE_DOWN) && !(e.flags & XLB_BE_DOWN)) ||
+               changing_method(e, n->second)) {
       XLB_TRY(write_backend(m, id, n->second));
     }
   }

@@ -112,9 +112,10 @@ TEST_P(TunnelMixTest, OuterHeadersFieldByFieldAndInnerPacketIntact) {
   EXPECT_EQ(stats().global[XLB_G_REDIRECT], 1u);
 }
 
-TEST_P(TunnelMixTest, EntropyPortStableWithinAFlowDistinctAcrossFlows) {
-  if (GetParam().method != Forward::gue && GetParam().method != Forward::fou)
-    GTEST_SKIP() << "no UDP source port";
+// The UDP methods only: they have a source port.
+class TunnelEntropyTest : public TunnelMixTest {};
+
+TEST_P(TunnelEntropyTest, EntropyPortStableWithinAFlowDistinctAcrossFlows) {
   std::set<uint16_t> ports;
   for (uint16_t p = 1000; p < 1016; p++) {
     auto first = udp_of(p), again = udp_of(p);
@@ -150,6 +151,16 @@ TEST_P(TunnelMixTest, EveryFrameSizeChecksummedRight) {
 INSTANTIATE_TEST_SUITE_P(Mixes, TunnelMixTest, ::testing::ValuesIn(all_mixes()),
                          [](const auto& info) { return mix_name(info.param); });
 
+std::vector<Mix> udp_mixes() {
+  std::vector<Mix> v;
+  for (const Mix& m : all_mixes())
+    if (m.method == Forward::gue || m.method == Forward::fou) v.push_back(m);
+  return v;
+}
+
+INSTANTIATE_TEST_SUITE_P(UdpMixes, TunnelEntropyTest, ::testing::ValuesIn(udp_mixes()),
+                         [](const auto& info) { return mix_name(info.param); });
+
 TEST_F(TunnelTest, ServicePortIsTheOuterDestinationPort) {
   add_tunnel_service("192.0.2.10", "10.9.0.2", Forward::gue, 7777);
   auto o = parse_outer(run(client_frame("192.0.2.10", 5000)).frame);
@@ -181,6 +192,31 @@ TEST_F(TunnelTest, NextHopOutOfTheIngressDeviceIsXdpTx) {
   auto o = parse_outer(out.frame);
   ASSERT_TRUE(o);
   EXPECT_EQ(o->dst, kBackendMac4);
+}
+
+TEST_F(TunnelTest, EstablishedFlowsFollowAMethodChange) {
+  configure([](Config& c) {
+    Service s = make_service("svc", Proto::tcp, "192.0.2.10", 80);
+    s.backends.push_back(make_backend("10.9.0.2", kBackendMac4));
+    return service_add(c, std::move(s));
+  });
+  PacketSpec p = make_packet("100.64.0.9", "192.0.2.10", kProtoTcp, 4242, 80);
+  EXPECT_EQ(run_to_backend(frame(p)), ip("10.9.0.2"));  // dsr, and the flow exists
+  uint32_t id = backend(ip("10.9.0.2")).id;
+  configure([](Config& c) {
+    ServiceChange ch;
+    ch.forward = Forward::gre;
+    return service_set(c, by_name("svc"), ch);
+  });
+  EXPECT_EQ(backend(ip("10.9.0.2")).id, id) << "same backend, same flows";
+  p.l4.tcp_flags = kTcpAck;
+  TestRunOutput out = run(frame(p));
+  EXPECT_EQ(out.action, XDP_REDIRECT);
+  auto o = parse_outer(out.frame);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->proto, 47);
+  EXPECT_EQ(o->dst_ip, ip("10.9.0.2"));
+  EXPECT_EQ(stats().global[XLB_G_NEW_FLOW], 1u) << "the ACK took its established flow";
 }
 
 TEST_F(TunnelTest, VlanTaggedClientFrameLeavesUntagged) {
