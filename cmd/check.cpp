@@ -27,8 +27,8 @@ json check_view(const Service& s, const Check& c, size_t index) {
 
 std::string details(const json& c) {
   std::string d;
-  if (c.contains("path")) d += "path " + c["path"].get<std::string>() + " expect " +
-                               c["expect"].get<std::string>();
+  if (c.contains("path"))
+    d += "path " + c["path"].get<std::string>() + " expect " + c["expect"].get<std::string>();
   if (c.contains("host") && !c["host"].get<std::string>().empty())
     d += std::string(d.empty() ? "" : " ") + "host " + c["host"].get<std::string>();
   return d;
@@ -38,11 +38,11 @@ std::string checks_text(const json& model) {
   std::string out = pad("Service", 16) + " " + pad("#", 3) + " " + pad("Type", 6) + " " +
                     pad("Port", 5) + " Interval Timeout Rise Fall Details\n";
   for (const auto& c : model["checks"]) {
-    std::string row = pad(c["service"].get<std::string>(), 16) + " " + pad(c["index"].dump(), 3) + " " +
-           pad(c["type"].get<std::string>(), 6) + " " + pad(c["port"].dump(), 5) + " " +
-           pad(format_duration_ms(c["interval_ms"]), 8) + " " +
-           pad(format_duration_ms(c["timeout_ms"]), 7) + " " + pad(c["rise"].dump(), 4) + " " +
-           pad(c["fall"].dump(), 4) + " " + details(c);
+    std::string row = pad(c["service"].get<std::string>(), 16) + " " + pad(c["index"].dump(), 3) +
+                      " " + pad(c["type"].get<std::string>(), 6) + " " + pad(c["port"].dump(), 5) +
+                      " " + pad(format_duration_ms(c["interval_ms"]), 8) + " " +
+                      pad(format_duration_ms(c["timeout_ms"]), 7) + " " + pad(c["rise"].dump(), 4) +
+                      " " + pad(c["fall"].dump(), 4) + " " + details(c);
     out += row.substr(0, row.find_last_not_of(' ') + 1) + "\n";
   }
   return out;

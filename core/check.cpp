@@ -46,8 +46,7 @@ Status validate_check_fields(const Service& s, const Check& c) {
                        " must be shorter than interval " + format_duration_ms(c.interval_ms));
   if (c.rise < 1 || c.fall < 1 || c.rise > 100 || c.fall > 100)
     return usage_error(where(s, c) + ": rise and fall must be 1..100");
-  if (c.path.empty() || c.path[0] != '/' ||
-      c.path.find_first_of(" \t\r\n") != std::string::npos)
+  if (c.path.empty() || c.path[0] != '/' || c.path.find_first_of(" \t\r\n") != std::string::npos)
     return usage_error(where(s, c) + ": path must start with / and hold no blanks");
   if (c.expect_lo < 100 || c.expect_hi > 599 || c.expect_lo > c.expect_hi)
     return usage_error(where(s, c) + ": expect must be LO-HI with 100 <= LO <= HI <= 599");

@@ -20,8 +20,8 @@ std::optional<uint32_t> parse_duration_ms(std::string_view s);
 std::string format_duration_ms(uint32_t ms);
 
 // Which options make sense for a check type.
-bool check_has_path(CheckType t);    // http, https: path, expect
-bool check_has_host(CheckType t);    // http, https (Host, SNI), dns (name)
+bool check_has_path(CheckType t);  // http, https: path, expect
+bool check_has_host(CheckType t);  // http, https (Host, SNI), dns (name)
 // tcp, http, https probe TCP services; dns and udp probe UDP services.
 Proto check_proto(CheckType t);
 

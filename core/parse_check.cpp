@@ -23,7 +23,8 @@ Status read_expect(Cursor& c, Check& ch) {
   auto lo = parse_uint(w.substr(0, dash), 100, 599);
   auto hi = dash == std::string::npos ? lo : parse_uint(w.substr(dash + 1), 100, 599);
   if (!lo || !hi || *lo > *hi)
-    return c.error("invalid status range '" + w + "' (expected LO-HI within 100-599, e.g. 200-299)");
+    return c.error("invalid status range '" + w +
+                   "' (expected LO-HI within 100-599, e.g. 200-299)");
   ch.expect_lo = static_cast<uint16_t>(*lo);
   ch.expect_hi = static_cast<uint16_t>(*hi);
   c.next();
@@ -58,8 +59,8 @@ Status allowed_for(const Cursor& c, const std::string& kw, CheckType t) {
   if (kw == "path" || kw == "expect") ok = check_has_path(t);
   if (kw == "host") ok = check_has_host(t);
   if (!ok)
-    return c.error_at(c.pos() - 1, "option '" + kw + "' does not apply to a " + to_string(t) +
-                                       " check");
+    return c.error_at(c.pos() - 1,
+                      "option '" + kw + "' does not apply to a " + to_string(t) + " check");
   return {};
 }
 

@@ -1,6 +1,6 @@
 #include "view.hpp"
 
-namespace xlb::cli {
+namespace xlb {
 
 using nlohmann::json;
 
@@ -74,4 +74,4 @@ Result<LiveView> read_live_view(const State& st) {
   return LiveView{std::move(*cfg), std::move(*stats)};
 }
 
-}  // namespace xlb::cli
+}  // namespace xlb

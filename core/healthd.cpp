@@ -1,0 +1,103 @@
+#include "healthd.hpp"
+
+#include "health_checker.hpp"
+#include "health_export.hpp"
+#include "health_vips.hpp"
+#include "ops.hpp"
+#include "prometheus.hpp"
+#include "state.hpp"
+#include "view.hpp"
+
+namespace xlb {
+
+namespace {
+
+// One transaction for every transition of the round.
+Status write_health(State& st, const std::vector<HealthChange>& changes) {
+  return st.update([&](Config& next) -> Status {
+    for (const auto& c : changes)
+      (void)backend_set_health(next, ServiceRef{c.service, {}, {}}, c.backend, c.health);
+    return {};
+  });
+}
+
+std::string describe(const std::vector<IpAddr>& vips) {
+  std::string s;
+  for (const auto& v : vips) s += (s.empty() ? "" : " ") + v.str();
+  return s.empty() ? "none" : s;
+}
+
+Result<std::string> metrics_text(const State& st, const HealthMetrics& h) {
+  auto live = read_live_view(st);
+  if (!live) return live.error();
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& s : live->config.services) list.push_back(service_view(s, &live->stats));
+  nlohmann::json stats{{"services", list}, {"global", global_view(live->stats)}};
+  return prometheus_text(live->config, stats, &h);
+}
+
+}  // namespace
+
+void Healthd::export_vips(const std::vector<IpAddr>& vips) {
+  if (exported_ && *exported_ == vips) return;
+  bool ok = true;
+  if (!opts_.bird_include.empty()) {
+    std::string text = bird_include_text(vips);
+    Status s = read_file(opts_.bird_include) == text ? Status{}
+                                                     : write_file_atomic(opts_.bird_include, text);
+    if (s) s = bird_configure(opts_.birdc, opts_.bird_socket);
+    if (!s) log_("route export to BIRD failed (will retry): " + s.error().message);
+    ok = ok && s.ok();
+  }
+  if (opts_.kernel_table) {
+    Status s = kernel_routes_sync(*opts_.kernel_table, opts_.kernel_proto, vips);
+    if (!s) log_("route export to kernel table " + std::to_string(*opts_.kernel_table) +
+                 " failed (will retry): " + s.error().message);
+    ok = ok && s.ok();
+  }
+  if (!ok) return;
+  if (!exported_ || *exported_ != vips) log_("VIPs announced: " + describe(vips));
+  exported_ = vips;
+}
+
+void Healthd::withdraw() {
+  exported_.reset();
+  export_vips({});
+}
+
+Status Healthd::run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
+                    const std::function<void()>& on_reload) {
+  auto st = State::open(opts_.pin_path);
+  if (!st) return st.error();
+  auto loop = ProbeLoop::create();
+  if (!loop) return loop.error();
+  HealthChecker checker(std::move(*loop), {opts_.direct, !opts_.once}, log_, debug_);
+  auto last_metrics = HealthClock::time_point{};
+  while (!stop) {
+    if (reload.exchange(false)) on_reload();
+    auto cfg = st->read();
+    if (!cfg) return cfg.error();
+    checker.sync(*cfg);
+    checker.step(HealthClock::now() + std::chrono::seconds(1));
+    if (opts_.once && !checker.all_probed()) continue;
+    auto changes = checker.changes(*cfg);
+    if (!changes.empty()) {
+      Status w = write_health(*st, changes);
+      if (!w) log_("cannot write backend health (will retry): " + w.error().message);
+      if (w) cfg = st->read();
+      if (!cfg) return cfg.error();
+    }
+    export_vips(announced_vips(*cfg));
+    if (!opts_.textfile.empty() &&
+        (opts_.once || HealthClock::now() - last_metrics >= std::chrono::seconds(1))) {
+      last_metrics = HealthClock::now();
+      auto text = metrics_text(*st, {checker.failures()});
+      Status s = text ? write_file_atomic(opts_.textfile, *text) : Status(text.error());
+      if (!s) log_("cannot write metrics: " + s.error().message);
+    }
+    if (opts_.once) break;
+  }
+  return {};
+}
+
+}  // namespace xlb
