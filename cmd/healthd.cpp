@@ -97,7 +97,9 @@ int main(int argc, char** argv) {
       [&](const std::string& m) {
         if (lg.verbose) lg.line(LOG_DEBUG, m);
       });
-  xlb::Status s = d.run(g_stop, g_reload, [&] { lg.line(LOG_NOTICE, "SIGHUP: configuration re-read from the pins"); });
+  xlb::Status s = d.run(g_stop, g_reload, [&] {
+    lg.line(LOG_NOTICE, "SIGHUP: configuration re-read from the pins");
+  });
   if (g_stop && c.opts.withdraw_on_exit) d.withdraw();
   if (!s) {
     std::cerr << "xlb-healthd: error: " << s.error().message << "\n";

@@ -27,13 +27,18 @@ std::optional<Endpoint> probe_target(const Settings& s, const Service& svc, cons
 
 }  // namespace
 
-void HealthChecker::add_task(const Key& k, const Settings& s, const Service& svc,
-                             const Backend& b, size_t i) {
+void HealthChecker::add_task(const Key& k, const Settings& s, const Service& svc, const Backend& b,
+                             size_t i) {
   const Check& c = svc.checks[i];
   auto target = probe_target(s, svc, b, c, opts_.direct);
   if (!target) return;  // no id yet: next round
-  Task t{c, *target, to_string(c.type) + " " + Endpoint{svc.vip, check_port(svc, c)}.str(),
-         CheckFsm(b.health), HealthClock::now(), false, 0};
+  Task t{c,
+         *target,
+         to_string(c.type) + " " + Endpoint{svc.vip, check_port(svc, c)}.str(),
+         CheckFsm(b.health),
+         HealthClock::now(),
+         false,
+         0};
   if (opts_.jitter) t.due += jitter(c.interval_ms);
   tasks_.emplace(k, std::move(t));
 }
@@ -51,7 +56,8 @@ void HealthChecker::sync(const Config& cfg) {
           tasks_.erase(it);
         if (!tasks_.count(k)) add_task(k, cfg.settings, svc, b, i);
       }
-  std::erase_if(tasks_, [&](const auto& kv) { return !seen.count(kv.first) && !kv.second.running; });
+  std::erase_if(tasks_,
+                [&](const auto& kv) { return !seen.count(kv.first) && !kv.second.running; });
 }
 
 void HealthChecker::start_due(HealthClock::time_point now) {
@@ -91,9 +97,9 @@ void HealthChecker::complete(const ProbeDone& d) {
 void HealthChecker::log_transition(const Key& k, const Task& t, const ProbeResult& r) {
   bool up = t.fsm.state() == Health::up;
   uint32_t n = up ? t.check.rise : t.check.fall;
-  log_("Health check for backend " + std::get<1>(k).str() + " of service " + std::get<0>(k) +
-       " (" + t.what + ") " + (up ? "passed: " : "failed: ") + r.reason + ", " +
-       std::to_string(n) + "/" + std::to_string(n) + " -> " + (up ? "UP" : "DOWN"));
+  log_("Health check for backend " + std::get<1>(k).str() + " of service " + std::get<0>(k) + " (" +
+       t.what + ") " + (up ? "passed: " : "failed: ") + r.reason + ", " + std::to_string(n) + "/" +
+       std::to_string(n) + " -> " + (up ? "UP" : "DOWN"));
 }
 
 bool HealthChecker::all_probed() const {

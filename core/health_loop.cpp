@@ -74,9 +74,9 @@ std::vector<ProbeDone> ProbeLoop::wait(HealthClock::time_point until) {
   std::vector<ProbeDone> done;
   auto now = HealthClock::now();
   auto end = next_deadline(until);
-  int ms = end <= now ? 0
-                      : static_cast<int>(
-                            std::chrono::ceil<std::chrono::milliseconds>(end - now).count());
+  int ms = end <= now
+               ? 0
+               : static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(end - now).count());
   epoll_event evs[64];
   int n = epoll_wait(epfd_, evs, 64, ms);
   for (int i = 0; i < n; i++) step(evs[i].data.fd, evs[i].events, done);

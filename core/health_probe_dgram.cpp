@@ -37,8 +37,8 @@ class DatagramProbe : public Probe {
   std::optional<ProbeResult> start() override {
     if (auto r = open_and_connect(SOCK_DGRAM)) return r;
     id_ = random_id();
-    std::string payload = check_.type == CheckType::dns ? dns_query(id_, check_.host)
-                                                        : std::string("xlb-healthd\n");
+    std::string payload =
+        check_.type == CheckType::dns ? dns_query(id_, check_.host) : std::string("xlb-healthd\n");
     if (send(fd_, payload.data(), payload.size(), 0) < 0)
       return ProbeResult{false, "send: " + errno_reason(errno)};
     want_ = EPOLLIN;
@@ -65,8 +65,8 @@ class DatagramProbe : public Probe {
     int rcode = b[3] & 0x0f;
     if (rcode == 0) return ProbeResult{true, "NOERROR"};
     if (rcode == 3) return ProbeResult{true, "NXDOMAIN"};
-    static const char* const names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
-                                        "NOTIMP",  "REFUSED"};
+    static const char* const names[] = {"NOERROR",  "FORMERR", "SERVFAIL",
+                                        "NXDOMAIN", "NOTIMP",  "REFUSED"};
     return ProbeResult{false, std::string("DNS rcode ") +
                                   (rcode < 6 ? names[rcode] : std::to_string(rcode).c_str())};
   }

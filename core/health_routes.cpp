@@ -45,7 +45,9 @@ std::unique_ptr<rtnl_route, RouteFree> blackhole(uint32_t table, uint8_t proto, 
   return r;
 }
 
-std::string nl_error(const char* what, int err) { return std::string(what) + ": " + nl_geterror(err); }
+std::string nl_error(const char* what, int err) {
+  return std::string(what) + ": " + nl_geterror(err);
+}
 
 // The VIPs that have a route of ours in the table now.
 Result<std::set<IpAddr>> installed(nl_sock* s, uint32_t table, uint8_t proto) {
@@ -82,7 +84,8 @@ Status kernel_routes_sync(uint32_t table, uint8_t proto, const std::vector<IpAdd
         (err = rtnl_route_add(s.get(), blackhole(table, proto, a).get(), NLM_F_REPLACE)) < 0)
       return runtime_error(nl_error(("netlink: add route " + a.str()).c_str(), err));
   for (const auto& a : *have)
-    if (!want.count(a) && (err = rtnl_route_delete(s.get(), blackhole(table, proto, a).get(), 0)) < 0)
+    if (!want.count(a) &&
+        (err = rtnl_route_delete(s.get(), blackhole(table, proto, a).get(), 0)) < 0)
       return runtime_error(nl_error(("netlink: delete route " + a.str()).c_str(), err));
   return {};
 }

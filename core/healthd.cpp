@@ -51,8 +51,9 @@ void Healthd::export_vips(const std::vector<IpAddr>& vips) {
   }
   if (opts_.kernel_table) {
     Status s = kernel_routes_sync(*opts_.kernel_table, opts_.kernel_proto, vips);
-    if (!s) log_("route export to kernel table " + std::to_string(*opts_.kernel_table) +
-                 " failed (will retry): " + s.error().message);
+    if (!s)
+      log_("route export to kernel table " + std::to_string(*opts_.kernel_table) +
+           " failed (will retry): " + s.error().message);
     ok = ok && s.ok();
   }
   if (!ok) return;
@@ -61,7 +62,9 @@ void Healthd::export_vips(const std::vector<IpAddr>& vips) {
 }
 
 void Healthd::withdraw() {
+  if (exported_ && exported_->empty()) return;
   exported_.reset();
+  log_("withdrawing every VIP on exit");
   export_vips({});
 }
 

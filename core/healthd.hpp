@@ -17,8 +17,8 @@ namespace xlb {
 
 struct HealthdOptions {
   std::string pin_path = "/sys/fs/bpf/xlb";
-  bool once = false;    // one round: every check probed once, then return
-  bool direct = false;  // probe backend addresses, not NAT addresses
+  bool once = false;         // one round: every check probed once, then return
+  bool direct = false;       // probe backend addresses, not NAT addresses
   std::string bird_include;  // mode (a) when set
   std::string bird_socket;   // birdc -s (empty: birdc's default)
   std::string birdc = "birdc";
