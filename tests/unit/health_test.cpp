@@ -84,11 +84,16 @@ TEST(CheckGrammar, RejectsBadWordsAtTheirPosition) {
     const char* line;
     int token;
   } cases[] = {
-      {"check add web ftp", 3},         {"check add web tcp path /x", 4},
-      {"check add web http path x", 5}, {"check add web http expect 300-200", 5},
-      {"check add web http expect 99-200", 5}, {"check add web tcp port 0", 5},
-      {"check add web tcp rise 0", 5},  {"check add web tcp interval 2", 5},
-      {"check add web tcp fall 2 fall 3", 6}, {"check del web nine", 3},
+      {"check add web ftp", 3},
+      {"check add web tcp path /x", 4},
+      {"check add web http path x", 5},
+      {"check add web http expect 300-200", 5},
+      {"check add web http expect 99-200", 5},
+      {"check add web tcp port 0", 5},
+      {"check add web tcp rise 0", 5},
+      {"check add web tcp interval 2", 5},
+      {"check add web tcp fall 2 fall 3", 6},
+      {"check del web nine", 3},
       {"check add web", 3},
   };
   for (const auto& c : cases) {
@@ -115,8 +120,8 @@ TEST(CheckModel, ValidatesAgainstTheService) {
 }
 
 TEST(CheckModel, DelByIndexAndType) {
-  Config c = apply({"service add web tcp 192.0.2.10:80", "check add web tcp",
-                    "check add web http", "check add web http port 81", "check add web tcp port 82"});
+  Config c = apply({"service add web tcp 192.0.2.10:80", "check add web tcp", "check add web http",
+                    "check add web http port 81", "check add web tcp port 82"});
   Config d = c;
   ASSERT_TRUE(apply_edit(d, *parse("check del web 2")));
   ASSERT_EQ(d.services[0].checks.size(), 3u);
@@ -209,8 +214,9 @@ TEST(CheckFsm, RestartFromTheStoredStateDoesNotFlap) {
 }
 
 TEST(VipPolicy, EveryServiceOfTheVipNeedsItsBackends) {
-  Config c = apply({"service add web tcp 192.0.2.10:80 need 2", "service add tls tcp 192.0.2.10:443",
-                    "service add other tcp 192.0.2.11:80 need 0"});
+  Config c =
+      apply({"service add web tcp 192.0.2.10:80 need 2", "service add tls tcp 192.0.2.10:443",
+             "service add other tcp 192.0.2.11:80 need 0"});
   auto add = [&](int s, const char* a) {
     Backend b;
     b.addr = *IpAddr::parse(a);
