@@ -159,9 +159,9 @@ TEST_F(Probes, HttpsWithSni) {
 TEST_F(Probes, DnsRcodes) {
   Check c = check(CheckType::dns);
   c.host = "www.example.org";
-  for (auto [rcode, ok, reason] : {std::tuple{0, true, "NOERROR"}, std::tuple{3, true, "NXDOMAIN"},
-                                   std::tuple{2, false, "DNS rcode SERVFAIL"},
-                                   std::tuple{5, false, "DNS rcode REFUSED"}}) {
+  for (auto [rcode, ok, reason] :
+       {std::tuple{0, true, "NOERROR"}, std::tuple{3, true, "NXDOMAIN"},
+        std::tuple{2, false, "DNS rcode SERVFAIL"}, std::tuple{5, false, "DNS rcode REFUSED"}}) {
     UdpServer dns("127.0.0.1", "dns", rcode);
     auto r = run(c, at("127.0.0.1", dns.port()));
     EXPECT_EQ(r.ok, ok) << rcode << ": " << r.reason;
@@ -194,7 +194,8 @@ TEST_F(Probes, UdpEchoUnreachableAndSilence) {
     EXPECT_EQ(quiet.reason, "timeout");
   }
   HealthClock::duration took;
-  auto closed = run(check(CheckType::udp, 900), at("127.0.0.1", port + 1 == 0 ? 1 : port + 1), &took);
+  auto closed =
+      run(check(CheckType::udp, 900), at("127.0.0.1", port + 1 == 0 ? 1 : port + 1), &took);
   EXPECT_FALSE(closed.ok);
   EXPECT_EQ(closed.reason, "port unreachable");
   EXPECT_LT(took, 500ms);  // at once, not at the timeout
@@ -239,8 +240,9 @@ TEST_F(Probes, CheckerMovesBackendsAndLogsOnce) {
   cfg.services = {s};
   std::vector<std::string> log;
   auto loop = ProbeLoop::create();
-  HealthChecker hc(std::move(*loop), {true, false}, [&](const std::string& m) { log.push_back(m); },
-                   [](const std::string&) {});
+  HealthChecker hc(
+      std::move(*loop), {true, false}, [&](const std::string& m) { log.push_back(m); },
+      [](const std::string&) {});
   hc.sync(cfg);
   auto run_for = [&](auto d) {
     for (auto end = HealthClock::now() + d; HealthClock::now() < end;) hc.step(end);
@@ -286,8 +288,8 @@ TEST_F(Probes, CheckerStartsFromTheStoredHealth) {
   s.backends = {b};
   cfg.services = {s};
   auto loop = ProbeLoop::create();
-  HealthChecker hc(std::move(*loop), {true, false}, [](const std::string&) {},
-                   [](const std::string&) {});
+  HealthChecker hc(
+      std::move(*loop), {true, false}, [](const std::string&) {}, [](const std::string&) {});
   hc.sync(cfg);
   while (!hc.all_probed()) hc.step(HealthClock::now() + 1s);
   EXPECT_TRUE(hc.changes(cfg).empty());
