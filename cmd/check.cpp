@@ -16,20 +16,19 @@ json check_view(const Service& s, const Check& c, size_t index) {
          {"interval_ms", c.interval_ms},
          {"timeout_ms", c.timeout_ms},
          {"rise", c.rise},
-         {"fall", c.fall}};
-  if (check_has_path(c.type)) {
-    j["path"] = c.path;
-    j["expect"] = std::to_string(c.expect_lo) + "-" + std::to_string(c.expect_hi);
-  }
-  if (check_has_host(c.type)) j["host"] = c.host;
+         {"fall", c.fall},
+         {"path", c.path},
+         {"expect", std::to_string(c.expect_lo) + "-" + std::to_string(c.expect_hi)},
+         {"host", c.host}};
   return j;
 }
 
 std::string details(const json& c) {
   std::string d;
-  if (c.contains("path"))
+  auto t = parse_check_type(c["type"].get<std::string>());
+  if (check_has_path(*t))
     d += "path " + c["path"].get<std::string>() + " expect " + c["expect"].get<std::string>();
-  if (c.contains("host") && !c["host"].get<std::string>().empty())
+  if (check_has_host(*t) && !c["host"].get<std::string>().empty())
     d += std::string(d.empty() ? "" : " ") + "host " + c["host"].get<std::string>();
   return d;
 }

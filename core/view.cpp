@@ -41,6 +41,8 @@ json service_view(const Service& s, const StatsSnapshot* st) {
          {"sched", to_string(s.sched)},
          {"ring", s.ring},
          {"forward", to_string(s.forward)},
+         {"need", s.need},
+         {"checks", s.checks.size()},
          {"id", s.id}};
   add_counters(j, st ? find(st->services, s.id) : nullptr);
   j["backends"] = bes;
