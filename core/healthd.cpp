@@ -76,19 +76,29 @@ Status Healthd::run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
   if (!loop) return loop.error();
   HealthChecker checker(std::move(*loop), {opts_.direct, !opts_.once}, log_, debug_);
   auto last_metrics = HealthClock::time_point{};
+  auto last_read = HealthClock::time_point{};
+  Result<Config> cfg = Config{};
   while (!stop) {
     if (reload.exchange(false)) on_reload();
-    auto cfg = st->read();
-    if (!cfg) return cfg.error();
-    checker.sync(*cfg);
-    checker.step(HealthClock::now() + std::chrono::seconds(1));
+    // The model is re-read (and decoded) at most every 500 ms, not at every
+    // probe completion; a change made with xlb is seen within that.
+    if (HealthClock::now() - last_read >= std::chrono::milliseconds(500)) {
+      cfg = st->read();
+      if (!cfg) return cfg.error();
+      last_read = HealthClock::now();
+      checker.sync(*cfg);
+    }
+    checker.step(std::min(HealthClock::now() + std::chrono::seconds(1),
+                          last_read + std::chrono::milliseconds(500)));
     if (opts_.once && !checker.all_probed()) continue;
     auto changes = checker.changes(*cfg);
     if (!changes.empty()) {
       Status w = write_health(*st, changes);
       if (!w) log_("cannot write backend health (will retry): " + w.error().message);
-      if (w) cfg = st->read();
+      cfg = st->read();
       if (!cfg) return cfg.error();
+      last_read = HealthClock::now();
+      checker.sync(*cfg);
     }
     export_vips(announced_vips(*cfg));
     if (!opts_.textfile.empty() &&
