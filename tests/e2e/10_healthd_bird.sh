@@ -54,6 +54,14 @@ router_has_vip() {
 		[[ $have == "$1" ]] && return 0
 		sleep 0.1
 	done
+	# What each hop believed, for the failure report.
+	lab_xlb backend list
+	ip -n "$(lab_ns lb1)" route show table 100
+	cat "$LAB_DIR/vips.conf"
+	lab_birdc lb1 show route
+	lab_birdc router show protocols
+	lab_birdc router show route
+	tail -n 5 "$LAB_LOGS/healthd.log"
 	return 1
 }
 
