@@ -66,8 +66,9 @@ void HealthChecker::start_due(HealthClock::time_point now) {
     if (t.running || t.due > now) continue;
     t.running = true;
     t.due = now + std::chrono::milliseconds(t.check.interval_ms);
-    by_token_.push_back(k);
-    loop_.add(by_token_.size() - 1, Probe::make(t.check, t.target),
+    uint64_t token = next_token_++;
+    in_flight_[token] = k;
+    loop_.add(token, Probe::make(t.check, t.target),
               now + std::chrono::milliseconds(t.check.timeout_ms), done);
   }
   for (const auto& d : done) complete(d);
@@ -77,11 +78,13 @@ void HealthChecker::step(HealthClock::time_point until) {
   start_due(HealthClock::now());
   until = std::min(until, next_due());
   for (const auto& d : loop_.wait(until)) complete(d);
-  if (loop_.running() == 0) by_token_.clear();  // tokens restart from 0
 }
 
 void HealthChecker::complete(const ProbeDone& d) {
-  const Key& k = by_token_[d.token];
+  auto fl = in_flight_.find(d.token);
+  if (fl == in_flight_.end()) return;
+  const Key k = fl->second;
+  in_flight_.erase(fl);
   auto it = tasks_.find(k);
   if (it == tasks_.end()) return;
   Task& t = it->second;

@@ -71,7 +71,8 @@ class HealthChecker {
   CheckerOptions opts_;
   Log log_, debug_;
   std::map<Key, Task> tasks_;
-  std::vector<Key> by_token_;  // token -> key of the probe in flight
+  std::map<uint64_t, Key> in_flight_;  // token -> task of the probe
+  uint64_t next_token_ = 0;
   std::map<std::pair<std::string, IpAddr>, uint64_t> failures_;
 };
 

@@ -68,6 +68,40 @@ void Healthd::withdraw() {
   export_vips({});
 }
 
+namespace {
+
+constexpr auto kReadEvery = std::chrono::milliseconds(500);
+
+// The daemon's view of the configuration: the model decoded at most every
+// kReadEvery (not at every probe completion), and at once after a write.
+struct LiveConfig {
+  State& state;
+  HealthChecker& checker;
+  Config config;
+  HealthClock::time_point read_at{};
+
+  Status refresh(bool force) {
+    if (!force && HealthClock::now() - read_at < kReadEvery) return {};
+    auto c = state.read();
+    if (!c) return c.error();
+    config = std::move(*c);
+    read_at = HealthClock::now();
+    checker.sync(config);
+    return {};
+  }
+};
+
+}  // namespace
+
+void Healthd::write_metrics(const State& st, const HealthChecker& checker) {
+  if (opts_.textfile.empty()) return;
+  if (!opts_.once && HealthClock::now() - metrics_at_ < std::chrono::seconds(1)) return;
+  metrics_at_ = HealthClock::now();
+  auto text = metrics_text(st, {checker.failures()});
+  Status s = text ? write_file_atomic(opts_.textfile, *text) : Status(text.error());
+  if (!s) log_("cannot write metrics: " + s.error().message);
+}
+
 Status Healthd::run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
                     const std::function<void()>& on_reload) {
   auto st = State::open(opts_.pin_path);
@@ -75,39 +109,21 @@ Status Healthd::run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
   auto loop = ProbeLoop::create();
   if (!loop) return loop.error();
   HealthChecker checker(std::move(*loop), {opts_.direct, !opts_.once}, log_, debug_);
-  auto last_metrics = HealthClock::time_point{};
-  auto last_read = HealthClock::time_point{};
-  Result<Config> cfg = Config{};
+  LiveConfig live{*st, checker, {}};
   while (!stop) {
     if (reload.exchange(false)) on_reload();
-    // The model is re-read (and decoded) at most every 500 ms, not at every
-    // probe completion; a change made with xlb is seen within that.
-    if (HealthClock::now() - last_read >= std::chrono::milliseconds(500)) {
-      cfg = st->read();
-      if (!cfg) return cfg.error();
-      last_read = HealthClock::now();
-      checker.sync(*cfg);
-    }
-    checker.step(std::min(HealthClock::now() + std::chrono::seconds(1),
-                          last_read + std::chrono::milliseconds(500)));
+    XLB_TRY(live.refresh(false));
+    checker.step(std::min(HealthClock::now() + std::chrono::seconds(1), live.read_at + kReadEvery));
     if (opts_.once && !checker.all_probed()) continue;
-    auto changes = checker.changes(*cfg);
+    // Every transition of the round in one transaction.
+    auto changes = checker.changes(live.config);
     if (!changes.empty()) {
       Status w = write_health(*st, changes);
       if (!w) log_("cannot write backend health (will retry): " + w.error().message);
-      cfg = st->read();
-      if (!cfg) return cfg.error();
-      last_read = HealthClock::now();
-      checker.sync(*cfg);
+      XLB_TRY(live.refresh(true));
     }
-    export_vips(announced_vips(*cfg));
-    if (!opts_.textfile.empty() &&
-        (opts_.once || HealthClock::now() - last_metrics >= std::chrono::seconds(1))) {
-      last_metrics = HealthClock::now();
-      auto text = metrics_text(*st, {checker.failures()});
-      Status s = text ? write_file_atomic(opts_.textfile, *text) : Status(text.error());
-      if (!s) log_("cannot write metrics: " + s.error().message);
-    }
+    export_vips(announced_vips(live.config));
+    write_metrics(*st, checker);
     if (opts_.once) break;
   }
   return {};

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -14,6 +15,9 @@
 #include "result.hpp"
 
 namespace xlb {
+
+class State;
+class HealthChecker;
 
 struct HealthdOptions {
   std::string pin_path = "/sys/fs/bpf/xlb";
@@ -46,10 +50,12 @@ class Healthd {
 
  private:
   void export_vips(const std::vector<IpAddr>& vips);
+  void write_metrics(const State& st, const HealthChecker& checker);
 
   HealthdOptions opts_;
   Log log_, debug_;
   std::optional<std::vector<IpAddr>> exported_;  // what BIRD / the kernel have
+  std::chrono::steady_clock::time_point metrics_at_{};
 };
 
 }  // namespace xlb
