@@ -64,6 +64,7 @@ void HealthChecker::start_due(HealthClock::time_point now) {
   std::vector<ProbeDone> done;
   for (auto& [k, t] : tasks_) {
     if (t.running || t.due > now) continue;
+    if (loop_.running() >= opts_.max_in_flight) break;
     t.running = true;
     t.due = now + std::chrono::milliseconds(t.check.interval_ms);
     uint64_t token = next_token_++;
@@ -76,7 +77,8 @@ void HealthChecker::start_due(HealthClock::time_point now) {
 
 void HealthChecker::step(HealthClock::time_point until) {
   start_due(HealthClock::now());
-  until = std::min(until, next_due());
+  // With every slot taken, due probes wait for a completion, not spin.
+  if (loop_.running() < opts_.max_in_flight) until = std::min(until, next_due());
   for (const auto& d : loop_.wait(until)) complete(d);
 }
 

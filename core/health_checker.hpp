@@ -21,6 +21,9 @@ struct CheckerOptions {
   // address (tests, and setups without the NAT path).
   bool direct = false;
   bool jitter = true;  // off for --once: every probe starts at once
+  // Probes in flight at most (each holds a socket); due probes beyond it
+  // wait for a free slot rather than fail for lack of file descriptors.
+  size_t max_in_flight = 4096;
 };
 
 // One backend's wanted health, and why (for the log).

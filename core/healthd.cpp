@@ -1,5 +1,9 @@
 #include "healthd.hpp"
 
+#include <sys/resource.h>
+
+#include <algorithm>
+
 #include "health_checker.hpp"
 #include "health_export.hpp"
 #include "health_vips.hpp"
@@ -70,6 +74,17 @@ void Healthd::withdraw() {
 
 namespace {
 
+// Raises the open-file limit to its hard maximum: every probe in flight
+// holds a socket. Returns how many probes may be in flight.
+size_t probe_slots() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return 512;
+  rl.rlim_cur = rl.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &rl);
+  getrlimit(RLIMIT_NOFILE, &rl);
+  return rl.rlim_cur > 128 ? static_cast<size_t>(std::min<rlim_t>(rl.rlim_cur - 64, 65536)) : 64;
+}
+
 constexpr auto kReadEvery = std::chrono::milliseconds(500);
 
 // The daemon's view of the configuration: the model decoded at most every
@@ -108,7 +123,7 @@ Status Healthd::run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
   if (!st) return st.error();
   auto loop = ProbeLoop::create();
   if (!loop) return loop.error();
-  HealthChecker checker(std::move(*loop), {opts_.direct, !opts_.once}, log_, debug_);
+  HealthChecker checker(std::move(*loop), {opts_.direct, !opts_.once, probe_slots()}, log_, debug_);
   LiveConfig live{*st, checker, {}};
   while (!stop) {
     if (reload.exchange(false)) on_reload();

@@ -241,7 +241,7 @@ TEST_F(Probes, CheckerMovesBackendsAndLogsOnce) {
   std::vector<std::string> log;
   auto loop = ProbeLoop::create();
   HealthChecker hc(
-      std::move(*loop), {true, false}, [&](const std::string& m) { log.push_back(m); },
+      std::move(*loop), {true, false, 4096}, [&](const std::string& m) { log.push_back(m); },
       [](const std::string&) {});
   hc.sync(cfg);
   auto run_for = [&](auto d) {
@@ -269,6 +269,38 @@ TEST_F(Probes, CheckerMovesBackendsAndLogsOnce) {
   EXPECT_EQ(hc.failures().at({"web", *IpAddr::parse("127.0.0.2")}) >= 4, true);
 }
 
+// More due probes than slots: they wait their turn, none fails for it.
+TEST_F(Probes, CheckerQueuesProbesBeyondItsSlots) {
+  HttpServer srv("0.0.0.0");  // 127.0.0.1 to 127.0.0.40
+  Config cfg;
+  Service s;
+  s.name = "web";
+  s.port = srv.port();
+  Check c = check(CheckType::http, 900);
+  c.path = "/ok";
+  c.interval_ms = 5000, c.fall = 1;
+  s.checks = {c};
+  for (int i = 1; i <= 40; i++) {
+    Backend b;
+    b.addr = *IpAddr::parse("127.0.0.1");
+    b.addr.bytes[3] = static_cast<uint8_t>(i);
+    s.backends.push_back(b);
+  }
+  cfg.services = {s};
+  auto loop = ProbeLoop::create();
+  std::vector<std::string> log;
+  HealthChecker hc(
+      std::move(*loop), {true, false, 3}, [&](const std::string& m) { log.push_back(m); },
+      [](const std::string&) {});
+  hc.sync(cfg);
+  auto t0 = HealthClock::now();
+  while (!hc.all_probed() && HealthClock::now() < t0 + 5s) hc.step(HealthClock::now() + 1s);
+  EXPECT_TRUE(hc.all_probed());
+  EXPECT_TRUE(hc.changes(cfg).empty()) << "every backend passed";
+  EXPECT_TRUE(log.empty());
+  EXPECT_EQ(srv.client_ports().size(), 40u);
+}
+
 // A daemon restarted while a backend is down starts from that state: the
 // first pass does not bring it up (rise 2), the second does.
 TEST_F(Probes, CheckerStartsFromTheStoredHealth) {
@@ -289,7 +321,7 @@ TEST_F(Probes, CheckerStartsFromTheStoredHealth) {
   cfg.services = {s};
   auto loop = ProbeLoop::create();
   HealthChecker hc(
-      std::move(*loop), {true, false}, [](const std::string&) {}, [](const std::string&) {});
+      std::move(*loop), {true, false, 4096}, [](const std::string&) {}, [](const std::string&) {});
   hc.sync(cfg);
   while (!hc.all_probed()) hc.step(HealthClock::now() + 1s);
   EXPECT_TRUE(hc.changes(cfg).empty());
