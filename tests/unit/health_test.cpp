@@ -7,6 +7,7 @@
 
 #include "check.hpp"
 #include "command.hpp"
+#include "health_checker.hpp"
 #include "health_export.hpp"
 #include "health_fsm.hpp"
 #include "health_vips.hpp"
@@ -246,4 +247,22 @@ TEST(BirdInclude, BothFamiliesAndEmptySets) {
       {*IpAddr::parse("192.0.2.10"), *IpAddr::parse("192.0.2.11"), *IpAddr::parse("2001:db8::10")});
   EXPECT_NE(t.find("define XLB_VIPS = [ 192.0.2.10/32, 192.0.2.11/32 ];"), std::string::npos);
   EXPECT_NE(t.find("define XLB_VIPS6 = [ 2001:db8::10/128 ];"), std::string::npos);
+}
+
+TEST(Checker, AServiceWithoutChecksHasItsBackendsUp) {
+  Config c = apply({"service add web tcp 192.0.2.10:80"});
+  Backend b;
+  b.addr = *IpAddr::parse("10.0.0.1");
+  b.health = Health::down;  // e.g. its checks were just deleted
+  c.services[0].backends.push_back(b);
+  auto loop = ProbeLoop::create();
+  ASSERT_TRUE(loop);
+  HealthChecker hc(
+      std::move(*loop), {}, [](const std::string&) {}, [](const std::string&) {});
+  hc.sync(c);
+  EXPECT_TRUE(hc.all_probed());  // nothing to probe
+  auto ch = hc.changes(c);
+  ASSERT_EQ(ch.size(), 1u);
+  EXPECT_EQ(ch[0].service, "web");
+  EXPECT_EQ(ch[0].health, Health::up);
 }
