@@ -24,10 +24,10 @@ for a in "$@"; do
 done
 
 if [ $QUICK = 1 ]; then
-  MAGLEV=(--runs 3) DATAPATH=(--runs 3 --calls 500) CONTROL=(--runs 3)
+  MAGLEV=(--runs 3) DATAPATH=(--runs 3 --calls 500) DECAP=(--runs 3 --calls 500) CONTROL=(--runs 3)
   WIRE=(--runs 1 --packets 1000000)
 else
-  MAGLEV=() DATAPATH=(--scale) CONTROL=() WIRE=()
+  MAGLEV=() DATAPATH=(--scale) DECAP=() CONTROL=() WIRE=()
 fi
 
 section() { [ ${#JSON[@]} -gt 0 ] || printf '\n== %s ==\n\n' "$1"; }
@@ -36,6 +36,8 @@ section "Maglev quality (xlb_bench_maglev)"
 "$BUILD/bench/xlb_bench_maglev" "${JSON[@]}" "${MAGLEV[@]}"
 section "Datapath ns/packet (xlb_bench_datapath)"
 "$BUILD/bench/xlb_bench_datapath" "${JSON[@]}" "${DATAPATH[@]}"
+section "xlb-decap ns/packet (xlb_bench_decap)"
+"$BUILD/bench/xlb_bench_decap" "${JSON[@]}" "${DECAP[@]}"
 section "Control plane (control_bench.sh)"
 bash "$HERE/control_bench.sh" "$BUILD" "${JSON[@]}" "${CONTROL[@]}"
 section "Wire rate over veth (wire_bench.sh)"

@@ -25,6 +25,10 @@ Status handle(const cmd::StatsReset& c, Context& ctx);
 Status handle(const cmd::ListRuleset& c, Context& ctx);
 Status handle(const cmd::ImportIpvsadm& c, Context& ctx);
 Status handle(const cmd::Help& c, Context& ctx);
+Status handle(const cmd::DecapAttach& c, Context& ctx);
+Status handle(const cmd::DecapDetach& c, Context& ctx);
+Status handle(const cmd::DecapRefresh& c, Context& ctx);
+Status handle(const cmd::DecapList& c, Context& ctx);
 // Every configuration edit (service add, backend disable, ...).
 Status handle_edit(const Command& c, Context& ctx);
 

@@ -11,7 +11,7 @@ std::string global_usage() {
          "       xlb [OPTIONS] -i          interactive shell\n"
          "OBJECT := { interface | service | backend | check | flows | stats | set | list | flush "
          "|\n"
-         "            import }\n"
+         "            import | decap }\n"
          "SERVICE := { NAME | tcp|udp VIP[:PORT] }\n"
          "OPTIONS := { -j|--json | -p|--pretty | -n|--numeric | --pin-path DIR | --version }\n";
 }

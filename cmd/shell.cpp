@@ -105,9 +105,9 @@ char** complete(const char* text, int start, int) {
   return rl_completion_matches(text, generator);
 }
 
-void run_line(const std::string& line, Context& ctx) {
+void run_line(const std::string& line, LexSession& lexer, Context& ctx) {
   SourceError err;
-  auto stmts = lex_text(line, "<shell>", &err);
+  auto stmts = lexer.lex(line, "<shell>", &err);
   if (!stmts) {
     ctx.out.error_text(render_error(err));
     return;
@@ -128,6 +128,7 @@ int run_shell(Context& ctx) {
   rl_attempted_completion_function = complete;
   std::string hist = history_path();
   read_history(hist.c_str());
+  LexSession lexer;  // defines last for the whole session
   while (char* raw = readline("xlb> ")) {
     std::string line(raw);
     std::free(raw);
@@ -136,7 +137,7 @@ int run_shell(Context& ctx) {
     add_history(line.c_str());
     if (append_history(1, hist.c_str()) != 0) write_history(hist.c_str());
     if (line.substr(b) == "quit" || line.substr(b) == "exit") break;
-    run_line(line, ctx);
+    run_line(line, lexer, ctx);
   }
   if (!isatty(0)) return 0;
   std::cout << "\n";

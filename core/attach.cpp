@@ -38,8 +38,7 @@ std::string attached_mode(int ifindex) {
   return "unknown";
 }
 
-Result<bool> upgrade(int link_fd, const LoadedProgram& prog, const AttachRequest& req,
-                     int ifindex) {
+Result<bool> upgrade(int link_fd, const LoadedProgram& prog, const LinkTarget& req, int ifindex) {
   if (!req.mode.empty() && attached_mode(ifindex) != req.mode) {
     close(link_fd);
     return runtime_error(req.dev + " is attached in " + attached_mode(ifindex) +
@@ -53,7 +52,7 @@ Result<bool> upgrade(int link_fd, const LoadedProgram& prog, const AttachRequest
   return true;
 }
 
-Result<bool> attach_new(const LoadedProgram& prog, const AttachRequest& req, int ifindex) {
+Result<bool> attach_new(const LoadedProgram& prog, const LinkTarget& req, int ifindex) {
   LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = mode_flags(req.mode));
   int fd = bpf_link_create(prog.fd(), ifindex, BPF_XDP, &opts);
   if (fd < 0) {
@@ -71,14 +70,22 @@ Result<bool> attach_new(const LoadedProgram& prog, const AttachRequest& req, int
 
 }  // namespace
 
+Result<bool> attach_program(const LoadedProgram& prog, const LinkTarget& target, int ifindex) {
+  int link_fd = bpf_obj_get(link_pin(target.pin_path, ifindex).c_str());
+  if (link_fd >= 0) return upgrade(link_fd, prog, target, ifindex);
+  return attach_new(prog, target, ifindex);
+}
+
+bool is_attached(const std::string& pin_path, int ifindex) {
+  return access(link_pin(pin_path, ifindex).c_str(), F_OK) == 0;
+}
+
 Result<bool> attach_interface(const AttachRequest& req) {
   auto link = link_by_name(req.dev);
   if (!link) return link.error();
   auto prog = load_datapath({req.pin_path, req.caps, link->mac});
   if (!prog) return prog.error();
-  int link_fd = bpf_obj_get(link_pin(req.pin_path, link->ifindex).c_str());
-  if (link_fd >= 0) return upgrade(link_fd, *prog, req, link->ifindex);
-  return attach_new(*prog, req, link->ifindex);
+  return attach_program(*prog, {req.pin_path, req.dev, req.mode}, link->ifindex);
 }
 
 Status detach_interface(const std::string& pin_path, const std::string& dev) {

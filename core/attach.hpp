@@ -26,8 +26,21 @@ struct Attachment {
   uint32_t link_id = 0;
 };
 
+// Where one program instance is attached: its link is pinned as
+// pin_path/link_IFINDEX.
+struct LinkTarget {
+  std::string pin_path;
+  std::string dev;
+  std::string mode;  // "", "native", "generic"
+};
+
 // Returns true when an existing attachment was upgraded in place.
 Result<bool> attach_interface(const AttachRequest& req);
+// Attaches `prog` to the target through a pinned link, or replaces the
+// program of the link already pinned there (bpf_link_update); xlb-decap
+// shares this with the datapath. True when it replaced.
+Result<bool> attach_program(const LoadedProgram& prog, const LinkTarget& target, int ifindex);
+bool is_attached(const std::string& pin_path, int ifindex);
 Status detach_interface(const std::string& pin_path, const std::string& dev);
 Result<std::vector<Attachment>> list_attachments(const std::string& pin_path);
 

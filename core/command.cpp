@@ -25,6 +25,7 @@ constexpr ObjectEntry kObjects[] = {
     {"list", parse::parse_list},
     {"flush", parse::parse_flush},
     {"import", parse::parse_import},
+    {"decap", parse::parse_decap},
 };
 
 // Like ip(8): an exact name, else the first object in table order that the

@@ -29,6 +29,20 @@ struct InterfaceDetach {
 };
 struct InterfaceList {};
 
+// xlb-decap, on the backends.
+struct DecapAttach {
+  std::string dev;
+  std::string mode;  // "", "native" or "generic"
+  std::optional<uint16_t> gue_port;
+  std::optional<uint16_t> fou_port;
+  std::vector<IpAddr> addresses;  // explicit local addresses
+};
+struct DecapDetach {
+  std::string dev;
+};
+struct DecapRefresh {};
+struct DecapList {};
+
 struct ServiceAdd {
   Service service;
 };
@@ -122,7 +136,8 @@ using Command =
                  cmd::BackendSet, cmd::BackendAdmin, cmd::BackendDel, cmd::BackendList,
                  cmd::CheckAdd, cmd::CheckDel, cmd::CheckList, cmd::FlowsList, cmd::FlowsCount,
                  cmd::FlowsFlush, cmd::Stats, cmd::StatsReset, cmd::SetSeed, cmd::ListRuleset,
-                 cmd::FlushRuleset, cmd::ImportIpvsadm, cmd::Help>;
+                 cmd::FlushRuleset, cmd::ImportIpvsadm, cmd::Help, cmd::DecapAttach,
+                 cmd::DecapDetach, cmd::DecapRefresh, cmd::DecapList>;
 
 // Parses one command. Errors are usage errors whose `token` is the index of
 // the offending word (words.size() when a word is missing).

@@ -40,6 +40,11 @@ constexpr CommandSpec kSpecs[] = {
     {"list", "ruleset", "", "print the configuration as a file `xlb -f` applies"},
     {"flush", "ruleset", "", "remove every service (the attachment stays)"},
     {"import", "ipvsadm", "FILE", "print an ipvsadm-save -n file as an xlb ruleset"},
+    {"decap", "attach", "DEV [mode native|generic] [gue-port P] [fou-port P] [address ADDR]...",
+     "on a backend: strip xlb's tunnels (IPIP, GRE, GUE, FOU) addressed to this host"},
+    {"decap", "detach", "DEV", "detach xlb-decap from DEV"},
+    {"decap", "refresh", "", "re-read this host's addresses into xlb-decap"},
+    {"decap", "list", "", "xlb-decap's devices, local addresses and counters"},
 };
 
 }  // namespace

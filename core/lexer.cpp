@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <utility>
 
 namespace xlb {
 
@@ -378,7 +379,8 @@ class Expander {
 
   Status top_file(const std::string& path);
   Status source(std::string_view text, const std::string& file);
-  std::vector<Statement> take() { return std::move(out_); }
+  std::vector<Statement> take() { return std::exchange(out_, {}); }
+  void report_to(SourceError* err) { err_ = err; }
 
  private:
   struct OpenFile {
@@ -622,6 +624,22 @@ Result<std::vector<Statement>> lex_text(std::string_view text, const std::string
   Expander ex(err);
   XLB_TRY(ex.source(text, name));
   return ex.take();
+}
+
+struct LexSession::Impl {
+  Expander ex{nullptr};
+};
+
+LexSession::LexSession() : impl_(std::make_unique<Impl>()) {}
+LexSession::~LexSession() = default;
+
+Result<std::vector<Statement>> LexSession::lex(std::string_view text, const std::string& name,
+                                               SourceError* err) {
+  impl_->ex.report_to(err);
+  Status s = impl_->ex.source(text, name);
+  std::vector<Statement> out = impl_->ex.take();  // a failed line leaves nothing behind
+  if (!s) return s.error();
+  return out;
 }
 
 }  // namespace xlb

@@ -13,6 +13,7 @@
 // commands for the parser.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,5 +53,22 @@ Result<std::vector<Statement>> lex_file(const std::string& path, SourceError* er
 // for names such as "<cmdline>").
 Result<std::vector<Statement>> lex_text(std::string_view text, const std::string& name,
                                         SourceError* err);
+
+// Lexes one text after another with the same variables, so a `define` on
+// one line of the interactive shell is known on the next.
+class LexSession {
+ public:
+  LexSession();
+  ~LexSession();
+  LexSession(const LexSession&) = delete;
+  LexSession& operator=(const LexSession&) = delete;
+
+  Result<std::vector<Statement>> lex(std::string_view text, const std::string& name,
+                                     SourceError* err);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace xlb

@@ -81,6 +81,9 @@ Result<ServiceRef> read_service_ref(Cursor& c) {
     ref.endpoint = *ep;
     return ref;
   }
+  // An option in a service's place (`service list --foo`) is a usage error,
+  // not a lookup of a service named "--foo".
+  if (c.peek().starts_with("-")) return c.error("unknown option '" + c.peek() + "'");
   ref.name = c.next();
   return ref;
 }

@@ -2,6 +2,7 @@
 // small readers every object's parser shares.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <initializer_list>
 #include <optional>
@@ -58,6 +59,7 @@ Result<Command> parse_set(Cursor& c);
 Result<Command> parse_list(Cursor& c);
 Result<Command> parse_flush(Cursor& c);
 Result<Command> parse_import(Cursor& c);
+Result<Command> parse_decap(Cursor& c);
 
 }  // namespace xlb::parse
 

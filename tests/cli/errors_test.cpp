@@ -78,6 +78,8 @@ const BadCase kUsageErrors[] = {
     {{"interface", "attach", "xa0", "flows", "0"}, "zero capacity"},
     {{"interface", "detach", "xa0", "now"}, "extra argument"},
     {{"--bogus", "service", "list"}, "unknown option"},
+    {{"service", "list", "--foo"}, "option after the verb"},
+    {{"backend", "list", "-x"}, "dash word as a service"},
     {{"--pin-path"}, "option without value"},
     {{"-c", "service", "list"}, "-c without -f"},
     {{"-f", "/dev/null", "service", "list"}, "-f with command words"},

@@ -62,6 +62,22 @@
 #   lab_watchdog SECONDS         abort (with cleanup) after SECONDS
 #   lab_sleep SECONDS            a sleep that signals interrupt at once
 #   lab_on_exit CMD...           run CMD (eval'd) first thing in lab_down
+#   lab_add_tunnel_backend [DECAP-ARGS...]
+#                                a backend on a routed subnet with xlb-decap
+#                                attached (tb1, tb2, ...; see below)
+#   lab_decap NODE ARGS...       `xlb decap ARGS` in NODE with the lab's pin path
+#   lab_encap_send NODE ARGS...  run encap_send.py in NODE (a tunnel packet)
+#
+# Tunnel backends (for the forwarding methods ipip, gre, gue and fou):
+#
+#   [router] br1 10.99.0.1/24, 2001:db8:3::1/64 ---+--- tb1 ---- eth0 [tb1]  .101 / ::101
+#                                                  +--- tb2 ---- eth0 [tb2]  .102 / ::102
+#
+#   They are not on the load balancers' segment: the lb reaches them through
+#   the router (routed), as tunnels allow. Each holds the VIPs on lo and runs
+#   xlb-decap on eth0 (native), which strips the tunnel and hands the
+#   client's packet to its stack; replies go straight to the client via the
+#   router (DSR). LAB_TUNNEL_BACKENDS lists them.
 
 LAB_SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -91,6 +107,7 @@ LAB_BPFFS=""       # $LAB_DIR/bpffs, a private bpffs mount
 LAB_NODES=()       # client router lb1 ... be1 ...
 LAB_LBS=()         # lb1 lb2 ...
 LAB_BACKENDS=()    # be1 be2 ...
+LAB_TUNNEL_BACKENDS=() # tb1 tb2 ... (lab_add_tunnel_backend)
 LAB_PIDS=()        # background processes started by the lab
 LAB_EXIT_HOOKS=()
 LAB_LAST_PID=""
@@ -202,6 +219,7 @@ lab_addr() {
 	router) [[ $fam == 6 ]] && echo 2001:db8:2::1 || echo 198.51.100.1 ;;
 	lb*) n=${node#lb}; [[ $fam == 6 ]] && echo "2001:db8:2::$((10 + n))" || echo "198.51.100.$((10 + n))" ;;
 	be*) n=${node#be}; [[ $fam == 6 ]] && echo "2001:db8:2::$((100 + n))" || echo "198.51.100.$((100 + n))" ;;
+	tb*) n=${node#tb}; [[ $fam == 6 ]] && echo "2001:db8:3::$((100 + n))" || echo "10.99.0.$((100 + n))" ;;
 	*) _lab_err "lab_addr: unknown node $node"; return 1 ;;
 	esac
 }
@@ -270,6 +288,75 @@ lab_add_backend() {
 		for vip in "${LAB_VIPS6[@]}"; do echo "addr add $vip/128 dev lo nodad"; done
 	} | _lab_ip "$node" || return 1
 	LAB_BACKENDS+=("$node")
+}
+
+# _lab_tunnel_net: the router's second bridge, br1, for the tunnel
+# backends (made with the first of them).
+_lab_tunnel_net() {
+	ip -n "$LAB_ID-router" link show br1 >/dev/null 2>&1 && return 0
+	_lab_ip router <<-EOF
+		link add br1 type bridge stp_state 0 forward_delay 0 mcast_snooping 0
+		addr add 10.99.0.1/24 dev br1
+		addr add 2001:db8:3::1/64 dev br1 nodad
+		link set br1 up
+	EOF
+}
+
+# lab_add_tunnel_backend [DECAP-ARGS...]: one more tunnel backend (tb1,
+# tb2, ...) on br1, the router's second subnet (10.99.0.0/24,
+# 2001:db8:3::/64), not on the lbs' segment. It holds every VIP on lo
+# (arp_ignore=1, arp_announce=2), routes everything via the router, and
+# runs `xlb decap attach eth0 mode native DECAP-ARGS...` (LAB_XLB needed;
+# pin path $LAB_BPFFS/tbN, see lab_decap). Checksum offload is off on both
+# ends of its veth, as for the lbs: frames reaching an XDP program must
+# carry full checksums. Then, for example:
+#   lab_add_tunnel_backend
+#   lab_servers tb1                          # HTTP 80, TCP echo 7, UDP echo 53
+#   lab_xlb service add web tcp 192.0.2.10:80 forward ipip
+#   lab_xlb backend add web "$(lab_addr tb1 4)"
+#   lab_decap tb1 list                       # counters by method
+lab_add_tunnel_backend() {
+	local node="tb$((${#LAB_TUNNEL_BACKENDS[@]} + 1))" vip
+	if [[ -z $LAB_XLB ]]; then
+		_lab_err "lab_add_tunnel_backend: LAB_XLB is not set (xlb-decap is attached with it)"
+		return 1
+	fi
+	_lab_tunnel_net || return 1
+	_lab_new_ns "$node" net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 || return 1
+	_lab_ip router <<-EOF || return 1
+		link add $node type veth peer name eth0 netns $LAB_ID-$node
+		link set $node master br1 up
+	EOF
+	{
+		echo "addr add $(lab_addr "$node" 4)/24 dev eth0"
+		echo "addr add $(lab_addr "$node" 6)/64 dev eth0 nodad"
+		echo "link set eth0 up"
+		echo "route add default via 10.99.0.1"
+		echo "route add default via 2001:db8:3::1"
+		for vip in "${LAB_VIPS4[@]}"; do echo "addr add $vip/32 dev lo"; done
+		for vip in "${LAB_VIPS6[@]}"; do echo "addr add $vip/128 dev lo nodad"; done
+	} | _lab_ip "$node" || return 1
+	LAB_TUNNEL_BACKENDS+=("$node")
+	_lab_run lab_in router ethtool -K "$node" tx off || return 1
+	_lab_run lab_in "$node" ethtool -K eth0 tx off || return 1
+	mkdir -p "$LAB_BPFFS/$node"
+	_lab_run lab_decap "$node" attach eth0 mode native "$@"
+}
+
+# lab_decap NODE ARGS...: `xlb decap ARGS...` in NODE, pin path $LAB_BPFFS/NODE
+# (xlb-decap's state is in its decap/ subdirectory).
+lab_decap() {
+	local node=$1
+	shift
+	nsenter --net="/var/run/netns/$LAB_ID-$node" "$LAB_XLB" --pin-path "$LAB_BPFFS/$node" decap "$@"
+}
+
+# lab_encap_send NODE ARGS...: encap_send.py ARGS in NODE: one client packet
+# in a tunnel, built and sent as raw frames (see encap_send.py --help).
+lab_encap_send() {
+	local node=$1
+	shift
+	lab_in "$node" "$LAB_PYTHON" "$LAB_SRC_DIR/encap_send.py" "$@"
 }
 
 # lab_vip_del NODE VIP / lab_vip_add NODE VIP: take a VIP off a backend's lo
@@ -378,7 +465,7 @@ lab_up() {
 	LAB_DIR=/tmp/$LAB_ID
 	LAB_LOGS=$LAB_DIR/logs
 	LAB_BPFFS=$LAB_DIR/bpffs
-	LAB_NODES=() LAB_LBS=() LAB_BACKENDS=() LAB_PIDS=()
+	LAB_NODES=() LAB_LBS=() LAB_BACKENDS=() LAB_TUNNEL_BACKENDS=() LAB_PIDS=()
 	LAB_STATE=up
 	trap '_lab_on_exit_trap' EXIT
 	trap '_lab_on_signal INT 130' INT
@@ -581,7 +668,7 @@ lab_down() {
 		ip netns del "$LAB_ID-${LAB_NODES[i]}" 2>/dev/null ||
 			_lab_err "cannot delete namespace $LAB_ID-${LAB_NODES[i]}"
 	done
-	LAB_NODES=() LAB_LBS=() LAB_BACKENDS=()
+	LAB_NODES=() LAB_LBS=() LAB_BACKENDS=() LAB_TUNNEL_BACKENDS=()
 	if [[ -n $LAB_BPFFS ]] && mountpoint -q "$LAB_BPFFS"; then
 		umount "$LAB_BPFFS" 2>/dev/null || umount -l "$LAB_BPFFS" ||
 			_lab_err "cannot unmount $LAB_BPFFS"

@@ -183,5 +183,24 @@ TEST_F(Shell, FileErrorsInTheShellShowTheCaret) {
   EXPECT_EQ(live().services.size(), 0u);
 }
 
+// A variable defined on one line is known on the next, as in a file.
+TEST_F(Shell, DefinesLastForTheSession) {
+  Session sh(pin_path(), dir().path());
+  ASSERT_TRUE(sh.expect("xlb> ")) << sh.transcript();
+  sh.type("define VIP = 192.0.2.30\r");
+  ASSERT_TRUE(sh.expect("xlb> ")) << sh.transcript();
+  sh.type("service add web tcp $VIP:80\r");
+  ASSERT_TRUE(sh.expect("xlb> ")) << sh.transcript();
+  sh.type("service add dns udp $NOPE:53\r");
+  ASSERT_TRUE(sh.expect("undefined variable")) << sh.transcript();
+  ASSERT_TRUE(sh.expect("xlb> ")) << sh.transcript();
+  sh.type("quit\r");
+  EXPECT_EQ(sh.wait_exit(), 0) << sh.transcript();
+  const Service* web = live().find_service("web");
+  ASSERT_NE(web, nullptr);
+  EXPECT_EQ(web->vip.str(), "192.0.2.30");
+  EXPECT_EQ(live().services.size(), 1u);
+}
+
 }  // namespace
 }  // namespace xlb::test
