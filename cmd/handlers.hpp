@@ -16,6 +16,7 @@ Status handle(const cmd::InterfaceDetach& c, Context& ctx);
 Status handle(const cmd::InterfaceList& c, Context& ctx);
 Status handle(const cmd::ServiceList& c, Context& ctx);
 Status handle(const cmd::BackendList& c, Context& ctx);
+Status handle(const cmd::CheckList& c, Context& ctx);
 Status handle(const cmd::FlowsList& c, Context& ctx);
 Status handle(const cmd::FlowsCount& c, Context& ctx);
 Status handle(const cmd::FlowsFlush& c, Context& ctx);

@@ -15,11 +15,17 @@ struct ObjectEntry {
 
 // The table of objects: adding one is a parser file plus a row here.
 constexpr ObjectEntry kObjects[] = {
-    {"interface", parse::parse_interface}, {"service", parse::parse_service},
-    {"backend", parse::parse_backend},     {"flows", parse::parse_flows},
-    {"stats", parse::parse_stats},         {"set", parse::parse_set},
-    {"list", parse::parse_list},           {"flush", parse::parse_flush},
-    {"import", parse::parse_import},       {"decap", parse::parse_decap},
+    {"interface", parse::parse_interface},
+    {"service", parse::parse_service},
+    {"backend", parse::parse_backend},
+    {"flows", parse::parse_flows},
+    {"stats", parse::parse_stats},
+    {"check", parse::parse_check},
+    {"set", parse::parse_set},
+    {"list", parse::parse_list},
+    {"flush", parse::parse_flush},
+    {"import", parse::parse_import},
+    {"decap", parse::parse_decap},
 };
 
 // Like ip(8): an exact name, else the first object in table order that the
@@ -60,7 +66,8 @@ bool is_config_edit(const Command& c) {
          std::holds_alternative<cmd::BackendSet>(c) ||
          std::holds_alternative<cmd::BackendAdmin>(c) ||
          std::holds_alternative<cmd::BackendDel>(c) || std::holds_alternative<cmd::SetSeed>(c) ||
-         std::holds_alternative<cmd::SetTunnel>(c) || std::holds_alternative<cmd::FlushRuleset>(c);
+         std::holds_alternative<cmd::SetTunnel>(c) || std::holds_alternative<cmd::CheckAdd>(c) ||
+         std::holds_alternative<cmd::CheckDel>(c) || std::holds_alternative<cmd::FlushRuleset>(c);
 }
 
 Status apply_edit(Config& c, const Command& command) {
@@ -72,6 +79,8 @@ Status apply_edit(Config& c, const Command& command) {
   if (auto* a = std::get_if<cmd::BackendAdmin>(&command))
     return backend_set_admin(c, a->ref, a->addr, a->admin);
   if (auto* d = std::get_if<cmd::BackendDel>(&command)) return backend_del(c, d->ref, d->addr);
+  if (auto* a = std::get_if<cmd::CheckAdd>(&command)) return check_add(c, a->ref, a->check);
+  if (auto* d = std::get_if<cmd::CheckDel>(&command)) return check_del(c, d->ref, d->which);
   if (auto* s = std::get_if<cmd::SetSeed>(&command)) return settings_set_seed(c, s->seed);
   if (auto* s = std::get_if<cmd::SetTunnel>(&command))
     return settings_set_tunnel(c, s->what, s->addr);

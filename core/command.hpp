@@ -81,6 +81,19 @@ struct BackendList {
   std::optional<ServiceRef> ref;
 };
 
+struct CheckAdd {
+  ServiceRef ref;
+  Check check;
+};
+// check del SERVICE [INDEX|TYPE ...]: no selector deletes every check.
+struct CheckDel {
+  ServiceRef ref;
+  std::vector<CheckSelector> which;
+};
+struct CheckList {
+  std::optional<ServiceRef> ref;
+};
+
 struct FlowFilter {
   std::optional<ServiceRef> service;
   std::optional<IpAddr> backend;
@@ -122,13 +135,14 @@ struct Help {
 
 }  // namespace cmd
 
-using Command = std::variant<cmd::InterfaceAttach, cmd::InterfaceDetach, cmd::InterfaceList,
-                             cmd::ServiceAdd, cmd::ServiceSet, cmd::ServiceDel, cmd::ServiceList,
-                             cmd::BackendAdd, cmd::BackendSet, cmd::BackendAdmin, cmd::BackendDel,
-                             cmd::BackendList, cmd::FlowsList, cmd::FlowsCount, cmd::FlowsFlush,
-                             cmd::Stats, cmd::StatsReset, cmd::SetSeed, cmd::SetTunnel,
-                             cmd::ListRuleset, cmd::FlushRuleset, cmd::ImportIpvsadm, cmd::Help,
-                             cmd::DecapAttach, cmd::DecapDetach, cmd::DecapRefresh, cmd::DecapList>;
+using Command =
+    std::variant<cmd::InterfaceAttach, cmd::InterfaceDetach, cmd::InterfaceList, cmd::ServiceAdd,
+                 cmd::ServiceSet, cmd::ServiceDel, cmd::ServiceList, cmd::BackendAdd,
+                 cmd::BackendSet, cmd::BackendAdmin, cmd::BackendDel, cmd::BackendList,
+                 cmd::CheckAdd, cmd::CheckDel, cmd::CheckList, cmd::FlowsList, cmd::FlowsCount,
+                 cmd::FlowsFlush, cmd::Stats, cmd::StatsReset, cmd::SetSeed, cmd::SetTunnel,
+                 cmd::ListRuleset, cmd::FlushRuleset, cmd::ImportIpvsadm, cmd::Help,
+                 cmd::DecapAttach, cmd::DecapDetach, cmd::DecapRefresh, cmd::DecapList>;
 
 // Parses one command. Errors are usage errors whose `token` is the index of
 // the offending word (words.size() when a word is missing).

@@ -33,10 +33,10 @@ std::vector<std::string> forwarding_problems(const Config& c, const std::vector<
     std::string ip = family == XLB_AF_INET6 ? "ipv6" : "ipv4";
     for (const auto& a : att) {
       if (a.dev.empty() || forwards(a.dev, family)) continue;
-      out.push_back("tunnel services send " + std::string(family == XLB_AF_INET6 ? "IPv6" : "IPv4") +
-                    " but " + a.dev + " does not forward it, so they are dropped " +
-                    "(drop_fwd_disabled): sysctl -w net." + ip + ".conf." + a.dev +
-                    ".forwarding=1");
+      out.push_back(
+          "tunnel services send " + std::string(family == XLB_AF_INET6 ? "IPv6" : "IPv4") +
+          " but " + a.dev + " does not forward it, so they are dropped " +
+          "(drop_fwd_disabled): sysctl -w net." + ip + ".conf." + a.dev + ".forwarding=1");
     }
   }
   return out;

@@ -4,6 +4,7 @@
 #include <set>
 #include <tuple>
 
+#include "check.hpp"
 #include "maglev.hpp"
 
 namespace xlb {
@@ -140,6 +141,10 @@ Status validate_service(const Service& s) {
       return usage_error("backend " + b.addr.str() + " appears twice in service " + s.name);
     XLB_TRY(validate_backend(s, b));
   }
+  for (const auto& c : s.checks) XLB_TRY(validate_check(s, c));
+  if (s.need > kMaxNeed)
+    return usage_error("need " + std::to_string(s.need) + " of service " + s.name + " is above " +
+                       std::to_string(kMaxNeed));
   return {};
 }
 

@@ -30,6 +30,7 @@ enum class Health : uint8_t { up, down };
 
 constexpr uint32_t kDefaultWeight = 1;
 constexpr uint32_t kMaxWeight = 65535;
+constexpr uint32_t kMaxNeed = 65535;
 constexpr uint32_t kDefaultSeed = 0x786c6221;  // "xlb!"
 
 std::string to_string(Proto p);

@@ -21,9 +21,41 @@ json backend_json(const Backend& b) {
               {"cookie", b.cookie}};
 }
 
+json check_json(const Check& c) {
+  return json{{"type", to_string(c.type)},
+              {"port", c.port},
+              {"path", c.path},
+              {"expect_lo", c.expect_lo},
+              {"expect_hi", c.expect_hi},
+              {"host", c.host},
+              {"interval_ms", c.interval_ms},
+              {"timeout_ms", c.timeout_ms},
+              {"rise", c.rise},
+              {"fall", c.fall}};
+}
+
+Result<Check> check_from(const json& j) {
+  Check c;
+  auto t = parse_check_type(j.at("type").get<std::string>());
+  if (!t) return runtime_error("store: bad check type " + j.at("type").dump());
+  c.type = *t;
+  c.port = j.at("port").get<uint16_t>();
+  c.path = j.at("path").get<std::string>();
+  c.expect_lo = j.at("expect_lo").get<uint16_t>();
+  c.expect_hi = j.at("expect_hi").get<uint16_t>();
+  c.host = j.at("host").get<std::string>();
+  c.interval_ms = j.at("interval_ms").get<uint32_t>();
+  c.timeout_ms = j.at("timeout_ms").get<uint32_t>();
+  c.rise = j.at("rise").get<uint32_t>();
+  c.fall = j.at("fall").get<uint32_t>();
+  return c;
+}
+
 json service_json(const Service& s) {
   json bes = json::array();
   for (const auto& b : s.backends) bes.push_back(backend_json(b));
+  json checks = json::array();
+  for (const auto& c : s.checks) checks.push_back(check_json(c));
   return json{{"name", s.name},
               {"proto", to_string(s.proto)},
               {"vip", s.vip.str()},
@@ -33,6 +65,8 @@ json service_json(const Service& s) {
               {"forward", to_string(s.forward)},
               {"forward_port", s.forward_port},
               {"backends", bes},
+              {"checks", checks},
+              {"need", s.need},
               {"id", s.id},
               {"ring_slot", s.ring_slot}};
 }
@@ -80,6 +114,13 @@ Result<Service> service_from(const json& j) {
     auto b = backend_from(bj);
     if (!b) return b.error();
     s.backends.push_back(*b);
+  }
+  // Stores written before checks existed have neither key.
+  s.need = j.value("need", 1u);
+  for (const auto& cj : j.value("checks", json::array())) {
+    auto c = check_from(cj);
+    if (!c) return c.error();
+    s.checks.push_back(*c);
   }
   return s;
 }

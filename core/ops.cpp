@@ -48,6 +48,7 @@ Status service_set(Config& c, const ServiceRef& ref, const ServiceChange& ch) {
     (*s)->forward = *ch.forward;
     (*s)->forward_port = ch.forward_port;
   }
+  if (ch.need) (*s)->need = *ch.need;
   XLB_TRY(validate_service(**s));
   return validate_tunnel_sources(c.settings, **s);
 }
@@ -122,6 +123,50 @@ Status backend_del(Config& c, const ServiceRef& ref, const IpAddr& a) {
   if (!(*s)->find_backend(a))
     return runtime_error("no such backend: " + a.str() + " in service " + (*s)->name);
   std::erase_if((*s)->backends, [&](const Backend& b) { return b.addr == a; });
+  return {};
+}
+
+std::string CheckSelector::str() const {
+  return index ? "#" + std::to_string(index) : to_string(type);
+}
+
+Status check_add(Config& c, const ServiceRef& ref, const Check& check) {
+  auto s = find_service(c, ref);
+  if (!s) return s.error();
+  if (std::find((*s)->checks.begin(), (*s)->checks.end(), check) != (*s)->checks.end())
+    return runtime_error("service " + (*s)->name + " already has this check");
+  (*s)->checks.push_back(check);
+  return validate_service(**s);
+}
+
+namespace {
+
+bool selected_any(const std::vector<Check>& checks, const CheckSelector& w) {
+  if (w.index) return w.index <= checks.size();
+  return std::any_of(checks.begin(), checks.end(),
+                     [&](const Check& c) { return c.type == w.type; });
+}
+
+bool selected(const Check& ch, size_t index, const std::vector<CheckSelector>& which) {
+  if (which.empty()) return true;
+  return std::any_of(which.begin(), which.end(), [&](const CheckSelector& w) {
+    return w.index ? w.index == index : w.type == ch.type;
+  });
+}
+
+}  // namespace
+
+Status check_del(Config& c, const ServiceRef& ref, const std::vector<CheckSelector>& which) {
+  auto s = find_service(c, ref);
+  if (!s) return s.error();
+  auto& checks = (*s)->checks;
+  for (const auto& w : which)
+    if (!selected_any(checks, w))
+      return runtime_error("service " + (*s)->name + " has no check " + w.str());
+  std::vector<Check> kept;
+  for (size_t i = 0; i < checks.size(); i++)
+    if (!selected(checks[i], i + 1, which)) kept.push_back(checks[i]);
+  checks = std::move(kept);
   return {};
 }
 

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "model.hpp"
 #include "result.hpp"
@@ -28,6 +29,15 @@ struct ServiceChange {
   std::optional<uint32_t> ring;
   std::optional<Forward> forward;
   uint16_t forward_port = 0;  // with forward: its `port` (0: the default)
+  std::optional<uint32_t> need;
+};
+
+// One check of a service, named by its 1-based index (as `check list`
+// shows it) or by its type (every check of that type).
+struct CheckSelector {
+  uint32_t index = 0;  // when non-zero, wins
+  CheckType type = CheckType::tcp;
+  std::string str() const;
 };
 
 // The tunnel settings `xlb set` names.
@@ -47,6 +57,11 @@ Status backend_set_mac(Config& c, const ServiceRef& ref, const IpAddr& a, const 
 Status backend_set_admin(Config& c, const ServiceRef& ref, const IpAddr& a, Admin s);
 Status backend_set_health(Config& c, const ServiceRef& ref, const IpAddr& a, Health h);
 Status backend_del(Config& c, const ServiceRef& ref, const IpAddr& a);
+
+Status check_add(Config& c, const ServiceRef& ref, const Check& check);
+// Deletes the checks matched by any selector (all when there is none); a
+// selector that matches nothing is an error.
+Status check_del(Config& c, const ServiceRef& ref, const std::vector<CheckSelector>& which);
 
 Status settings_set_seed(Config& c, uint32_t seed);
 // Sets (or, with nullopt, unsets) an outer source address or a gateway.

@@ -38,6 +38,10 @@ Status read_service_option(const std::string& kw, Cursor& c, ServiceChange& ch) 
     if (!r) return r.error();
     if (!is_prime(*r)) return c.error_at(at, "ring size " + std::to_string(*r) + " is not a prime");
     ch.ring = *r;
+  } else if (kw == "need") {
+    auto n = read_uint(c, "need (healthy backends to announce the VIP)", 0, kMaxNeed);
+    if (!n) return n.error();
+    ch.need = static_cast<uint32_t>(*n);
   } else {
     XLB_TRY(read_forward(c, ch));
   }
@@ -45,9 +49,9 @@ Status read_service_option(const std::string& kw, Cursor& c, ServiceChange& ch) 
 }
 
 Status read_service_options(Cursor& c, ServiceChange& ch) {
-  return read_options(c, {"sched", "ring", "forward"}, [&](const std::string& kw, Cursor& cur) {
-    return read_service_option(kw, cur, ch);
-  });
+  return read_options(
+      c, {"sched", "ring", "forward", "need"},
+      [&](const std::string& kw, Cursor& cur) { return read_service_option(kw, cur, ch); });
 }
 
 Result<Command> parse_add_verb(Cursor& c) {
@@ -69,6 +73,7 @@ Result<Command> parse_add_verb(Cursor& c) {
   if (ch.sched) s.sched = *ch.sched;
   if (ch.ring) s.ring = *ch.ring;
   if (ch.forward) s.forward = *ch.forward, s.forward_port = ch.forward_port;
+  if (ch.need) s.need = *ch.need;
   return Command{add};
 }
 
@@ -77,7 +82,7 @@ Result<Command> parse_set_verb(Cursor& c) {
   auto ref = read_service_ref(c);
   if (!ref) return ref.error();
   set.ref = *ref;
-  if (c.done()) return c.missing("what to change (sched, ring or forward)");
+  if (c.done()) return c.missing("what to change (sched, ring, forward or need)");
   XLB_TRY(read_service_options(c, set.change));
   return Command{set};
 }

@@ -52,6 +52,7 @@ Result<std::optional<ServiceRef>> read_optional_service_ref(Cursor& c);
 Result<Command> parse_interface(Cursor& c);
 Result<Command> parse_service(Cursor& c);
 Result<Command> parse_backend(Cursor& c);
+Result<Command> parse_check(Cursor& c);
 Result<Command> parse_flows(Cursor& c);
 Result<Command> parse_stats(Cursor& c);
 Result<Command> parse_set(Cursor& c);

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "check.hpp"
 #include "netlink.hpp"
 
 namespace xlb {
@@ -13,7 +14,14 @@ std::string service_line(const Service& s) {
   if (s.ring != XLB_RING_DEFAULT) l += " ring " + std::to_string(s.ring);
   if (s.forward != Forward::dsr) l += " forward " + to_string(s.forward);
   if (s.forward_port) l += " port " + std::to_string(s.forward_port);
+  if (s.need != 1) l += " need " + std::to_string(s.need);
   return l + "\n";
+}
+
+std::string check_lines(const Service& s) {
+  std::string out;
+  for (const auto& c : s.checks) out += "check add " + s.name + " " + check_words(c) + "\n";
+  return out;
 }
 
 std::string backend_lines(const Service& s, const Backend& b) {
@@ -51,6 +59,7 @@ std::string print_ruleset(const Config& c) {
   for (const auto& s : c.services) {
     out += service_line(s);
     for (const auto& b : s.backends) out += backend_lines(s, b);
+    out += check_lines(s);
   }
   return out;
 }

@@ -20,11 +20,15 @@ const Schema kBackend = {{"service", T::str}, {"address", T::str}, {"weight", T:
                          {"state", T::str},   {"health", T::str},  {"mac", T::str},
                          {"id", T::uint},     {"flows", T::uint},  {"packets", T::uint},
                          {"bytes", T::uint}};
-const Schema kService = {{"name", T::str},    {"proto", T::str},         {"vip", T::str},
-                         {"port", T::uint},   {"sched", T::str},         {"ring", T::uint},
-                         {"forward", T::str}, {"forward_port", T::uint}, {"id", T::uint},
-                         {"flows", T::uint},  {"packets", T::uint},      {"bytes", T::uint},
-                         {"backends", T::arr}};
+const Schema kService = {{"name", T::str},     {"proto", T::str},         {"vip", T::str},
+                         {"port", T::uint},    {"sched", T::str},         {"ring", T::uint},
+                         {"forward", T::str},  {"forward_port", T::uint}, {"need", T::uint},
+                         {"checks", T::uint},  {"id", T::uint},           {"flows", T::uint},
+                         {"packets", T::uint}, {"bytes", T::uint},        {"backends", T::arr}};
+const Schema kCheck = {{"service", T::str}, {"index", T::uint},       {"type", T::str},
+                       {"port", T::uint},   {"interval_ms", T::uint}, {"timeout_ms", T::uint},
+                       {"rise", T::uint},   {"fall", T::uint},        {"path", T::str},
+                       {"expect", T::str},  {"host", T::str}};
 const Schema kFlow = {{"proto", T::str},   {"client", T::str},    {"client_port", T::uint},
                       {"vip", T::str},     {"vip_port", T::uint}, {"service", T::str},
                       {"backend", T::str}, {"age", T::uint}};
@@ -179,6 +183,31 @@ TEST_F(CliJsonSchemaTest, BackendList) {
   EXPECT_EQ(web[0]["mac"], "02:be:00:00:00:01");
   EXPECT_EQ(web[0]["health"], "up");
   EXPECT_EQ(web[1]["state"], "disabled");
+}
+
+TEST_F(CliJsonSchemaTest, CheckList) {
+  xlb_ok({"check", "add", "web", "http", "path", "/healthz", "expect", "200-299", "rise", "1"});
+  xlb_ok({"check", "add", "web", "tcp", "port", "8080", "interval", "500ms", "timeout", "200ms"});
+  xlb_ok({"check", "add", "web6", "dns", "host", "example.org"});
+  json j = read({"check", "list"});
+  expect_schema(j, {{"checks", T::arr}}, "check list");
+  expect_each(j["checks"], kCheck, "checks");
+  ASSERT_EQ(j["checks"].size(), 3u);
+  json web = read({"check", "list", "web"})["checks"];
+  ASSERT_EQ(web.size(), 2u);
+  EXPECT_EQ(web[0]["index"], 1);
+  EXPECT_EQ(web[0]["port"], 80);  // the service's
+  EXPECT_EQ(web[0]["expect"], "200-299");
+  EXPECT_EQ(web[1]["port"], 8080);
+  EXPECT_EQ(web[1]["interval_ms"], 500);
+  EXPECT_EQ(read({"service", "list", "web"})["services"][0]["checks"], 2);
+  // A check that breaks the service's invariants changes nothing.
+  expect_error({"check", "add", "web", "tcp", "timeout", "5s"}, 2);
+  expect_error({"check", "add", "web6", "tcp"}, 2);
+  expect_error({"check", "del", "web", "7"}, 1);
+  EXPECT_EQ(read({"check", "list"})["checks"].size(), 3u);
+  xlb_ok({"check", "del", "web", "http"});
+  EXPECT_EQ(read({"check", "list", "web"})["checks"][0]["type"], "tcp");
 }
 
 TEST_F(CliJsonSchemaTest, Flows) {

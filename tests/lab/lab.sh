@@ -571,6 +571,9 @@ _lab_servers_start() {
 	shift
 	local args=("$@")
 	((${#args[@]})) || args=(--http 80 --tcp-echo 7 --udp-echo 53)
+	# A restart must not see the previous run's "ready" line: lab_bg
+	# truncates the log only once the background process has started.
+	rm -f "$LAB_LOGS/servers-$node.log"
 	lab_bg "$node" "servers-$node" "$LAB_PYTHON" -u "$LAB_SRC_DIR/servers.py" --name "$node" "${args[@]}"
 	LAB_SERVER_PID[$node]=$LAB_LAST_PID
 }

@@ -1,6 +1,7 @@
 // `xlb list ruleset` round trip as a property: for random configurations
 // applied with the real binary to real pins, the printed ruleset applies back
 // to itself byte for byte, and means what the generated input meant.
+#include <algorithm>
 #include <random>
 #include <set>
 #include <string>
@@ -27,6 +28,8 @@ struct GenService {
   std::string sched = "mh";
   uint32_t ring = 0;
   std::vector<GenBackend> backends;
+  uint32_t need = 1;
+  std::vector<Check> checks;  // plain data: what the words below asked for
 };
 
 struct Generated {
@@ -50,6 +53,8 @@ class Generator {
   std::string service_line(const GenService& s);
   std::string backend_lines(const GenService& s, const GenBackend& b);
   void add_backends(GenService& s, int i);
+  void add_checks(GenService& s);
+  std::string check_line(const GenService& s, Check& c);
 
   std::mt19937 rng_;
   Generated g_;
@@ -135,6 +140,76 @@ void Generator::add_backends(GenService& s, int i) {
   }
 }
 
+// Durations spelled in several ways: "1s" and "1000ms" mean the same.
+const std::pair<const char*, uint32_t> kDurations[] = {
+    {"100ms", 100}, {"250ms", 250}, {"1000ms", 1000}, {"1s", 1000},
+    {"2s", 2000},   {"5s", 5000},   {"60s", 60000},   {"1m", 60000}};
+
+std::string Generator::check_line(const GenService& s, Check& c) {
+  std::vector<std::string> opts;
+  bool tcp = s.proto == "tcp";
+  c.type = tcp ? (chance(3)   ? CheckType::tcp
+                  : chance(2) ? CheckType::http
+                              : CheckType::https)
+               : (chance(2) ? CheckType::dns : CheckType::udp);
+  bool web = c.type == CheckType::http || c.type == CheckType::https;
+  if (s.port == 0 || chance(3)) {
+    c.port = static_cast<uint16_t>(1 + pick(65535));
+    opts.push_back("port " + std::to_string(c.port));
+  }
+  if (web && chance(2)) {
+    c.path = "/health" + std::to_string(pick(100));
+    opts.push_back("path " + c.path);
+  }
+  if (web && chance(2)) {
+    c.expect_lo = static_cast<uint16_t>(100 + pick(400));
+    c.expect_hi = static_cast<uint16_t>(c.expect_lo + pick(600 - c.expect_lo));
+    opts.push_back(
+        "expect " + std::to_string(c.expect_lo) +
+        (c.expect_lo == c.expect_hi && chance(2) ? "" : "-" + std::to_string(c.expect_hi)));
+  }
+  if (c.type == CheckType::dns || (web && chance(2))) {
+    c.host = "h" + std::to_string(pick(1000)) + ".example.org";
+    opts.push_back("host " + c.host);
+  }
+  auto [iw, ims] = kDurations[3 + pick(5)];  // 1s .. 1m
+  auto [tw, tms] = kDurations[pick(3)];      // 100ms .. 1000ms, below the interval
+  if (chance(2)) c.interval_ms = ims, opts.push_back(std::string("interval ") + iw);
+  // The timeout must stay below the interval (1s by default is not below 1s).
+  if (chance(2) || c.timeout_ms >= c.interval_ms) {
+    if (tms >= c.interval_ms) tw = "100ms", tms = 100;
+    c.timeout_ms = tms;
+    opts.push_back(std::string("timeout ") + tw);
+  }
+  if (chance(2)) c.rise = 1 + pick(10), opts.push_back("rise " + std::to_string(c.rise));
+  if (chance(2)) c.fall = 1 + pick(10), opts.push_back("fall " + std::to_string(c.fall));
+  std::shuffle(opts.begin(), opts.end(), rng_);
+  std::string l = "check add " + ref(s) + " " + to_string(c.type);
+  for (const auto& o : opts) l += " " + o;
+  return l + "\n";
+}
+
+void Generator::add_checks(GenService& s) {
+  for (uint32_t n = pick(4), i = 0; i < n; i++) {
+    Check c;
+    std::string line = check_line(s, c);
+    if (std::find(s.checks.begin(), s.checks.end(), c) != s.checks.end()) continue;
+    g_.text += line;
+    s.checks.push_back(c);
+  }
+  // A check that comes and goes (deleted by its index) leaves no trace.
+  if (chance(4)) {
+    Check c;
+    std::string line = check_line(s, c);
+    if (std::find(s.checks.begin(), s.checks.end(), c) == s.checks.end())
+      g_.text += line + "check del " + ref(s) + " " + std::to_string(s.checks.size() + 1) + "\n";
+  }
+  if (chance(3)) {
+    s.need = pick(4);
+    g_.text += "service set " + ref(s) + " need " + std::to_string(s.need) + "\n";
+  }
+}
+
 Generated Generator::next() {
   g_ = Generated{};
   g_.text = "# generated\nflush ruleset\n";
@@ -148,6 +223,7 @@ Generated Generator::next() {
     GenService s = service(i);
     g_.text += service_line(s);
     add_backends(s, i);
+    add_checks(s);
     g_.services.push_back(s);
   }
   return g_;
@@ -166,6 +242,8 @@ void expect_meaning(const Config& c, const Generated& g) {
     EXPECT_EQ(got.port, want.port);
     EXPECT_EQ(to_string(got.sched), want.sched);
     EXPECT_EQ(got.ring, want.ring);
+    EXPECT_EQ(got.need, want.need) << want.name;
+    EXPECT_EQ(got.checks, want.checks) << want.name;
     ASSERT_EQ(got.backends.size(), want.backends.size()) << want.name;
     for (const auto& wb : want.backends) {
       const Backend* b = got.find_backend(*IpAddr::parse(wb.addr));

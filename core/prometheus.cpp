@@ -1,6 +1,10 @@
 #include "prometheus.hpp"
 
-namespace xlb::cli {
+#include <functional>
+
+#include "health_vips.hpp"
+
+namespace xlb {
 
 using nlohmann::json;
 
@@ -61,9 +65,27 @@ void global(std::string& out, const json& stats) {
       out += "xlb_drops_total{" + label("reason", k.substr(5)) + "} " + v.dump() + "\n";
 }
 
+void vips(std::string& out, const Config& cfg) {
+  header(out, {"xlb_vip_announced", "gauge",
+               "1 while every service of the VIP has its needed healthy backends."});
+  for (const auto& v : vip_states(cfg))
+    out +=
+        "xlb_vip_announced{" + label("vip", v.vip.str()) + "} " + (v.announced ? "1" : "0") + "\n";
+}
+
+void failures(std::string& out, const json& stats, const HealthMetrics& h) {
+  per_backend(out, stats,
+              {"xlb_backend_check_failures_total", "counter", "Failed health-check probes."},
+              [&](const json& b) {
+                auto a = IpAddr::parse(b["address"].get<std::string>());
+                auto it = h.check_failures.find({b["service"].get<std::string>(), *a});
+                return std::to_string(it == h.check_failures.end() ? 0 : it->second);
+              });
+}
+
 }  // namespace
 
-std::string prometheus_text(const Config&, const json& stats) {
+std::string prometheus_text(const Config& cfg, const json& stats, const HealthMetrics* health) {
   std::string out;
   per_service(out, stats,
               {"xlb_vip_packets_total", "counter", "Packets received for a virtual service."},
@@ -85,10 +107,12 @@ std::string prometheus_text(const Config&, const json& stats) {
               [](const json& b) { return std::string(b["health"] == "up" ? "1" : "0"); });
   per_backend(out, stats, {"xlb_backend_enabled", "gauge", "1 unless the backend is drained."},
               [](const json& b) { return std::string(b["state"] == "enabled" ? "1" : "0"); });
+  if (health) failures(out, stats, *health);
+  vips(out, cfg);
   global(out, stats);
   header(out, {"xlb_build_info", "gauge", "Build information."});
   out += "xlb_build_info{" + label("version", XLB_VERSION) + "} 1\n";
   return out;
 }
 
-}  // namespace xlb::cli
+}  // namespace xlb

@@ -12,7 +12,7 @@
 #include "state.hpp"
 #include "stats.hpp"
 
-namespace xlb::cli {
+namespace xlb {
 
 nlohmann::json backend_view(const Service& s, const Backend& b, const StatsSnapshot* st);
 nlohmann::json service_view(const Service& s, const StatsSnapshot* st);
@@ -29,4 +29,4 @@ struct LiveView {
 };
 Result<LiveView> read_live_view(const State& st);
 
-}  // namespace xlb::cli
+}  // namespace xlb

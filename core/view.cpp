@@ -1,6 +1,6 @@
 #include "view.hpp"
 
-namespace xlb::cli {
+namespace xlb {
 
 using nlohmann::json;
 
@@ -42,6 +42,8 @@ json service_view(const Service& s, const StatsSnapshot* st) {
          {"ring", s.ring},
          {"forward", to_string(s.forward)},
          {"forward_port", s.tunnel_port()},
+         {"need", s.need},
+         {"checks", s.checks.size()},
          {"id", s.id}};
   add_counters(j, st ? find(st->services, s.id) : nullptr);
   j["backends"] = bes;
@@ -75,4 +77,4 @@ Result<LiveView> read_live_view(const State& st) {
   return LiveView{std::move(*cfg), std::move(*stats)};
 }
 
-}  // namespace xlb::cli
+}  // namespace xlb
