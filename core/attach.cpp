@@ -9,7 +9,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "hc_port.hpp"
 #include "netlink.hpp"
+#include "state.hpp"
 
 namespace xlb {
 
@@ -71,14 +73,37 @@ Result<bool> attach_new(const LoadedProgram& prog, const AttachRequest& req, int
 
 }  // namespace
 
+namespace {
+
+// The health-check port comes with the first attachment and is upgraded
+// with every attach, as the interfaces' program is.
+Status setup_hc_port(const std::string& pin_path) {
+  auto st = State::open(pin_path);
+  if (!st) return st.error();
+  auto cfg = st->read();
+  if (!cfg) return cfg.error();
+  return hc_port_setup(pin_path, cfg->settings);
+}
+
+Result<bool> attach_link(const AttachRequest& req, const LinkInfo& link) {
+  auto prog = load_datapath({req.pin_path, req.caps, link.mac});
+  if (!prog) return prog.error();
+  int link_fd = bpf_obj_get(link_pin(req.pin_path, link.ifindex).c_str());
+  if (link_fd >= 0) return upgrade(link_fd, *prog, req, link.ifindex);
+  return attach_new(*prog, req, link.ifindex);
+}
+
+}  // namespace
+
 Result<bool> attach_interface(const AttachRequest& req) {
   auto link = link_by_name(req.dev);
   if (!link) return link.error();
-  auto prog = load_datapath({req.pin_path, req.caps, link->mac});
-  if (!prog) return prog.error();
-  int link_fd = bpf_obj_get(link_pin(req.pin_path, link->ifindex).c_str());
-  if (link_fd >= 0) return upgrade(link_fd, *prog, req, link->ifindex);
-  return attach_new(*prog, req, link->ifindex);
+  if (link->name == XLB_HC_HOST_DEV || link->name == XLB_HC_DP_DEV)
+    return usage_error(link->name + " is xlb's health-check port; attach another interface");
+  auto upgraded = attach_link(req, *link);
+  if (!upgraded) return upgraded;
+  XLB_TRY(setup_hc_port(req.pin_path));
+  return upgraded;
 }
 
 Status detach_interface(const std::string& pin_path, const std::string& dev) {
@@ -90,6 +115,8 @@ Status detach_interface(const std::string& pin_path, const std::string& dev) {
   bpf_link_detach(fd);
   close(fd);
   if (unlink(pin.c_str()) != 0) return sys_error("cannot remove " + pin);
+  auto left = list_attachments(pin_path);
+  if (left && left->empty()) return hc_port_remove(pin_path);
   return {};
 }
 

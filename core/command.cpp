@@ -19,7 +19,7 @@ constexpr ObjectEntry kObjects[] = {
     {"backend", parse::parse_backend},     {"flows", parse::parse_flows},
     {"stats", parse::parse_stats},         {"set", parse::parse_set},
     {"list", parse::parse_list},           {"flush", parse::parse_flush},
-    {"import", parse::parse_import},
+    {"import", parse::parse_import},       {"nat", parse::parse_nat},
 };
 
 // Like ip(8): an exact name, else the first object in table order that the
@@ -60,7 +60,7 @@ bool is_config_edit(const Command& c) {
          std::holds_alternative<cmd::BackendSet>(c) ||
          std::holds_alternative<cmd::BackendAdmin>(c) ||
          std::holds_alternative<cmd::BackendDel>(c) || std::holds_alternative<cmd::SetSeed>(c) ||
-         std::holds_alternative<cmd::FlushRuleset>(c);
+         std::holds_alternative<cmd::SetNat>(c) || std::holds_alternative<cmd::FlushRuleset>(c);
 }
 
 Status apply_edit(Config& c, const Command& command) {
@@ -73,6 +73,7 @@ Status apply_edit(Config& c, const Command& command) {
     return backend_set_admin(c, a->ref, a->addr, a->admin);
   if (auto* d = std::get_if<cmd::BackendDel>(&command)) return backend_del(c, d->ref, d->addr);
   if (auto* s = std::get_if<cmd::SetSeed>(&command)) return settings_set_seed(c, s->seed);
+  if (auto* s = std::get_if<cmd::SetNat>(&command)) return settings_set_nat(c, s->range);
   if (std::holds_alternative<cmd::FlushRuleset>(command)) {
     flush_ruleset(c);
     return {};

@@ -92,6 +92,11 @@ struct StatsReset {};
 struct SetSeed {
   uint32_t seed;
 };
+// set nat4|nat6 PREFIX: the health-check NAT range of a family.
+struct SetNat {
+  IpPrefix range;
+};
+struct NatList {};
 struct ListRuleset {};
 struct FlushRuleset {};
 struct ImportIpvsadm {
@@ -103,12 +108,12 @@ struct Help {
 
 }  // namespace cmd
 
-using Command =
-    std::variant<cmd::InterfaceAttach, cmd::InterfaceDetach, cmd::InterfaceList, cmd::ServiceAdd,
-                 cmd::ServiceSet, cmd::ServiceDel, cmd::ServiceList, cmd::BackendAdd,
-                 cmd::BackendSet, cmd::BackendAdmin, cmd::BackendDel, cmd::BackendList,
-                 cmd::FlowsList, cmd::FlowsCount, cmd::FlowsFlush, cmd::Stats, cmd::StatsReset,
-                 cmd::SetSeed, cmd::ListRuleset, cmd::FlushRuleset, cmd::ImportIpvsadm, cmd::Help>;
+using Command = std::variant<cmd::InterfaceAttach, cmd::InterfaceDetach, cmd::InterfaceList,
+                             cmd::ServiceAdd, cmd::ServiceSet, cmd::ServiceDel, cmd::ServiceList,
+                             cmd::BackendAdd, cmd::BackendSet, cmd::BackendAdmin, cmd::BackendDel,
+                             cmd::BackendList, cmd::FlowsList, cmd::FlowsCount, cmd::FlowsFlush,
+                             cmd::Stats, cmd::StatsReset, cmd::SetSeed, cmd::SetNat, cmd::NatList,
+                             cmd::ListRuleset, cmd::FlushRuleset, cmd::ImportIpvsadm, cmd::Help>;
 
 // Parses one command. Errors are usage errors whose `token` is the index of
 // the offending word (words.size() when a word is missing).

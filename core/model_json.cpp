@@ -84,11 +84,27 @@ Result<Service> service_from(const json& j) {
 
 }  // namespace
 
+json settings_json(const Settings& st) {
+  json j{{"seed", st.seed}};
+  if (st.nat4) j["nat4"] = st.nat4->str();
+  if (st.nat6) j["nat6"] = st.nat6->str();
+  return j;
+}
+
+// Optional prefixes: absent means "the default".
+Status prefix_from(const json& settings, const char* key, std::optional<IpPrefix>& out) {
+  if (!settings.contains(key)) return {};
+  auto p = IpPrefix::parse(settings.at(key).get<std::string>());
+  if (!p) return runtime_error(std::string("store: bad ") + key);
+  out = *p;
+  return {};
+}
+
 void to_json(json& j, const Config& c) {
   json svcs = json::array();
   for (const auto& s : c.services) svcs.push_back(service_json(s));
   j = json{{"abi", XLB_ABI_VERSION},
-           {"settings", {{"seed", c.settings.seed}}},
+           {"settings", settings_json(c.settings)},
            {"next_cookie", c.next_cookie},
            {"services", svcs}};
 }
@@ -97,6 +113,8 @@ Result<Config> config_from_json(const json& j) {
   try {
     Config c;
     c.settings.seed = j.at("settings").at("seed").get<uint32_t>();
+    XLB_TRY(prefix_from(j.at("settings"), "nat4", c.settings.nat4));
+    XLB_TRY(prefix_from(j.at("settings"), "nat6", c.settings.nat6));
     c.next_cookie = j.at("next_cookie").get<uint32_t>();
     for (const auto& sj : j.at("services")) {
       auto s = service_from(sj);

@@ -40,6 +40,15 @@ std::optional<IpAddr> nat_address(const Settings& s, const Service& svc, const B
   return a;
 }
 
+IpAddr nat_host_address(const Settings& s, int family) {
+  IpPrefix range = nat_range(s, family);
+  uint64_t off = range_size(range) - 1;
+  IpAddr a = range.addr;
+  int last = a.is_v6() ? 15 : 3;
+  for (int i = 0; i < 4; i++) a.bytes[last - i] |= uint8_t(off >> (8 * i));
+  return a;
+}
+
 std::optional<uint32_t> nat_backend_id(const Settings& s, const IpAddr& nat) {
   auto off = offset_in(nat_range(s, nat.family), nat);
   if (!off || *off == 0) return std::nullopt;

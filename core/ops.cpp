@@ -124,6 +124,11 @@ Status settings_set_seed(Config& c, uint32_t seed) {
   return {};
 }
 
+Status settings_set_nat(Config& c, const IpPrefix& range) {
+  (range.addr.is_v6() ? c.settings.nat6 : c.settings.nat4) = range;
+  return {};
+}
+
 void flush_ruleset(Config& c) {
   c.services.clear();
   c.settings = Settings{};

@@ -41,6 +41,8 @@ Status backend_set_health(Config& c, const ServiceRef& ref, const IpAddr& a, Hea
 Status backend_del(Config& c, const ServiceRef& ref, const IpAddr& a);
 
 Status settings_set_seed(Config& c, uint32_t seed);
+// The NAT range of the prefix's family (set nat4 / set nat6).
+Status settings_set_nat(Config& c, const IpPrefix& range);
 void flush_ruleset(Config& c);
 
 }  // namespace xlb
