@@ -1,6 +1,6 @@
 // nat list: the health-check NAT addresses, as the live bank has them.
-#include "handlers.hpp"
 #include "nat.hpp"
+#include "handlers.hpp"
 #include "nat_table.hpp"
 #include "netlink.hpp"
 #include "store.hpp"
@@ -21,10 +21,14 @@ std::string egress_name(int ifindex, bool numeric) {
 }
 
 json row_json(const NatRow& r, bool numeric) {
-  return json{{"nat", r.nat.str()},           {"service", r.service},
-              {"proto", to_string(r.proto)},  {"vip", r.vip.str()},
-              {"port", r.port},               {"backend", r.backend.str()},
-              {"backend_id", r.backend_id},   {"egress", egress_name(r.ifindex, numeric)},
+  return json{{"nat", r.nat.str()},
+              {"service", r.service},
+              {"proto", to_string(r.proto)},
+              {"vip", r.vip.str()},
+              {"port", r.port},
+              {"backend", r.backend.str()},
+              {"backend_id", r.backend_id},
+              {"egress", egress_name(r.ifindex, numeric)},
               {"source", r.ifindex ? json(r.source.str()) : json(nullptr)}};
 }
 
@@ -40,8 +44,8 @@ std::string nat_text(const json& m) {
     out += pad(r["nat"].get<std::string>(), 24) + " " + pad(r["service"].get<std::string>(), 16) +
            " " + pad(r["proto"].get<std::string>(), 4) + " " +
            pad(Endpoint{vip, r["port"].get<uint16_t>()}.str(), 28) + " " +
-           pad(r["backend"].get<std::string>(), 24) + " " + pad(r["egress"].get<std::string>(), 10) +
-           " " + src + "\n";
+           pad(r["backend"].get<std::string>(), 24) + " " +
+           pad(r["egress"].get<std::string>(), 10) + " " + src + "\n";
   }
   return out;
 }

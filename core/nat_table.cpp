@@ -163,8 +163,7 @@ Status validate_nat_ranges(const Config& c, uint32_t backend_capacity) {
       for (const auto& b : s.backends)
         if (r.contains(b.addr))
           return usage_error("NAT range " + r.str() + " contains backend " + b.addr.str() +
-                             " of service " + s.name + " (choose another with `set " + name +
-                             "`)");
+                             " of service " + s.name + " (choose another with `set " + name + "`)");
     }
   }
   return {};
@@ -176,7 +175,8 @@ Status write_bank_nat(const Maps& m, uint32_t bank, const Config& next) {
   NatEntries want = wanted_entries(bank, next);
   XLB_TRY(write_locals(m, want));
   for (const auto& [k, v] : *have)
-    if (!want.count(k) && bpf_map_delete_elem(m.nat(), &k) != 0) return sys_error("delete NAT entry");
+    if (!want.count(k) && bpf_map_delete_elem(m.nat(), &k) != 0)
+      return sys_error("delete NAT entry");
   for (const auto& [k, v] : want) {
     auto h = have->find(k);
     if (h != have->end() && std::memcmp(&h->second, &v, sizeof(v)) == 0) continue;

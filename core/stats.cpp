@@ -22,7 +22,12 @@ constexpr const char* kGlobalNames[XLB_G_MAX] = {"pass",
                                                  "drop_fragment",
                                                  "icmp_to_flow",
                                                  "flow_rebalanced",
-                                                 "new_flows"};
+                                                 "new_flows",
+                                                 "hc_probes",
+                                                 "hc_replies",
+                                                 "drop_hc_unknown",
+                                                 "drop_hc_no_route",
+                                                 "hc_reply_clash"};
 
 int ncpus() {
   static int n = libbpf_num_possible_cpus();

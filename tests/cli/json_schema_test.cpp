@@ -46,7 +46,12 @@ const Schema kGlobal = {{"pass", T::uint},
                         {"drop_fragment", T::uint},
                         {"icmp_to_flow", T::uint},
                         {"flow_rebalanced", T::uint},
-                        {"new_flows", T::uint}};
+                        {"new_flows", T::uint},
+                        {"hc_probes", T::uint},
+                        {"hc_replies", T::uint},
+                        {"drop_hc_unknown", T::uint},
+                        {"drop_hc_no_route", T::uint},
+                        {"hc_reply_clash", T::uint}};
 
 Schema with_rates(Schema s) {
   for (const char* k : {"cps", "pps", "bps"}) s[k] = T::uint;

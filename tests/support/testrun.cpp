@@ -1,6 +1,7 @@
 #include "testrun.hpp"
 
 #include <bpf/bpf.h>
+#include <linux/bpf.h>
 
 #include <cerrno>
 #include <cstring>
@@ -9,11 +10,22 @@
 namespace xlb::test {
 
 Result<TestRunOutput> test_run(int prog_fd, const std::vector<uint8_t>& frame) {
+  return test_run(prog_fd, frame, 0);
+}
+
+Result<TestRunOutput> test_run(int prog_fd, const std::vector<uint8_t>& frame,
+                               int ingress_ifindex) {
   // Room for a program that grows the frame (encapsulation).
   std::vector<uint8_t> out(frame.size() + 256);
+  xdp_md ctx{};
+  ctx.data_end = static_cast<uint32_t>(frame.size());
+  ctx.ingress_ifindex = ingress_ifindex;
   LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame.data(), .data_out = out.data(),
               .data_size_in = static_cast<uint32_t>(frame.size()),
-              .data_size_out = static_cast<uint32_t>(out.size()), .repeat = 1);
+              .data_size_out = static_cast<uint32_t>(out.size()),
+              .ctx_in = ingress_ifindex ? &ctx : nullptr,
+              .ctx_size_in = ingress_ifindex ? static_cast<uint32_t>(sizeof(ctx)) : 0u,
+              .repeat = 1);
   if (bpf_prog_test_run_opts(prog_fd, &opts) != 0)
     return runtime_error(std::string("BPF_PROG_TEST_RUN: ") + std::strerror(errno));
   out.resize(opts.data_size_out);

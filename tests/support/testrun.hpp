@@ -15,5 +15,8 @@ struct TestRunOutput {
 };
 
 Result<TestRunOutput> test_run(int prog_fd, const std::vector<uint8_t>& frame);
+// The same, as if the frame arrived on `ingress_ifindex` (a device of the
+// current network namespace); the plain form uses the loopback device.
+Result<TestRunOutput> test_run(int prog_fd, const std::vector<uint8_t>& frame, int ingress_ifindex);
 
 }  // namespace xlb::test
