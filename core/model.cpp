@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "maglev.hpp"
+#include "nat.hpp"
 
 namespace xlb {
 
@@ -141,7 +142,7 @@ Status validate(const Config& c) {
     if (!keys.insert({s.proto, s.vip, s.port}).second)
       return usage_error("service " + s.spec() + " is defined twice");
   }
-  return {};
+  return validate_nat_ranges(c);
 }
 
 }  // namespace xlb

@@ -147,24 +147,14 @@ uint64_t range_capacity(const IpPrefix& p) {
 
 }  // namespace
 
-Status validate_nat_ranges(const Config& c, uint32_t backend_capacity) {
+Status check_nat_capacity(const Settings& st, uint32_t backend_capacity) {
   for (int family : {XLB_AF_INET, XLB_AF_INET6}) {
-    IpPrefix r = nat_range(c.settings, family);
-    std::string name = family == XLB_AF_INET ? "nat4" : "nat6";
+    IpPrefix r = nat_range(st, family);
     // Offsets 1..capacity for the backends, and the last one for the host.
     if (range_capacity(r) < uint64_t(backend_capacity) + 2)
-      return usage_error("NAT range " + r.str() + " (" + name + ") is too small for " +
-                         std::to_string(backend_capacity) +
+      return usage_error("NAT range " + r.str() + " (" + (family == XLB_AF_INET ? "nat4" : "nat6") +
+                         ") is too small for " + std::to_string(backend_capacity) +
                          " backends: it needs a NAT address per backend plus two");
-    for (const auto& s : c.services) {
-      if (r.contains(s.vip))
-        return usage_error("NAT range " + r.str() + " contains VIP " + s.vip.str() +
-                           " of service " + s.name + " (choose another with `set " + name + "`)");
-      for (const auto& b : s.backends)
-        if (r.contains(b.addr))
-          return usage_error("NAT range " + r.str() + " contains backend " + b.addr.str() +
-                             " of service " + s.name + " (choose another with `set " + name + "`)");
-    }
   }
   return {};
 }

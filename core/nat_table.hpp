@@ -14,10 +14,8 @@
 
 namespace xlb {
 
-// NAT ranges against the configuration and the backend capacity: each range
-// has a NAT address for every possible backend id, and holds no VIP and no
-// backend (its traffic is routed into the hc port).
-Status validate_nat_ranges(const Config& c, uint32_t backend_capacity);
+// Each NAT range must have a NAT address for every possible backend id.
+Status check_nat_capacity(const Settings& s, uint32_t backend_capacity);
 
 // Fills bank `bank` of xlb_nat for `next` (egress by route lookups) and sets
 // the lb source addresses in xlb_hc_cfg.

@@ -223,7 +223,7 @@ Status sync_hc_port(const Maps& m, const Config& live, const Config& next) {
 
 Status commit(const Maps& m, const Config& live, const xlb_ctl& ctl, Config& next) {
   XLB_TRY(validate(next));
-  XLB_TRY(validate_nat_ranges(next, m.caps().backends));
+  XLB_TRY(check_nat_capacity(next.settings, m.caps().backends));
   XLB_TRY(assign_ids(m, live, next));
   const uint32_t bank = ctl.active_bank ^ 1u;
   XLB_TRY(build_tables(m, live, next));

@@ -126,8 +126,8 @@ class HcNatTest : public DatapathTest {
 
   // The probe the host sends: host address -> NAT address, on xlbhc0.
   PacketSpec probe(const Case& k, uint16_t sport = kSport) const {
-    PacketSpec p = make_packet("0.0.0.0", "0.0.0.0", static_cast<uint8_t>(k.proto), sport, k.port,
-                               kTcpSyn);
+    PacketSpec p =
+        make_packet("0.0.0.0", "0.0.0.0", static_cast<uint8_t>(k.proto), sport, k.port, kTcpSyn);
     p.ip.src = host_addr(k);
     p.ip.dst = nat_of(k.name, k.backend);
     p.eth.dst = kDpMac;
@@ -309,21 +309,18 @@ TEST_F(HcNatTest, BackendWithoutARouteIsDroppedAndShownWithoutEgress) {
 }
 
 TEST_F(HcNatTest, NatRangeIsValidatedAgainstCapacityAndVips) {
-  Status small = state_update([](Config& c) -> Status {
-    return settings_set_nat(c, *IpPrefix::parse("198.18.0.0/24"));
-  });
+  Status small = state_update(
+      [](Config& c) -> Status { return settings_set_nat(c, *IpPrefix::parse("198.18.0.0/24")); });
   ASSERT_FALSE(small.ok());
   EXPECT_NE(small.error().message.find("too small for 512 backends"), std::string::npos)
       << small.error().message;
-  Status vip = state_update([](Config& c) -> Status {
-    return settings_set_nat(c, *IpPrefix::parse("192.0.0.0/8"));
-  });
+  Status vip = state_update(
+      [](Config& c) -> Status { return settings_set_nat(c, *IpPrefix::parse("192.0.0.0/8")); });
   ASSERT_FALSE(vip.ok());
   EXPECT_NE(vip.error().message.find("contains VIP 192.0.2.10"), std::string::npos);
   // A range that fits moves every NAT address, and the probes follow.
-  configure([](Config& c) -> Status {
-    return settings_set_nat(c, *IpPrefix::parse("100.127.0.0/22"));
-  });
+  configure(
+      [](Config& c) -> Status { return settings_set_nat(c, *IpPrefix::parse("100.127.0.0/22")); });
   EXPECT_EQ(nat_of("web4", "10.9.0.2").str().rfind("100.127.", 0), 0u);
   PacketSpec p = probe(kCases[0]);
   EXPECT_EQ(run_probe(frame(p)).action, XDP_REDIRECT);

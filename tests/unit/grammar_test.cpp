@@ -128,8 +128,25 @@ const ErrorCase kErrors[] = {
     {"stats reset now", "unexpected argument 'now'", 2},
     {"stats help me", "unexpected argument 'me'", 2},
     // set
-    {"set", "missing setting (seed)", 1},
-    {"set colour", "unknown setting 'colour' (expected seed)", 1},
+    {"set", "missing setting (seed, nat4 or nat6)", 1},
+    {"set colour", "unknown setting 'colour' (expected seed, nat4 or nat6)", 1},
+    {"set nat4", "missing IPv4 prefix (e.g. 198.18.0.0/16)", 2},
+    {"set nat4 fd00::/64",
+     "invalid NAT range 'fd00::/64' (expected an IPv4 prefix (e.g. 198.18.0.0/16))", 2},
+    {"set nat6 198.18.0.0/16",
+     "invalid NAT range '198.18.0.0/16' (expected an IPv6 prefix (e.g. "
+     "fd00:786c:6200::/64))",
+     2},
+    {"set nat4 198.18.0.0",
+     "invalid NAT range '198.18.0.0' (expected an IPv4 prefix (e.g. "
+     "198.18.0.0/16))",
+     2},
+    {"set nat4 198.18.0.0/31", "NAT range 198.18.0.0/31 is too small", 2},
+    {"set nat6 fd00::/127", "NAT range fd00::/127 is too small", 2},
+    {"set nat4 198.18.0.0/16 x", "unexpected argument 'x'", 3},
+    // nat
+    {"nat flush", "unknown nat command 'flush' (try: xlb nat help)", 1},
+    {"nat list all", "unexpected argument 'all'", 2},
     {"set seed", "missing seed", 2},
     {"set seed 4294967296", "invalid seed '4294967296' (expected 0..4294967295)", 2},
     {"set seed 0x10", "invalid seed '0x10' (expected 0..4294967295)", 2},
@@ -312,6 +329,16 @@ TEST(GrammarDefaults, HelpEverywhere) {
   EXPECT_EQ(parse_as<cmd::Help>("help service").object, "");
   for (const char* o : {"service", "backend", "flows", "stats", "set", "interface"})
     EXPECT_EQ(parse_as<cmd::Help>(std::string(o) + " help").object, o);
+}
+
+TEST(GrammarDefaults, NatRanges) {
+  EXPECT_EQ(parse_as<cmd::SetNat>("set nat4 100.64.0.0/10").range.str(), "100.64.0.0/10");
+  EXPECT_EQ(parse_as<cmd::SetNat>("set nat6 fd00:1::/64").range.str(), "fd00:1::/64");
+  // Host bits are dropped, as ip(8) does.
+  EXPECT_EQ(parse_as<cmd::SetNat>("set nat4 198.18.3.4/16").range.str(), "198.18.0.0/16");
+  parse_as<cmd::NatList>("nat");
+  parse_as<cmd::NatList>("nat list");
+  parse_as<cmd::NatList>("nat show");
 }
 
 TEST(GrammarDefaults, SeedBounds) {
