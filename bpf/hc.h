@@ -13,7 +13,10 @@
  *          recorded tuple -> src NAT, dst H; redirected into xlbhc1, so it
  *          comes out of xlbhc0 to the host's socket
  *
- * Replies are matched by (VIP, port, L, sport, proto): a prober must not
+ * Probes must come from the host side's own address of their family (the
+ * last of the NAT range: the route's source), so nothing the host forwards
+ * into the port is translated. Replies are matched by (VIP, port, L, sport,
+ * proto): a prober must not
  * have two probes to the same VIP:port in flight with the same source port
  * (bind to port 0 before connecting; XLB_G_HC_REPLY_CLASH counts misuse).
  */
@@ -237,6 +240,9 @@ static __always_inline int xlb_hc_probe(struct xdp_md *ctx)
 		return xlb_verdict_drop(XLB_G_DROP_MALFORMED);
 	if (pkt.key.proto != IPPROTO_TCP && pkt.key.proto != IPPROTO_UDP)
 		return xlb_verdict_drop(XLB_G_DROP_HC_UNKNOWN);
+	if (pkt.key.family == XLB_AF_INET ? pkt.key.src.w[0] != cfg->host4 :
+					    !xlb_addr_eq(&pkt.key.src, &cfg->host6))
+		return xlb_verdict_drop(XLB_G_DROP_HC_SOURCE);
 	nat = xlb_hc_lookup(&pkt, &be);
 	if (!nat || !be)
 		return xlb_verdict_drop(XLB_G_DROP_HC_UNKNOWN);

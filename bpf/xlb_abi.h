@@ -188,6 +188,7 @@ enum xlb_global_counter {
 	XLB_G_DROP_HC_UNKNOWN,  /* on the hc port, not to a known NAT address */
 	XLB_G_DROP_HC_NO_ROUTE, /* NAT entry without an egress interface */
 	XLB_G_HC_REPLY_CLASH,   /* reply tuple taken over by another NAT address */
+	XLB_G_DROP_HC_SOURCE,   /* on the hc port, not from the host's own address */
 	XLB_G_MAX,
 };
 
@@ -242,6 +243,11 @@ struct xlb_hc_cfg {
 	__u8 pad[2];
 	__u32 local4[XLB_HC_MAX_LOCAL];
 	struct xlb_addr local6[XLB_HC_MAX_LOCAL];
+	/* XLB_HC_HOST_DEV's own addresses (the last of each NAT range): the
+	 * only sources of probes, so traffic the host would forward into the
+	 * port from elsewhere is not translated. */
+	__u32 host4;
+	struct xlb_addr host6;
 };
 
 /* xlb_hc_replies: what a probe left for its reply to find. */
@@ -286,7 +292,7 @@ static_assert(sizeof(struct xlb_counters) == 32, "xlb_counters");
 static_assert(sizeof(struct xlb_store_chunk) == 4096, "xlb_store_chunk");
 static_assert(sizeof(struct xlb_nat_key) == 24, "xlb_nat_key");
 static_assert(sizeof(struct xlb_nat) == 64, "xlb_nat");
-static_assert(sizeof(struct xlb_hc_cfg) == 100, "xlb_hc_cfg");
+static_assert(sizeof(struct xlb_hc_cfg) == 120, "xlb_hc_cfg");
 static_assert(sizeof(struct xlb_hc_reply_key) == 40, "xlb_hc_reply_key");
 static_assert(sizeof(struct xlb_hc_reply) == 32, "xlb_hc_reply");
 #else
@@ -297,7 +303,7 @@ _Static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key");
 _Static_assert(sizeof(struct xlb_flow) == 16, "xlb_flow");
 _Static_assert(sizeof(struct xlb_nat_key) == 24, "xlb_nat_key");
 _Static_assert(sizeof(struct xlb_nat) == 64, "xlb_nat");
-_Static_assert(sizeof(struct xlb_hc_cfg) == 100, "xlb_hc_cfg");
+_Static_assert(sizeof(struct xlb_hc_cfg) == 120, "xlb_hc_cfg");
 _Static_assert(sizeof(struct xlb_hc_reply_key) == 40, "xlb_hc_reply_key");
 _Static_assert(sizeof(struct xlb_hc_reply) == 32, "xlb_hc_reply");
 #endif

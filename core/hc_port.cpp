@@ -91,9 +91,10 @@ Status attach_programs(const std::string& pin_path, const LinkInfo& host, const 
   return {};
 }
 
-// Tells the datapath where the port is; ifindex 0: there is none.
+// Tells the datapath where the port is (ifindex 0: there is none) and the
+// addresses probes come from.
 Status write_port(const std::string& pin_path, int dp_ifindex, const MacAddr& host,
-                  const MacAddr& dp) {
+                  const MacAddr& dp, const Settings& st) {
   auto m = Maps::open(pin_path);
   if (!m) return m.error();
   uint32_t zero = 0;
@@ -102,6 +103,8 @@ Status write_port(const std::string& pin_path, int dp_ifindex, const MacAddr& ho
   cfg.dp_ifindex = dp_ifindex;
   std::memcpy(cfg.host_mac, host.bytes.data(), 6);
   std::memcpy(cfg.dp_mac, dp.bytes.data(), 6);
+  cfg.host4 = nat_host_address(st, XLB_AF_INET).to_abi().w[0];
+  cfg.host6 = nat_host_address(st, XLB_AF_INET6).to_abi();
   if (bpf_map_update_elem(m->hc_cfg(), &zero, &cfg, BPF_ANY) != 0)
     return sys_error("write settings");
   return {};
@@ -168,12 +171,12 @@ Status hc_port_setup(const std::string& pin_path, const Settings& st) {
   auto dp = link_by_name(XLB_HC_DP_DEV);
   if (!dp) return dp.error();
   XLB_TRY(attach_programs(pin_path, *host, *dp));
-  XLB_TRY(write_port(pin_path, dp->ifindex, host->mac, dp->mac));
+  XLB_TRY(write_port(pin_path, dp->ifindex, host->mac, dp->mac, st));
   return add_ranges(s->get(), host->ifindex, st);
 }
 
 Status hc_port_remove(const std::string& pin_path) {
-  XLB_TRY(write_port(pin_path, 0, MacAddr{}, MacAddr{}));
+  XLB_TRY(write_port(pin_path, 0, MacAddr{}, MacAddr{}, Settings{}));
   if (!hc_port_exists()) return {};
   auto s = route_socket();
   if (!s) return s.error();

@@ -27,7 +27,8 @@ constexpr const char* kGlobalNames[XLB_G_MAX] = {"pass",
                                                  "hc_replies",
                                                  "drop_hc_unknown",
                                                  "drop_hc_no_route",
-                                                 "hc_reply_clash"};
+                                                 "hc_reply_clash",
+                                                 "drop_hc_source"};
 
 int ncpus() {
   static int n = libbpf_num_possible_cpus();

@@ -110,6 +110,8 @@ class HcNatTest : public DatapathTest {
     cfg.dp_ifindex = ifindex;
     std::memcpy(cfg.host_mac, kHostMac.bytes.data(), 6);
     std::memcpy(cfg.dp_mac, kDpMac.bytes.data(), 6);
+    cfg.host4 = nat_host_address(config().settings, XLB_AF_INET).to_abi().w[0];
+    cfg.host6 = nat_host_address(config().settings, XLB_AF_INET6).to_abi();
     ASSERT_EQ(bpf_map_update_elem(maps().hc_cfg(), &zero, &cfg, BPF_ANY), 0);
   }
 
@@ -242,6 +244,18 @@ TEST_F(HcNatTest, ProbeToAnUnknownNatAddressIsDroppedAndCounted) {
   EXPECT_EQ(global(XLB_G_HC_PROBE), 0u);
 }
 
+TEST_F(HcNatTest, ProbeFromAnotherSourceIsDroppedAndCounted) {
+  for (const Case& k : kCases) {
+    SCOPED_TRACE(k.name);
+    PacketSpec p = probe(k);
+    p.ip.src = ip(ip(k.vip).is_v6() ? "2001:db8:bad::1" : "203.0.113.66");
+    uint64_t source = global(XLB_G_DROP_HC_SOURCE);
+    EXPECT_EQ(run_probe(frame(p)).action, XDP_DROP);
+    EXPECT_EQ(global(XLB_G_DROP_HC_SOURCE), source + 1);
+  }
+  EXPECT_EQ(global(XLB_G_HC_PROBE), 0u);
+}
+
 TEST_F(HcNatTest, ProbeFromAnotherInterfaceIsNotTranslated) {
   Bytes f = frame(probe(kCases[0]));
   TestRunOutput out = run_probe(f, egress_.ifindex);
@@ -322,7 +336,9 @@ TEST_F(HcNatTest, NatRangeIsValidatedAgainstCapacityAndVips) {
   configure(
       [](Config& c) -> Status { return settings_set_nat(c, *IpPrefix::parse("100.127.0.0/22")); });
   EXPECT_EQ(nat_of("web4", "10.9.0.2").str().rfind("100.127.", 0), 0u);
+  write_port(port_ifindex_);  // the port's own address moved too (hc_port_setup)
   PacketSpec p = probe(kCases[0]);
+  EXPECT_EQ(p.ip.src, ip("100.127.3.255"));
   EXPECT_EQ(run_probe(frame(p)).action, XDP_REDIRECT);
 }
 
