@@ -94,6 +94,25 @@ lab_vip_add be1 192.0.2.10 || e2e_abort "vip add"
 out=$(probe tcp "$nat1" 80)
 e2e_check "VIP back on be1: its probe succeeds again ('$out')" test "$out" = be1
 
+e2e_step "set nat4 moves the NAT addresses, the routes and the port's address"
+e2e_xlb set nat4 100.127.0.0/16 || e2e_abort "set nat4"
+nat1=$(nat_of web "$(lab_addr be1 4)")
+e2e_check "be1's NAT address moved into 100.127.0.0/16 ($nat1)" test "${nat1#100.127.}" != "$nat1"
+out=$(probe tcp "$nat1" 80)
+e2e_check "the probe to the new NAT address succeeds ('$out')" test "$out" = be1
+e2e_check "the new range is routed into xlbhc0 from its last address, the old one is gone" \
+	lab_in lb1 sh -c "ip route get 100.127.0.1 | grep -q 'dev xlbhc0 src 100.127.255.255' && \
+		! ip route get 198.18.0.1 | grep -q xlbhc0"
+out=$(lab_xlb set nat4 192.0.2.0/24 2>&1)
+e2e_check "a range holding a VIP is refused with exit 2 ($out)" \
+	test $? -eq 2 -a "${out#*contains VIP 192.0.2.10}" != "$out"
+out=$(lab_xlb set nat4 10.1.0.0/20 2>&1)
+e2e_check "a range too small for the backend capacity is refused with exit 2 ($out)" \
+	test $? -eq 2 -a "${out#*too small for 16384 backends}" != "$out"
+rs=$(e2e_xlb_quiet -j list ruleset)
+e2e_expect "list ruleset has set nat4 (and no set nat6: never set)" \
+	"'set nat4 100.127.0.0/16' in r['ruleset'] and 'nat6' not in r['ruleset']" r="$rs"
+
 e2e_step "counters, and the port goes with the last interface"
 s=$(e2e_xlb_quiet -j stats)
 e2e_expect "hc_probes and hc_replies counted, nothing unknown, no clash" \
