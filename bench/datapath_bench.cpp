@@ -122,10 +122,11 @@ IpAddr vip6(uint32_t n) {
   return ip(n == 3 ? "2001:db8::3" : n == 100 ? "2001:db8::100" : "2001:db8::1000");
 }
 
-// Backend addresses: 198.18.0.0/15 (RFC 2544, benchmarking) and
-// 2001:db8:be::/48. They only ever appear in maps.
+// Backend addresses: 198.19.0.0/16 (RFC 2544, benchmarking; 198.18.0.0/16
+// is the default health-check NAT range) and 2001:db8:be::/48. They only
+// ever appear in maps.
 IpAddr backend_addr(uint32_t i, bool v6) {
-  IpAddr a = v6 ? ip("2001:db8:be::") : ip("198.18.0.0");
+  IpAddr a = v6 ? ip("2001:db8:be::") : ip("198.19.0.0");
   size_t last = v6 ? 15 : 3;
   a.bytes[last - 1] = static_cast<uint8_t>((i + 1) >> 8);
   a.bytes[last] = static_cast<uint8_t>(i + 1);
@@ -149,6 +150,8 @@ class Harness {
                              const std::function<Bytes(uint64_t)>& next_frame,
                              const std::function<void()>& before_run = {}) const;
   void flush() const;
+  // A health-check port (ifindex 1) with two IPv4 lb source addresses, or none.
+  void set_hc_port(bool on) const;
   // Sends SYNs for clients [first, first+n) to `vip` (not timed).
   void establish(uint64_t first, uint64_t n, const IpAddr& vip, uint8_t proto, uint16_t port) const;
 
@@ -218,6 +221,18 @@ void Harness::configure_services() {
     return {};
   });
   if (!st.ok()) die("configure: " + st.error().message);
+}
+
+void Harness::set_hc_port(bool on) const {
+  uint32_t zero = 0;
+  xlb_hc_cfg cfg{};
+  if (on) {
+    cfg.dp_ifindex = 1;
+    cfg.n_local4 = 2;
+    cfg.local4[0] = ip("198.51.100.11").to_abi().w[0];
+    cfg.local4[1] = ip("198.51.100.12").to_abi().w[0];
+  }
+  if (bpf_map_update_elem(maps().hc_cfg(), &zero, &cfg, BPF_ANY) != 0) die("write xlb_hc_cfg");
 }
 
 std::vector<double> Harness::sample(int fd, uint32_t verdict, uint32_t repeat,
@@ -359,6 +374,13 @@ void Suite::per_size(uint32_t n) {
     for (uint32_t repeat : {1u, N})
       add(s.name, s.path, n, s.verdict, repeat,
           h.sample(h.xlb(), s.verdict, repeat, [&](uint64_t) { return s.frame; }));
+  // The same with a health-check port and two lb source addresses set: the
+  // reply path's compare is then made for every non-VIP packet.
+  h.set_hc_port(true);
+  for (uint32_t repeat : {1u, N})
+    add("non-VIP packet, hc port set (XDP_PASS)", Path::nonvip, n, XDP_PASS, repeat,
+        h.sample(h.xlb(), XDP_PASS, repeat, [&](uint64_t) { return other; }));
+  h.set_hc_port(false);
   estimate_warm_new("TCP SYN, new flow, table empty", "TCP ACK, established, 1 flow", n);
   estimate_warm_new("IPv6 TCP SYN, new flow, table empty", "IPv6 TCP ACK, established, 1 flow", n);
   cycle(n);

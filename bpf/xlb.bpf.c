@@ -9,6 +9,9 @@
  *   -> count -> forward (L2 DSR: rewrite the MACs, XDP_TX; or a tunnel:
  *      encapsulate, FIB next hop, XDP_TX or redirect; see forward.h).
  *
+ * Not a VIP, but an lb source address: maybe a backend's reply to a
+ * health-check probe (hc.h), translated back to the host.
+ *
  * All state is in the pinned maps described in xlb_abi.h.
  */
 #include <linux/bpf.h>
@@ -20,6 +23,7 @@
 #include "lookup.h"
 #include "flows.h"
 #include "forward.h"
+#include "hc.h"
 
 static __always_inline int xlb_send(struct xdp_md *ctx,
 				    const struct xlb_packet *pkt,
@@ -55,7 +59,7 @@ int xlb_xdp(struct xdp_md *ctx)
 	bank = ctl->active_bank;
 	vip = xlb_lookup_vip(bank, &pkt);
 	if (!vip)
-		return xlb_verdict_pass();
+		return xlb_hc_reply(ctx, &pkt); /* else XDP_PASS */
 
 	if (xlb_parse_l4(ctx, &pkt) != XLB_PARSE_OK ||
 	    xlb_parse_icmp(ctx, &pkt) != XLB_PARSE_OK)
@@ -70,6 +74,21 @@ int xlb_xdp(struct xdp_md *ctx)
 	if (!xlb_choose_new(&pkt, svc, bank, &choice))
 		return xlb_verdict_drop(XLB_G_DROP_NO_BACKEND);
 	return xlb_send(ctx, &pkt, &choice, bank);
+}
+
+/* On xlbhc1 only: health-check probes from the host (hc.h). */
+SEC("xdp")
+int xlb_hc(struct xdp_md *ctx)
+{
+	return xlb_hc_probe(ctx);
+}
+
+/* On xlbhc0: a veth receives frames redirected into its peer only when it
+ * has an XDP program of its own. */
+SEC("xdp")
+int xlb_hc_host(struct xdp_md *ctx)
+{
+	return XDP_PASS;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

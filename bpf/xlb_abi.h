@@ -19,6 +19,10 @@
  *   xlb_global    PERCPU_ARRAY    counters by action and by drop reason
  *   xlb_store     HASH            the configuration model, serialised, per
  *                                 bank; the datapath never reads it
+ *   xlb_nat       HASH            (bank, family, NAT address) -> VIP, backend,
+ *                                 egress: the health-check NAT table
+ *   xlb_hc_cfg    ARRAY[1]        the hc port and the lb source addresses
+ *   xlb_hc_replies LRU_HASH       probe tuple -> NAT and prober address
  *
  * A transaction writes the inactive bank completely, then flips
  * xlb_ctl.active_bank: packets see the whole old or the whole new ruleset.
@@ -205,7 +209,88 @@ enum xlb_global_counter {
 	XLB_G_ICMP_TOO_BIG,     /* tunnel: frag-needed / packet-too-big sent back */
 	XLB_G_DROP_ENCAP,       /* tunnel: no source address, no room for headers */
 	XLB_G_DROP_FWD_DISABLED, /* tunnel: the egress does not forward IP (sysctl) */
+	/* Health-check NAT (hc.h). */
+	XLB_G_HC_PROBE,         /* probes translated and sent to a backend */
+	XLB_G_HC_REPLY,         /* backend replies translated back to the host */
+	XLB_G_DROP_HC_UNKNOWN,  /* on the hc port, not to a known NAT address */
+	XLB_G_DROP_HC_NO_ROUTE, /* NAT entry without an egress interface */
+	XLB_G_HC_REPLY_CLASH,   /* reply tuple taken over by another NAT address */
+	XLB_G_DROP_HC_SOURCE,   /* on the hc port, not from the host's own address */
 	XLB_G_MAX,
+};
+
+/* ------------------------------------------------------- health-check NAT */
+
+/*
+ * A health-check probe is sent by the host to a NAT address, which stands for
+ * one (service, backend) pair, through the hc port: a veth pair xlb creates
+ * (XLB_HC_HOST_DEV, where the host's routes to the NAT ranges point, and
+ * XLB_HC_DP_DEV, where the xlb_hc program runs). xlb_hc rewrites the probe
+ * into a packet from the lb's own address to the VIP and sends it to that
+ * backend by the service's forwarding method; the main program turns the
+ * backend's reply (VIP -> lb address) back into a reply from the NAT address
+ * and redirects it into the hc port, so it reaches the host's socket.
+ */
+#define XLB_HC_HOST_DEV "xlbhc0"
+#define XLB_HC_DP_DEV   "xlbhc1"
+/* Local (lb source) addresses per family the reply path compares against. */
+#define XLB_HC_MAX_LOCAL 4
+
+/* xlb_nat key: per bank, like the services, so a probe sees the NAT table
+ * of the bank it reads and never a half-written one. */
+struct xlb_nat_key {
+	__u32 bank;
+	__u8 family; /* the VIP's (and NAT address's) family */
+	__u8 pad[3];
+	struct xlb_addr nat;
+};
+
+struct xlb_nat {
+	struct xlb_addr vip;
+	struct xlb_addr src;   /* the lb's address the backend routes back to */
+	__u32 backend;         /* stable backend id */
+	__u32 cookie;          /* the backend's cookie: checked against xlb_backends */
+	__u32 ifindex;         /* egress interface towards the backend; 0: none */
+	__u32 svc_id;
+	__be16 port;           /* the service's port (0: every port) */
+	__u8 proto;            /* the service's protocol */
+	__u8 forward;          /* enum xlb_forward of the service */
+	__u8 src_mac[6];       /* the egress interface's MAC */
+	__u8 pad[6];
+};
+
+/* The hc port and the lb source addresses. One entry, written by attach
+ * (the port) and by every transaction (the addresses). */
+struct xlb_hc_cfg {
+	__u32 dp_ifindex;   /* XLB_HC_DP_DEV: probes must come in there */
+	__u8 host_mac[6];   /* XLB_HC_HOST_DEV's MAC: replies go there */
+	__u8 dp_mac[6];
+	__u8 n_local4;
+	__u8 n_local6;
+	__u8 pad[2];
+	__u32 local4[XLB_HC_MAX_LOCAL];
+	struct xlb_addr local6[XLB_HC_MAX_LOCAL];
+	/* XLB_HC_HOST_DEV's own addresses (the last of each NAT range): the
+	 * only sources of probes, so traffic the host would forward into the
+	 * port from elsewhere is not translated. */
+	__u32 host4;
+	struct xlb_addr host6;
+};
+
+/* xlb_hc_replies: what a probe left for its reply to find. */
+struct xlb_hc_reply_key {
+	struct xlb_addr vip;
+	struct xlb_addr local; /* the lb source address the probe used */
+	__be16 vport;          /* the probe's destination port */
+	__be16 sport;          /* the probe's source port, kept on the wire */
+	__u8 proto;
+	__u8 family;
+	__u8 pad[2];
+};
+
+struct xlb_hc_reply {
+	struct xlb_addr nat;  /* becomes the reply's source */
+	struct xlb_addr host; /* the prober's address: the reply's destination */
 };
 
 /* ------------------------------------------------------------------ store */
@@ -232,6 +317,11 @@ static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key");
 static_assert(sizeof(struct xlb_flow) == 16, "xlb_flow");
 static_assert(sizeof(struct xlb_counters) == 32, "xlb_counters");
 static_assert(sizeof(struct xlb_store_chunk) == 4096, "xlb_store_chunk");
+static_assert(sizeof(struct xlb_nat_key) == 24, "xlb_nat_key");
+static_assert(sizeof(struct xlb_nat) == 64, "xlb_nat");
+static_assert(sizeof(struct xlb_hc_cfg) == 120, "xlb_hc_cfg");
+static_assert(sizeof(struct xlb_hc_reply_key) == 40, "xlb_hc_reply_key");
+static_assert(sizeof(struct xlb_hc_reply) == 32, "xlb_hc_reply");
 #else
 _Static_assert(sizeof(struct xlb_svc_key) == 24, "xlb_svc_key");
 _Static_assert(sizeof(struct xlb_svc) == 24, "xlb_svc");
@@ -239,6 +329,11 @@ _Static_assert(sizeof(struct xlb_backend) == 40, "xlb_backend");
 _Static_assert(sizeof(struct xlb_bank) == 64, "xlb_bank");
 _Static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key");
 _Static_assert(sizeof(struct xlb_flow) == 16, "xlb_flow");
+_Static_assert(sizeof(struct xlb_nat_key) == 24, "xlb_nat_key");
+_Static_assert(sizeof(struct xlb_nat) == 64, "xlb_nat");
+_Static_assert(sizeof(struct xlb_hc_cfg) == 120, "xlb_hc_cfg");
+_Static_assert(sizeof(struct xlb_hc_reply_key) == 40, "xlb_hc_reply_key");
+_Static_assert(sizeof(struct xlb_hc_reply) == 32, "xlb_hc_reply");
 #endif
 
 #endif /* XLB_ABI_H */

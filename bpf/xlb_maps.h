@@ -124,4 +124,31 @@ struct {
 	__array(values, struct xlb_grace_inner);
 } xlb_grace SEC(".maps");
 
+/* Health-check NAT (see xlb_abi.h). Two banks of at most one entry per
+ * backend. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * XLB_DEFAULT_MAX_BACKENDS);
+	__type(key, struct xlb_nat_key);
+	__type(value, struct xlb_nat);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_nat SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xlb_hc_cfg);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_hc_cfg SEC(".maps");
+
+/* Probes in flight: a few per backend and check at most. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct xlb_hc_reply_key);
+	__type(value, struct xlb_hc_reply);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_hc_replies SEC(".maps");
+
 #endif /* XLB_MAPS_H */

@@ -12,8 +12,9 @@ Status run(const Command& c, Context& ctx) {
                       std::is_same_v<T, cmd::ServiceDel> || std::is_same_v<T, cmd::BackendAdd> ||
                       std::is_same_v<T, cmd::BackendSet> || std::is_same_v<T, cmd::BackendAdmin> ||
                       std::is_same_v<T, cmd::BackendDel> || std::is_same_v<T, cmd::SetSeed> ||
-                      std::is_same_v<T, cmd::SetTunnel> || std::is_same_v<T, cmd::CheckAdd> ||
-                      std::is_same_v<T, cmd::CheckDel> || std::is_same_v<T, cmd::FlushRuleset>)
+                      std::is_same_v<T, cmd::SetTunnel> || std::is_same_v<T, cmd::SetNat> ||
+                      std::is_same_v<T, cmd::CheckAdd> || std::is_same_v<T, cmd::CheckDel> ||
+                      std::is_same_v<T, cmd::FlushRuleset>)
           return handle_edit(c, ctx);
         else
           return handle(x, ctx);

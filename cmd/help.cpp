@@ -9,9 +9,9 @@ std::string global_usage() {
          "       xlb [OPTIONS] -f FILE     apply a ruleset file atomically (- for stdin)\n"
          "       xlb [OPTIONS] -c -f FILE  check a ruleset file, change nothing\n"
          "       xlb [OPTIONS] -i          interactive shell\n"
-         "OBJECT := { interface | service | backend | check | flows | stats | set | list | flush "
+         "OBJECT := { interface | service | backend | check | flows | stats | nat | set | list "
          "|\n"
-         "            import | decap }\n"
+         "            flush | import | decap }\n"
          "SERVICE := { NAME | tcp|udp VIP[:PORT] }\n"
          "OPTIONS := { -j|--json | -p|--pretty | -n|--numeric | --pin-path DIR | --version }\n";
 }

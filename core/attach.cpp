@@ -9,7 +9,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "hc_port.hpp"
 #include "netlink.hpp"
+#include "state.hpp"
 
 namespace xlb {
 
@@ -70,6 +72,20 @@ Result<bool> attach_new(const LoadedProgram& prog, const LinkTarget& req, int if
 
 }  // namespace
 
+namespace {
+
+// The health-check port comes with the first attachment and is upgraded
+// with every attach, as the interfaces' program is.
+Status setup_hc_port(const std::string& pin_path) {
+  auto st = State::open(pin_path);
+  if (!st) return st.error();
+  auto cfg = st->read();
+  if (!cfg) return cfg.error();
+  return hc_port_setup(pin_path, cfg->settings);
+}
+
+}  // namespace
+
 Result<bool> attach_program(const LoadedProgram& prog, const LinkTarget& target, int ifindex) {
   int link_fd = bpf_obj_get(link_pin(target.pin_path, ifindex).c_str());
   if (link_fd >= 0) return upgrade(link_fd, prog, target, ifindex);
@@ -83,12 +99,17 @@ bool is_attached(const std::string& pin_path, int ifindex) {
 Result<bool> attach_interface(const AttachRequest& req) {
   auto link = link_by_name(req.dev);
   if (!link) return link.error();
+  if (link->name == XLB_HC_HOST_DEV || link->name == XLB_HC_DP_DEV)
+    return usage_error(link->name + " is xlb's health-check port; attach another interface");
   auto prog = load_datapath({req.pin_path, req.caps, link->mac});
   if (!prog) return prog.error();
-  return attach_program(*prog, {req.pin_path, req.dev, req.mode}, link->ifindex);
+  auto upgraded = attach_program(*prog, {req.pin_path, req.dev, req.mode}, link->ifindex);
+  if (!upgraded) return upgraded;
+  XLB_TRY(setup_hc_port(req.pin_path));
+  return upgraded;
 }
 
-Status detach_interface(const std::string& pin_path, const std::string& dev) {
+Status detach_link(const std::string& pin_path, const std::string& dev) {
   auto link = link_by_name(dev);
   if (!link) return link.error();
   std::string pin = link_pin(pin_path, link->ifindex);
@@ -97,6 +118,13 @@ Status detach_interface(const std::string& pin_path, const std::string& dev) {
   bpf_link_detach(fd);
   close(fd);
   if (unlink(pin.c_str()) != 0) return sys_error("cannot remove " + pin);
+  return {};
+}
+
+Status detach_interface(const std::string& pin_path, const std::string& dev) {
+  XLB_TRY(detach_link(pin_path, dev));
+  auto left = list_attachments(pin_path);
+  if (left && left->empty()) return hc_port_remove(pin_path);
   return {};
 }
 

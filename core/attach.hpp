@@ -41,6 +41,10 @@ Result<bool> attach_interface(const AttachRequest& req);
 // shares this with the datapath. True when it replaced.
 Result<bool> attach_program(const LoadedProgram& prog, const LinkTarget& target, int ifindex);
 bool is_attached(const std::string& pin_path, int ifindex);
+// Removes the pinned link of dev under pin_path (any program attached
+// with attach_program); detach_interface also removes the health-check
+// port with the datapath's last interface.
+Status detach_link(const std::string& pin_path, const std::string& dev);
 Status detach_interface(const std::string& pin_path, const std::string& dev);
 Result<std::vector<Attachment>> list_attachments(const std::string& pin_path);
 

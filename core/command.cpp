@@ -21,6 +21,7 @@ constexpr ObjectEntry kObjects[] = {
     {"flows", parse::parse_flows},
     {"stats", parse::parse_stats},
     {"check", parse::parse_check},
+    {"nat", parse::parse_nat},
     {"set", parse::parse_set},
     {"list", parse::parse_list},
     {"flush", parse::parse_flush},
@@ -66,8 +67,9 @@ bool is_config_edit(const Command& c) {
          std::holds_alternative<cmd::BackendSet>(c) ||
          std::holds_alternative<cmd::BackendAdmin>(c) ||
          std::holds_alternative<cmd::BackendDel>(c) || std::holds_alternative<cmd::SetSeed>(c) ||
-         std::holds_alternative<cmd::SetTunnel>(c) || std::holds_alternative<cmd::CheckAdd>(c) ||
-         std::holds_alternative<cmd::CheckDel>(c) || std::holds_alternative<cmd::FlushRuleset>(c);
+         std::holds_alternative<cmd::SetTunnel>(c) || std::holds_alternative<cmd::SetNat>(c) ||
+         std::holds_alternative<cmd::CheckAdd>(c) || std::holds_alternative<cmd::CheckDel>(c) ||
+         std::holds_alternative<cmd::FlushRuleset>(c);
 }
 
 Status apply_edit(Config& c, const Command& command) {
@@ -84,6 +86,7 @@ Status apply_edit(Config& c, const Command& command) {
   if (auto* s = std::get_if<cmd::SetSeed>(&command)) return settings_set_seed(c, s->seed);
   if (auto* s = std::get_if<cmd::SetTunnel>(&command))
     return settings_set_tunnel(c, s->what, s->addr);
+  if (auto* s = std::get_if<cmd::SetNat>(&command)) return settings_set_nat(c, s->range);
   if (std::holds_alternative<cmd::FlushRuleset>(command)) {
     flush_ruleset(c);
     return {};

@@ -124,6 +124,11 @@ struct SetTunnel {
   TunnelSetting what;
   std::optional<IpAddr> addr;  // none: unset
 };
+// set nat4|nat6 PREFIX: the health-check NAT range of a family.
+struct SetNat {
+  IpPrefix range;
+};
+struct NatList {};
 struct ListRuleset {};
 struct FlushRuleset {};
 struct ImportIpvsadm {
@@ -141,8 +146,8 @@ using Command =
                  cmd::BackendSet, cmd::BackendAdmin, cmd::BackendDel, cmd::BackendList,
                  cmd::CheckAdd, cmd::CheckDel, cmd::CheckList, cmd::FlowsList, cmd::FlowsCount,
                  cmd::FlowsFlush, cmd::Stats, cmd::StatsReset, cmd::SetSeed, cmd::SetTunnel,
-                 cmd::ListRuleset, cmd::FlushRuleset, cmd::ImportIpvsadm, cmd::Help,
-                 cmd::DecapAttach, cmd::DecapDetach, cmd::DecapRefresh, cmd::DecapList>;
+                 cmd::SetNat, cmd::NatList, cmd::ListRuleset, cmd::FlushRuleset, cmd::ImportIpvsadm,
+                 cmd::Help, cmd::DecapAttach, cmd::DecapDetach, cmd::DecapRefresh, cmd::DecapList>;
 
 // Parses one command. Errors are usage errors whose `token` is the index of
 // the offending word (words.size() when a word is missing).

@@ -114,7 +114,7 @@ Status decap_detach(const std::string& pin_path, const std::string& dev) {
   if (!is_attached(dir, link->ifindex)) return runtime_error("xlb-decap is not attached to " + dev);
   auto lock = PinLock::acquire(dir);
   if (!lock) return lock.error();
-  XLB_TRY(detach_interface(dir, dev));
+  XLB_TRY(detach_link(dir, dev));
   remove_if_unused(dir);
   return {};
 }

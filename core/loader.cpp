@@ -59,6 +59,7 @@ void size_maps(xlb_bpf* s, const LoadOptions& o) {
   size_map(s->maps.xlb_flows, o.pin_path, c.flows);
   size_map(s->maps.xlb_svc_stats, o.pin_path, c.services);
   size_map(s->maps.xlb_be_stats, o.pin_path, c.backends);
+  size_map(s->maps.xlb_nat, o.pin_path, 2 * c.backends);
 }
 
 std::string libbpf_error(const char* what, int err) {
@@ -71,7 +72,9 @@ std::string libbpf_error(const char* what, int err) {
 
 }  // namespace
 
-Result<LoadedProgram> load_datapath(const LoadOptions& o) {
+namespace {
+
+Result<Skel> load_skeleton(const LoadOptions& o) {
   XLB_TRY(ensure_pin_dir(o.pin_path));
   LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = o.pin_path.c_str());
   Skel skel(xlb_bpf__open_opts(&open_opts));
@@ -80,9 +83,31 @@ Result<LoadedProgram> load_datapath(const LoadOptions& o) {
   std::memcpy(const_cast<uint8_t*>(skel->rodata->xlb_iface_mac), o.iface_mac.bytes.data(), 6);
   int err = xlb_bpf__load(skel.get());
   if (err) return runtime_error(libbpf_error("cannot load the datapath", err));
-  int fd = dup(bpf_program__fd(skel->progs.xlb_xdp));
+  return skel;
+}
+
+Result<LoadedProgram> dup_program(bpf_program* p) {
+  int fd = dup(bpf_program__fd(p));
   if (fd < 0) return runtime_error(std::string("dup: ") + std::strerror(errno));
   return LoadedProgram(fd);
+}
+
+}  // namespace
+
+Result<LoadedProgram> load_datapath(const LoadOptions& o) {
+  auto skel = load_skeleton(o);
+  if (!skel) return skel.error();
+  return dup_program((*skel)->progs.xlb_xdp);
+}
+
+Result<HcPrograms> load_hc_programs(const LoadOptions& o) {
+  auto skel = load_skeleton(o);
+  if (!skel) return skel.error();
+  auto probe = dup_program((*skel)->progs.xlb_hc);
+  if (!probe) return probe.error();
+  auto host = dup_program((*skel)->progs.xlb_hc_host);
+  if (!host) return host.error();
+  return HcPrograms{std::move(*probe), std::move(*host)};
 }
 
 }  // namespace xlb

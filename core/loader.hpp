@@ -43,4 +43,13 @@ class LoadedProgram {
 // bpffs at the pin path's parent when nothing is mounted there).
 Result<LoadedProgram> load_datapath(const LoadOptions& opts);
 
+// The health-check port's two programs, from one load of the same object
+// (so they share the pinned maps): xlb_hc for xlbhc1, and the XDP_PASS
+// program xlbhc0 needs to receive frames redirected into its peer.
+struct HcPrograms {
+  LoadedProgram probe;  // xlb_hc
+  LoadedProgram host;   // xlb_hc_host
+};
+Result<HcPrograms> load_hc_programs(const LoadOptions& opts);
+
 }  // namespace xlb

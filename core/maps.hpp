@@ -33,17 +33,20 @@ class Maps {
   int global() const { return fd_[8]; }
   int store() const { return fd_[9]; }
   int grace() const { return fd_[10]; }
+  int nat() const { return fd_[11]; }
+  int hc_cfg() const { return fd_[12]; }
+  int hc_replies() const { return fd_[13]; }
   const Capacities& caps() const { return caps_; }
   const std::string& pin_path() const { return pin_path_; }
   // Kernel memory charged to the maps (fdinfo memlock), Maglev tables included.
   uint64_t memory_bytes() const;
 
-  static constexpr int kCount = 11;
+  static constexpr int kCount = 14;
   static const char* const kNames[kCount];
 
  private:
   Maps() = default;
-  int fd_[kCount] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+  int fd_[kCount] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
   Capacities caps_;
   std::string pin_path_;
 };

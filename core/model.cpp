@@ -6,6 +6,7 @@
 
 #include "check.hpp"
 #include "maglev.hpp"
+#include "nat.hpp"
 
 namespace xlb {
 
@@ -170,7 +171,7 @@ Status validate(const Config& c) {
     if (!keys.insert({s.proto, s.vip, s.port}).second)
       return usage_error("service " + s.spec() + " is defined twice");
   }
-  return {};
+  return validate_nat_ranges(c);
 }
 
 }  // namespace xlb

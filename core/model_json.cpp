@@ -136,10 +136,21 @@ json settings_json(const Settings& st) {
   put("source6", st.source6);
   put("gateway4", st.gateway4);
   put("gateway6", st.gateway6);
+  if (st.nat4) j["nat4"] = st.nat4->str();
+  if (st.nat6) j["nat6"] = st.nat6->str();
   return j;
 }
 
 namespace {
+
+// Optional prefixes: absent means "the default".
+Status prefix_from(const json& settings, const char* key, std::optional<IpPrefix>& out) {
+  if (!settings.contains(key)) return {};
+  auto p = IpPrefix::parse(settings.at(key).get<std::string>());
+  if (!p) return runtime_error(std::string("store: bad ") + key);
+  out = *p;
+  return {};
+}
 
 // Unset addresses are absent (stores written before they existed, too).
 Status settings_from(const json& j, Settings& st) {
@@ -152,6 +163,8 @@ Status settings_from(const json& j, Settings& st) {
     if (!a) return a.error();
     *field = *a;
   }
+  XLB_TRY(prefix_from(j, "nat4", st.nat4));
+  XLB_TRY(prefix_from(j, "nat6", st.nat6));
   return {};
 }
 

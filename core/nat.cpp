@@ -40,6 +40,34 @@ std::optional<IpAddr> nat_address(const Settings& s, const Service& svc, const B
   return a;
 }
 
+IpAddr nat_host_address(const Settings& s, int family) {
+  IpPrefix range = nat_range(s, family);
+  uint64_t off = range_size(range) - 1;
+  IpAddr a = range.addr;
+  int last = a.is_v6() ? 15 : 3;
+  for (int i = 0; i < 4; i++) a.bytes[last - i] |= uint8_t(off >> (8 * i));
+  return a;
+}
+
+namespace {
+
+Status outside(const IpPrefix& r, const IpAddr& a, const std::string& what, const Service& s) {
+  if (!r.contains(a)) return {};
+  return usage_error("NAT range " + r.str() + " contains " + what + " " + a.str() + " of service " +
+                     s.name + " (choose another with `set " + (a.is_v6() ? "nat6" : "nat4") + "`)");
+}
+
+}  // namespace
+
+Status validate_nat_ranges(const Config& c) {
+  for (const auto& s : c.services) {
+    XLB_TRY(outside(nat_range(c.settings, s.vip.family), s.vip, "VIP", s));
+    for (const auto& b : s.backends)
+      XLB_TRY(outside(nat_range(c.settings, b.addr.family), b.addr, "backend", s));
+  }
+  return {};
+}
+
 std::optional<uint32_t> nat_backend_id(const Settings& s, const IpAddr& nat) {
   auto off = offset_in(nat_range(s, nat.family), nat);
   if (!off || *off == 0) return std::nullopt;

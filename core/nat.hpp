@@ -24,6 +24,14 @@ IpPrefix nat_range(const Settings& s, int family);
 // committed) or its id does not fit in the range.
 std::optional<IpAddr> nat_address(const Settings& s, const Service& svc, const Backend& be);
 
+// The last address of a family's range, which no backend gets: the host's
+// own address on the hc port, the source of its probes.
+IpAddr nat_host_address(const Settings& s, int family);
+
+// The NAT ranges hold no VIP and no backend: their traffic is routed into
+// the hc port. (Part of validate(); the capacity check is the transaction's.)
+Status validate_nat_ranges(const Config& c);
+
 // The backend id a NAT address stands for; nullopt when the address is
 // outside the range of its family.
 std::optional<uint32_t> nat_backend_id(const Settings& s, const IpAddr& nat);

@@ -226,6 +226,11 @@ Status settings_set_tunnel(Config& c, TunnelSetting t, const std::optional<IpAdd
   return {};
 }
 
+Status settings_set_nat(Config& c, const IpPrefix& range) {
+  (range.addr.is_v6() ? c.settings.nat6 : c.settings.nat4) = range;
+  return {};
+}
+
 void flush_ruleset(Config& c) {
   c.services.clear();
   c.settings = Settings{};

@@ -66,6 +66,8 @@ Status check_del(Config& c, const ServiceRef& ref, const std::vector<CheckSelect
 Status settings_set_seed(Config& c, uint32_t seed);
 // Sets (or, with nullopt, unsets) an outer source address or a gateway.
 Status settings_set_tunnel(Config& c, TunnelSetting t, const std::optional<IpAddr>& a);
+// The NAT range of the prefix's family (set nat4 / set nat6).
+Status settings_set_nat(Config& c, const IpPrefix& range);
 void flush_ruleset(Config& c);
 
 }  // namespace xlb

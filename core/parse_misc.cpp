@@ -97,15 +97,31 @@ Result<Command> parse_set_tunnel(Cursor& c, TunnelSetting what) {
   return Command{st};
 }
 
+// set nat4|nat6 PREFIX. The range must leave room for backends; whether it
+// has room for the capacity is checked by the transaction, which knows it.
+Result<Command> parse_set_nat(Cursor& c, bool v6) {
+  const char* what =
+      v6 ? "IPv6 prefix (e.g. fd00:786c:6200::/64)" : "IPv4 prefix (e.g. 198.18.0.0/16)";
+  if (c.done()) return c.missing(what);
+  auto p = IpPrefix::parse(c.peek());
+  if (!p || p->addr.is_v6() != v6)
+    return c.error("invalid NAT range '" + c.peek() + "' (expected an " + what + ")");
+  if (p->len > (v6 ? 126 : 30)) return c.error("NAT range " + p->str() + " is too small");
+  c.next();
+  XLB_TRY(expect_end(c));
+  return Command{cmd::SetNat{*p}};
+}
+
 Result<Command> parse_set(Cursor& c) {
-  const char* const expected = "seed, source4, source6, gateway4 or gateway6";
+  const char* const expected = "seed, source4, source6, gateway4, gateway6, nat4 or nat6";
   if (c.done()) return c.missing(std::string("setting (") + expected + ")");
-  auto what =
-      match_prefix(c.peek(), {"seed", "source4", "source6", "gateway4", "gateway6", "help"});
+  auto what = match_prefix(
+      c.peek(), {"seed", "source4", "source6", "gateway4", "gateway6", "nat4", "nat6", "help"});
   if (!what) return c.error("unknown setting '" + c.peek() + "' (expected " + expected + ")");
   c.next();
   if (*what == "help") return Command{cmd::Help{"set"}};
   if (auto t = parse_tunnel_setting(*what)) return parse_set_tunnel(c, *t);
+  if (*what == "nat4" || *what == "nat6") return parse_set_nat(c, *what == "nat6");
   auto v = read_uint(c, "seed", 0, UINT32_MAX);
   if (!v) return v.error();
   XLB_TRY(expect_end(c));
@@ -137,6 +153,17 @@ Result<Command> parse_flush(Cursor& c) {
   c.next();
   XLB_TRY(expect_end(c));
   return Command{cmd::FlushRuleset{}};
+}
+
+Result<Command> parse_nat(Cursor& c) {
+  if (!c.done()) {
+    auto v = match_prefix(c.peek(), {"list", "show", "help"});
+    if (!v) return c.error("unknown nat command '" + c.peek() + "' (try: xlb nat help)");
+    c.next();
+    if (*v == "help") return Command{cmd::Help{"nat"}};
+  }
+  XLB_TRY(expect_end(c));
+  return Command{cmd::NatList{}};
 }
 
 Result<Command> parse_import(Cursor& c) {

@@ -60,6 +60,7 @@ Result<Command> parse_list(Cursor& c);
 Result<Command> parse_flush(Cursor& c);
 Result<Command> parse_import(Cursor& c);
 Result<Command> parse_decap(Cursor& c);
+Result<Command> parse_nat(Cursor& c);
 
 }  // namespace xlb::parse
 

@@ -63,6 +63,15 @@ void global(std::string& out, const json& stats) {
   for (const auto& [k, v] : stats["global"].items())
     if (k.rfind("drop_", 0) == 0)
       out += "xlb_drops_total{" + label("reason", k.substr(5)) + "} " + v.dump() + "\n";
+  header(out,
+         {"xlb_hc_packets_total", "counter", "Health-check NAT packets translated, by direction."});
+  out += "xlb_hc_packets_total{" + label("direction", "probe") + "} " +
+         stats["global"]["hc_probes"].dump() + "\n";
+  out += "xlb_hc_packets_total{" + label("direction", "reply") + "} " +
+         stats["global"]["hc_replies"].dump() + "\n";
+  header(out, {"xlb_hc_reply_clashes_total", "counter",
+               "Health-check probes that took over another probe's reply tuple."});
+  out += "xlb_hc_reply_clashes_total " + stats["global"]["hc_reply_clash"].dump() + "\n";
 }
 
 void vips(std::string& out, const Config& cfg) {

@@ -56,6 +56,8 @@ std::string print_ruleset(const Config& c) {
   std::string out = "flush ruleset\n";
   if (c.settings.seed != kDefaultSeed) out += "set seed " + std::to_string(c.settings.seed) + "\n";
   out += tunnel_setting_lines(c.settings);
+  if (c.settings.nat4) out += "set nat4 " + c.settings.nat4->str() + "\n";
+  if (c.settings.nat6) out += "set nat6 " + c.settings.nat6->str() + "\n";
   for (const auto& s : c.services) {
     out += service_line(s);
     for (const auto& b : s.backends) out += backend_lines(s, b);

@@ -27,7 +27,13 @@ constexpr const char* kGlobalNames[XLB_G_MAX] = {"pass",
                                                  "drop_too_big",
                                                  "icmp_too_big_sent",
                                                  "drop_encap",
-                                                 "drop_fwd_disabled"};
+                                                 "drop_fwd_disabled",
+                                                 "hc_probes",
+                                                 "hc_replies",
+                                                 "drop_hc_unknown",
+                                                 "drop_hc_no_route",
+                                                 "hc_reply_clash",
+                                                 "drop_hc_source"};
 
 int ncpus() {
   static int n = libbpf_num_possible_cpus();

@@ -10,7 +10,9 @@
 #include <set>
 
 #include "bank.hpp"
+#include "hc_port.hpp"
 #include "maglev.hpp"
+#include "nat_table.hpp"
 #include "stats.hpp"
 #include "store.hpp"
 
@@ -225,10 +227,20 @@ Status write_bank_settings(const Maps& m, uint32_t bank, const Config& next) {
   return {};
 }
 
+// A new NAT range needs new routes into the hc port (when there is one).
+Status sync_hc_port(const Maps& m, const Config& live, const Config& next) {
+  if (live.settings.nat4 == next.settings.nat4 && live.settings.nat6 == next.settings.nat6)
+    return {};
+  if (!hc_port_exists()) return {};
+  XLB_TRY(hc_port_remove(m.pin_path()));
+  return hc_port_setup(m.pin_path(), next.settings);
+}
+
 }  // namespace
 
 Status commit(const Maps& m, const Config& live, const xlb_ctl& ctl, Config& next) {
   XLB_TRY(validate(next));
+  XLB_TRY(check_nat_capacity(next.settings, m.caps().backends));
   XLB_TRY(assign_ids(m, live, next));
   const uint32_t bank = ctl.active_bank ^ 1u;
   XLB_TRY(build_tables(m, live, next));
@@ -236,6 +248,7 @@ Status commit(const Maps& m, const Config& live, const xlb_ctl& ctl, Config& nex
   XLB_TRY(backends_before_flip(m, live_be, next_be));
   XLB_TRY(zero_new_service_stats(m, live, next));
   XLB_TRY(write_bank_services(m, bank, next));
+  XLB_TRY(write_bank_nat(m, bank, next));
   XLB_TRY(write_bank_settings(m, bank, next));
   XLB_TRY(store_write(m, bank, next));
   XLB_TRY(ctl_write(m, xlb_ctl{bank, ctl.generation + 1}));
@@ -246,7 +259,7 @@ Status commit(const Maps& m, const Config& live, const xlb_ctl& ctl, Config& nex
   XLB_TRY(wait_for_datapath(m));
   XLB_TRY(backends_after_flip(m, live_be, next_be));
   release_tables(m, live, next);
-  return {};
+  return sync_hc_port(m, live, next);
 }
 
 }  // namespace xlb

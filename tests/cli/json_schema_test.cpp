@@ -56,7 +56,13 @@ const Schema kGlobal = {{"pass", T::uint},
                         {"drop_too_big", T::uint},
                         {"icmp_too_big_sent", T::uint},
                         {"drop_encap", T::uint},
-                        {"drop_fwd_disabled", T::uint}};
+                        {"drop_fwd_disabled", T::uint},
+                        {"hc_probes", T::uint},
+                        {"hc_replies", T::uint},
+                        {"drop_hc_unknown", T::uint},
+                        {"drop_hc_no_route", T::uint},
+                        {"hc_reply_clash", T::uint},
+                        {"drop_hc_source", T::uint}};
 
 Schema with_rates(Schema s) {
   for (const char* k : {"cps", "pps", "bps"}) s[k] = T::uint;

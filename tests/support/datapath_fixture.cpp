@@ -111,6 +111,11 @@ void DatapathTest::configure(const std::function<Status(Config&)>& edit) {
   ASSERT_TRUE(st.ok()) << st.error().message;
 }
 
+Status DatapathTest::state_update(const std::function<Status(Config&)>& edit) {
+  config_.reset();
+  return state_->update(edit);
+}
+
 Config DatapathTest::config() const {
   if (config_) return *config_;
   auto c = state_->read();

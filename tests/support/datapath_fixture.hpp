@@ -44,6 +44,8 @@ class DatapathTest : public ::testing::Test {
 
   // Commits an edit through core's transaction; a failure fails the test.
   void configure(const std::function<Status(Config&)>& edit);
+  // The same, for an edit the test expects may fail.
+  Status state_update(const std::function<Status(Config&)>& edit);
   Config config() const;
   StatsSnapshot stats() const;
   std::vector<Flow> flows() const;

@@ -154,10 +154,12 @@ const ErrorCase kErrors[] = {
     {"stats reset now", "unexpected argument 'now'", 2},
     {"stats help me", "unexpected argument 'me'", 2},
     // set
-    {"set", "missing setting (seed, source4, source6, gateway4 or gateway6)", 1},
+    {"set", "missing setting (seed, source4, source6, gateway4, gateway6, nat4 or nat6)", 1},
     {"set colour",
-     "unknown setting 'colour' (expected seed, source4, source6, gateway4 or gateway6)", 1},
-    {"set s 1", "unknown setting 's' (expected seed, source4, source6, gateway4 or gateway6)", 1},
+     "unknown setting 'colour' (expected seed, source4, source6, gateway4, gateway6, nat4 or nat6)",
+     1},
+    {"set s 1",
+     "unknown setting 's' (expected seed, source4, source6, gateway4, gateway6, nat4 or nat6)", 1},
     {"set source4", "missing source4 address (or none)", 2},
     {"set source4 2001:db8::1", "source4 must be an IPv4 address", 2},
     {"set gateway6 192.0.2.1", "gateway6 must be an IPv6 address", 2},
@@ -166,7 +168,26 @@ const ErrorCase kErrors[] = {
     {"set source4 nowhere",
      "invalid source4 address (or none) 'nowhere' (expected an IPv4 or IPv6 address)", 2},
     {"set gateway 10.0.0.1",
-     "unknown setting 'gateway' (expected seed, source4, source6, gateway4 or gateway6)", 1},
+     "unknown setting 'gateway' (expected seed, source4, source6, gateway4, gateway6, nat4 or "
+     "nat6)",
+     1},
+    {"set nat4", "missing IPv4 prefix (e.g. 198.18.0.0/16)", 2},
+    {"set nat4 fd00::/64",
+     "invalid NAT range 'fd00::/64' (expected an IPv4 prefix (e.g. 198.18.0.0/16))", 2},
+    {"set nat6 198.18.0.0/16",
+     "invalid NAT range '198.18.0.0/16' (expected an IPv6 prefix (e.g. "
+     "fd00:786c:6200::/64))",
+     2},
+    {"set nat4 198.18.0.0",
+     "invalid NAT range '198.18.0.0' (expected an IPv4 prefix (e.g. "
+     "198.18.0.0/16))",
+     2},
+    {"set nat4 198.18.0.0/31", "NAT range 198.18.0.0/31 is too small", 2},
+    {"set nat6 fd00::/127", "NAT range fd00::/127 is too small", 2},
+    {"set nat4 198.18.0.0/16 x", "unexpected argument 'x'", 3},
+    // nat
+    {"nat flush", "unknown nat command 'flush' (try: xlb nat help)", 1},
+    {"nat list all", "unexpected argument 'all'", 2},
     {"set seed", "missing seed", 2},
     {"set seed 4294967296", "invalid seed '4294967296' (expected 0..4294967295)", 2},
     {"set seed 0x10", "invalid seed '0x10' (expected 0..4294967295)", 2},
@@ -376,6 +397,16 @@ TEST(GrammarDefaults, HelpEverywhere) {
   EXPECT_EQ(parse_as<cmd::Help>("help service").object, "");
   for (const char* o : {"service", "backend", "flows", "stats", "set", "interface"})
     EXPECT_EQ(parse_as<cmd::Help>(std::string(o) + " help").object, o);
+}
+
+TEST(GrammarDefaults, NatRanges) {
+  EXPECT_EQ(parse_as<cmd::SetNat>("set nat4 100.64.0.0/10").range.str(), "100.64.0.0/10");
+  EXPECT_EQ(parse_as<cmd::SetNat>("set nat6 fd00:1::/64").range.str(), "fd00:1::/64");
+  // Host bits are dropped, as ip(8) does.
+  EXPECT_EQ(parse_as<cmd::SetNat>("set nat4 198.18.3.4/16").range.str(), "198.18.0.0/16");
+  parse_as<cmd::NatList>("nat");
+  parse_as<cmd::NatList>("nat list");
+  parse_as<cmd::NatList>("nat show");
 }
 
 TEST(GrammarDefaults, SeedBounds) {

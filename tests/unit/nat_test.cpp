@@ -48,3 +48,40 @@ TEST(Nat, NoAddressWithoutIdOrRoom) {
 }
 
 }  // namespace
+
+namespace xlb {
+namespace {
+
+TEST(NatRanges, MustHoldNoVipAndNoBackend) {
+  Config c;
+  Service s;
+  s.name = "web";
+  s.vip = *IpAddr::parse("192.0.2.10");
+  s.port = 80;
+  Backend b;
+  b.addr = *IpAddr::parse("10.0.0.1");
+  s.backends.push_back(b);
+  c.services.push_back(s);
+  EXPECT_TRUE(validate(c).ok());
+  c.settings.nat4 = *IpPrefix::parse("192.0.2.0/24");
+  ASSERT_FALSE(validate(c).ok());
+  EXPECT_EQ(validate(c).error().message,
+            "NAT range 192.0.2.0/24 contains VIP 192.0.2.10 of service web (choose another with "
+            "`set nat4`)");
+  c.settings.nat4 = *IpPrefix::parse("10.0.0.0/16");
+  ASSERT_FALSE(validate(c).ok());
+  EXPECT_NE(validate(c).error().message.find("contains backend 10.0.0.1"), std::string::npos);
+  c.settings.nat4 = *IpPrefix::parse("100.64.0.0/16");
+  EXPECT_TRUE(validate(c).ok());
+}
+
+TEST(NatRanges, HostAddressIsTheLastOneNoBackendGets) {
+  Settings s;
+  EXPECT_EQ(nat_host_address(s, XLB_AF_INET).str(), "198.18.255.255");
+  EXPECT_EQ(nat_host_address(s, XLB_AF_INET6).str(), "fd00:786c:6200::ffff:ffff");
+  s.nat4 = *IpPrefix::parse("100.127.0.0/22");
+  EXPECT_EQ(nat_host_address(s, XLB_AF_INET).str(), "100.127.3.255");
+}
+
+}  // namespace
+}  // namespace xlb

@@ -70,6 +70,8 @@ TEST(RulesetPrint, EmptyConfigIsJustAFlush) {
 TEST(RulesetPrint, ExactText) {
   Config c = from_text(
       "set seed 42\n"
+      "set nat6 fd00:1:2::/96\n"
+      "set nat4 100.127.1.2/22\n"
       "service add web tcp 192.0.2.10:80 ring 13 sched sh\n"
       "backend add web 10.0.0.2 weight 0 mac 02:00:00:00:00:0B\n"
       "backend add web 10.0.0.1 mac 02:00:00:00:00:0a\n"
@@ -78,6 +80,8 @@ TEST(RulesetPrint, ExactText) {
   EXPECT_EQ(print_ruleset(c),
             "flush ruleset\n"
             "set seed 42\n"
+            "set nat4 100.127.0.0/22\n"
+            "set nat6 fd00:1:2::/96\n"
             "service add web tcp 192.0.2.10:80 sched sh ring 13\n"
             "backend add web 10.0.0.1 weight 1 mac 02:00:00:00:00:0a\n"
             "backend disable web 10.0.0.1\n"
@@ -111,6 +115,14 @@ Config random_config(std::mt19937& rng) {
       EXPECT_TRUE(settings_set_tunnel(c, t, addr(tunnel_addrs[static_cast<int>(t)])).ok());
     }
   const bool tunnels = c.settings.source4 && c.settings.source6;
+  if (pick(3) == 0) {
+    EXPECT_TRUE(
+        settings_set_nat(c, *IpPrefix::parse("100.64.0.0/" + std::to_string(10 + pick(12)))).ok());
+  }
+  if (pick(3) == 0) {
+    EXPECT_TRUE(
+        settings_set_nat(c, *IpPrefix::parse("fd00:ab::/" + std::to_string(32 + pick(64)))).ok());
+  }
   const uint32_t services = pick(6);
   for (uint32_t i = 0; i < services; i++) {
     Service s;

@@ -1,5 +1,5 @@
 #!/bin/bash
-# 13_healthd_nat: xlb-healthd probes through the health-check NAT path, so a
+# 17_healthd_nat: xlb-healthd probes through the health-check NAT path, so a
 # backend that serves the port on its own address but lacks the VIP is
 # down: taking the VIP off its lo brings it down after `fall` probes,
 # putting it back brings it up after `rise`. Skips until the NAT path

@@ -1,5 +1,5 @@
 #!/bin/bash
-# 11_healthd_daemon: xlb-healthd as a daemon. It starts from the health in
+# 15_healthd_daemon: xlb-healthd as a daemon. It starts from the health in
 # the maps without flapping; a backend whose server is killed is down within
 # fall x interval + timeout (plus one round of slack), new connections go to
 # the others while the other backends' established connections carry on;
@@ -7,8 +7,7 @@
 # withdraws the VIP routes (kept with --withdraw-on-exit no); the textfile
 # holds the metrics.
 #
-# Until the health-check NAT path is wired, probes go to the backends'
-# own addresses (--direct).
+# Probes go through the health-check NAT path, to the VIP on each backend.
 source "$(dirname "$0")/common.sh"
 e2e_require xlb
 HEALTHD=${HEALTHD:-$(dirname "$LAB_XLB")/xlb-healthd}
@@ -36,7 +35,7 @@ EOT
 [[ $(lab_addr be1) == "$BE1" ]] || e2e_abort "unexpected be1 address"
 
 start_healthd() {
-	lab_bg lb1 "$1" "$HEALTHD" --pin-path "$LAB_BPFFS/lb1" --direct --kernel-table 100 \
+	lab_bg lb1 "$1" "$HEALTHD" --pin-path "$LAB_BPFFS/lb1" --kernel-table 100 \
 		--textfile "$LAB_DIR/xlb.prom" "${@:2}"
 	HEALTHD_PID=$LAB_LAST_PID
 }

@@ -1,5 +1,5 @@
 #!/bin/bash
-# 12_tunnels: L3 forwarding end to end. Two backends on another subnet behind
+# 11_tunnels: L3 forwarding end to end. Two backends on another subnet behind
 # the router (not on the lb's segment) run xlb-decap and no tunnel module.
 # For every method (ipip, gre, gue, fou) and every family mix (4in4, 6in6,
 # 4in6, 6in4), TCP (HTTP) and UDP (echo) through the VIP work, the backends

@@ -1,5 +1,5 @@
 #!/bin/bash
-# 10_healthd_bird: xlb-healthd announces a VIP to a real BIRD 2 on the lb,
+# 14_healthd_bird: xlb-healthd announces a VIP to a real BIRD 2 on the lb,
 # which peers over BGP with a real BIRD on the router. The router has the
 # VIP /32 while a backend is healthy, loses it when every backend is down
 # (servers killed, then backends disabled), and regains it on recovery; in
@@ -7,8 +7,7 @@
 # learnt by BIRD's kernel protocol. The lb's BIRD configs are the shipped
 # examples (examples/bird-include.conf, examples/bird-kernel.conf).
 #
-# Until the health-check NAT path is wired, probes go to the backends'
-# own addresses (--direct).
+# Probes go through the health-check NAT path, to the VIP on each backend.
 source "$(dirname "$0")/common.sh"
 e2e_require xlb bird birdc
 HEALTHD=${HEALTHD:-$(dirname "$LAB_XLB")/xlb-healthd}
@@ -40,7 +39,7 @@ EOT
 lab_bird router "$LAB_DIR/router.conf" || e2e_abort "router bird"
 
 healthd() {
-	lab_in lb1 "$HEALTHD" --pin-path "$LAB_BPFFS/lb1" --once --direct "$@" \
+	lab_in lb1 "$HEALTHD" --pin-path "$LAB_BPFFS/lb1" --once "$@" \
 		>>"$LAB_LOGS/healthd.log" 2>&1
 }
 

@@ -1,13 +1,12 @@
 #!/bin/bash
-# 12_healthd_ecmp: two load balancers announce the same VIPs over BGP (BIRD
+# 16_healthd_ecmp: two load balancers announce the same VIPs over BGP (BIRD
 # on each, fed by xlb-healthd through a kernel table); the router's BIRD
 # merges the paths (`merge paths on`) and the kernel hashes flows on L4.
 # Client connections cross both lbs; when lb2 withdraws (its backends
 # drained), the established connections that crossed it carry on through
 # lb1, because both lbs build identical Maglev tables.
 #
-# Until the health-check NAT path is wired, probes go to the backends'
-# own addresses (--direct).
+# Probes go through the health-check NAT path, to the VIP on each backend.
 source "$(dirname "$0")/common.sh"
 e2e_require xlb bird birdc
 HEALTHD=${HEALTHD:-$(dirname "$LAB_XLB")/xlb-healthd}
@@ -62,7 +61,7 @@ EOT
 lab_bird router "$LAB_DIR/router.conf" || e2e_abort "router bird"
 
 healthd() { # LB
-	lab_in "$1" "$HEALTHD" --pin-path "$LAB_BPFFS/$1" --once --direct --kernel-table 100 \
+	lab_in "$1" "$HEALTHD" --pin-path "$LAB_BPFFS/$1" --once --kernel-table 100 \
 		>>"$LAB_LOGS/healthd-$1.log" 2>&1
 }
 # nexthops VIP: how many next hops the router's route to VIP has.

@@ -1,0 +1,124 @@
+#!/bin/bash
+# 13_hc_nat: the health-check NAT path, as xlb-healthd uses it. From the lb's
+# own namespace, a TCP connection (HTTP GET) or a UDP datagram to a
+# backend's NAT address reaches that backend on the VIP and its answer comes
+# back from the NAT address; when the backend serves the port on its own
+# address but lacks the VIP, the probe fails, and succeeds again once the
+# VIP is back. `interface detach` of the last interface removes the port.
+source "$(dirname "$0")/common.sh"
+e2e_require xlb
+lab_watchdog 100
+
+# probe tcp|udp ADDR PORT: one probe from the lb, as xlb-healthd sends it
+# (source port from bind(port 0), so no two probes in flight share one).
+# Prints the answer's first line and exits 0, or prints why and exits 1.
+probe() {
+	lab_in lb1 "$LAB_PYTHON" - "$@" <<'EOF'
+import socket, sys
+mode, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+kind = socket.SOCK_STREAM if mode == "tcp" else socket.SOCK_DGRAM
+s = socket.socket(fam, kind)
+s.settimeout(1.5)
+try:
+    s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", 0))
+    s.connect((addr, port))
+    if mode == "tcp":
+        s.sendall(b"GET / HTTP/1.0\r\nHost: probe\r\n\r\n")
+        data = b""
+        while chunk := s.recv(4096):
+            data += chunk
+        print(data.split(b"\r\n\r\n", 1)[1].decode().strip())
+    else:
+        s.send(b"ping")
+        print(s.recv(4096).decode().strip())
+except OSError as e:
+    print(f"no answer: {e.__class__.__name__}: {e}")
+    sys.exit(1)
+EOF
+}
+
+# nat_of SERVICE BACKEND: the backend's NAT address in that service.
+nat_of() {
+	e2e_py "[r['nat'] for r in n['nat'] if r['service'] == '$1' and r['backend'] == '$2'][0]" \
+		n="$(e2e_xlb_quiet -j nat list)"
+}
+
+e2e_step "lab: lb1 (xlb) and 2 backends serving HTTP and UDP echo on every address"
+lab_up 2 1 || e2e_abort "lab_up"
+lab_servers_all || e2e_abort "servers"
+lab_prime_neigh lb1 || e2e_abort "lb1 cannot resolve the backends"
+e2e_xlb interface attach eth0 mode native || e2e_abort "attach"
+e2e_xlb service add web tcp 192.0.2.10:80 || e2e_abort "service add"
+e2e_xlb service add web6 tcp "[2001:db8::10]:80" || e2e_abort "service add"
+e2e_xlb service add dns udp 192.0.2.53:53 || e2e_abort "service add"
+for be in "${LAB_BACKENDS[@]}"; do
+	e2e_xlb backend add web "$(lab_addr "$be" 4)" || e2e_abort "backend add"
+	e2e_xlb backend add web6 "$(lab_addr "$be" 6)" || e2e_abort "backend add"
+	e2e_xlb backend add dns "$(lab_addr "$be" 4)" || e2e_abort "backend add"
+done
+e2e_xlb nat list
+e2e_check "the hc port exists: xlbhc0 (host side) and xlbhc1" \
+	lab_in lb1 ip link show dev xlbhc0
+e2e_check "the NAT ranges are routed into xlbhc0" \
+	lab_in lb1 sh -c "ip route get 198.18.0.1 | grep -q 'dev xlbhc0' && \
+		ip -6 route get fd00:786c:6200::1 | grep -q 'dev xlbhc0'"
+n=$(e2e_xlb_quiet -j nat list)
+e2e_expect "nat list: 6 NAT addresses, each with egress eth0 from lb1's address" \
+	"len(n['nat']) == 6 and all(r['egress'] == 'eth0' and r['source'] in \
+	 ('$(lab_addr lb1 4)', '$(lab_addr lb1 6)') for r in n['nat'])" n="$n"
+
+e2e_step "probes through the NAT addresses reach exactly their backend, on the VIP"
+for be in "${LAB_BACKENDS[@]}"; do
+	for spec in "web tcp 4 80" "web6 tcp 6 80" "dns udp 4 53"; do
+		read -r svc mode fam port <<<"$spec"
+		nat=$(nat_of "$svc" "$(lab_addr "$be" "$fam")")
+		want=$be
+		[[ $mode == udp ]] && want="$be ping"
+		out=$(probe "$mode" "$nat" "$port")
+		e2e_check "$svc: $mode probe to $nat answered by $be ('$out')" test "$out" = "$want"
+	done
+done
+
+e2e_step "be1 loses VIP 192.0.2.10: it still serves port 80 on its own address, but the probe fails"
+lab_vip_del be1 192.0.2.10 || e2e_abort "vip del"
+nat1=$(nat_of web "$(lab_addr be1 4)")
+nat2=$(nat_of web "$(lab_addr be2 4)")
+out=$(probe tcp "$(lab_addr be1 4)" 80)
+e2e_check "be1 answers on its own address ('$out')" test "$out" = be1
+out=$(probe tcp "$nat1" 80)
+e2e_check "the probe to be1's NAT address fails ('$out')" test "$out" != be1
+out=$(probe tcp "$nat2" 80)
+e2e_check "be2's probe still succeeds ('$out')" test "$out" = be2
+lab_vip_add be1 192.0.2.10 || e2e_abort "vip add"
+out=$(probe tcp "$nat1" 80)
+e2e_check "VIP back on be1: its probe succeeds again ('$out')" test "$out" = be1
+
+e2e_step "set nat4 moves the NAT addresses, the routes and the port's address"
+e2e_xlb set nat4 100.127.0.0/16 || e2e_abort "set nat4"
+nat1=$(nat_of web "$(lab_addr be1 4)")
+e2e_check "be1's NAT address moved into 100.127.0.0/16 ($nat1)" test "${nat1#100.127.}" != "$nat1"
+out=$(probe tcp "$nat1" 80)
+e2e_check "the probe to the new NAT address succeeds ('$out')" test "$out" = be1
+e2e_check "the new range is routed into xlbhc0 from its last address, the old one is gone" \
+	lab_in lb1 sh -c "ip route get 100.127.0.1 | grep -q 'dev xlbhc0 src 100.127.255.255' && \
+		! ip route get 198.18.0.1 | grep -q xlbhc0"
+out=$(lab_xlb set nat4 192.0.2.0/24 2>&1)
+e2e_check "a range holding a VIP is refused with exit 2 ($out)" \
+	test $? -eq 2 -a "${out#*contains VIP 192.0.2.10}" != "$out"
+out=$(lab_xlb set nat4 10.1.0.0/20 2>&1)
+e2e_check "a range too small for the backend capacity is refused with exit 2 ($out)" \
+	test $? -eq 2 -a "${out#*too small for 16384 backends}" != "$out"
+rs=$(e2e_xlb_quiet -j list ruleset)
+e2e_expect "list ruleset has set nat4 (and no set nat6: never set)" \
+	"'set nat4 100.127.0.0/16' in r['ruleset'] and 'nat6' not in r['ruleset']" r="$rs"
+
+e2e_step "counters, and the port goes with the last interface"
+s=$(e2e_xlb_quiet -j stats)
+e2e_expect "hc_probes and hc_replies counted, nothing unknown, no clash" \
+	"s['global']['hc_probes'] > 0 and s['global']['hc_replies'] > 0 and \
+	 s['global']['drop_hc_unknown'] == 0 and s['global']['hc_reply_clash'] == 0" s="$s"
+e2e_xlb interface detach eth0 || e2e_abort "detach"
+e2e_check "xlbhc0 is gone after the last detach" \
+	lab_in lb1 sh -c "! ip link show dev xlbhc0 2>/dev/null"
+e2e_finish
