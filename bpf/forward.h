@@ -96,10 +96,14 @@ xlb_tunnel_source(const struct xlb_bank *bs, __u8 family,
 	return src4;
 }
 
+/* fib_ifindex: the interface the next hop is looked up from (bpf_fib_lookup
+ * answers as if the packet had come in there): the ingress for client
+ * packets, the egress towards the backend for health-check probes. */
 static __noinline int xlb_forward_tunnel(struct xdp_md *ctx,
 					 const struct xlb_packet *pkt,
 					 const struct xlb_backend *be,
-					 const struct xlb_bank *bs)
+					 const struct xlb_bank *bs,
+					 __u32 fib_ifindex)
 {
 	struct xlb_addr src4, dst = be->addr;
 	const struct xlb_addr *src;
@@ -116,6 +120,7 @@ static __noinline int xlb_forward_tunnel(struct xdp_md *ctx,
 	if (xlb_addr_is_zero(src))
 		return xlb_tunnel_drop(XLB_G_DROP_ENCAP);
 	overhead = e.ip_len + e.tun_len;
+	nh.ifindex = fib_ifindex;
 	rc = xlb_nexthop(ctx, be, bs, src, in.len + overhead, &nh);
 	if (rc == XLB_NH_TOO_BIG)
 		return xlb_tunnel_too_big(ctx, pkt, &in, nh.mtu - overhead);
@@ -146,7 +151,7 @@ static __always_inline int xlb_forward(struct xdp_md *ctx,
 	bs = bpf_map_lookup_elem(&xlb_banks, &bank);
 	if (!bs)
 		return xlb_tunnel_drop(XLB_G_DROP_ENCAP);
-	return xlb_forward_tunnel(ctx, pkt, be, bs);
+	return xlb_forward_tunnel(ctx, pkt, be, bs, ctx->ingress_ifindex);
 }
 
 #endif /* XLB_FORWARD_H */

@@ -33,6 +33,7 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 #include "counters.h"
+#include "forward.h"
 #include "hc_csum.h"
 #include "parse.h"
 #include "xlb_maps.h"
@@ -188,12 +189,24 @@ static __always_inline int xlb_hc_dsr(struct xdp_md *ctx,
  * wraps it as it wraps client packets, then redirects to nat->ifindex.
  */
 static __always_inline int xlb_hc_send(struct xdp_md *ctx,
+				       struct xlb_packet *pkt,
 				       const struct xlb_nat *nat,
 				       const struct xlb_backend *be)
 {
+	struct xlb_bank *bs;
+	struct xlb_ctl *ctl;
+	__u32 zero = 0;
+
 	if (nat->forward == XLB_FWD_DSR)
 		return xlb_hc_dsr(ctx, nat, be);
-	return XDP_DROP;
+	ctl = bpf_map_lookup_elem(&xlb_ctl, &zero);
+	bs = ctl ? bpf_map_lookup_elem(&xlb_banks, &ctl->active_bank) : NULL;
+	if (!bs)
+		return XDP_DROP;
+	/* The packet is the probe as rewritten: from the lb to the VIP. */
+	pkt->key.src = nat->src;
+	pkt->key.dst = nat->vip;
+	return xlb_forward_tunnel(ctx, pkt, be, bs, nat->ifindex);
 }
 
 /* The live NAT entry of the packet's destination and its backend. */
@@ -251,7 +264,7 @@ static __always_inline int xlb_hc_probe(struct xdp_md *ctx)
 	xlb_hc_record(&pkt, nat);
 	if (!xlb_rewrite_addrs(ctx, &pkt, &nat->src, &nat->vip))
 		return xlb_verdict_drop(XLB_G_DROP_MALFORMED);
-	action = xlb_hc_send(ctx, nat, be);
+	action = xlb_hc_send(ctx, &pkt, nat, be);
 	if (action == XDP_DROP)
 		return xlb_verdict_drop(XLB_G_DROP_NO_BACKEND);
 	xlb_count_global(XLB_G_HC_PROBE);

@@ -27,6 +27,8 @@ enum xlb_nh_result {
 	XLB_NH_FWD_OFF, /* IP forwarding is off: bpf_fib_lookup() will not answer */
 };
 
+/* nh->ifindex is both the interface the lookup is made from (in) and the
+ * egress (out). */
 static __always_inline int xlb_fib(struct xdp_md *ctx, __u8 family,
 				   const struct xlb_addr *dst,
 				   const struct xlb_addr *src, __u32 tot_len,
@@ -36,7 +38,7 @@ static __always_inline int xlb_fib(struct xdp_md *ctx, __u8 family,
 	int rc;
 
 	__builtin_memset(&fib, 0, sizeof(fib));
-	fib.ifindex = ctx->ingress_ifindex;
+	fib.ifindex = nh->ifindex;
 	fib.tot_len = tot_len;
 	if (family == XLB_AF_INET) {
 		fib.family = AF_INET;
@@ -77,9 +79,12 @@ static __always_inline int xlb_nexthop(struct xdp_md *ctx,
 	struct xlb_addr gw = {};
 	int rc;
 
+	__u32 from = nh->ifindex;
+
 	rc = xlb_fib(ctx, be->family, &be->addr, src, tot_len, nh);
 	if (rc != XLB_NH_NONE)
 		return rc;
+	nh->ifindex = from;
 	if (be->family == XLB_AF_INET)
 		gw.w[0] = bs->gateway4;
 	else

@@ -4,7 +4,8 @@
 # For every method (ipip, gre, gue, fou) and every family mix (4in4, 6in6,
 # 4in6, 6in4), TCP (HTTP) and UDP (echo) through the VIP work, the backends
 # answer the clients directly, and a capture on a backend's link shows the
-# expected encapsulation.
+# expected encapsulation. Health-check probes through the NAT path reach the
+# VIP on a backend through the service's tunnel too.
 source "$(dirname "$0")/common.sh"
 e2e_require xlb tcpdump
 lab_watchdog 140
@@ -93,6 +94,15 @@ for m in ipip gre gue fou; do
 		[[ ${mix:0:1} == 6 ]] && inner=ip6
 		c=$(e2e_capture_count router tb1 "$f")
 		e2e_check "$m ${mix}: tb1's link carries '$f' from lb1 ($c packets)" test "$c" -gt 0
+	done
+	# Health checks go through the service's tunnel, to the VIP on tb1.
+	for c in t44:tcp:80 t66:tcp:80 u44:udp:53; do
+		svc=${c%%:*} mode=${c#*:} fam=${svc:2:1}
+		want=tb1
+		[[ ${mode%%:*} == udp ]] && want="tb1 ping"
+		out=$(e2e_probe "${mode%%:*}" "$(e2e_nat_of "$svc" "$(lab_addr tb1 "$fam")")" "${mode#*:}")
+		e2e_check "$m: health-check probe of $svc through the tunnel answered by tb1 ('$out')" \
+			test "$out" = "$want"
 	done
 	d=$(lab_decap tb1 -j list)
 	e2e_expect "$m: tb1's xlb-decap counted $m packets and dropped none" \

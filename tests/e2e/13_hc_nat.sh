@@ -9,41 +9,6 @@ source "$(dirname "$0")/common.sh"
 e2e_require xlb
 lab_watchdog 100
 
-# probe tcp|udp ADDR PORT: one probe from the lb, as xlb-healthd sends it
-# (source port from bind(port 0), so no two probes in flight share one).
-# Prints the answer's first line and exits 0, or prints why and exits 1.
-probe() {
-	lab_in lb1 "$LAB_PYTHON" - "$@" <<'EOF'
-import socket, sys
-mode, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
-kind = socket.SOCK_STREAM if mode == "tcp" else socket.SOCK_DGRAM
-s = socket.socket(fam, kind)
-s.settimeout(1.5)
-try:
-    s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", 0))
-    s.connect((addr, port))
-    if mode == "tcp":
-        s.sendall(b"GET / HTTP/1.0\r\nHost: probe\r\n\r\n")
-        data = b""
-        while chunk := s.recv(4096):
-            data += chunk
-        print(data.split(b"\r\n\r\n", 1)[1].decode().strip())
-    else:
-        s.send(b"ping")
-        print(s.recv(4096).decode().strip())
-except OSError as e:
-    print(f"no answer: {e.__class__.__name__}: {e}")
-    sys.exit(1)
-EOF
-}
-
-# nat_of SERVICE BACKEND: the backend's NAT address in that service.
-nat_of() {
-	e2e_py "[r['nat'] for r in n['nat'] if r['service'] == '$1' and r['backend'] == '$2'][0]" \
-		n="$(e2e_xlb_quiet -j nat list)"
-}
-
 e2e_step "lab: lb1 (xlb) and 2 backends serving HTTP and UDP echo on every address"
 lab_up 2 1 || e2e_abort "lab_up"
 lab_servers_all || e2e_abort "servers"
@@ -72,33 +37,33 @@ e2e_step "probes through the NAT addresses reach exactly their backend, on the V
 for be in "${LAB_BACKENDS[@]}"; do
 	for spec in "web tcp 4 80" "web6 tcp 6 80" "dns udp 4 53"; do
 		read -r svc mode fam port <<<"$spec"
-		nat=$(nat_of "$svc" "$(lab_addr "$be" "$fam")")
+		nat=$(e2e_nat_of "$svc" "$(lab_addr "$be" "$fam")")
 		want=$be
 		[[ $mode == udp ]] && want="$be ping"
-		out=$(probe "$mode" "$nat" "$port")
+		out=$(e2e_probe "$mode" "$nat" "$port")
 		e2e_check "$svc: $mode probe to $nat answered by $be ('$out')" test "$out" = "$want"
 	done
 done
 
 e2e_step "be1 loses VIP 192.0.2.10: it still serves port 80 on its own address, but the probe fails"
 lab_vip_del be1 192.0.2.10 || e2e_abort "vip del"
-nat1=$(nat_of web "$(lab_addr be1 4)")
-nat2=$(nat_of web "$(lab_addr be2 4)")
-out=$(probe tcp "$(lab_addr be1 4)" 80)
+nat1=$(e2e_nat_of web "$(lab_addr be1 4)")
+nat2=$(e2e_nat_of web "$(lab_addr be2 4)")
+out=$(e2e_probe tcp "$(lab_addr be1 4)" 80)
 e2e_check "be1 answers on its own address ('$out')" test "$out" = be1
-out=$(probe tcp "$nat1" 80)
+out=$(e2e_probe tcp "$nat1" 80)
 e2e_check "the probe to be1's NAT address fails ('$out')" test "$out" != be1
-out=$(probe tcp "$nat2" 80)
+out=$(e2e_probe tcp "$nat2" 80)
 e2e_check "be2's probe still succeeds ('$out')" test "$out" = be2
 lab_vip_add be1 192.0.2.10 || e2e_abort "vip add"
-out=$(probe tcp "$nat1" 80)
+out=$(e2e_probe tcp "$nat1" 80)
 e2e_check "VIP back on be1: its probe succeeds again ('$out')" test "$out" = be1
 
 e2e_step "set nat4 moves the NAT addresses, the routes and the port's address"
 e2e_xlb set nat4 100.127.0.0/16 || e2e_abort "set nat4"
-nat1=$(nat_of web "$(lab_addr be1 4)")
+nat1=$(e2e_nat_of web "$(lab_addr be1 4)")
 e2e_check "be1's NAT address moved into 100.127.0.0/16 ($nat1)" test "${nat1#100.127.}" != "$nat1"
-out=$(probe tcp "$nat1" 80)
+out=$(e2e_probe tcp "$nat1" 80)
 e2e_check "the probe to the new NAT address succeeds ('$out')" test "$out" = be1
 e2e_check "the new range is routed into xlbhc0 from its last address, the old one is gone" \
 	lab_in lb1 sh -c "ip route get 100.127.0.1 | grep -q 'dev xlbhc0 src 100.127.255.255' && \

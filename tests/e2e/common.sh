@@ -200,6 +200,41 @@ e2e_capture_count() {
 	tcpdump -n -r "$LAB_LOGS/capture-$1-$2.pcap" "$3" 2>/dev/null | wc -l
 }
 
+# e2e_probe tcp|udp ADDR PORT: one probe from the lb, as xlb-healthd sends it
+# (source port from bind(port 0), so no two probes in flight share one).
+# Prints the answer's first line and exits 0, or prints why and exits 1.
+e2e_probe() {
+	lab_in lb1 "$LAB_PYTHON" - "$@" <<'EOF'
+import socket, sys
+mode, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+kind = socket.SOCK_STREAM if mode == "tcp" else socket.SOCK_DGRAM
+s = socket.socket(fam, kind)
+s.settimeout(1.5)
+try:
+    s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", 0))
+    s.connect((addr, port))
+    if mode == "tcp":
+        s.sendall(b"GET / HTTP/1.0\r\nHost: probe\r\n\r\n")
+        data = b""
+        while chunk := s.recv(4096):
+            data += chunk
+        print(data.split(b"\r\n\r\n", 1)[1].decode().strip())
+    else:
+        s.send(b"ping")
+        print(s.recv(4096).decode().strip())
+except OSError as e:
+    print(f"no answer: {e.__class__.__name__}: {e}")
+    sys.exit(1)
+EOF
+}
+
+# e2e_nat_of SERVICE BACKEND: the backend's NAT address in that service.
+e2e_nat_of() {
+	e2e_py "[r['nat'] for r in n['nat'] if r['service'] == '$1' and r['backend'] == '$2'][0]" \
+		n="$(e2e_xlb_quiet -j nat list)"
+}
+
 # e2e_finish: the final PASS/FAIL line and the exit code.
 e2e_finish() {
 	local t
