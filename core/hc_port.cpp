@@ -27,19 +27,6 @@ namespace xlb {
 
 namespace {
 
-struct SockDeleter {
-  void operator()(nl_sock* s) const { nl_socket_free(s); }
-};
-using Sock = std::unique_ptr<nl_sock, SockDeleter>;
-
-Result<Sock> route_socket() {
-  Sock s(nl_socket_alloc());
-  if (!s) return runtime_error("netlink: out of memory");
-  int err = nl_connect(s.get(), NETLINK_ROUTE);
-  if (err < 0) return runtime_error(std::string("netlink: ") + nl_geterror(err));
-  return s;
-}
-
 Error nl_error(const std::string& what, int err) {
   return runtime_error("hc port: " + what + ": " + nl_geterror(err));
 }

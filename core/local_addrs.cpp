@@ -8,13 +8,12 @@
 #include <cstring>
 #include <memory>
 
+#include "netlink.hpp"
+
 namespace xlb {
 
 namespace {
 
-struct SockDeleter {
-  void operator()(nl_sock* s) const { nl_socket_free(s); }
-};
 struct CacheDeleter {
   void operator()(nl_cache* c) const { nl_cache_free(c); }
 };
@@ -41,12 +40,10 @@ std::optional<IpAddr> usable(rtnl_addr* a) {
 }  // namespace
 
 Result<std::vector<IpAddr>> local_addresses() {
-  std::unique_ptr<nl_sock, SockDeleter> s(nl_socket_alloc());
-  if (!s) return runtime_error("netlink: out of memory");
-  int err = nl_connect(s.get(), NETLINK_ROUTE);
-  if (err < 0) return runtime_error(std::string("netlink: ") + nl_geterror(err));
+  auto s = route_socket();
+  if (!s) return s.error();
   nl_cache* raw = nullptr;
-  err = rtnl_addr_alloc_cache(s.get(), &raw);
+  int err = rtnl_addr_alloc_cache(s->get(), &raw);
   if (err < 0) return runtime_error(std::string("cannot list the addresses: ") + nl_geterror(err));
   std::unique_ptr<nl_cache, CacheDeleter> cache(raw);
   std::vector<IpAddr> out;

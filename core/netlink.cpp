@@ -15,19 +15,6 @@ namespace xlb {
 
 namespace {
 
-struct SockDeleter {
-  void operator()(nl_sock* s) const { nl_socket_free(s); }
-};
-using Sock = std::unique_ptr<nl_sock, SockDeleter>;
-
-Result<Sock> route_socket() {
-  Sock s(nl_socket_alloc());
-  if (!s) return runtime_error("netlink: out of memory");
-  int err = nl_connect(s.get(), NETLINK_ROUTE);
-  if (err < 0) return runtime_error(std::string("netlink: ") + nl_geterror(err));
-  return s;
-}
-
 LinkInfo to_info(rtnl_link* l) {
   LinkInfo info;
   info.name = rtnl_link_get_name(l);
@@ -96,6 +83,14 @@ void provoke_resolution(const IpAddr& addr) {
 }
 
 }  // namespace
+
+Result<NlSock> route_socket() {
+  NlSock s(nl_socket_alloc());
+  if (!s) return runtime_error("netlink: out of memory");
+  int err = nl_connect(s.get(), NETLINK_ROUTE);
+  if (err < 0) return runtime_error(std::string("netlink: ") + nl_geterror(err));
+  return s;
+}
 
 void prime_next_hop(const IpAddr& addr) { provoke_resolution(addr); }
 

@@ -1,13 +1,24 @@
 // What the kernel knows about links and neighbours, over rtnetlink (libnl).
 #pragma once
 
+#include <netlink/socket.h>
+
 #include <chrono>
+#include <memory>
 #include <string>
 
 #include "addr.hpp"
 #include "result.hpp"
 
 namespace xlb {
+
+struct NlSockDeleter {
+  void operator()(nl_sock* s) const { nl_socket_free(s); }
+};
+using NlSock = std::unique_ptr<nl_sock, NlSockDeleter>;
+
+// A connected NETLINK_ROUTE socket (libnl).
+Result<NlSock> route_socket();
 
 struct LinkInfo {
   std::string name;
