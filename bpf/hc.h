@@ -234,6 +234,15 @@ xlb_hc_lookup(const struct xlb_packet *pkt, struct xlb_backend **be)
 	return nat;
 }
 
+/* The host's own chatter on the port (IPv6 neighbour discovery, MLD, router
+ * solicitations, anything not TCP or UDP): dropped and counted by reason
+ * only, so it does not show among the packets the balancer refused. */
+static __always_inline int xlb_hc_ignore(void)
+{
+	xlb_count_global(XLB_G_DROP_HC_UNKNOWN);
+	return XDP_DROP;
+}
+
 /* xlb_hc: everything arriving on xlbhc1. Only probes are expected there;
  * anything else is dropped (the host must not route it back out). */
 static __always_inline int xlb_hc_probe(struct xdp_md *ctx)
@@ -248,11 +257,11 @@ static __always_inline int xlb_hc_probe(struct xdp_md *ctx)
 		return xlb_verdict_pass(); /* not the hc port: not ours */
 	__builtin_memset(&pkt, 0, sizeof(pkt));
 	if (xlb_parse_l3(ctx, &pkt) != XLB_PARSE_OK)
-		return xlb_verdict_drop(XLB_G_DROP_HC_UNKNOWN);
+		return xlb_hc_ignore();
 	if (xlb_parse_l4(ctx, &pkt) != XLB_PARSE_OK || pkt.fragment)
 		return xlb_verdict_drop(XLB_G_DROP_MALFORMED);
 	if (pkt.key.proto != IPPROTO_TCP && pkt.key.proto != IPPROTO_UDP)
-		return xlb_verdict_drop(XLB_G_DROP_HC_UNKNOWN);
+		return xlb_hc_ignore();
 	if (pkt.key.family == XLB_AF_INET ? pkt.key.src.w[0] != cfg->host4 :
 					    !xlb_addr_eq(&pkt.key.src, &cfg->host6))
 		return xlb_verdict_drop(XLB_G_DROP_HC_SOURCE);
