@@ -7,7 +7,7 @@
 # client, a router, a load balancer and 3 backends, see lab.sh), attaches
 # xlb to the load balancer's interface, applies examples/demo.conf with
 # `xlb -f`, sends real HTTP and UDP traffic and shows where it went, drains
-# one backend, fails another, and removes everything. Nothing outside the
+# one backend, fails another (xlb-healthd takes it out), and removes everything. Nothing outside the
 # lab's own namespaces is touched; the addresses are documentation ranges.
 set -u
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -29,7 +29,7 @@ die() {
 [[ $(id -u) == 0 ]] || die "run me as root (network namespaces and XDP need it)"
 
 # ---------------------------------------------------------------- build
-if [[ ! -x $BUILD/cmd/xlb || ! -r $BUILD/tests/lab/xdp_pass.bpf.o ]]; then
+if [[ ! -x $BUILD/cmd/xlb || ! -x $BUILD/cmd/xlb-healthd || ! -r $BUILD/tests/lab/xdp_pass.bpf.o ]]; then
 	missing=()
 	for t in cmake c++ clang bpftool pkg-config ip ethtool python3; do
 		command -v "$t" >/dev/null || missing+=("$t")
@@ -43,7 +43,7 @@ if [[ ! -x $BUILD/cmd/xlb || ! -r $BUILD/tests/lab/xdp_pass.bpf.o ]]; then
 	say "building xlb in $BUILD (a few minutes; log: $BUILD/demo-build.log)"
 	mkdir -p "$BUILD" || die "cannot create $BUILD"
 	log=$BUILD/demo-build.log
-	{ cmake -S "$REPO" -B "$BUILD" && cmake --build "$BUILD" -j"$(nproc)" --target xlb xlb_lab_xdp_pass; } \
+	{ cmake -S "$REPO" -B "$BUILD" && cmake --build "$BUILD" -j"$(nproc)" --target xlb xlb-healthd xlb_lab_xdp_pass; } \
 		>"$log" 2>&1 || { tail -n 20 "$log"; die "the build failed (log: $log)"; }
 	[[ -x $BUILD/cmd/xlb ]] || die "the build did not produce $BUILD/cmd/xlb"
 	echo "built $BUILD/cmd/xlb"
@@ -101,14 +101,19 @@ say "drain be1: no new connections (existing ones would continue)"
 xlb backend disable web 198.51.100.101
 spread "300 HTTP requests to http://192.0.2.10/" "$(lab_client http http://192.0.2.10/ --count 300)"
 
+say "health checks: xlb-healthd probes every backend through the VIP (health-check NAT)"
+xlb check add web http interval 500ms timeout 300ms rise 2 fall 2
+printf '%s# xlb-healthd &%s\n' "$dim" "$off"
+lab_bg lb1 healthd "$BUILD/cmd/xlb-healthd" --pin-path "$LAB_BPFFS/lb1"
+sleep 1.5
+
 say "fail be2: its servers stop and its VIPs leave lo"
 printf '%s# (on be2) kill its servers; ip addr del 192.0.2.10/32 dev lo%s\n' "$dim" "$off"
 lab_stop_servers be2
 lab_vip_del be2 192.0.2.10
-spread "60 HTTP requests (0.5 s timeout)" \
-	"$(lab_client http http://192.0.2.10/ --count 60 --timeout 0.5)"
-echo "  (the requests hashed to be2 fail: nothing checks its health in this demo)"
-xlb backend del web 198.51.100.102
+sleep 1.5 # fall 2 x interval 500 ms + timeout 300 ms
+printf '%sxlb-healthd: %s%s\n' "$dim" "$(grep -m1 '^Health check' "$LAB_LOGS/healthd.log")" "$off"
+xlb backend list web
 spread "300 HTTP requests to http://192.0.2.10/" "$(lab_client http http://192.0.2.10/ --count 300)"
 
 say "be1 back in service"
