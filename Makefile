@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 
 DEPS = build-essential cmake pkg-config clang llvm bpftool libbpf-dev \
        libnl-3-dev libnl-route-3-dev libmnl-dev libcli11-dev nlohmann-json3-dev \
-       libreadline-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev linux-libc-dev \
+       libreadline-dev libssl-dev openssl libgtest-dev libgmock-dev libbenchmark-dev linux-libc-dev \
        gcc-multilib clang-format-14 iproute2 ethtool iputils-ping python3 \
        tcpdump iperf3 bird2 nftables tmux groff man-db
 
