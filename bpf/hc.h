@@ -34,7 +34,7 @@
 #include <bpf/bpf_helpers.h>
 #include "counters.h"
 #include "forward.h"
-#include "hc_csum.h"
+#include "csum.h"
 #include "parse.h"
 #include "xlb_maps.h"
 

@@ -1,4 +1,5 @@
 // Single configuration commands: one transaction each.
+#include <algorithm>
 #include <iostream>
 
 #include "attach.hpp"
@@ -8,24 +9,34 @@
 
 namespace xlb::cli {
 
+void warn_about_forwarding(const Config& committed, const Context& ctx) {
+  if (std::none_of(committed.services.begin(), committed.services.end(),
+                   [](const Service& s) { return is_tunnel(s.forward); }))
+    return;  // the common case costs nothing
+  auto att = list_attachments(ctx.opts.pin_path);
+  if (!att) return;
+  for (const auto& w : forwarding_problems(committed, *att))
+    std::cerr << "xlb: warning: " << w << "\n";
+}
+
 void warn_about_forwarding(const Context& ctx) {
   auto st = open_state(ctx);
   if (!st) return;
-  auto live = st->read();
-  auto att = list_attachments(ctx.opts.pin_path);
-  if (!live || !att) return;
-  for (const auto& w : forwarding_problems(*live, *att)) std::cerr << "xlb: warning: " << w << "\n";
+  if (auto live = st->read()) warn_about_forwarding(*live, ctx);
 }
 
 Status handle_edit(const Command& c, Context& ctx) {
   auto st = open_state(ctx);
   if (!st) return st.error();
+  Config committed;
   Status s = st->update([&](Config& next) -> Status {
     Config live = next;
     XLB_TRY(apply_edit(next, c));
-    return fill_macs(live, next);
+    XLB_TRY(fill_macs(live, next));
+    committed = next;
+    return {};
   });
-  if (s) warn_about_forwarding(ctx);
+  if (s) warn_about_forwarding(committed, ctx);
   return s;
 }
 

@@ -42,5 +42,6 @@ Result<State> open_state(const Context& ctx);
 // After a change: says on stderr what tunnel services need and lack (IP
 // forwarding on the attached interfaces).
 void warn_about_forwarding(const Context& ctx);
+void warn_about_forwarding(const Config& committed, const Context& ctx);
 
 }  // namespace xlb::cli

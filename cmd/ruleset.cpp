@@ -45,6 +45,7 @@ Status commit_file(const std::vector<RulesetCommand>& cmds, Context& ctx) {
   if (!st) return st.error();
   SourceError err;
   bool positioned = false;
+  Config committed;
   auto r = st->update([&](Config& next) -> Status {
     Config live = next;
     auto applied = apply_ruleset(next, cmds, &err);
@@ -53,10 +54,12 @@ Status commit_file(const std::vector<RulesetCommand>& cmds, Context& ctx) {
       return applied.error();
     }
     carry_runtime_state(live, next);
-    return fill_macs(live, next);
+    XLB_TRY(fill_macs(live, next));
+    committed = next;
+    return {};
   });
   if (!r && positioned) return report(ctx, err, r.error().kind);
-  if (r) warn_about_forwarding(ctx);
+  if (r) warn_about_forwarding(committed, ctx);
   return r;
 }
 

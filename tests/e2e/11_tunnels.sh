@@ -61,6 +61,8 @@ w=$(lab_xlb -f "$LAB_DIR/ipip.conf" 2>&1)
 e2e_note "$w"
 e2e_check "xlb -f warns about net.ipv4.conf.eth0.forwarding" grep -q "net.ipv4.conf.eth0.forwarding=1" <<<"$w"
 e2e_check "and about net.ipv6.conf.eth0.forwarding" grep -q "net.ipv6.conf.eth0.forwarding=1" <<<"$w"
+w=$(lab_xlb service set u44 forward ipip 2>&1)
+e2e_check "a single command warns too" grep -q "net.ipv4.conf.eth0.forwarding=1" <<<"$w"
 r=$(lab_client udp 192.0.2.53 53 --flows 2 --packets 1)
 s=$(e2e_xlb_quiet -j stats)
 e2e_expect "no answer; drop_fwd_disabled counted them" \

@@ -10,7 +10,7 @@
 source "$(dirname "$0")/common.sh"
 e2e_require xlb bird birdc
 HEALTHD=${HEALTHD:-$(dirname "$LAB_XLB")/xlb-healthd}
-[[ -x $HEALTHD ]] || e2e_skip "no xlb-healthd binary ('$HEALTHD')"
+[[ -x $HEALTHD ]] || e2e_abort "no xlb-healthd binary ('$HEALTHD')"
 lab_watchdog 140
 WEB=192.0.2.10
 ECHO=192.0.2.11

@@ -1,5 +1,6 @@
 // `xlb -c -f FILE`: the whole validation path of `-f`, no change, and
 // status 1 on any failure; `-f` itself keeps 2 for a malformed file.
+#include <filesystem>
 #include <string>
 
 #include "ruleset_fixture.hpp"
@@ -50,6 +51,23 @@ TEST(CheckWithoutPins, GoodAndBadFiles) {
     EXPECT_EQ(r.err.rfind(f + ":", 0), 0u) << bad.name << ": " << r.err;
     EXPECT_NE(r.err.find(": error: "), std::string::npos) << r.err;
   }
+}
+
+// Every ruleset shipped in examples/ is valid as it stands: the docs point
+// operators at them.
+TEST(CheckWithoutPins, ShippedExamplesCheck) {
+  namespace fs = std::filesystem;
+  fs::path examples = fs::path(__FILE__).parent_path() / ".." / ".." / "examples";
+  TempDir dir;
+  int checked = 0;
+  for (const auto& e : fs::directory_iterator(examples)) {
+    const std::string name = e.path().filename().string();
+    if (e.path().extension() != ".conf" || name.starts_with("bird")) continue;
+    RunResult r = run_xlb({"--pin-path", dir.path() + "/no-pins", "-c", "-f", e.path().string()});
+    EXPECT_EQ(r.status, 0) << name << ": " << r.err;
+    checked++;
+  }
+  EXPECT_GE(checked, 5);
 }
 
 TEST(CheckWithoutPins, UsageOfTheFlagsStaysStatus2) {
