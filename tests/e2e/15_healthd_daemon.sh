@@ -95,6 +95,8 @@ grep '^Health check' "$LAB_LOGS/healthd1.log" | sed 's/^/          /'
 e2e_step "be1's servers come back"
 lab_servers be1 || e2e_abort "restart be1"
 e2e_check "be1 up again within rise x interval + 1.5 s" wait_health web $BE1 up 4
+# Both services, so the restart below starts from a settled state.
+e2e_check "be1 up in echo too" wait_health echo $BE1 up 2
 r=$(lab_client http "http://$WEB/" --count 40 --parallel 4)
 e2e_expect "HTTP reaches both backends again" "r['ok'] == 40 and len(r['backends']) == 2" r="$r"
 
