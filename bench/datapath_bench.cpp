@@ -40,13 +40,13 @@
 #include "bpffs.hpp"
 #include "datapath_fixture.hpp"
 #include "floor.skel.h"
-#include "flows.hpp"
-#include "loader.hpp"
+#include "model/ops.hpp"
 #include "netns.hpp"
-#include "ops.hpp"
 #include "packet.hpp"
 #include "report.hpp"
-#include "state.hpp"
+#include "state/flows.hpp"
+#include "state/loader.hpp"
+#include "state/state.hpp"
 
 namespace {
 

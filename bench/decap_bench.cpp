@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "bpffs.hpp"
-#include "decap.hpp"
+#include "decap/decap.hpp"
 #include "floor.skel.h"
 #include "packet.hpp"
 #include "report.hpp"

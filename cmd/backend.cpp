@@ -1,6 +1,6 @@
 // backend list (the edits go through edit.cpp).
 #include "handlers.hpp"
-#include "view.hpp"
+#include "state/view.hpp"
 
 namespace xlb::cli {
 

@@ -1,8 +1,8 @@
 // check list (the edits go through edit.cpp).
-#include "check.hpp"
+#include "model/check.hpp"
 
 #include "handlers.hpp"
-#include "view.hpp"
+#include "state/view.hpp"
 
 namespace xlb::cli {
 

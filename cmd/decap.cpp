@@ -1,7 +1,7 @@
 // decap attach|detach|refresh|list: xlb-decap on a backend.
 #include <iostream>
 
-#include "decap.hpp"
+#include "decap/decap.hpp"
 #include "handlers.hpp"
 
 namespace xlb::cli {

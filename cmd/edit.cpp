@@ -2,10 +2,11 @@
 #include <algorithm>
 #include <iostream>
 
-#include "attach.hpp"
-#include "forwarding.hpp"
+#include "config/ruleset.hpp"
 #include "handlers.hpp"
-#include "ruleset.hpp"
+#include "state/attach.hpp"
+#include "state/forwarding.hpp"
+#include "state/next_hops.hpp"
 
 namespace xlb::cli {
 

@@ -1,8 +1,8 @@
 // flows list|count|flush
 #include <set>
 
-#include "flows.hpp"
 #include "handlers.hpp"
+#include "state/flows.hpp"
 
 namespace xlb::cli {
 

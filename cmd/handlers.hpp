@@ -3,9 +3,9 @@
 // ctx.out; none prints errors itself: they come back as Status.
 #pragma once
 
-#include "command.hpp"
+#include "config/command.hpp"
 #include "context.hpp"
-#include "state.hpp"
+#include "state/state.hpp"
 
 namespace xlb::cli {
 

@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "healthd.hpp"
+#include "health/healthd.hpp"
 
 namespace {
 

@@ -1,5 +1,5 @@
 // help, OBJECT help
-#include "command_table.hpp"
+#include "config/command_table.hpp"
 #include "handlers.hpp"
 
 namespace xlb::cli {

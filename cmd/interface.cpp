@@ -1,8 +1,8 @@
 // interface attach|detach|list
 #include <iostream>
 
-#include "attach.hpp"
 #include "handlers.hpp"
+#include "state/attach.hpp"
 
 namespace xlb::cli {
 

@@ -1,9 +1,9 @@
 // nat list: the health-check NAT addresses, as the live bank has them.
-#include "nat.hpp"
+#include "model/nat.hpp"
 #include "handlers.hpp"
-#include "nat_table.hpp"
-#include "netlink.hpp"
-#include "store.hpp"
+#include "net/netlink.hpp"
+#include "state/nat_table.hpp"
+#include "state/store.hpp"
 
 namespace xlb::cli {
 

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "result.hpp"
+#include "base/result.hpp"
 
 namespace xlb::cli {
 

@@ -3,9 +3,10 @@
 #include <iostream>
 #include <sstream>
 
+#include "config/ipvsadm_import.hpp"
+#include "config/ruleset.hpp"
 #include "handlers.hpp"
-#include "ipvsadm_import.hpp"
-#include "ruleset.hpp"
+#include "state/next_hops.hpp"
 
 namespace xlb::cli {
 

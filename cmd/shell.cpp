@@ -10,9 +10,9 @@
 #include <set>
 #include <string_view>
 
-#include "command_table.hpp"
+#include "config/command_table.hpp"
+#include "config/lexer.hpp"
 #include "handlers.hpp"
-#include "lexer.hpp"
 
 namespace xlb::cli {
 

@@ -3,8 +3,8 @@
 #include <thread>
 
 #include "handlers.hpp"
-#include "prometheus.hpp"
-#include "view.hpp"
+#include "state/prometheus.hpp"
+#include "state/view.hpp"
 
 namespace xlb::cli {
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "addr.hpp"
+#include "base/addr.hpp"
 #include "bpffs.hpp"
 #include "packet.hpp"
 #include "testrun.hpp"

@@ -6,7 +6,7 @@
 #include <map>
 
 #include "datapath_fixture.hpp"
-#include "ops.hpp"
+#include "model/ops.hpp"
 
 namespace xlb::test {
 namespace {

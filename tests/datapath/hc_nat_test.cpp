@@ -20,10 +20,10 @@
 #include <cstring>
 
 #include "datapath_fixture.hpp"
-#include "nat.hpp"
-#include "nat_table.hpp"
-#include "netlink.hpp"
-#include "store.hpp"
+#include "model/nat.hpp"
+#include "net/netlink.hpp"
+#include "state/nat_table.hpp"
+#include "state/store.hpp"
 
 namespace xlb::test {
 namespace {

@@ -5,7 +5,7 @@
 #include <set>
 
 #include "datapath_fixture.hpp"
-#include "ops.hpp"
+#include "model/ops.hpp"
 
 namespace xlb::test {
 namespace {

@@ -6,7 +6,7 @@
 #include <linux/bpf.h>
 
 #include "datapath_fixture.hpp"
-#include "ops.hpp"
+#include "model/ops.hpp"
 
 namespace xlb::test {
 namespace {

@@ -11,8 +11,8 @@
 #include <random>
 
 #include "datapath_fixture.hpp"
-#include "maglev.hpp"
-#include "ops.hpp"
+#include "model/maglev.hpp"
+#include "model/ops.hpp"
 #include "xlb_hash.h"
 
 namespace xlb::test {

@@ -3,7 +3,7 @@
 #include <arpa/inet.h>
 #include <linux/bpf.h>
 
-#include "ops.hpp"
+#include "model/ops.hpp"
 
 namespace xlb::test {
 

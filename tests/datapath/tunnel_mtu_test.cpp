@@ -2,7 +2,7 @@
 // the next hop (FIB, gateway fallback, nothing: drop counted).
 #include <linux/bpf.h>
 
-#include "ops.hpp"
+#include "model/ops.hpp"
 #include "tunnel_fixture.hpp"
 
 namespace xlb::test {

@@ -5,7 +5,7 @@
 
 #include <set>
 
-#include "ops.hpp"
+#include "model/ops.hpp"
 #include "tunnel_fixture.hpp"
 
 namespace xlb::test {

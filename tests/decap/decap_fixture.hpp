@@ -9,7 +9,7 @@
 #include <string>
 
 #include "bpffs.hpp"
-#include "decap.hpp"
+#include "decap/decap.hpp"
 #include "packet.hpp"
 #include "testrun.hpp"
 #include "tunnel_builder.hpp"

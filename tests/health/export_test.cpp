@@ -12,7 +12,7 @@
 #include <fstream>
 #include <thread>
 
-#include "health_export.hpp"
+#include "health/health_export.hpp"
 #include "servers.hpp"
 
 using namespace xlb;

@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <set>
 
-#include "health_checker.hpp"
-#include "health_loop.hpp"
+#include "health/health_checker.hpp"
+#include "health/health_loop.hpp"
 #include "servers.hpp"
 
 using namespace xlb;

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "ruleset.hpp"
+#include "config/ruleset.hpp"
 #include "ruleset_fixture.hpp"
 
 namespace xlb::test {

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "bpffs.hpp"
-#include "loader.hpp"
-#include "state.hpp"
+#include "state/loader.hpp"
+#include "state/state.hpp"
 
 namespace xlb::test {
 

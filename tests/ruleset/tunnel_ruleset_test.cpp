@@ -4,7 +4,7 @@
 // backends on no link need no MAC.
 #include <nlohmann/json.hpp>
 
-#include "ruleset.hpp"
+#include "config/ruleset.hpp"
 #include "ruleset_fixture.hpp"
 
 namespace xlb::test {

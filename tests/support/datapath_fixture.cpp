@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "ops.hpp"
+#include "model/ops.hpp"
 
 namespace xlb::test {
 

@@ -11,13 +11,13 @@
 #include <vector>
 
 #include "bpffs.hpp"
-#include "flows.hpp"
-#include "loader.hpp"
-#include "model.hpp"
-#include "ops.hpp"
+#include "model/model.hpp"
+#include "model/ops.hpp"
 #include "packet.hpp"
-#include "state.hpp"
-#include "stats.hpp"
+#include "state/flows.hpp"
+#include "state/loader.hpp"
+#include "state/state.hpp"
+#include "state/stats.hpp"
 #include "testrun.hpp"
 
 namespace xlb::test {

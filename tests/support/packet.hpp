@@ -9,7 +9,7 @@
 #include <optional>
 #include <vector>
 
-#include "addr.hpp"
+#include "base/addr.hpp"
 
 namespace xlb::test {
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "result.hpp"
+#include "base/result.hpp"
 
 namespace xlb::test {
 

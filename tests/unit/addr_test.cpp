@@ -1,5 +1,5 @@
 // Addresses as operators write them: parsing, printing, bad inputs.
-#include "addr.hpp"
+#include "base/addr.hpp"
 
 #include <gtest/gtest.h>
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "command.hpp"
+#include "config/command.hpp"
 
 namespace xlb {
 namespace {

@@ -11,7 +11,7 @@
 #include <sstream>
 #include <string>
 
-#include "command_table.hpp"
+#include "config/command_table.hpp"
 
 namespace {
 

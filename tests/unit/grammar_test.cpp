@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "command.hpp"
-#include "lexer.hpp"
-#include "ruleset.hpp"
-#include "source.hpp"
+#include "base/source.hpp"
+#include "config/command.hpp"
+#include "config/lexer.hpp"
+#include "config/ruleset.hpp"
 
 namespace xlb {
 namespace {

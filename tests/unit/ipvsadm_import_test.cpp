@@ -1,4 +1,4 @@
-#include "ipvsadm_import.hpp"
+#include "config/ipvsadm_import.hpp"
 
 #include <filesystem>
 #include <fstream>

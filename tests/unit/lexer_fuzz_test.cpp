@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "lexer.hpp"
+#include "config/lexer.hpp"
 
 namespace xlb {
 namespace {

@@ -1,4 +1,4 @@
-#include "lexer.hpp"
+#include "config/lexer.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,5 +1,5 @@
 // Maglev table builder: primes, determinism, balance, weights, disruption.
-#include "maglev.hpp"
+#include "model/maglev.hpp"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 // of the VIP's family, and mapped back to the backend id.
 #include <gtest/gtest.h>
 
-#include "nat.hpp"
+#include "model/nat.hpp"
 
 namespace {
 

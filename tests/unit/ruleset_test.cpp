@@ -7,11 +7,11 @@
 #include <random>
 #include <string>
 
-#include "command.hpp"
-#include "lexer.hpp"
-#include "maglev.hpp"
-#include "ops.hpp"
-#include "ruleset.hpp"
+#include "config/command.hpp"
+#include "config/lexer.hpp"
+#include "config/ruleset.hpp"
+#include "model/maglev.hpp"
+#include "model/ops.hpp"
 
 namespace xlb {
 namespace {
@@ -209,26 +209,6 @@ TEST(RulesetApply, ValidationErrorsAreUsageErrors) {
                         "backend add a 10.0.0.1 weight 70000\n");
   ASSERT_FALSE(s.ok());  // weight out of range: the grammar says so
   EXPECT_EQ(s.error().kind, ErrorKind::usage);
-}
-
-TEST(RulesetRuntimeState, HealthAndResolvedMacsSurviveAReload) {
-  Config live = from_text("service add web tcp 192.0.2.10:80\nbackend add web 10.0.0.1\n");
-  Backend* b = live.services[0].find_backend(addr("10.0.0.1"));
-  b->mac = *MacAddr::parse("02:00:00:00:00:77");
-  b->health = Health::down;
-  Config next = live;
-  ASSERT_TRUE(apply_text(next,
-                         "flush ruleset\nservice add web tcp 192.0.2.10:80\n"
-                         "backend add web 10.0.0.1\nbackend add web 10.0.0.2 mac "
-                         "02:00:00:00:00:02\n")
-                  .ok());
-  carry_runtime_state(live, next);
-  ASSERT_TRUE(fill_macs(live, next).ok());  // no neighbour lookup: both known
-  const Service& s = next.services[0];
-  EXPECT_EQ(s.find_backend(addr("10.0.0.1"))->health, Health::down);
-  EXPECT_EQ(s.find_backend(addr("10.0.0.1"))->mac.str(), "02:00:00:00:00:77");
-  EXPECT_EQ(s.find_backend(addr("10.0.0.2"))->health, Health::up);
-  EXPECT_EQ(s.find_backend(addr("10.0.0.2"))->mac.str(), "02:00:00:00:00:02");
 }
 
 }  // namespace

@@ -10,7 +10,7 @@
 #include <random>
 #include <vector>
 
-#include "maglev.hpp"
+#include "model/maglev.hpp"
 #include "xlb_hash.h"
 
 namespace xlb {

@@ -4,9 +4,9 @@
 // ruleset text.
 #include <gtest/gtest.h>
 
-#include "command.hpp"
-#include "ops.hpp"
-#include "ruleset.hpp"
+#include "config/command.hpp"
+#include "config/ruleset.hpp"
+#include "model/ops.hpp"
 
 namespace xlb {
 namespace {
@@ -145,17 +145,6 @@ TEST(TunnelConfig, PrintedRuleset) {
             "set gateway6 fe80::1\n"
             "service add g tcp [2001:db8::10]:80 sched mh forward gue port 7000\n"
             "backend add g 10.0.0.1 weight 1\n");
-}
-
-TEST(TunnelConfig, TunnelBackendsNeedNoMac) {
-  Config live, next;
-  ASSERT_TRUE(settings_set_tunnel(next, TunnelSetting::source4, addr("198.51.100.7")).ok());
-  ASSERT_TRUE(service_add(next, service("g", "192.0.2.10", Forward::ipip)).ok());
-  // 203.0.113.9 is not on any link of this host: resolution would fail.
-  ASSERT_TRUE(backend_add(next, ref("g"), backend("203.0.113.9")).ok());
-  Status s = fill_macs(live, next);
-  EXPECT_TRUE(s.ok()) << s.error().message;
-  EXPECT_TRUE(next.services[0].backends[0].mac.is_zero());
 }
 
 }  // namespace

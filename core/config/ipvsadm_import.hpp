@@ -1,0 +1,36 @@
+// `xlb import ipvsadm`: translate the rules an IPVS director saved with
+// `ipvsadm-save -n` (Debian's /etc/ipvsadm.rules) into an xlb ruleset.
+//
+//   -A -t 192.0.2.10:80 -s mh -b mh-fallback,mh-port
+//   -a -t 192.0.2.10:80 -r 10.0.0.1:80 -g -w 100
+// becomes
+//   service add tcp-192.0.2.10-80 tcp 192.0.2.10:80 sched mh
+//   backend add tcp-192.0.2.10-80 10.0.0.1 weight 100
+//
+// Service names are derived from PROTO-VIP-PORT. What xlb cannot express the
+// same way (other schedulers, persistence timeouts, NAT and tunnel
+// forwarding, thresholds) is translated to the nearest equivalent and listed
+// in the warnings, one "FILE:LINE: message" each. Malformed input is a usage
+// error with its position.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.hpp"
+#include "base/source.hpp"
+
+namespace xlb {
+
+struct ImportResult {
+  std::string ruleset;  // ends with a newline; no `flush ruleset`
+  std::vector<std::string> warnings;
+};
+
+// name is what the header comment and the positions show ("-" for stdin).
+// On error, *err (when not null) is filled for render_error.
+Result<ImportResult> import_ipvsadm(std::string_view text, const std::string& name,
+                                    SourceError* err = nullptr);
+
+}  // namespace xlb

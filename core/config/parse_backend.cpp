@@ -1,0 +1,102 @@
+// backend add|set|enable|disable|del|list
+#include "config/parser.hpp"
+
+namespace xlb::parse {
+
+namespace {
+
+struct BackendOptions {
+  std::optional<uint32_t> weight;
+  std::optional<MacAddr> mac;
+};
+
+Status read_backend_options(Cursor& c, BackendOptions& o) {
+  return read_options(c, {"weight", "mac"}, [&](const std::string& kw, Cursor& cur) -> Status {
+    if (kw == "weight") {
+      auto w = read_uint(cur, "weight", 0, kMaxWeight);
+      if (!w) return w.error();
+      o.weight = *w;
+      return {};
+    }
+    auto m = read_mac(cur);
+    if (!m) return m.error();
+    if (m->is_zero())
+      return cur.error_at(cur.pos() - 1, "MAC address 00:00:00:00:00:00 is not usable");
+    o.mac = *m;
+    return {};
+  });
+}
+
+struct Target {
+  ServiceRef ref;
+  IpAddr addr;
+};
+
+Result<Target> read_target(Cursor& c) {
+  auto ref = read_service_ref(c);
+  if (!ref) return ref.error();
+  auto addr = read_addr(c, "backend address");
+  if (!addr) return addr.error();
+  return Target{*ref, *addr};
+}
+
+Result<Command> parse_add_verb(Cursor& c) {
+  auto t = read_target(c);
+  if (!t) return t.error();
+  BackendOptions o;
+  XLB_TRY(read_backend_options(c, o));
+  cmd::BackendAdd add;
+  add.ref = t->ref;
+  add.backend.addr = t->addr;
+  if (o.weight) add.backend.weight = *o.weight;
+  if (o.mac) add.backend.mac = *o.mac, add.backend.mac_explicit = true, add.mac_given = true;
+  return Command{add};
+}
+
+Result<Command> parse_set_verb(Cursor& c) {
+  auto t = read_target(c);
+  if (!t) return t.error();
+  if (c.done()) return c.missing("what to change (weight or mac)");
+  BackendOptions o;
+  XLB_TRY(read_backend_options(c, o));
+  return Command{cmd::BackendSet{t->ref, t->addr, o.weight, o.mac}};
+}
+
+Result<Command> parse_admin(Cursor& c, Admin admin) {
+  auto t = read_target(c);
+  if (!t) return t.error();
+  XLB_TRY(expect_end(c));
+  return Command{cmd::BackendAdmin{t->ref, t->addr, admin}};
+}
+
+Result<Command> parse_del_verb(Cursor& c) {
+  auto t = read_target(c);
+  if (!t) return t.error();
+  XLB_TRY(expect_end(c));
+  return Command{cmd::BackendDel{t->ref, t->addr}};
+}
+
+Result<Command> parse_list_verb(Cursor& c) {
+  auto ref = read_optional_service_ref(c);
+  if (!ref) return ref.error();
+  return Command{cmd::BackendList{*ref}};
+}
+
+}  // namespace
+
+Result<Command> parse_backend(Cursor& c) {
+  if (c.done()) return parse_list_verb(c);
+  auto verb = match_prefix(c.peek(), {"add", "set", "enable", "disable", "drain", "del", "delete",
+                                      "list", "show", "help"});
+  if (!verb) return c.error("unknown backend command '" + c.peek() + "' (try: xlb backend help)");
+  c.next();
+  if (*verb == "add") return parse_add_verb(c);
+  if (*verb == "set") return parse_set_verb(c);
+  if (*verb == "enable") return parse_admin(c, Admin::enabled);
+  if (*verb == "disable" || *verb == "drain") return parse_admin(c, Admin::disabled);
+  if (*verb == "del" || *verb == "delete") return parse_del_verb(c);
+  if (*verb == "help") return Command{cmd::Help{"backend"}};
+  return parse_list_verb(c);
+}
+
+}  // namespace xlb::parse

@@ -1,0 +1,181 @@
+// flows, stats, set, list, flush, import: the smaller objects.
+#include "config/parser.hpp"
+
+namespace xlb::parse {
+
+namespace {
+
+Result<cmd::FlowFilter> read_flow_filter(Cursor& c) {
+  cmd::FlowFilter f;
+  while (!c.done()) {
+    if (c.peek() == "backend") {
+      if (f.backend) return c.error("option 'backend' given twice");
+      c.next();
+      auto a = read_addr(c, "backend address");
+      if (!a) return a.error();
+      f.backend = *a;
+      continue;
+    }
+    if (f.service) return c.error("unexpected argument '" + c.peek() + "'");
+    auto ref = read_service_ref(c);
+    if (!ref) return ref.error();
+    f.service = *ref;
+  }
+  return f;
+}
+
+// `--rate` and `rate` alike: operators type ipvsadm's spelling.
+std::string strip_dashes(const std::string& w) { return w.rfind("--", 0) == 0 ? w.substr(2) : w; }
+
+Status read_stats_word(Cursor& c, cmd::Stats& s) {
+  std::string w = strip_dashes(c.peek());
+  if (w == "rate" || w == "prometheus") {
+    (w == "rate" ? s.rate : s.prometheus) = true;
+    c.next();
+    return {};
+  }
+  if (w == "interval") {
+    c.next();
+    auto v = read_uint(c, "interval (ms)", 100, 3600000);
+    if (!v) return v.error();
+    s.interval_ms = *v;
+    return {};
+  }
+  if (s.ref) return c.error("unexpected argument '" + c.peek() + "'");
+  auto ref = read_service_ref(c);
+  if (!ref) return ref.error();
+  s.ref = *ref;
+  return {};
+}
+
+}  // namespace
+
+Result<Command> parse_flows(Cursor& c) {
+  std::string verb = "list";
+  if (!c.done()) {
+    auto v = match_prefix(c.peek(), {"list", "show", "count", "flush", "help"});
+    if (!v) return c.error("unknown flows command '" + c.peek() + "' (try: xlb flows help)");
+    verb = *v;
+    c.next();
+  }
+  if (verb == "help") return Command{cmd::Help{"flows"}};
+  auto f = read_flow_filter(c);
+  if (!f) return f.error();
+  if (verb == "count") return Command{cmd::FlowsCount{*f}};
+  if (verb == "flush") return Command{cmd::FlowsFlush{*f}};
+  return Command{cmd::FlowsList{*f}};
+}
+
+Result<Command> parse_stats(Cursor& c) {
+  if (!c.done() && (c.peek() == "reset" || c.peek() == "help")) {
+    bool reset = c.next() == "reset";
+    XLB_TRY(expect_end(c));
+    if (reset) return Command{cmd::StatsReset{}};
+    return Command{cmd::Help{"stats"}};
+  }
+  cmd::Stats s;
+  while (!c.done()) XLB_TRY(read_stats_word(c, s));
+  if (s.rate && s.prometheus) return c.error("rate and prometheus do not go together");
+  return Command{s};
+}
+
+Result<Command> parse_set_tunnel(Cursor& c, TunnelSetting what) {
+  cmd::SetTunnel st{what, std::nullopt};
+  const std::string desc = to_string(what) + " address (or none)";
+  if (c.done()) return c.missing(desc);
+  if (c.peek() == "none") {
+    c.next();
+  } else {
+    auto a = read_addr(c, desc);
+    if (!a) return a.error();
+    if (a->family != setting_family(what))
+      return c.error_at(c.pos() - 1, to_string(what) + " must be an " +
+                                         (a->is_v6() ? "IPv4" : "IPv6") + " address");
+    st.addr = *a;
+  }
+  XLB_TRY(expect_end(c));
+  return Command{st};
+}
+
+// set nat4|nat6 PREFIX. The range must leave room for backends; whether it
+// has room for the capacity is checked by the transaction, which knows it.
+Result<Command> parse_set_nat(Cursor& c, bool v6) {
+  const char* what =
+      v6 ? "IPv6 prefix (e.g. fd00:786c:6200::/64)" : "IPv4 prefix (e.g. 198.18.0.0/16)";
+  if (c.done()) return c.missing(what);
+  auto p = IpPrefix::parse(c.peek());
+  if (!p || p->addr.is_v6() != v6)
+    return c.error("invalid NAT range '" + c.peek() + "' (expected an " + what + ")");
+  if (p->len > (v6 ? 126 : 30)) return c.error("NAT range " + p->str() + " is too small");
+  c.next();
+  XLB_TRY(expect_end(c));
+  return Command{cmd::SetNat{*p}};
+}
+
+Result<Command> parse_set(Cursor& c) {
+  const char* const expected = "seed, source4, source6, gateway4, gateway6, nat4 or nat6";
+  if (c.done()) return c.missing(std::string("setting (") + expected + ")");
+  auto what = match_prefix(
+      c.peek(), {"seed", "source4", "source6", "gateway4", "gateway6", "nat4", "nat6", "help"});
+  if (!what) return c.error("unknown setting '" + c.peek() + "' (expected " + expected + ")");
+  c.next();
+  if (*what == "help") return Command{cmd::Help{"set"}};
+  if (auto t = parse_tunnel_setting(*what)) return parse_set_tunnel(c, *t);
+  if (*what == "nat4" || *what == "nat6") return parse_set_nat(c, *what == "nat6");
+  auto v = read_uint(c, "seed", 0, UINT32_MAX);
+  if (!v) return v.error();
+  XLB_TRY(expect_end(c));
+  return Command{cmd::SetSeed{static_cast<uint32_t>(*v)}};
+}
+
+// `xlb OBJECT help` works for every object.
+bool wants_help(Cursor& c) {
+  if (c.done() || c.peek() != "help") return false;
+  c.next();
+  return true;
+}
+
+Result<Command> parse_list(Cursor& c) {
+  if (wants_help(c)) return Command{cmd::Help{"list"}};
+  if (c.done()) return c.missing("what to list (ruleset)");
+  if (!match_prefix(c.peek(), {"ruleset"}))
+    return c.error("unknown list '" + c.peek() + "' (expected ruleset)");
+  c.next();
+  XLB_TRY(expect_end(c));
+  return Command{cmd::ListRuleset{}};
+}
+
+Result<Command> parse_flush(Cursor& c) {
+  if (wants_help(c)) return Command{cmd::Help{"flush"}};
+  if (c.done()) return c.missing("what to flush (ruleset)");
+  if (!match_prefix(c.peek(), {"ruleset"}))
+    return c.error("unknown flush '" + c.peek() + "' (expected ruleset)");
+  c.next();
+  XLB_TRY(expect_end(c));
+  return Command{cmd::FlushRuleset{}};
+}
+
+Result<Command> parse_nat(Cursor& c) {
+  if (!c.done()) {
+    auto v = match_prefix(c.peek(), {"list", "show", "help"});
+    if (!v) return c.error("unknown nat command '" + c.peek() + "' (try: xlb nat help)");
+    c.next();
+    if (*v == "help") return Command{cmd::Help{"nat"}};
+  }
+  XLB_TRY(expect_end(c));
+  return Command{cmd::NatList{}};
+}
+
+Result<Command> parse_import(Cursor& c) {
+  if (wants_help(c)) return Command{cmd::Help{"import"}};
+  if (c.done()) return c.missing("what to import (ipvsadm)");
+  if (!match_prefix(c.peek(), {"ipvsadm"}))
+    return c.error("unknown import format '" + c.peek() + "' (expected ipvsadm)");
+  c.next();
+  auto file = read_word(c, "file (or - for stdin)");
+  if (!file) return file.error();
+  XLB_TRY(expect_end(c));
+  return Command{cmd::ImportIpvsadm{*file}};
+}
+
+}  // namespace xlb::parse

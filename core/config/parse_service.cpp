@@ -1,0 +1,117 @@
+// service add|set|del|list|show
+#include "config/parser.hpp"
+
+#include "model/maglev.hpp"
+
+namespace xlb::parse {
+
+namespace {
+
+constexpr const char* kMethods = "dsr, ipip, gre, gue or fou";
+
+// forward METHOD [port P]: the port only for the UDP encapsulations.
+Status read_forward(Cursor& c, ServiceChange& ch) {
+  if (c.done()) return c.missing(std::string("forwarding method (") + kMethods + ")");
+  ch.forward = parse_forward(c.peek());
+  if (!ch.forward)
+    return c.error("invalid forwarding method '" + c.peek() + "' (expected " + kMethods + ")");
+  c.next();
+  if (c.done() || c.peek() != "port") return {};
+  if (!takes_port(*ch.forward))
+    return c.error("forward " + to_string(*ch.forward) + " takes no port (only gue and fou do)");
+  c.next();
+  auto port = read_uint(c, "outer UDP port", 1, 65535);
+  if (!port) return port.error();
+  ch.forward_port = static_cast<uint16_t>(*port);
+  return {};
+}
+
+Status read_service_option(const std::string& kw, Cursor& c, ServiceChange& ch) {
+  if (kw == "sched") {
+    if (c.done()) return c.missing("scheduler (mh or sh)");
+    ch.sched = parse_sched(c.peek());
+    if (!ch.sched) return c.error("invalid scheduler '" + c.peek() + "' (expected mh or sh)");
+    c.next();
+  } else if (kw == "ring") {
+    int at = c.pos();
+    auto r = read_uint(c, "ring size", XLB_RING_MIN, XLB_RING_MAX);
+    if (!r) return r.error();
+    if (!is_prime(*r)) return c.error_at(at, "ring size " + std::to_string(*r) + " is not a prime");
+    ch.ring = *r;
+  } else if (kw == "need") {
+    auto n = read_uint(c, "need (healthy backends to announce the VIP)", 0, kMaxNeed);
+    if (!n) return n.error();
+    ch.need = static_cast<uint32_t>(*n);
+  } else {
+    XLB_TRY(read_forward(c, ch));
+  }
+  return {};
+}
+
+Status read_service_options(Cursor& c, ServiceChange& ch) {
+  return read_options(
+      c, {"sched", "ring", "forward", "need"},
+      [&](const std::string& kw, Cursor& cur) { return read_service_option(kw, cur, ch); });
+}
+
+Result<Command> parse_add_verb(Cursor& c) {
+  cmd::ServiceAdd add;
+  Service& s = add.service;
+  auto name = read_word(c, "service name");
+  if (!name) return name.error();
+  if (parse_proto(*name)) return c.error_at(c.pos() - 1, "a service name cannot be a protocol");
+  s.name = *name;
+  auto proto = read_proto(c);
+  if (!proto) return proto.error();
+  auto ep = read_endpoint(c);
+  if (!ep) return ep.error();
+  s.proto = *proto;
+  s.vip = ep->addr;
+  s.port = ep->port;
+  ServiceChange ch;
+  XLB_TRY(read_service_options(c, ch));
+  if (ch.sched) s.sched = *ch.sched;
+  if (ch.ring) s.ring = *ch.ring;
+  if (ch.forward) s.forward = *ch.forward, s.forward_port = ch.forward_port;
+  if (ch.need) s.need = *ch.need;
+  return Command{add};
+}
+
+Result<Command> parse_set_verb(Cursor& c) {
+  cmd::ServiceSet set;
+  auto ref = read_service_ref(c);
+  if (!ref) return ref.error();
+  set.ref = *ref;
+  if (c.done()) return c.missing("what to change (sched, ring, forward or need)");
+  XLB_TRY(read_service_options(c, set.change));
+  return Command{set};
+}
+
+Result<Command> parse_del_verb(Cursor& c) {
+  auto ref = read_service_ref(c);
+  if (!ref) return ref.error();
+  XLB_TRY(expect_end(c));
+  return Command{cmd::ServiceDel{*ref}};
+}
+
+Result<Command> parse_list_verb(Cursor& c) {
+  auto ref = read_optional_service_ref(c);
+  if (!ref) return ref.error();
+  return Command{cmd::ServiceList{*ref}};
+}
+
+}  // namespace
+
+Result<Command> parse_service(Cursor& c) {
+  if (c.done()) return parse_list_verb(c);
+  auto verb = match_prefix(c.peek(), {"add", "set", "del", "delete", "list", "show", "help"});
+  if (!verb) return c.error("unknown service command '" + c.peek() + "' (try: xlb service help)");
+  c.next();
+  if (*verb == "add") return parse_add_verb(c);
+  if (*verb == "set") return parse_set_verb(c);
+  if (*verb == "del" || *verb == "delete") return parse_del_verb(c);
+  if (*verb == "help") return Command{cmd::Help{"service"}};
+  return parse_list_verb(c);
+}
+
+}  // namespace xlb::parse

@@ -1,0 +1,109 @@
+#include "config/ruleset.hpp"
+
+#include "model/check.hpp"
+
+namespace xlb {
+
+namespace {
+
+std::string service_line(const Service& s) {
+  std::string l = "service add " + s.name + " " + s.spec() + " sched " + to_string(s.sched);
+  if (s.ring != XLB_RING_DEFAULT) l += " ring " + std::to_string(s.ring);
+  if (s.forward != Forward::dsr) l += " forward " + to_string(s.forward);
+  if (s.forward_port) l += " port " + std::to_string(s.forward_port);
+  if (s.need != 1) l += " need " + std::to_string(s.need);
+  return l + "\n";
+}
+
+std::string check_lines(const Service& s) {
+  std::string out;
+  for (const auto& c : s.checks) out += "check add " + s.name + " " + check_words(c) + "\n";
+  return out;
+}
+
+std::string backend_lines(const Service& s, const Backend& b) {
+  std::string l =
+      "backend add " + s.name + " " + b.addr.str() + " weight " + std::to_string(b.weight);
+  if (b.mac_explicit) l += " mac " + b.mac.str();
+  l += "\n";
+  if (b.admin == Admin::disabled) l += "backend disable " + s.name + " " + b.addr.str() + "\n";
+  return l;
+}
+
+std::string tunnel_setting_lines(const Settings& st) {
+  std::string out;
+  auto line = [&](const char* name, const std::optional<IpAddr>& a) {
+    if (a) out += std::string("set ") + name + " " + a->str() + "\n";
+  };
+  line("source4", st.source4);
+  line("source6", st.source6);
+  line("gateway4", st.gateway4);
+  line("gateway6", st.gateway6);
+  return out;
+}
+
+const Backend* twin(const Config& live, const std::string& svc, const IpAddr& a) {
+  const Service* s = live.find_service(svc);
+  return s ? s->find_backend(a) : nullptr;
+}
+
+}  // namespace
+
+std::string print_ruleset(const Config& c) {
+  std::string out = "flush ruleset\n";
+  if (c.settings.seed != kDefaultSeed) out += "set seed " + std::to_string(c.settings.seed) + "\n";
+  out += tunnel_setting_lines(c.settings);
+  if (c.settings.nat4) out += "set nat4 " + c.settings.nat4->str() + "\n";
+  if (c.settings.nat6) out += "set nat6 " + c.settings.nat6->str() + "\n";
+  for (const auto& s : c.services) {
+    out += service_line(s);
+    for (const auto& b : s.backends) out += backend_lines(s, b);
+    out += check_lines(s);
+  }
+  return out;
+}
+
+Result<std::vector<RulesetCommand>> parse_ruleset(const std::vector<Statement>& stmts,
+                                                  SourceError* err) {
+  std::vector<RulesetCommand> out;
+  for (const auto& st : stmts) {
+    std::vector<std::string> words;
+    for (const auto& t : st.tokens) words.push_back(t.text);
+    auto cmd = parse_command(words);
+    if (!cmd || !is_config_edit(*cmd)) {
+      size_t at = cmd ? 0 : static_cast<size_t>(std::max(cmd.error().token, 0));
+      std::string msg = cmd ? "'" + words[0] + (words.size() > 1 ? " " + words[1] : "") +
+                                  "' is not allowed in a ruleset file"
+                            : cmd.error().message;
+      *err = at < st.tokens.size() ? st.error_at(st.tokens[at], msg) : st.error_at_end(msg);
+      return to_error(*err);
+    }
+    out.push_back({std::move(*cmd), &st});
+  }
+  return out;
+}
+
+Status apply_ruleset(Config& next, const std::vector<RulesetCommand>& cmds, SourceError* err) {
+  for (const auto& rc : cmds) {
+    auto r = apply_edit(next, rc.command);
+    if (!r) {
+      const auto& toks = rc.statement->tokens;
+      // The service named by the command is the usual culprit.
+      *err = rc.statement->error_at(toks.size() > 2 ? toks[2] : toks[0], r.error().message);
+      Error e = to_error(*err);
+      e.kind = r.error().kind;
+      return e;
+    }
+  }
+  return {};
+}
+
+void carry_runtime_state(const Config& live, Config& next) {
+  for (auto& s : next.services)
+    for (auto& b : s.backends) {
+      const Backend* old = twin(live, s.name, b.addr);
+      if (old && b.id == XLB_NO_BACKEND) b.health = old->health;
+    }
+}
+
+}  // namespace xlb

@@ -1,0 +1,37 @@
+// Ruleset files: printing the configuration as commands, and applying a
+// file's commands to a model as one edit.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/result.hpp"
+#include "base/source.hpp"
+#include "config/command.hpp"
+#include "config/lexer.hpp"
+#include "model/model.hpp"
+
+namespace xlb {
+
+// The whole configuration as a file that `xlb -f` applies back:
+// `xlb list ruleset | xlb -f -` changes nothing.
+std::string print_ruleset(const Config& c);
+
+struct RulesetCommand {
+  Command command;
+  const Statement* statement;
+};
+
+// Parses every statement; only configuration edits are allowed in a file.
+Result<std::vector<RulesetCommand>> parse_ruleset(const std::vector<Statement>& stmts,
+                                                  SourceError* err);
+
+// Applies the commands to `next` in order; an error names its statement.
+Status apply_ruleset(Config& next, const std::vector<RulesetCommand>& cmds, SourceError* err);
+
+// Backends that exist both in `live` and `next` keep what the kernel or the
+// health checker found for them (resolved MAC, health), even when the file
+// re-created them after `flush ruleset`.
+void carry_runtime_state(const Config& live, Config& next);
+
+}  // namespace xlb

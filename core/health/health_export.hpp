@@ -1,0 +1,37 @@
+// Route export of the announced VIPs, for BIRD:
+//  (a) an include file `define XLB_VIPS = [ ... ]; define XLB_VIPS6 = [ ... ];`
+//      written atomically, then `birdc configure` with its reply checked;
+//  (b) blackhole /32 and /128 routes in a kernel routing table, with their
+//      own protocol number, that BIRD's kernel protocol learns (`learn`
+//      imports every route not written by BIRD itself, blackholes included;
+//      a blackhole in a table no rule uses never forwards a packet here).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/addr.hpp"
+#include "base/result.hpp"
+
+namespace xlb {
+
+// The include file's text: both sets, always defined (empty: `[ ]`).
+std::string bird_include_text(const std::vector<IpAddr>& vips);
+
+// Writes `text` to `path` atomically: a temporary file in the same
+// directory, fsync, rename, fsync of the directory.
+Status write_file_atomic(const std::string& path, const std::string& text);
+// The file's content ("" when it does not exist).
+std::string read_file(const std::string& path);
+
+// Runs `birdc -s SOCKET configure` (birdc: the program, found in PATH when
+// it has no slash) and checks that BIRD answered "Reconfigured" or
+// "Reconfiguration in progress"; otherwise the error holds BIRD's reply.
+Status bird_configure(const std::string& birdc, const std::string& socket);
+
+// Makes the routes of `table` with protocol `proto` exactly one blackhole
+// host route per VIP of `vips` (others of that protocol are removed).
+Status kernel_routes_sync(uint32_t table, uint8_t proto, const std::vector<IpAddr>& vips);
+
+}  // namespace xlb

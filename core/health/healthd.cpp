@@ -1,0 +1,147 @@
+#include "health/healthd.hpp"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+
+#include "health/health_checker.hpp"
+#include "health/health_export.hpp"
+#include "model/health_vips.hpp"
+#include "model/ops.hpp"
+#include "state/prometheus.hpp"
+#include "state/state.hpp"
+#include "state/view.hpp"
+
+namespace xlb {
+
+namespace {
+
+// One transaction for every transition of the round.
+Status write_health(State& st, const std::vector<HealthChange>& changes) {
+  return st.update([&](Config& next) -> Status {
+    for (const auto& c : changes)
+      (void)backend_set_health(next, ServiceRef{c.service, {}, {}}, c.backend, c.health);
+    return {};
+  });
+}
+
+std::string describe(const std::vector<IpAddr>& vips) {
+  std::string s;
+  for (const auto& v : vips) s += (s.empty() ? "" : " ") + v.str();
+  return s.empty() ? "none" : s;
+}
+
+Result<std::string> metrics_text(const State& st, const HealthMetrics& h) {
+  auto live = read_live_view(st);
+  if (!live) return live.error();
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& s : live->config.services) list.push_back(service_view(s, &live->stats));
+  nlohmann::json stats{{"services", list}, {"global", global_view(live->stats)}};
+  return prometheus_text(live->config, stats, &h);
+}
+
+}  // namespace
+
+void Healthd::export_vips(const std::vector<IpAddr>& vips) {
+  if (exported_ && *exported_ == vips) return;
+  bool ok = true;
+  if (!opts_.bird_include.empty()) {
+    std::string text = bird_include_text(vips);
+    Status s = read_file(opts_.bird_include) == text ? Status{}
+                                                     : write_file_atomic(opts_.bird_include, text);
+    if (s) s = bird_configure(opts_.birdc, opts_.bird_socket);
+    if (!s) log_("route export to BIRD failed (will retry): " + s.error().message);
+    ok = ok && s.ok();
+  }
+  if (opts_.kernel_table) {
+    Status s = kernel_routes_sync(*opts_.kernel_table, opts_.kernel_proto, vips);
+    if (!s)
+      log_("route export to kernel table " + std::to_string(*opts_.kernel_table) +
+           " failed (will retry): " + s.error().message);
+    ok = ok && s.ok();
+  }
+  if (!ok) return;
+  if (!exported_ || *exported_ != vips) log_("VIPs announced: " + describe(vips));
+  exported_ = vips;
+}
+
+void Healthd::withdraw() {
+  if (exported_ && exported_->empty()) return;
+  exported_.reset();
+  log_("withdrawing every VIP on exit");
+  export_vips({});
+}
+
+namespace {
+
+// Raises the open-file limit to its hard maximum: every probe in flight
+// holds a socket. Returns how many probes may be in flight.
+size_t probe_slots() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return 512;
+  rl.rlim_cur = rl.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &rl);
+  getrlimit(RLIMIT_NOFILE, &rl);
+  return rl.rlim_cur > 128 ? static_cast<size_t>(std::min<rlim_t>(rl.rlim_cur - 64, 65536)) : 64;
+}
+
+constexpr auto kReadEvery = std::chrono::milliseconds(500);
+
+// The daemon's view of the configuration: the model decoded at most every
+// kReadEvery (not at every probe completion), and at once after a write.
+struct LiveConfig {
+  State& state;
+  HealthChecker& checker;
+  Config config;
+  HealthClock::time_point read_at{};
+
+  Status refresh(bool force) {
+    if (!force && HealthClock::now() - read_at < kReadEvery) return {};
+    auto c = state.read();
+    if (!c) return c.error();
+    config = std::move(*c);
+    read_at = HealthClock::now();
+    checker.sync(config);
+    return {};
+  }
+};
+
+}  // namespace
+
+void Healthd::write_metrics(const State& st, const HealthChecker& checker) {
+  if (opts_.textfile.empty()) return;
+  if (!opts_.once && HealthClock::now() - metrics_at_ < std::chrono::seconds(1)) return;
+  metrics_at_ = HealthClock::now();
+  auto text = metrics_text(st, {checker.failures()});
+  Status s = text ? write_file_atomic(opts_.textfile, *text) : Status(text.error());
+  if (!s) log_("cannot write metrics: " + s.error().message);
+}
+
+Status Healthd::run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
+                    const std::function<void()>& on_reload) {
+  auto st = State::open(opts_.pin_path);
+  if (!st) return st.error();
+  auto loop = ProbeLoop::create();
+  if (!loop) return loop.error();
+  HealthChecker checker(std::move(*loop), {opts_.direct, !opts_.once, probe_slots()}, log_, debug_);
+  LiveConfig live{*st, checker, {}};
+  while (!stop) {
+    if (reload.exchange(false)) on_reload();
+    XLB_TRY(live.refresh(false));
+    checker.step(std::min(HealthClock::now() + std::chrono::seconds(1), live.read_at + kReadEvery));
+    if (opts_.once && !checker.all_probed()) continue;
+    // Every transition of the round in one transaction.
+    auto changes = checker.changes(live.config);
+    if (!changes.empty()) {
+      Status w = write_health(*st, changes);
+      if (!w) log_("cannot write backend health (will retry): " + w.error().message);
+      XLB_TRY(live.refresh(true));
+    }
+    export_vips(announced_vips(live.config));
+    write_metrics(*st, checker);
+    if (opts_.once) break;
+  }
+  return {};
+}
+
+}  // namespace xlb

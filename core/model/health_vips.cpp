@@ -1,0 +1,29 @@
+#include "model/health_vips.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace xlb {
+
+std::vector<VipState> vip_states(const Config& c) {
+  std::map<IpAddr, bool> vips;
+  for (const auto& s : c.services) {
+    auto usable = std::count_if(s.backends.begin(), s.backends.end(),
+                                [](const Backend& b) { return b.in_table(); });
+    bool met = static_cast<uint32_t>(usable) >= s.need;
+    auto [it, fresh] = vips.emplace(s.vip, met);
+    if (!fresh) it->second = it->second && met;
+  }
+  std::vector<VipState> out;
+  for (const auto& [vip, ok] : vips) out.push_back({vip, ok});
+  return out;
+}
+
+std::vector<IpAddr> announced_vips(const Config& c) {
+  std::vector<IpAddr> out;
+  for (const auto& v : vip_states(c))
+    if (v.announced) out.push_back(v.vip);
+  return out;
+}
+
+}  // namespace xlb

@@ -1,0 +1,177 @@
+#include "model/model.hpp"
+
+#include <algorithm>
+#include <set>
+#include <tuple>
+
+#include "model/check.hpp"
+#include "model/maglev.hpp"
+#include "model/nat.hpp"
+
+namespace xlb {
+
+std::string to_string(Proto p) { return p == Proto::tcp ? "tcp" : "udp"; }
+std::string to_string(Sched s) { return s == Sched::mh ? "mh" : "sh"; }
+std::string to_string(Admin a) { return a == Admin::enabled ? "enabled" : "disabled"; }
+std::string to_string(Health h) { return h == Health::up ? "up" : "down"; }
+
+std::string to_string(Forward f) {
+  switch (f) {
+    case Forward::dsr:
+      return "dsr";
+    case Forward::ipip:
+      return "ipip";
+    case Forward::gre:
+      return "gre";
+    case Forward::gue:
+      return "gue";
+    case Forward::fou:
+      return "fou";
+  }
+  return "?";
+}
+
+std::string to_string(CheckType t) {
+  static const char* const names[] = {"tcp", "http", "https", "dns", "udp"};
+  return names[static_cast<int>(t)];
+}
+
+std::optional<CheckType> parse_check_type(std::string_view s) {
+  for (CheckType t :
+       {CheckType::tcp, CheckType::http, CheckType::https, CheckType::dns, CheckType::udp})
+    if (s == to_string(t)) return t;
+  return std::nullopt;
+}
+
+std::optional<Proto> parse_proto(std::string_view s) {
+  if (s == "tcp") return Proto::tcp;
+  if (s == "udp") return Proto::udp;
+  return std::nullopt;
+}
+
+std::optional<Sched> parse_sched(std::string_view s) {
+  if (s == "mh") return Sched::mh;
+  if (s == "sh") return Sched::sh;
+  return std::nullopt;
+}
+
+std::optional<Forward> parse_forward(std::string_view s) {
+  for (Forward f : {Forward::dsr, Forward::ipip, Forward::gre, Forward::gue, Forward::fou})
+    if (s == to_string(f)) return f;
+  return std::nullopt;
+}
+
+uint16_t Service::tunnel_port() const {
+  if (!takes_port(forward)) return 0;
+  if (forward_port) return forward_port;
+  return forward == Forward::gue ? XLB_GUE_PORT : XLB_FOU_PORT;
+}
+
+std::string Service::spec() const { return to_string(proto) + " " + Endpoint{vip, port}.str(); }
+
+Backend* Service::find_backend(const IpAddr& a) {
+  for (auto& b : backends)
+    if (b.addr == a) return &b;
+  return nullptr;
+}
+
+const Backend* Service::find_backend(const IpAddr& a) const {
+  return const_cast<Service*>(this)->find_backend(a);
+}
+
+Service* Config::find_service(std::string_view name) {
+  for (auto& s : services)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+const Service* Config::find_service(std::string_view name) const {
+  return const_cast<Config*>(this)->find_service(name);
+}
+
+Service* Config::find_service(Proto p, const IpAddr& vip, uint16_t port) {
+  for (auto& s : services)
+    if (s.proto == p && s.vip == vip && s.port == port) return &s;
+  return nullptr;
+}
+
+const Service* Config::find_service(Proto p, const IpAddr& vip, uint16_t port) const {
+  return const_cast<Config*>(this)->find_service(p, vip, port);
+}
+
+namespace {
+
+bool valid_name(const std::string& n) {
+  if (n.empty() || n.size() > 64) return false;
+  if (!std::isalpha(static_cast<unsigned char>(n[0])) && n[0] != '_') return false;
+  return std::all_of(n.begin(), n.end(), [](char ch) {
+    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.';
+  });
+}
+
+Status validate_backend(const Service& s, const Backend& b) {
+  if (b.weight > kMaxWeight)
+    return usage_error("weight " + std::to_string(b.weight) + " of backend " + b.addr.str() +
+                       " is above " + std::to_string(kMaxWeight));
+  // Tunnels carry either family in either family (ipip: IPIP, IP6IP6, 4in6
+  // and 6in4); only dsr keeps the packet as it is.
+  if (s.forward == Forward::dsr && b.addr.family != s.vip.family)
+    return usage_error("backend " + b.addr.str() + " of service " + s.name +
+                       ": forward dsr needs the VIP's address family");
+  return {};
+}
+
+}  // namespace
+
+Status validate_service(const Service& s) {
+  if (!valid_name(s.name))
+    return usage_error("invalid service name '" + s.name +
+                       "' (letters, digits, '_', '-', '.'; starting with a letter)");
+  if (s.ring < XLB_RING_MIN || s.ring > XLB_RING_MAX || !is_prime(s.ring))
+    return usage_error("ring " + std::to_string(s.ring) + " of service " + s.name +
+                       " is not a prime between " + std::to_string(XLB_RING_MIN) + " and " +
+                       std::to_string(XLB_RING_MAX));
+  if (s.backends.size() >= s.ring)
+    return usage_error("service " + s.name + " has more backends than ring slots");
+  if (s.forward_port && !takes_port(s.forward))
+    return usage_error("service " + s.name + ": forward " + to_string(s.forward) +
+                       " takes no port (only gue and fou do)");
+  std::set<IpAddr> seen;
+  for (const auto& b : s.backends) {
+    if (!seen.insert(b.addr).second)
+      return usage_error("backend " + b.addr.str() + " appears twice in service " + s.name);
+    XLB_TRY(validate_backend(s, b));
+  }
+  for (const auto& c : s.checks) XLB_TRY(validate_check(s, c));
+  if (s.need > kMaxNeed)
+    return usage_error("need " + std::to_string(s.need) + " of service " + s.name + " is above " +
+                       std::to_string(kMaxNeed));
+  return {};
+}
+
+Status validate_tunnel_sources(const Settings& st, const Service& s) {
+  if (!is_tunnel(s.forward)) return {};
+  for (const auto& b : s.backends) {
+    bool v6 = b.addr.is_v6();
+    if (v6 ? st.source6.has_value() : st.source4.has_value()) continue;
+    return usage_error("backend " + b.addr.str() + " of service " + s.name + ": forward " +
+                       to_string(s.forward) + " needs an outer source address (xlb set " +
+                       (v6 ? "source6" : "source4") + " ADDR)");
+  }
+  return {};
+}
+
+Status validate(const Config& c) {
+  std::set<std::string> names;
+  std::set<std::tuple<Proto, IpAddr, uint16_t>> keys;
+  for (const auto& s : c.services) {
+    XLB_TRY(validate_service(s));
+    XLB_TRY(validate_tunnel_sources(c.settings, s));
+    if (!names.insert(s.name).second) return usage_error("service " + s.name + " exists twice");
+    if (!keys.insert({s.proto, s.vip, s.port}).second)
+      return usage_error("service " + s.spec() + " is defined twice");
+  }
+  return validate_nat_ranges(c);
+}
+
+}  // namespace xlb

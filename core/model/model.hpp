@@ -1,0 +1,147 @@
+// The configuration model: what the operator asked for, plus the stable ids
+// the control plane gave it. It is serialised into the pinned store map, so
+// the pins alone are enough to print the whole configuration back.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "base/addr.hpp"
+#include "base/result.hpp"
+#include "xlb_abi.h"
+
+namespace xlb {
+
+enum class Proto : uint8_t { tcp = 6, udp = 17 };
+enum class Sched : uint8_t { mh, sh };
+enum class Forward : uint8_t {
+  dsr = XLB_FWD_DSR,
+  ipip = XLB_FWD_IPIP,
+  gre = XLB_FWD_GRE,
+  gue = XLB_FWD_GUE,
+  fou = XLB_FWD_FOU
+};
+enum class Admin : uint8_t { enabled, disabled };
+enum class Health : uint8_t { up, down };
+
+constexpr uint32_t kDefaultWeight = 1;
+constexpr uint32_t kMaxWeight = 65535;
+constexpr uint32_t kMaxNeed = 65535;
+constexpr uint32_t kDefaultSeed = 0x786c6221;  // "xlb!"
+
+std::string to_string(Proto p);
+std::string to_string(Sched s);
+std::string to_string(Forward f);
+std::string to_string(Admin a);
+std::string to_string(Health h);
+std::optional<Proto> parse_proto(std::string_view s);
+std::optional<Sched> parse_sched(std::string_view s);
+std::optional<Forward> parse_forward(std::string_view s);
+// Whether a method encapsulates (every method but dsr).
+inline bool is_tunnel(Forward f) { return f != Forward::dsr; }
+// Whether a method takes `port P` (the outer UDP destination port).
+inline bool takes_port(Forward f) { return f == Forward::gue || f == Forward::fou; }
+
+struct Backend {
+  IpAddr addr;
+  uint32_t weight = kDefaultWeight;
+  MacAddr mac;                // resolved or given
+  bool mac_explicit = false;  // given with `mac`: printed back in the ruleset
+  Admin admin = Admin::enabled;
+  Health health = Health::up;
+  // Assigned by the transaction; stable while the backend exists.
+  uint32_t id = XLB_NO_BACKEND;
+  uint32_t cookie = 0;
+
+  // In the Maglev table: takes new flows.
+  bool in_table() const { return admin == Admin::enabled && health == Health::up && weight > 0; }
+};
+
+// A health check (xlb check add). All checks of a service must pass for a
+// backend to be up. Probes go through the health-check NAT path, so they
+// reach the VIP on the backend, as real clients do.
+enum class CheckType : uint8_t { tcp, http, https, dns, udp };
+std::string to_string(CheckType t);
+std::optional<CheckType> parse_check_type(std::string_view s);
+
+struct Check {
+  CheckType type = CheckType::tcp;
+  uint16_t port = 0;         // 0: the service's port
+  std::string path = "/";    // http, https
+  uint16_t expect_lo = 200;  // http, https: accepted status range
+  uint16_t expect_hi = 399;
+  std::string host;  // http Host / TLS SNI; dns: the name queried
+  uint32_t interval_ms = 2000;
+  uint32_t timeout_ms = 1000;
+  uint32_t rise = 2;
+  uint32_t fall = 3;
+  bool operator==(const Check&) const = default;
+};
+
+struct Service {
+  std::string name;
+  Proto proto = Proto::tcp;
+  IpAddr vip;
+  uint16_t port = 0;  // 0: every port
+  Sched sched = Sched::mh;
+  uint32_t ring = XLB_RING_DEFAULT;
+  Forward forward = Forward::dsr;
+  uint16_t forward_port = 0;      // gue, fou: outer UDP destination port (0: default)
+  std::vector<Check> checks;      // in order of creation
+  uint32_t need = 1;              // healthy backends needed to announce the VIP
+  std::vector<Backend> backends;  // kept sorted by address
+  // Assigned by the transaction.
+  uint32_t id = XLB_NO_SERVICE;
+  uint32_t ring_slot = XLB_NO_SERVICE;
+
+  std::string spec() const;  // "tcp 192.0.2.10:80"
+  // forward_port, or the method's default (gue 6080, fou 5555); 0 for others.
+  uint16_t tunnel_port() const;
+  Backend* find_backend(const IpAddr& a);
+  const Backend* find_backend(const IpAddr& a) const;
+};
+
+struct Settings {
+  uint32_t seed = kDefaultSeed;
+  // Tunnel forwarding: outer source address per family, and the gateway
+  // used when the FIB has no route to a backend (unset: not configured).
+  std::optional<IpAddr> source4, source6;
+  std::optional<IpAddr> gateway4, gateway6;
+  // Health-check NAT: the ranges NAT addresses are taken from.
+  std::optional<IpPrefix> nat4, nat6;
+  bool operator==(const Settings&) const = default;
+};
+
+struct Config {
+  Settings settings;
+  std::vector<Service> services;  // in order of creation
+  uint32_t next_cookie = 1;       // cookies are never reused
+
+  Service* find_service(std::string_view name);
+  const Service* find_service(std::string_view name) const;
+  // By (proto, vip, port): the ipvsadm way of naming a service.
+  Service* find_service(Proto p, const IpAddr& vip, uint16_t port);
+  const Service* find_service(Proto p, const IpAddr& vip, uint16_t port) const;
+};
+
+// Checks the model's own invariants (unique names and keys, families that
+// the forwarding method allows, primes, weights). Capacities are checked by
+// the transaction, which knows them.
+Status validate(const Config& c);
+// The invariants of one service and its backends: what every edit checks,
+// so an error is reported at the command that caused it.
+Status validate_service(const Service& s);
+// A tunnel service needs the outer source address of each of its backends'
+// families (xlb set source4|source6).
+Status validate_tunnel_sources(const Settings& st, const Service& s);
+
+void to_json(nlohmann::json& j, const Config& c);
+// The settings as JSON: seed, and the tunnel addresses that are set.
+nlohmann::json settings_json(const Settings& st);
+Result<Config> config_from_json(const nlohmann::json& j);
+
+}  // namespace xlb

@@ -1,0 +1,179 @@
+#include "state/hc_port.hpp"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/ethtool.h>
+#include <linux/if_link.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
+#include <netlink/route/route.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <memory>
+
+#include "model/nat.hpp"
+#include "net/netlink.hpp"
+#include "state/maps.hpp"
+
+namespace xlb {
+
+namespace {
+
+Error nl_error(const std::string& what, int err) {
+  return runtime_error("hc port: " + what + ": " + nl_geterror(err));
+}
+
+Error sys_error(const std::string& what) {
+  return runtime_error("hc port: " + what + ": " + std::strerror(errno));
+}
+
+// IFF_UP | IFF_NOARP, and tx checksum offload off, by the classic ioctls.
+Status set_flags_and_csum(const char* dev, bool csum_off) {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return sys_error("socket");
+  ifreq ifr{};
+  std::strncpy(ifr.ifr_name, dev, IFNAMSIZ - 1);
+  int err = ioctl(fd, SIOCGIFFLAGS, &ifr);
+  ifr.ifr_flags |= IFF_UP | IFF_NOARP;
+  if (!err) err = ioctl(fd, SIOCSIFFLAGS, &ifr);
+  ethtool_value ev{ETHTOOL_STXCSUM, 0};
+  ifr.ifr_data = reinterpret_cast<char*>(&ev);
+  if (!err && csum_off) err = ioctl(fd, SIOCETHTOOL, &ifr);
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  if (err) return sys_error(std::string("configure ") + dev);
+  return {};
+}
+
+void write_sysctl(const std::string& path, const char* value) {
+  std::ofstream out(path);
+  out << value;
+}
+
+Status create_pair(nl_sock* s) {
+  int err = rtnl_link_veth_add(s, XLB_HC_HOST_DEV, XLB_HC_DP_DEV, getpid());
+  if (err < 0 && err != -NLE_EXIST) return nl_error("create " XLB_HC_HOST_DEV, err);
+  // The datapath side is a wire, not a host: no IPv6 link-local, no DAD.
+  write_sysctl("/proc/sys/net/ipv6/conf/" XLB_HC_DP_DEV "/disable_ipv6", "1");
+  XLB_TRY(set_flags_and_csum(XLB_HC_HOST_DEV, true));
+  return set_flags_and_csum(XLB_HC_DP_DEV, false);
+}
+
+Status attach_programs(const std::string& pin_path, const LinkInfo& host, const LinkInfo& dp) {
+  auto progs = load_hc_programs({pin_path, Capacities{}, MacAddr{}});
+  if (!progs) return progs.error();
+  if (bpf_xdp_attach(dp.ifindex, progs->probe.fd(), XDP_FLAGS_DRV_MODE, nullptr) != 0)
+    return sys_error("attach xlb_hc to " XLB_HC_DP_DEV);
+  if (bpf_xdp_attach(host.ifindex, progs->host.fd(), XDP_FLAGS_DRV_MODE, nullptr) != 0)
+    return sys_error("attach the XDP_PASS program to " XLB_HC_HOST_DEV);
+  return {};
+}
+
+// Tells the datapath where the port is (ifindex 0: there is none) and the
+// addresses probes come from.
+Status write_port(const std::string& pin_path, int dp_ifindex, const MacAddr& host,
+                  const MacAddr& dp, const Settings& st) {
+  auto m = Maps::open(pin_path);
+  if (!m) return m.error();
+  uint32_t zero = 0;
+  xlb_hc_cfg cfg{};
+  if (bpf_map_lookup_elem(m->hc_cfg(), &zero, &cfg) != 0) return sys_error("read settings");
+  cfg.dp_ifindex = dp_ifindex;
+  std::memcpy(cfg.host_mac, host.bytes.data(), 6);
+  std::memcpy(cfg.dp_mac, dp.bytes.data(), 6);
+  cfg.host4 = nat_host_address(st, XLB_AF_INET).to_abi().w[0];
+  cfg.host6 = nat_host_address(st, XLB_AF_INET6).to_abi();
+  if (bpf_map_update_elem(m->hc_cfg(), &zero, &cfg, BPF_ANY) != 0)
+    return sys_error("write settings");
+  return {};
+}
+
+nl_addr* to_nl(const IpAddr& a, int len) {
+  nl_addr* n = nl_addr_build(a.is_v6() ? AF_INET6 : AF_INET, a.bytes.data(), a.is_v6() ? 16 : 4);
+  if (n) nl_addr_set_prefixlen(n, len);
+  return n;
+}
+
+Status add_address(nl_sock* s, int ifindex, const IpAddr& a) {
+  rtnl_addr* addr = rtnl_addr_alloc();
+  nl_addr* local = to_nl(a, a.is_v6() ? 128 : 32);
+  rtnl_addr_set_ifindex(addr, ifindex);
+  rtnl_addr_set_local(addr, local);
+  if (a.is_v6()) rtnl_addr_set_flags(addr, IFA_F_NODAD);
+  int err = rtnl_addr_add(s, addr, 0);
+  nl_addr_put(local);
+  rtnl_addr_put(addr);
+  if (err < 0 && err != -NLE_EXIST) return nl_error("add address " + a.str(), err);
+  return {};
+}
+
+Status add_route(nl_sock* s, int ifindex, const IpPrefix& range, const IpAddr& src) {
+  rtnl_route* r = rtnl_route_alloc();
+  nl_addr* dst = to_nl(range.addr, range.len);
+  nl_addr* pref = to_nl(src, src.is_v6() ? 128 : 32);
+  rtnl_route_set_family(r, src.is_v6() ? AF_INET6 : AF_INET);
+  rtnl_route_set_dst(r, dst);
+  rtnl_route_set_pref_src(r, pref);
+  rtnl_route_set_scope(r, src.is_v6() ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
+  rtnl_nexthop* nh = rtnl_route_nh_alloc();
+  rtnl_route_nh_set_ifindex(nh, ifindex);
+  rtnl_route_add_nexthop(r, nh);
+  int err = rtnl_route_add(s, r, NLM_F_CREATE | NLM_F_REPLACE);
+  nl_addr_put(dst);
+  nl_addr_put(pref);
+  rtnl_route_put(r);
+  if (err < 0) return nl_error("add route " + range.str(), err);
+  return {};
+}
+
+Status add_ranges(nl_sock* s, int ifindex, const Settings& st) {
+  for (int family : {XLB_AF_INET, XLB_AF_INET6}) {
+    IpPrefix range = nat_range(st, family);
+    IpAddr host = nat_host_address(st, family);
+    XLB_TRY(add_address(s, ifindex, host));
+    XLB_TRY(add_route(s, ifindex, range, host));
+  }
+  return {};
+}
+
+}  // namespace
+
+bool hc_port_exists() { return if_nametoindex(XLB_HC_HOST_DEV) != 0; }
+
+Status hc_port_setup(const std::string& pin_path, const Settings& st) {
+  auto s = route_socket();
+  if (!s) return s.error();
+  XLB_TRY(create_pair(s->get()));
+  auto host = link_by_name(XLB_HC_HOST_DEV);
+  if (!host) return host.error();
+  auto dp = link_by_name(XLB_HC_DP_DEV);
+  if (!dp) return dp.error();
+  XLB_TRY(attach_programs(pin_path, *host, *dp));
+  XLB_TRY(write_port(pin_path, dp->ifindex, host->mac, dp->mac, st));
+  return add_ranges(s->get(), host->ifindex, st);
+}
+
+Status hc_port_remove(const std::string& pin_path) {
+  XLB_TRY(write_port(pin_path, 0, MacAddr{}, MacAddr{}, Settings{}));
+  if (!hc_port_exists()) return {};
+  auto s = route_socket();
+  if (!s) return s.error();
+  rtnl_link* l = rtnl_link_alloc();
+  rtnl_link_set_name(l, XLB_HC_HOST_DEV);
+  int err = rtnl_link_delete(s->get(), l);
+  rtnl_link_put(l);
+  if (err < 0 && err != -NLE_OBJ_NOTFOUND && err != -NLE_NODEV)
+    return nl_error("delete " XLB_HC_HOST_DEV, err);
+  return {};
+}
+
+}  // namespace xlb

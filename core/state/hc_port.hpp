@@ -1,0 +1,29 @@
+// The health-check port: a veth pair xlb creates next to its first attached
+// interface. xlb-healthd (or anything) sends probes to NAT addresses; the
+// host routes the NAT ranges into xlbhc0 (the host side, which holds the last
+// address of each range as its own), the frames arrive on xlbhc1 (the
+// datapath side), where xlb_hc translates them (bpf/hc.h). Replies come back
+// out of xlbhc0 to the prober's socket.
+//
+// xlbhc0: NOARP (no neighbour resolution is needed: the frames' MACs are
+// rewritten anyway), tx checksum offload off (XDP needs complete checksums),
+// the XDP_PASS program (so frames redirected into the pair are received),
+// an address and a route per NAT range. xlbhc1: no addresses, IPv6 off,
+// xlb_hc. One xlb state per network namespace owns the port.
+#pragma once
+
+#include <string>
+
+#include "base/result.hpp"
+#include "model/model.hpp"
+
+namespace xlb {
+
+bool hc_port_exists();
+// Creates the port if needed, (re)attaches its programs from the datapath
+// pinned at pin_path and sets its addresses and routes for the NAT ranges.
+Status hc_port_setup(const std::string& pin_path, const Settings& s);
+// Removes the port and tells the datapath it is gone.
+Status hc_port_remove(const std::string& pin_path);
+
+}  // namespace xlb

@@ -1,0 +1,196 @@
+#include "state/nat_table.hpp"
+
+#include <bpf/bpf.h>
+#include <netinet/in.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+#include "model/nat.hpp"
+#include "net/netlink.hpp"
+#include "net/route.hpp"
+
+namespace xlb {
+
+namespace {
+
+struct KeyLess {
+  bool operator()(const xlb_nat_key& a, const xlb_nat_key& b) const {
+    return std::memcmp(&a, &b, sizeof(a)) < 0;
+  }
+};
+using NatEntries = std::map<xlb_nat_key, xlb_nat, KeyLess>;
+
+Error sys_error(const std::string& what) {
+  return runtime_error(what + ": " + std::strerror(errno));
+}
+
+xlb_nat_key nat_key(uint32_t bank, const IpAddr& nat) {
+  xlb_nat_key k;
+  std::memset(&k, 0, sizeof(k));
+  k.bank = bank;
+  k.family = nat.family;
+  k.nat = nat.to_abi();
+  return k;
+}
+
+// Route lookups, once per backend address and per interface.
+class Egress {
+ public:
+  void fill(const IpAddr& backend, xlb_nat& v) {
+    auto it = routes_.find(backend);
+    if (it == routes_.end()) {
+      auto r = route_get(backend);
+      it = routes_.emplace(backend, r ? *r : RouteInfo{}).first;
+    }
+    const RouteInfo& r = it->second;
+    if (!r.ifindex || r.source == IpAddr{r.source.family, {}}) return;  // no route: dropped
+    v.ifindex = r.ifindex;
+    v.src = r.source.to_abi();
+    MacAddr mac = mac_of(r.ifindex);
+    std::memcpy(v.src_mac, mac.bytes.data(), 6);
+  }
+
+ private:
+  MacAddr mac_of(int ifindex) {
+    auto it = macs_.find(ifindex);
+    if (it != macs_.end()) return it->second;
+    auto l = link_by_index(ifindex);
+    return macs_[ifindex] = l ? l->mac : MacAddr{};
+  }
+  std::map<IpAddr, RouteInfo> routes_;
+  std::map<int, MacAddr> macs_;
+};
+
+xlb_nat nat_value(const Service& s, const Backend& b) {
+  xlb_nat v{};
+  v.vip = s.vip.to_abi();
+  v.backend = b.id;
+  v.cookie = b.cookie;
+  v.svc_id = s.id;
+  v.port = htons(s.port);
+  v.proto = static_cast<uint8_t>(s.proto);
+  v.forward = static_cast<uint8_t>(s.forward);
+  return v;
+}
+
+NatEntries wanted_entries(uint32_t bank, const Config& c) {
+  NatEntries out;
+  Egress egress;
+  for (const auto& s : c.services)
+    for (const auto& b : s.backends) {
+      auto nat = nat_address(c.settings, s, b);
+      if (!nat) continue;
+      xlb_nat v = nat_value(s, b);
+      // The probe's source is an lb address of the VIP's family, which the
+      // backend must route back to: only when the backend has that family.
+      if (b.addr.family == s.vip.family) egress.fill(b.addr, v);
+      out[nat_key(bank, *nat)] = v;
+    }
+  return out;
+}
+
+Result<NatEntries> current_entries(const Maps& m, uint32_t bank) {
+  NatEntries out;
+  xlb_nat_key key{}, next{};
+  const void* prev = nullptr;
+  while (bpf_map_get_next_key(m.nat(), prev, &next) == 0) {
+    key = next;
+    prev = &key;
+    if (key.bank != bank) continue;
+    xlb_nat v{};
+    if (bpf_map_lookup_elem(m.nat(), &key, &v) == 0) out[key] = v;
+  }
+  if (errno != ENOENT) return sys_error("read NAT table");
+  return out;
+}
+
+// The distinct lb source addresses of a bank's entries, at most
+// XLB_HC_MAX_LOCAL per family; entries beyond that lose their egress (their
+// replies could not be recognised).
+void collect_locals(NatEntries& want, xlb_hc_cfg& cfg) {
+  cfg.n_local4 = cfg.n_local6 = 0;
+  for (auto& [k, v] : want) {
+    if (!v.ifindex) continue;
+    bool v6 = k.family == XLB_AF_INET6;
+    uint8_t& n = v6 ? cfg.n_local6 : cfg.n_local4;
+    int i = 0;
+    for (; i < n; i++)
+      if (v6 ? std::memcmp(&cfg.local6[i], &v.src, 16) == 0 : cfg.local4[i] == v.src.w[0]) break;
+    if (i < n) continue;
+    if (n == XLB_HC_MAX_LOCAL) {
+      v.ifindex = 0;
+      continue;
+    }
+    if (v6)
+      cfg.local6[n++] = v.src;
+    else
+      cfg.local4[n++] = v.src.w[0];
+  }
+}
+
+Status write_locals(const Maps& m, NatEntries& want) {
+  uint32_t zero = 0;
+  xlb_hc_cfg cfg{};
+  if (bpf_map_lookup_elem(m.hc_cfg(), &zero, &cfg) != 0) return sys_error("read hc settings");
+  collect_locals(want, cfg);
+  if (bpf_map_update_elem(m.hc_cfg(), &zero, &cfg, BPF_ANY) != 0)
+    return sys_error("write hc settings");
+  return {};
+}
+
+uint64_t range_capacity(const IpPrefix& p) {
+  int host_bits = (p.addr.is_v6() ? 128 : 32) - p.len;
+  return host_bits >= 32 ? (uint64_t(1) << 32) : (uint64_t(1) << host_bits);
+}
+
+}  // namespace
+
+Status check_nat_capacity(const Settings& st, uint32_t backend_capacity) {
+  for (int family : {XLB_AF_INET, XLB_AF_INET6}) {
+    IpPrefix r = nat_range(st, family);
+    // Offsets 1..capacity for the backends, and the last one for the host.
+    if (range_capacity(r) < uint64_t(backend_capacity) + 2)
+      return usage_error("NAT range " + r.str() + " (" + (family == XLB_AF_INET ? "nat4" : "nat6") +
+                         ") is too small for " + std::to_string(backend_capacity) +
+                         " backends: it needs a NAT address per backend plus two");
+  }
+  return {};
+}
+
+Status write_bank_nat(const Maps& m, uint32_t bank, const Config& next) {
+  auto have = current_entries(m, bank);
+  if (!have) return have.error();
+  NatEntries want = wanted_entries(bank, next);
+  XLB_TRY(write_locals(m, want));
+  for (const auto& [k, v] : *have)
+    if (!want.count(k) && bpf_map_delete_elem(m.nat(), &k) != 0)
+      return sys_error("delete NAT entry");
+  for (const auto& [k, v] : want) {
+    auto h = have->find(k);
+    if (h != have->end() && std::memcmp(&h->second, &v, sizeof(v)) == 0) continue;
+    if (bpf_map_update_elem(m.nat(), &k, &v, BPF_ANY) != 0) return sys_error("write NAT entry");
+  }
+  return {};
+}
+
+Result<std::vector<NatRow>> read_nat_table(const Maps& m, const Config& live, uint32_t bank) {
+  std::vector<NatRow> rows;
+  for (const auto& s : live.services)
+    for (const auto& b : s.backends) {
+      auto nat = nat_address(live.settings, s, b);
+      if (!nat) continue;
+      NatRow r{*nat, s.name, s.proto, s.vip, s.port, b.addr, b.id, 0, IpAddr{}};
+      xlb_nat_key k = nat_key(bank, *nat);
+      xlb_nat v{};
+      if (bpf_map_lookup_elem(m.nat(), &k, &v) == 0) {
+        r.ifindex = static_cast<int>(v.ifindex);
+        if (v.ifindex) r.source = IpAddr::from_abi(v.src, s.vip.family);
+      }
+      rows.push_back(r);
+    }
+  return rows;
+}
+
+}  // namespace xlb

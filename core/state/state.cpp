@@ -1,0 +1,41 @@
+#include "state/state.hpp"
+
+#include "state/bpffs.hpp"
+#include "state/store.hpp"
+#include "state/transaction.hpp"
+
+namespace xlb {
+
+Result<State> State::open(const std::string& pin_path) {
+  auto m = Maps::open(pin_path);
+  if (!m) return m.error();
+  return State(std::move(*m));
+}
+
+Result<Config> State::read() const {
+  // A writer may flip banks while we read: read again until the control
+  // word is the same before and after.
+  for (int attempt = 0; attempt < 100; attempt++) {
+    auto before = ctl_read(maps_);
+    if (!before) return before.error();
+    auto c = store_read(maps_, before->active_bank);
+    auto after = ctl_read(maps_);
+    if (!after) return after.error();
+    if (before->generation == after->generation) return c;
+  }
+  return runtime_error("the configuration keeps changing; try again");
+}
+
+Status State::update(const std::function<Status(Config&)>& edit) {
+  auto lock = PinLock::acquire(maps_.pin_path());
+  if (!lock) return lock.error();
+  auto ctl = ctl_read(maps_);
+  if (!ctl) return ctl.error();
+  auto live = store_read(maps_, ctl->active_bank);
+  if (!live) return live.error();
+  Config next = *live;
+  XLB_TRY(edit(next));
+  return commit(maps_, *live, *ctl, next);
+}
+
+}  // namespace xlb

@@ -1,0 +1,33 @@
+// The live configuration: read without locks, changed in transactions.
+//
+// update() takes the writer lock on the pin directory, reads the live model,
+// lets the caller edit a copy, validates it and commits it (transaction.hpp):
+// the datapath sees the whole old or the whole new configuration. When the
+// edit or the commit fails, nothing has changed.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "base/result.hpp"
+#include "model/model.hpp"
+#include "state/maps.hpp"
+
+namespace xlb {
+
+class State {
+ public:
+  static Result<State> open(const std::string& pin_path);
+
+  // The committed configuration. Never blocks.
+  Result<Config> read() const;
+  Status update(const std::function<Status(Config&)>& edit);
+  Maps& maps() { return maps_; }
+  const Maps& maps() const { return maps_; }
+
+ private:
+  explicit State(Maps m) : maps_(std::move(m)) {}
+  Maps maps_;
+};
+
+}  // namespace xlb

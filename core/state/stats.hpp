@@ -1,0 +1,39 @@
+// Counters: per-CPU in the kernel, summed here.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+
+#include "base/result.hpp"
+#include "model/model.hpp"
+#include "state/maps.hpp"
+
+namespace xlb {
+
+struct Counters {
+  uint64_t packets = 0;
+  uint64_t bytes = 0;
+  uint64_t new_flows = 0;
+};
+
+struct StatsSnapshot {
+  std::map<uint32_t, Counters> services;  // by service id
+  std::map<uint32_t, Counters> backends;  // by backend id
+  std::array<uint64_t, XLB_G_MAX> global{};
+};
+
+// Name of a global counter as shown to operators ("pass", "drop_no_service").
+const char* global_counter_name(int index);
+
+// Reads the counters of every service and backend of `c`.
+Result<StatsSnapshot> read_stats(const Maps& m, const Config& c);
+// Zeroes the counters of the given ids (all of c's, and the global ones,
+// when `all`).
+Status reset_stats(const Maps& m, const Config& c);
+
+// Zeroes one id's counters; used when an id is given to a new object.
+Status zero_service_stats(const Maps& m, uint32_t id);
+Status zero_backend_stats(const Maps& m, uint32_t id);
+
+}  // namespace xlb

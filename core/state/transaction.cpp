@@ -1,0 +1,265 @@
+#include "state/transaction.hpp"
+
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <set>
+
+#include "model/maglev.hpp"
+#include "state/bank.hpp"
+#include "state/hc_port.hpp"
+#include "state/nat_table.hpp"
+#include "state/stats.hpp"
+#include "state/store.hpp"
+
+namespace xlb {
+
+namespace {
+
+Error sys_error(const std::string& what) {
+  return runtime_error(what + ": " + std::strerror(errno));
+}
+
+// The lowest number in [0, limit) not in `used`; adds it to `used`.
+Result<uint32_t> allocate(std::set<uint32_t>& used, uint32_t limit, const char* what) {
+  uint32_t id = 0;
+  for (uint32_t u : used) {
+    if (u != id) break;
+    id++;
+  }
+  if (id >= limit)
+    return runtime_error(std::string("capacity exhausted: ") + what + " (" + std::to_string(limit) +
+                         "); re-create the pins with a larger capacity");
+  used.insert(id);
+  return id;
+}
+
+const Service* live_twin(const Config& live, const Service& s) { return live.find_service(s.name); }
+
+// Keeps the ids of everything that survives; collects the ids in use.
+void inherit_ids(const Config& live, Config& next, std::set<uint32_t>& svc_ids,
+                 std::set<uint32_t>& be_ids) {
+  for (const auto& s : live.services) {
+    svc_ids.insert(s.id);
+    for (const auto& b : s.backends) be_ids.insert(b.id);
+  }
+  for (auto& s : next.services) {
+    const Service* old = live_twin(live, s);
+    s.id = old ? old->id : XLB_NO_SERVICE;
+    for (auto& b : s.backends) {
+      const Backend* ob = old ? old->find_backend(b.addr) : nullptr;
+      b.id = ob ? ob->id : XLB_NO_BACKEND;
+      b.cookie = ob ? ob->cookie : 0;
+    }
+  }
+}
+
+Status assign_ids(const Maps& m, const Config& live, Config& next) {
+  std::set<uint32_t> svc_ids, be_ids;
+  inherit_ids(live, next, svc_ids, be_ids);
+  for (auto& s : next.services) {
+    if (s.id == XLB_NO_SERVICE) {
+      auto id = allocate(svc_ids, m.caps().services, "services");
+      if (!id) return id.error();
+      s.id = *id;
+    }
+    for (auto& b : s.backends) {
+      if (b.id != XLB_NO_BACKEND) continue;
+      auto id = allocate(be_ids, m.caps().backends, "backends");
+      if (!id) return id.error();
+      b.id = *id;
+      b.cookie = next.next_cookie++;
+      if (next.next_cookie == 0) next.next_cookie = 1;
+    }
+  }
+  return {};
+}
+
+std::vector<MaglevEntry> table_inputs(const Service& s) {
+  std::vector<MaglevEntry> v;
+  for (const auto& b : s.backends)
+    if (b.in_table()) v.push_back({b.addr, b.weight, b.id});
+  return v;
+}
+
+bool same_table(const Service& a, uint32_t seed_a, const Service& b, uint32_t seed_b) {
+  auto ta = table_inputs(a), tb = table_inputs(b);
+  if (a.ring != b.ring || seed_a != seed_b || ta.size() != tb.size()) return false;
+  for (size_t i = 0; i < ta.size(); i++)
+    if (ta[i].addr != tb[i].addr || ta[i].weight != tb[i].weight || ta[i].id != tb[i].id)
+      return false;
+  return true;
+}
+
+// A new inner map holding the table, linked into xlb_rings[slot].
+Status install_table(const Maps& m, uint32_t slot, const std::vector<uint32_t>& table) {
+  LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_INNER_MAP);
+  int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xlb_ring", 4, 4, table.size(), &opts);
+  if (fd < 0) return sys_error("create Maglev table");
+  std::vector<uint32_t> keys(table.size());
+  for (uint32_t i = 0; i < keys.size(); i++) keys[i] = i;
+  uint32_t count = table.size();
+  int err = bpf_map_update_batch(fd, keys.data(), table.data(), &count, nullptr);
+  if (!err) err = bpf_map_update_elem(m.rings(), &slot, &fd, BPF_ANY);
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  if (err) return sys_error("install Maglev table");
+  return {};
+}
+
+Status build_tables(const Maps& m, const Config& live, Config& next) {
+  std::set<uint32_t> used;
+  for (const auto& s : live.services)
+    if (s.ring_slot != XLB_NO_SERVICE) used.insert(s.ring_slot);
+  for (auto& s : next.services) {
+    const Service* old = live_twin(live, s);
+    if (table_inputs(s).empty()) {
+      s.ring_slot = XLB_NO_SERVICE;  // the datapath drops: no backend
+      continue;
+    }
+    if (old && old->ring_slot != XLB_NO_SERVICE &&
+        same_table(*old, live.settings.seed, s, next.settings.seed)) {
+      s.ring_slot = old->ring_slot;
+      continue;
+    }
+    auto slot = allocate(used, XLB_RING_SLOTS_PER_SERVICE * m.caps().services, "tables");
+    if (!slot) return slot.error();
+    s.ring_slot = *slot;
+    auto inputs = table_inputs(s);
+    XLB_TRY(install_table(m, s.ring_slot, maglev_build(inputs, s.ring, next.settings.seed)));
+  }
+  return {};
+}
+
+xlb_backend backend_entry(const Service& s, const Backend& b) {
+  xlb_backend e{};
+  e.addr = b.addr.to_abi();
+  e.cookie = b.cookie;
+  e.svc_id = s.id;
+  e.family = b.addr.family;
+  e.flags = b.health == Health::down ? XLB_BE_DOWN : 0;
+  std::memcpy(e.mac, b.mac.bytes.data(), 6);
+  e.forward = static_cast<uint8_t>(s.forward);
+  e.tun_port = htons(s.tunnel_port());
+  return e;
+}
+
+using BackendEntries = std::map<uint32_t, xlb_backend>;
+
+BackendEntries backend_entries(const Config& c) {
+  BackendEntries out;
+  for (const auto& s : c.services)
+    for (const auto& b : s.backends) out[b.id] = backend_entry(s, b);
+  return out;
+}
+
+Status write_backend(const Maps& m, uint32_t id, const xlb_backend& e) {
+  if (bpf_map_update_elem(m.backends(), &id, &e, BPF_ANY) != 0) return sys_error("write backend");
+  return {};
+}
+
+// A backend whose forwarding method or tunnel port changes is rewritten
+// after the flip: the new method may need a tunnel setting (source address)
+// that only the new bank has, and established flows read the live bank.
+bool changing_method(const xlb_backend& a, const xlb_backend& b) {
+  return a.forward != b.forward || a.tun_port != b.tun_port;
+}
+
+// Before the flip: new and changed backends, except those turning down or
+// changing method.
+Status backends_before_flip(const Maps& m, const BackendEntries& live, const BackendEntries& next) {
+  for (const auto& [id, e] : next) {
+    auto old = live.find(id);
+    if (old != live.end() && std::memcmp(&old->second, &e, sizeof(e)) == 0) continue;
+    bool turning_down =
+        old != live.end() && (e.flags & XLB_BE_DOWN) && !(old->second.flags & XLB_BE_DOWN);
+    if (turning_down || (old != live.end() && changing_method(old->second, e))) continue;
+    if (old == live.end()) XLB_TRY(zero_backend_stats(m, id));
+    XLB_TRY(write_backend(m, id, e));
+  }
+  return {};
+}
+
+// After the flip: backends gone, those turning down or changing method.
+Status backends_after_flip(const Maps& m, const BackendEntries& live, const BackendEntries& next) {
+  for (const auto& [id, e] : live) {
+    auto n = next.find(id);
+    if (n == next.end()) {
+      XLB_TRY(write_backend(m, id, xlb_backend{}));
+    } else if (((n->second.flags & XLB_BE_DOWN) && !(e.flags & XLB_BE_DOWN)) ||
+               changing_method(e, n->second)) {
+      XLB_TRY(write_backend(m, id, n->second));
+    }
+  }
+  return {};
+}
+
+Status zero_new_service_stats(const Maps& m, const Config& live, const Config& next) {
+  for (const auto& s : next.services)
+    if (!live_twin(live, s) || live_twin(live, s)->id != s.id) XLB_TRY(zero_service_stats(m, s.id));
+  return {};
+}
+
+// Tables only the old bank used: unlinking frees them.
+void release_tables(const Maps& m, const Config& live, const Config& next) {
+  std::set<uint32_t> kept;
+  for (const auto& n : next.services) kept.insert(n.ring_slot);
+  for (const auto& s : live.services)
+    if (s.ring_slot != XLB_NO_SERVICE && !kept.count(s.ring_slot))
+      bpf_map_delete_elem(m.rings(), &s.ring_slot);
+}
+
+Status write_bank_settings(const Maps& m, uint32_t bank, const Config& next) {
+  xlb_bank settings{};
+  settings.hash_seed = next.settings.seed;
+  const Settings& st = next.settings;
+  if (st.source4) std::memcpy(&settings.source4, st.source4->bytes.data(), 4);
+  if (st.gateway4) std::memcpy(&settings.gateway4, st.gateway4->bytes.data(), 4);
+  if (st.source6) settings.source6 = st.source6->to_abi();
+  if (st.gateway6) settings.gateway6 = st.gateway6->to_abi();
+  if (bpf_map_update_elem(m.banks(), &bank, &settings, BPF_ANY) != 0)
+    return sys_error("write bank settings");
+  return {};
+}
+
+// A new NAT range needs new routes into the hc port (when there is one).
+Status sync_hc_port(const Maps& m, const Config& live, const Config& next) {
+  if (live.settings.nat4 == next.settings.nat4 && live.settings.nat6 == next.settings.nat6)
+    return {};
+  if (!hc_port_exists()) return {};
+  XLB_TRY(hc_port_remove(m.pin_path()));
+  return hc_port_setup(m.pin_path(), next.settings);
+}
+
+}  // namespace
+
+Status commit(const Maps& m, const Config& live, const xlb_ctl& ctl, Config& next) {
+  XLB_TRY(validate(next));
+  XLB_TRY(check_nat_capacity(next.settings, m.caps().backends));
+  XLB_TRY(assign_ids(m, live, next));
+  const uint32_t bank = ctl.active_bank ^ 1u;
+  XLB_TRY(build_tables(m, live, next));
+  BackendEntries live_be = backend_entries(live), next_be = backend_entries(next);
+  XLB_TRY(backends_before_flip(m, live_be, next_be));
+  XLB_TRY(zero_new_service_stats(m, live, next));
+  XLB_TRY(write_bank_services(m, bank, next));
+  XLB_TRY(write_bank_nat(m, bank, next));
+  XLB_TRY(write_bank_settings(m, bank, next));
+  XLB_TRY(store_write(m, bank, next));
+  XLB_TRY(ctl_write(m, xlb_ctl{bank, ctl.generation + 1}));
+  // Committed. What follows only tidies up; a failure here is reported but
+  // the new configuration is live. The old bank and whatever only it used
+  // are released once no packet can still be reading them: the next
+  // transaction rewrites that bank.
+  XLB_TRY(wait_for_datapath(m));
+  XLB_TRY(backends_after_flip(m, live_be, next_be));
+  release_tables(m, live, next);
+  return sync_hc_port(m, live, next);
+}
+
+}  // namespace xlb

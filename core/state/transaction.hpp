@@ -1,0 +1,23 @@
+// Committing a configuration: the two-bank swap.
+//
+// The live bank is never written. The transaction gives stable ids to what is
+// new, builds the Maglev tables that changed (a fresh inner map each, filled
+// before it is linked), writes the inactive bank's services, settings and
+// model, then flips the control word: one map update that makes the whole new
+// ruleset live at once. Ids are never reused within one transaction, and
+// changes that take something away from live flows (a backend gone or
+// health-down) are written only after the flip, so packets that still see
+// the old bank see the old backends intact.
+#pragma once
+
+#include "base/result.hpp"
+#include "model/model.hpp"
+#include "state/maps.hpp"
+
+namespace xlb {
+
+// `live` is the committed model of bank ctl.active_bank; `next` the wanted
+// one. On success `next` carries its ids and is live.
+Status commit(const Maps& m, const Config& live, const xlb_ctl& ctl, Config& next);
+
+}  // namespace xlb
