@@ -1,8 +1,14 @@
 // The command grammar: one sentence per command, `OBJECT VERB ARGS...`, the
 // same on the command line, in ruleset files and in the shell. Parsing turns
 // words into one typed struct per command; nothing here touches the system.
+//
+// A command that edits the configuration says so itself: its struct has
+// `Status apply(Config&) const` (the ConfigEdit concept below). That member
+// is the one list of edit commands: ruleset files take exactly these, and
+// the CLI runs each in one transaction.
 #pragma once
 
+#include <concepts>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -45,13 +51,16 @@ struct DecapList {};
 
 struct ServiceAdd {
   Service service;
+  Status apply(Config& c) const;
 };
 struct ServiceSet {
   ServiceRef ref;
   ServiceChange change;
+  Status apply(Config& c) const;
 };
 struct ServiceDel {
   ServiceRef ref;
+  Status apply(Config& c) const;
 };
 struct ServiceList {
   std::optional<ServiceRef> ref;
@@ -61,21 +70,25 @@ struct BackendAdd {
   ServiceRef ref;
   Backend backend;
   bool mac_given = false;
+  Status apply(Config& c) const;
 };
 struct BackendSet {
   ServiceRef ref;
   IpAddr addr;
   std::optional<uint32_t> weight;
   std::optional<MacAddr> mac;
+  Status apply(Config& c) const;
 };
 struct BackendAdmin {
   ServiceRef ref;
   IpAddr addr;
   Admin admin;
+  Status apply(Config& c) const;
 };
 struct BackendDel {
   ServiceRef ref;
   IpAddr addr;
+  Status apply(Config& c) const;
 };
 struct BackendList {
   std::optional<ServiceRef> ref;
@@ -84,11 +97,13 @@ struct BackendList {
 struct CheckAdd {
   ServiceRef ref;
   Check check;
+  Status apply(Config& c) const;
 };
 // check del SERVICE [INDEX|TYPE ...]: no selector deletes every check.
 struct CheckDel {
   ServiceRef ref;
   std::vector<CheckSelector> which;
+  Status apply(Config& c) const;
 };
 struct CheckList {
   std::optional<ServiceRef> ref;
@@ -118,19 +133,24 @@ struct StatsReset {};
 
 struct SetSeed {
   uint32_t seed;
+  Status apply(Config& c) const;
 };
 // xlb set source4|source6|gateway4|gateway6 ADDR|none
 struct SetTunnel {
   TunnelSetting what;
   std::optional<IpAddr> addr;  // none: unset
+  Status apply(Config& c) const;
 };
 // set nat4|nat6 PREFIX: the health-check NAT range of a family.
 struct SetNat {
   IpPrefix range;
+  Status apply(Config& c) const;
 };
 struct NatList {};
 struct ListRuleset {};
-struct FlushRuleset {};
+struct FlushRuleset {
+  Status apply(Config& c) const;
+};
 struct ImportIpvsadm {
   std::string file;
 };
@@ -152,6 +172,11 @@ using Command =
 // Parses one command. Errors are usage errors whose `token` is the index of
 // the offending word (words.size() when a word is missing).
 Result<Command> parse_command(std::span<const std::string> words);
+
+template <class T>
+concept ConfigEdit = requires(const T& edit, Config& c) {
+  { edit.apply(c) } -> std::same_as<Status>;
+};
 
 // Commands that edit the configuration: the only ones a ruleset file holds.
 bool is_config_edit(const Command& c);

@@ -1,16 +1,21 @@
-// The command table, the man pages and the bash completion agree (as
-// bpftool's tests check its own): every command form of command_specs() is
-// documented in xlb(8) as `xlb OBJECT VERB` and known to completions/xlb,
-// and xlb.conf(5) documents the ruleset language.
+// The command table, the parser, the man pages and the bash completion agree
+// (as bpftool's tests check its own): every command form of command_specs()
+// parses its example, every command has a row, every form is documented in
+// xlb(8) as `xlb OBJECT VERB` and known to completions/xlb, and xlb.conf(5)
+// lists exactly the commands that edit the configuration.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <string>
+#include <variant>
+#include <vector>
 
+#include "config/command.hpp"
 #include "config/command_table.hpp"
 
 namespace {
@@ -49,6 +54,31 @@ std::set<std::string> shell_words(const std::string& text) {
   return words;
 }
 
+std::vector<std::string> split(const std::string& text) {
+  std::vector<std::string> words;
+  std::istringstream in(text);
+  for (std::string w; in >> w;) words.push_back(w);
+  return words;
+}
+
+// The lines of xlb.conf(5)'s list of the commands a ruleset holds.
+std::vector<std::string> ruleset_command_lines(const std::string& man5) {
+  auto at = man5.find(".SS Commands");
+  EXPECT_NE(at, std::string::npos) << "man/xlb.conf.5 has no .SS Commands";
+  auto from = man5.find(".nf\n", at), to = man5.find(".fi\n", at);
+  std::vector<std::string> lines;
+  std::istringstream in(man5.substr(from + 4, to - from - 4));
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  return lines;
+}
+
+// Whether a line of that list is the form: `OBJECT VERB ...` or, for the
+// verbs written as a choice, `OBJECT {VERB|...} ...`.
+bool lists_form(const std::string& line, const xlb::CommandSpec& s) {
+  std::regex re(std::string("^") + s.object + R"( \{?([a-z0-9]+\|)*)" + s.verb + R"(\b)");
+  return std::regex_search(line, re);
+}
+
 std::string form(const xlb::CommandSpec& s) {
   std::string f = std::string("xlb ") + s.object;
   if (*s.verb) f += std::string(" ") + s.verb;
@@ -68,6 +98,47 @@ class Docs : public ::testing::Test {
 };
 
 TEST_F(Docs, TableIsNotEmpty) { EXPECT_GT(xlb::command_specs().size(), 10u); }
+
+TEST_F(Docs, EveryRowsExampleParsesAsItsForm) {
+  for (const auto& s : xlb::command_specs()) {
+    auto words = split(s.example);
+    ASSERT_GE(words.size(), 1u) << form(s) << " has no example";
+    EXPECT_EQ(words[0], s.object) << "the example of `" << form(s) << "`: " << s.example;
+    if (*s.verb) {
+      ASSERT_GE(words.size(), 2u) << form(s);
+      EXPECT_EQ(words[1], s.verb) << "the example of `" << form(s) << "`: " << s.example;
+    }
+    auto cmd = xlb::parse_command(words);
+    EXPECT_TRUE(cmd) << "the example of `" << form(s) << "` does not parse: " << s.example << ": "
+                     << (cmd ? "" : cmd.error().message);
+    if (cmd) EXPECT_FALSE(std::holds_alternative<xlb::cmd::Help>(*cmd)) << s.example;
+  }
+}
+
+// A command the parser can produce but the table does not show would be
+// missing from help, the man page and completion.
+TEST_F(Docs, EveryCommandHasARow) {
+  std::set<size_t> shown = {xlb::Command(xlb::cmd::Help{}).index()};
+  for (const auto& s : xlb::command_specs())
+    if (auto cmd = xlb::parse_command(split(s.example))) shown.insert(cmd->index());
+  for (size_t i = 0; i < std::variant_size_v<xlb::Command>; i++)
+    EXPECT_TRUE(shown.count(i)) << "alternative " << i
+                                << " of xlb::Command has no row in command_specs()";
+}
+
+TEST_F(Docs, RulesetPageListsExactlyTheEditCommands) {
+  auto lines = ruleset_command_lines(man5_);
+  ASSERT_GT(lines.size(), 5u);
+  for (const auto& s : xlb::command_specs()) {
+    auto cmd = xlb::parse_command(split(s.example));
+    if (!cmd) continue;  // reported by EveryRowsExampleParsesAsItsForm
+    bool listed = std::any_of(lines.begin(), lines.end(),
+                              [&](const std::string& l) { return lists_form(l, s); });
+    EXPECT_EQ(listed, xlb::is_config_edit(*cmd))
+        << "`" << form(s) << "`: " << (listed ? "listed" : "not listed")
+        << " in xlb.conf(5) Commands, but is " << (listed ? "not " : "") << "a ruleset command";
+  }
+}
 
 TEST_F(Docs, ManPageDocumentsEveryCommandForm) {
   for (const auto& s : xlb::command_specs())
