@@ -88,8 +88,12 @@ static __always_inline int xlb_maglev_choose(const struct xlb_svc *svc,
 	return ch->be && xlb_backend_usable(ch->be, ch->be->cookie, svc->id);
 }
 
-/* Points an existing flow entry, or a new one, at the chosen backend. */
-static __always_inline void xlb_flow_place(struct xlb_flow *flow,
+/*
+ * Points an existing flow entry, or a new one, at the chosen backend. False
+ * when the new entry could not be inserted: the packet still goes to the
+ * backend, but no flow was created (nor is one counted).
+ */
+static __always_inline int xlb_flow_place(struct xlb_flow *flow,
 					   const struct xlb_flow_key *key,
 					   const struct xlb_choice *ch,
 					   __u32 svc_id, __u32 now)
@@ -101,10 +105,11 @@ static __always_inline void xlb_flow_place(struct xlb_flow *flow,
 		.svc_id = svc_id,
 	};
 
-	if (flow)
+	if (flow) {
 		*flow = placed;
-	else
-		bpf_map_update_elem(&xlb_flows, key, &placed, BPF_ANY);
+		return 1;
+	}
+	return bpf_map_update_elem(&xlb_flows, key, &placed, BPF_ANY) == 0;
 }
 
 /*
@@ -150,8 +155,8 @@ static __always_inline int xlb_choose_new(const struct xlb_packet *pkt,
 	ch->svc_id = svc->id;
 	if (pkt->icmp_error)
 		return 1;
-	xlb_flow_place(ch->stale, &pkt->key, ch, svc->id, xlb_now_seconds());
-	ch->new_flow = 1;
+	ch->new_flow = xlb_flow_place(ch->stale, &pkt->key, ch, svc->id,
+				      xlb_now_seconds());
 	ch->rebalanced = ch->stale != NULL;
 	return 1;
 }

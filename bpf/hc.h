@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
 /*
- * Health-check NAT (DESIGN.md; the first talk in shared/seeds). A probe
+ * Health-check NAT (README.md; xlb(8), HEALTH-CHECK NAT). A probe
  * must reach the VIP on the backend, as real clients do, so a backend that
  * serves the port on its own address but lacks the VIP fails its check.
  *

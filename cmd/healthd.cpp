@@ -1,5 +1,5 @@
 // xlb-healthd: health checks for xlb's backends and BIRD route export of
-// the healthy VIPs. The logic is in core/healthd.hpp; here: options,
+// the healthy VIPs. The logic is in core/health/healthd.hpp; here: options,
 // signals and logging.
 #include <syslog.h>
 

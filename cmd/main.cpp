@@ -1,5 +1,5 @@
 // xlb: the command-line tool. Global options here; the command words go to
-// the one grammar shared with ruleset files and the shell (core/command).
+// the one grammar shared with ruleset files and the shell (core/config/command.hpp).
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>

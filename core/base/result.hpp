@@ -10,8 +10,9 @@
 namespace xlb {
 
 enum class ErrorKind {
-  usage = 2,    // the request is malformed: bad word, bad value, unknown name
-  runtime = 1,  // the request is fine but the system refused it
+  usage = 2,    // the request is malformed: bad word, bad value, bad option
+  runtime = 1,  // well formed, but refused: no such or already existing service
+                // or backend, nothing attached, a system call failed (xlb(8))
 };
 
 struct Error {

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/sys_error.hpp"
 #include "net/local_addrs.hpp"
 #include "net/netlink.hpp"
 #include "state/attach.hpp"
@@ -64,11 +65,14 @@ bool any_link(const std::string& dir) {
 }
 
 // With no device left, the maps go too: nothing of xlb-decap stays pinned.
-void remove_if_unused(const std::string& dir) {
-  if (any_link(dir)) return;
-  unlink((dir + "/xlb_decap_addrs").c_str());
-  unlink((dir + "/xlb_decap_stats").c_str());
-  rmdir(dir.c_str());
+// A pin that is already gone (ENOENT) is what was wanted.
+Status remove_if_unused(const std::string& dir) {
+  if (any_link(dir)) return {};
+  for (const char* map : {"/xlb_decap_addrs", "/xlb_decap_stats"})
+    if (unlink((dir + map).c_str()) != 0 && errno != ENOENT)
+      return sys_error("cannot remove " + dir + map);
+  if (rmdir(dir.c_str()) != 0 && errno != ENOENT) return sys_error("cannot remove " + dir);
+  return {};
 }
 
 Result<DecapAttachResult> attach_locked(const DecapAttachRequest& req, const std::string& dir,
@@ -103,7 +107,9 @@ Result<DecapAttachResult> decap_attach(const DecapAttachRequest& req) {
   auto lock = PinLock::acquire(dir);
   if (!lock) return lock.error();
   auto r = attach_locked(req, dir, link->ifindex);
-  if (!r) remove_if_unused(dir);
+  // The attach error is the one to report; what cleanup leaves behind is
+  // removed by the next detach or reused by the next attach.
+  if (!r) (void)remove_if_unused(dir);
   return r;
 }
 
@@ -115,8 +121,7 @@ Status decap_detach(const std::string& pin_path, const std::string& dev) {
   auto lock = PinLock::acquire(dir);
   if (!lock) return lock.error();
   XLB_TRY(detach_link(dir, dev));
-  remove_if_unused(dir);
-  return {};
+  return remove_if_unused(dir);
 }
 
 Result<size_t> decap_refresh(const std::string& pin_path) {

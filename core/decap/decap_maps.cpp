@@ -9,8 +9,10 @@
 #include <map>
 #include <memory>
 
+#include "base/sys_error.hpp"
 #include "decap/decap.hpp"
 #include "state/bpffs.hpp"
+#include "state/loader.hpp"
 
 // The skeleton names the ABI types: after decap.hpp, which brings them.
 #include "decap.skel.h"
@@ -22,14 +24,6 @@ namespace {
 struct SkelDeleter {
   void operator()(decap_bpf* s) const { decap_bpf__destroy(s); }
 };
-
-std::string libbpf_error(const char* what, int err) {
-  char buf[128];
-  libbpf_strerror(err, buf, sizeof(buf));
-  std::string msg = std::string(what) + ": " + buf;
-  if (err == -EPERM || err == EPERM) msg += " (xlb needs root: CAP_BPF and CAP_NET_ADMIN)";
-  return msg;
-}
 
 // An fd that closes itself.
 class Fd {
@@ -86,7 +80,7 @@ std::vector<std::pair<xlb_decap_addr_key, uint32_t>> read_addresses(int fd) {
 Status write_address(int fd, const xlb_decap_addr_key& k, uint32_t source) {
   if (source == 0) {
     if (bpf_map_delete_elem(fd, &k) != 0 && errno != ENOENT)
-      return runtime_error(std::string("cannot remove a local address: ") + std::strerror(errno));
+      return sys_error("cannot remove a local address");
     return {};
   }
   xlb_decap_addr_val v{source};
@@ -103,14 +97,14 @@ Result<LoadedProgram> load_decap(const std::string& dir, const DecapPorts& ports
   XLB_TRY(ensure_pin_dir(dir));
   LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = dir.c_str());
   std::unique_ptr<decap_bpf, SkelDeleter> skel(decap_bpf__open_opts(&open_opts));
-  if (!skel) return runtime_error(libbpf_error("cannot open the xlb-decap object", errno));
+  if (!skel) return libbpf_error("cannot open the xlb-decap object", errno);
   auto* cfg = const_cast<xlb_decap_config*>(&skel->rodata->xlb_decap_cfg);
   cfg->gue_port = ports.gue;
   cfg->fou_port = ports.fou;
   int err = decap_bpf__load(skel.get());
-  if (err) return runtime_error(libbpf_error("cannot load xlb-decap", err));
+  if (err) return libbpf_error("cannot load xlb-decap", err);
   int fd = dup(bpf_program__fd(skel->progs.xlb_decap));
-  if (fd < 0) return runtime_error(std::string("dup: ") + std::strerror(errno));
+  if (fd < 0) return sys_error("dup");
   return LoadedProgram(fd);
 }
 

@@ -12,6 +12,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/sys_error.hpp"
+
 namespace xlb {
 
 namespace {
@@ -43,7 +45,7 @@ Status write_file_atomic(const std::string& path, const std::string& text) {
   std::string dir = p.has_parent_path() ? p.parent_path().string() : ".";
   std::string tmp = dir + "/." + p.filename().string() + ".tmp" + std::to_string(getpid());
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return runtime_error("cannot write " + tmp + ": " + std::strerror(errno));
+  if (fd < 0) return sys_error("cannot write " + tmp);
   bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   ok = ok && fsync(fd) == 0;
   int err = errno;
@@ -51,7 +53,7 @@ Status write_file_atomic(const std::string& path, const std::string& text) {
   if (!ok || rename(tmp.c_str(), path.c_str()) < 0) {
     if (ok) err = errno;
     unlink(tmp.c_str());
-    return runtime_error("cannot write " + path + ": " + std::strerror(err));
+    return sys_error("cannot write " + path, err);
   }
   int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) fsync(dfd), close(dfd);
@@ -63,7 +65,7 @@ namespace {
 // Runs argv with its output in a pipe; at most `ms` milliseconds.
 Result<std::string> run_capture(const std::vector<std::string>& args, int ms) {
   int p[2];
-  if (pipe2(p, O_CLOEXEC) < 0) return runtime_error(std::string("pipe: ") + std::strerror(errno));
+  if (pipe2(p, O_CLOEXEC) < 0) return sys_error("pipe");
   pid_t pid = fork();
   if (pid == 0) {
     dup2(p[1], 1);
@@ -85,7 +87,7 @@ Result<std::string> run_capture(const std::vector<std::string>& args, int ms) {
   }
   close(p[0]);
   if (pid > 0) kill(pid, SIGKILL), waitpid(pid, nullptr, 0);
-  if (pid < 0) return runtime_error(std::string("fork: ") + std::strerror(errno));
+  if (pid < 0) return sys_error("fork");
   return out;
 }
 

@@ -1,5 +1,5 @@
 // One health-check probe: a non-blocking socket driven by an event loop
-// (health_engine.hpp). The probe is sent to `target`: in production the
+// (health_loop.hpp). The probe is sent to `target`: in production the
 // health-check NAT address of a (service, backend) pair, which the datapath
 // delivers to the backend as a packet for the VIP.
 //

@@ -19,6 +19,8 @@ namespace {
 // One transaction for every transition of the round.
 Status write_health(State& st, const std::vector<HealthChange>& changes) {
   return st.update([&](Config& next) -> Status {
+    // The only failure is a backend (or service) removed since the round
+    // read the configuration: there is no health left to write for it.
     for (const auto& c : changes)
       (void)backend_set_health(next, ServiceRef{c.service, {}, {}}, c.backend, c.health);
     return {};

@@ -78,6 +78,8 @@ void provoke_resolution(const IpAddr& addr) {
     std::memcpy(&s4->sin_addr, addr.bytes.data(), 4);
     len = sizeof(*s4);
   }
+  // Only a nudge: when it fails (no route, EAGAIN) the neighbour stays
+  // unresolved, and the caller polling the neighbour table reports that.
   (void)sendto(fd, "", 0, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&ss), len);
   close(fd);
 }

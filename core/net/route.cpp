@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/sys_error.hpp"
+
 namespace xlb {
 
 namespace {
@@ -39,7 +41,7 @@ Result<RouteInfo> parse_reply(const char* buf, ssize_t len, const IpAddr& dst) {
   if (!NLMSG_OK(nh, len)) return runtime_error("route lookup: short netlink reply");
   if (nh->nlmsg_type == NLMSG_ERROR) {
     int err = -reinterpret_cast<const nlmsgerr*>(NLMSG_DATA(nh))->error;
-    return runtime_error("no route to " + dst.str() + ": " + std::strerror(err));
+    return sys_error("no route to " + dst.str(), err);
   }
   RouteInfo info;
   info.source.family = dst.family;
@@ -59,14 +61,14 @@ Result<RouteInfo> parse_reply(const char* buf, ssize_t len, const IpAddr& dst) {
 
 Result<RouteInfo> route_get(const IpAddr& dst) {
   int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-  if (fd < 0) return runtime_error(std::string("netlink: ") + std::strerror(errno));
+  if (fd < 0) return sys_error("netlink");
   Request req = make_request(dst);
   char buf[4096];
   ssize_t n = -1;
   if (send(fd, &req, req.nh.nlmsg_len, 0) >= 0) n = recv(fd, buf, sizeof(buf), 0);
   int saved = errno;
   close(fd);
-  if (n < 0) return runtime_error(std::string("route lookup: ") + std::strerror(saved));
+  if (n < 0) return sys_error("route lookup", saved);
   return parse_reply(buf, n, dst);
 }
 

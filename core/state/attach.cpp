@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/sys_error.hpp"
 #include "net/netlink.hpp"
 #include "state/hc_port.hpp"
 #include "state/state.hpp"
@@ -19,10 +20,6 @@ namespace {
 
 std::string link_pin(const std::string& pin_path, int ifindex) {
   return pin_path + "/link_" + std::to_string(ifindex);
-}
-
-Error sys_error(const std::string& what) {
-  return runtime_error(what + ": " + std::strerror(errno));
 }
 
 uint32_t mode_flags(const std::string& mode) {
@@ -115,7 +112,9 @@ Status detach_link(const std::string& pin_path, const std::string& dev) {
   std::string pin = link_pin(pin_path, link->ifindex);
   int fd = bpf_obj_get(pin.c_str());
   if (fd < 0) return runtime_error("xlb is not attached to " + dev);
-  bpf_link_detach(fd);
+  // Detach now, even while another process holds the link. Should the kernel
+  // refuse, removing the pin below drops the last reference, which detaches.
+  (void)bpf_link_detach(fd);
   close(fd);
   if (unlink(pin.c_str()) != 0) return sys_error("cannot remove " + pin);
   return {};

@@ -12,6 +12,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "base/sys_error.hpp"
+
 namespace xlb {
 
 bool is_bpffs(const std::string& dir) {
@@ -38,17 +40,17 @@ Status ensure_pin_dir(const std::string& pin_path) {
   if (parent.empty()) parent = ".";
   if (!is_bpffs(parent) && !is_bpffs(pin_path)) XLB_TRY(mount_default_bpffs(parent));
   if (mkdir(pin_path.c_str(), 0700) != 0 && errno != EEXIST)
-    return runtime_error("cannot create " + pin_path + ": " + std::strerror(errno));
+    return sys_error("cannot create " + pin_path);
   return {};
 }
 
 Result<PinLock> PinLock::acquire(const std::string& pin_path) {
   int fd = open(pin_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return runtime_error("cannot open " + pin_path + ": " + std::strerror(errno));
+  if (fd < 0) return sys_error("cannot open " + pin_path);
   if (flock(fd, LOCK_EX) != 0) {
     int e = errno;
     close(fd);
-    return runtime_error("cannot lock " + pin_path + ": " + std::strerror(e));
+    return sys_error("cannot lock " + pin_path, e);
   }
   return PinLock(fd);
 }

@@ -2,6 +2,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <fcntl.h>
 #include <linux/ethtool.h>
 #include <linux/if_link.h>
 #include <linux/sockios.h>
@@ -16,9 +17,9 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <memory>
 
+#include "base/sys_error.hpp"
 #include "model/nat.hpp"
 #include "net/netlink.hpp"
 #include "state/maps.hpp"
@@ -31,14 +32,12 @@ Error nl_error(const std::string& what, int err) {
   return runtime_error("hc port: " + what + ": " + nl_geterror(err));
 }
 
-Error sys_error(const std::string& what) {
-  return runtime_error("hc port: " + what + ": " + std::strerror(errno));
-}
+Error hc_error(const std::string& what) { return sys_error("hc port: " + what); }
 
 // IFF_UP | IFF_NOARP, and tx checksum offload off, by the classic ioctls.
 Status set_flags_and_csum(const char* dev, bool csum_off) {
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return sys_error("socket");
+  if (fd < 0) return hc_error("socket");
   ifreq ifr{};
   std::strncpy(ifr.ifr_name, dev, IFNAMSIZ - 1);
   int err = ioctl(fd, SIOCGIFFLAGS, &ifr);
@@ -50,20 +49,28 @@ Status set_flags_and_csum(const char* dev, bool csum_off) {
   int saved = errno;
   close(fd);
   errno = saved;
-  if (err) return sys_error(std::string("configure ") + dev);
+  if (err) return hc_error(std::string("configure ") + dev);
   return {};
 }
 
-void write_sysctl(const std::string& path, const char* value) {
-  std::ofstream out(path);
-  out << value;
+// A host without IPv6 (ipv6.disable=1) has no such file: nothing to turn
+// off, and the port works without IPv6 (DESIGN 6: degrade, keep IPv4).
+Status disable_ipv6(const char* dev) {
+  std::string path = std::string("/proc/sys/net/ipv6/conf/") + dev + "/disable_ipv6";
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) return {};
+  bool ok = fd >= 0 && write(fd, "1", 1) == 1;
+  int saved = errno;
+  if (fd >= 0) close(fd);
+  if (!ok) return sys_error("hc port: disable IPv6 on " + std::string(dev), saved);
+  return {};
 }
 
 Status create_pair(nl_sock* s) {
   int err = rtnl_link_veth_add(s, XLB_HC_HOST_DEV, XLB_HC_DP_DEV, getpid());
   if (err < 0 && err != -NLE_EXIST) return nl_error("create " XLB_HC_HOST_DEV, err);
   // The datapath side is a wire, not a host: no IPv6 link-local, no DAD.
-  write_sysctl("/proc/sys/net/ipv6/conf/" XLB_HC_DP_DEV "/disable_ipv6", "1");
+  XLB_TRY(disable_ipv6(XLB_HC_DP_DEV));
   XLB_TRY(set_flags_and_csum(XLB_HC_HOST_DEV, true));
   return set_flags_and_csum(XLB_HC_DP_DEV, false);
 }
@@ -72,9 +79,9 @@ Status attach_programs(const std::string& pin_path, const LinkInfo& host, const 
   auto progs = load_hc_programs({pin_path, Capacities{}, MacAddr{}});
   if (!progs) return progs.error();
   if (bpf_xdp_attach(dp.ifindex, progs->probe.fd(), XDP_FLAGS_DRV_MODE, nullptr) != 0)
-    return sys_error("attach xlb_hc to " XLB_HC_DP_DEV);
+    return hc_error("attach xlb_hc to " XLB_HC_DP_DEV);
   if (bpf_xdp_attach(host.ifindex, progs->host.fd(), XDP_FLAGS_DRV_MODE, nullptr) != 0)
-    return sys_error("attach the XDP_PASS program to " XLB_HC_HOST_DEV);
+    return hc_error("attach the XDP_PASS program to " XLB_HC_HOST_DEV);
   return {};
 }
 
@@ -86,14 +93,14 @@ Status write_port(const std::string& pin_path, int dp_ifindex, const MacAddr& ho
   if (!m) return m.error();
   uint32_t zero = 0;
   xlb_hc_cfg cfg{};
-  if (bpf_map_lookup_elem(m->hc_cfg(), &zero, &cfg) != 0) return sys_error("read settings");
+  if (bpf_map_lookup_elem(m->hc_cfg(), &zero, &cfg) != 0) return hc_error("read settings");
   cfg.dp_ifindex = dp_ifindex;
   std::memcpy(cfg.host_mac, host.bytes.data(), 6);
   std::memcpy(cfg.dp_mac, dp.bytes.data(), 6);
   cfg.host4 = nat_host_address(st, XLB_AF_INET).to_abi().w[0];
   cfg.host6 = nat_host_address(st, XLB_AF_INET6).to_abi();
   if (bpf_map_update_elem(m->hc_cfg(), &zero, &cfg, BPF_ANY) != 0)
-    return sys_error("write settings");
+    return hc_error("write settings");
   return {};
 }
 

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <memory>
 
+#include "base/sys_error.hpp"
 #include "state/bpffs.hpp"
 #include "xlb.skel.h"
 
@@ -62,15 +63,15 @@ void size_maps(xlb_bpf* s, const LoadOptions& o) {
   size_map(s->maps.xlb_nat, o.pin_path, 2 * c.backends);
 }
 
-std::string libbpf_error(const char* what, int err) {
+}  // namespace
+
+Error libbpf_error(const char* what, int err) {
   char buf[128];
   libbpf_strerror(err, buf, sizeof(buf));
   std::string msg = std::string(what) + ": " + buf;
   if (err == -EPERM || err == EPERM) msg += " (xlb needs root: CAP_BPF and CAP_NET_ADMIN)";
-  return msg;
+  return runtime_error(msg);
 }
-
-}  // namespace
 
 namespace {
 
@@ -78,17 +79,17 @@ Result<Skel> load_skeleton(const LoadOptions& o) {
   XLB_TRY(ensure_pin_dir(o.pin_path));
   LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = o.pin_path.c_str());
   Skel skel(xlb_bpf__open_opts(&open_opts));
-  if (!skel) return runtime_error(libbpf_error("cannot open the datapath object", errno));
+  if (!skel) return libbpf_error("cannot open the datapath object", errno);
   size_maps(skel.get(), o);
   std::memcpy(const_cast<uint8_t*>(skel->rodata->xlb_iface_mac), o.iface_mac.bytes.data(), 6);
   int err = xlb_bpf__load(skel.get());
-  if (err) return runtime_error(libbpf_error("cannot load the datapath", err));
+  if (err) return libbpf_error("cannot load the datapath", err);
   return skel;
 }
 
 Result<LoadedProgram> dup_program(bpf_program* p) {
   int fd = dup(bpf_program__fd(p));
-  if (fd < 0) return runtime_error(std::string("dup: ") + std::strerror(errno));
+  if (fd < 0) return sys_error("dup");
   return LoadedProgram(fd);
 }
 

@@ -38,6 +38,10 @@ class LoadedProgram {
 // bpffs at the pin path's parent when nothing is mounted there).
 Result<LoadedProgram> load_datapath(const LoadOptions& opts);
 
+// A libbpf failure (err: an errno, negative or not, or a LIBBPF_ERRNO__*
+// code), with a hint when it is a missing privilege.
+Error libbpf_error(const char* what, int err);
+
 // The health-check port's two programs, from one load of the same object
 // (so they share the pinned maps): xlb_hc for xlbhc1, and the XDP_PASS
 // program xlbhc0 needs to receive frames redirected into its peer.

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "base/sys_error.hpp"
 #include "state/bpffs.hpp"
 
 namespace xlb {
@@ -34,7 +35,7 @@ Error open_error(const std::string& pin_path, const std::string& file, int err) 
   if (err == ENOENT)
     return runtime_error("no xlb state at " + pin_path + " (missing " + file +
                          "): run `xlb interface attach DEV` first");
-  return runtime_error("cannot open " + file + ": " + std::strerror(err));
+  return sys_error("cannot open " + file, err);
 }
 
 uint64_t memlock(int fd) {

@@ -7,24 +7,17 @@
 #include <cstring>
 #include <map>
 
+#include "base/sys_error.hpp"
 #include "model/nat.hpp"
 #include "net/netlink.hpp"
 #include "net/route.hpp"
+#include "state/banked_map.hpp"
 
 namespace xlb {
 
 namespace {
 
-struct KeyLess {
-  bool operator()(const xlb_nat_key& a, const xlb_nat_key& b) const {
-    return std::memcmp(&a, &b, sizeof(a)) < 0;
-  }
-};
-using NatEntries = std::map<xlb_nat_key, xlb_nat, KeyLess>;
-
-Error sys_error(const std::string& what) {
-  return runtime_error(what + ": " + std::strerror(errno));
-}
+using NatEntries = BankEntries<xlb_nat_key, xlb_nat>;
 
 xlb_nat_key nat_key(uint32_t bank, const IpAddr& nat) {
   xlb_nat_key k;
@@ -91,21 +84,6 @@ NatEntries wanted_entries(uint32_t bank, const Config& c) {
   return out;
 }
 
-Result<NatEntries> current_entries(const Maps& m, uint32_t bank) {
-  NatEntries out;
-  xlb_nat_key key{}, next{};
-  const void* prev = nullptr;
-  while (bpf_map_get_next_key(m.nat(), prev, &next) == 0) {
-    key = next;
-    prev = &key;
-    if (key.bank != bank) continue;
-    xlb_nat v{};
-    if (bpf_map_lookup_elem(m.nat(), &key, &v) == 0) out[key] = v;
-  }
-  if (errno != ENOENT) return sys_error("read NAT table");
-  return out;
-}
-
 // The distinct lb source addresses of a bank's entries, at most
 // XLB_HC_MAX_LOCAL per family; entries beyond that lose their egress (their
 // replies could not be recognised).
@@ -160,19 +138,12 @@ Status check_nat_capacity(const Settings& st, uint32_t backend_capacity) {
 }
 
 Status write_bank_nat(const Maps& m, uint32_t bank, const Config& next) {
-  auto have = current_entries(m, bank);
+  const BankedMap map{m.nat(), "read NAT table", "delete NAT entry", "write NAT entry", nullptr};
+  auto have = read_bank<xlb_nat_key, xlb_nat>(map, bank);
   if (!have) return have.error();
   NatEntries want = wanted_entries(bank, next);
   XLB_TRY(write_locals(m, want));
-  for (const auto& [k, v] : *have)
-    if (!want.count(k) && bpf_map_delete_elem(m.nat(), &k) != 0)
-      return sys_error("delete NAT entry");
-  for (const auto& [k, v] : want) {
-    auto h = have->find(k);
-    if (h != have->end() && std::memcmp(&h->second, &v, sizeof(v)) == 0) continue;
-    if (bpf_map_update_elem(m.nat(), &k, &v, BPF_ANY) != 0) return sys_error("write NAT entry");
-  }
-  return {};
+  return sync_bank(map, *have, want);
 }
 
 Result<std::vector<NatRow>> read_nat_table(const Maps& m, const Config& live, uint32_t bank) {

@@ -1,5 +1,5 @@
 // Prometheus text exposition format, for node_exporter's textfile collector
-// (CONVENTIONS.md section 6).
+// (the metrics are listed in man/xlb.8 and man/xlb-healthd.8).
 #pragma once
 
 #include <map>

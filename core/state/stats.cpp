@@ -7,6 +7,8 @@
 #include <cstring>
 #include <vector>
 
+#include "base/sys_error.hpp"
+
 namespace xlb {
 
 namespace {
@@ -42,8 +44,7 @@ int ncpus() {
 
 Result<Counters> read_counters(int fd, uint32_t id) {
   std::vector<xlb_counters> per_cpu(ncpus());
-  if (bpf_map_lookup_elem(fd, &id, per_cpu.data()) != 0)
-    return runtime_error(std::string("read counters: ") + std::strerror(errno));
+  if (bpf_map_lookup_elem(fd, &id, per_cpu.data()) != 0) return sys_error("read counters");
   Counters sum;
   for (const auto& c : per_cpu) {
     sum.packets += c.packets;
@@ -55,16 +56,14 @@ Result<Counters> read_counters(int fd, uint32_t id) {
 
 Status zero_counters(int fd, uint32_t id, size_t value_size) {
   std::vector<uint8_t> zero(value_size * ncpus(), 0);
-  if (bpf_map_update_elem(fd, &id, zero.data(), BPF_ANY) != 0)
-    return runtime_error(std::string("reset counters: ") + std::strerror(errno));
+  if (bpf_map_update_elem(fd, &id, zero.data(), BPF_ANY) != 0) return sys_error("reset counters");
   return {};
 }
 
 Status read_global(const Maps& m, StatsSnapshot& out) {
   std::vector<uint64_t> per_cpu(ncpus());
   for (uint32_t i = 0; i < XLB_G_MAX; i++) {
-    if (bpf_map_lookup_elem(m.global(), &i, per_cpu.data()) != 0)
-      return runtime_error(std::string("read counters: ") + std::strerror(errno));
+    if (bpf_map_lookup_elem(m.global(), &i, per_cpu.data()) != 0) return sys_error("read counters");
     for (uint64_t v : per_cpu) out.global[i] += v;
   }
   return {};

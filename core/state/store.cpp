@@ -1,4 +1,5 @@
 #include "state/store.hpp"
+#include "base/sys_error.hpp"
 
 #include <bpf/bpf.h>
 #include <unistd.h>
@@ -11,10 +12,6 @@
 namespace xlb {
 
 namespace {
-
-Error sys_error(const std::string& what) {
-  return runtime_error(what + ": " + std::strerror(errno));
-}
 
 Result<std::vector<uint8_t>> read_blob(const Maps& m, uint32_t bank) {
   xlb_store_key key{bank, 0};

@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "base/sys_error.hpp"
 #include "model/maglev.hpp"
 #include "state/bank.hpp"
 #include "state/hc_port.hpp"
@@ -19,10 +20,6 @@
 namespace xlb {
 
 namespace {
-
-Error sys_error(const std::string& what) {
-  return runtime_error(what + ": " + std::strerror(errno));
-}
 
 // The lowest number in [0, limit) not in `used`; adds it to `used`.
 Result<uint32_t> allocate(std::set<uint32_t>& used, uint32_t limit, const char* what) {
@@ -205,13 +202,18 @@ Status zero_new_service_stats(const Maps& m, const Config& live, const Config& n
   return {};
 }
 
-// Tables only the old bank used: unlinking frees them.
-void release_tables(const Maps& m, const Config& live, const Config& next) {
+// Tables only the old bank used: unlinking frees them. A slot whose delete
+// fails stays unused, and installing a table there later replaces (frees)
+// its map; the failure is still reported.
+Status release_tables(const Maps& m, const Config& live, const Config& next) {
   std::set<uint32_t> kept;
   for (const auto& n : next.services) kept.insert(n.ring_slot);
+  Status result;
   for (const auto& s : live.services)
-    if (s.ring_slot != XLB_NO_SERVICE && !kept.count(s.ring_slot))
-      bpf_map_delete_elem(m.rings(), &s.ring_slot);
+    if (s.ring_slot != XLB_NO_SERVICE && !kept.count(s.ring_slot) &&
+        bpf_map_delete_elem(m.rings(), &s.ring_slot) != 0 && errno != ENOENT && result)
+      result = sys_error("free the Maglev table of slot " + std::to_string(s.ring_slot));
+  return result;
 }
 
 Status write_bank_settings(const Maps& m, uint32_t bank, const Config& next) {
@@ -258,8 +260,9 @@ Status commit(const Maps& m, const Config& live, const xlb_ctl& ctl, Config& nex
   // transaction rewrites that bank.
   XLB_TRY(wait_for_datapath(m));
   XLB_TRY(backends_after_flip(m, live_be, next_be));
-  release_tables(m, live, next);
-  return sync_hc_port(m, live, next);
+  Status released = release_tables(m, live, next);
+  XLB_TRY(sync_hc_port(m, live, next));
+  return released;
 }
 
 }  // namespace xlb

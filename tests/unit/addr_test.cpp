@@ -236,7 +236,7 @@ TEST(ParseUint, RejectsBadInput) {
 
 // Text from a ruleset file may hold a NUL byte. IpAddr::parse() hands
 // std::string::c_str() to inet_pton(), which stops at the NUL, so the rest
-// of the token is silently ignored. Disabled until core/addr.cpp rejects
+// of the token is silently ignored. Disabled until core/base/addr.cpp rejects
 // such input (reported, not fixed here: the file is not ours).
 TEST(IpAddr, RejectsEmbeddedNul) {
   EXPECT_FALSE(IpAddr::parse("1.2.3.4\0junk"s));

@@ -1,4 +1,4 @@
-// The command grammar (core/command + core/parse_*): what each sentence
+// The command grammar (core/config/command + core/config/parse_*): what each sentence
 // parses to, and every error message with the index of the word it blames.
 // Then the same errors through the file path (lex_text + parse_ruleset),
 // rendered nft-style with the caret under the blamed word.
@@ -46,7 +46,7 @@ struct ErrorCase {
   int token;            // index of the blamed word; words.size() when missing
 };
 
-// Every error message of core/command.cpp, core/parser.cpp and core/parse_*.cpp.
+// Every error message of core/config/command.cpp, parser.cpp and parse_*.cpp.
 const ErrorCase kErrors[] = {
     // command.cpp
     {"", "missing command (try: xlb help)", 0},

@@ -53,7 +53,7 @@ std::string read_example(const std::string& name) {
 }
 
 TEST(IpvsadmImport, ConventionsExample) {
-  // CONVENTIONS.md 1.3, as `ipvsadm -S -n` prints it.
+  // A service of every kind, as `ipvsadm -S -n` prints it.
   auto r = import_ok(
       "-A -t 192.0.2.10:80 -s mh -b mh-fallback,mh-port\n"
       "-a -t 192.0.2.10:80 -r 10.0.0.1:80 -g -w 100\n"
