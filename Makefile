@@ -7,10 +7,10 @@ JOBS ?= $(shell nproc)
 DEPS = build-essential cmake pkg-config clang llvm bpftool libbpf-dev \
        libnl-3-dev libnl-route-3-dev libmnl-dev libcli11-dev nlohmann-json3-dev \
        libreadline-dev libssl-dev openssl libgtest-dev libgmock-dev libbenchmark-dev linux-libc-dev \
-       gcc-multilib clang-format-14 iproute2 ethtool iputils-ping python3 \
+       gcc-multilib clang-format-14 clang-tidy-14 iproute2 ethtool iputils-ping python3 \
        tcpdump iperf3 bird2 nftables tmux groff man-db
 
-.PHONY: all deps build check format format-check demo bench clean
+.PHONY: all deps build check format format-check lint demo bench clean
 
 all: build
 
@@ -26,13 +26,22 @@ build: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build $(BUILD) -j$(JOBS)
 
+# C++ by .clang-format, the datapath (bpf/, kernel style) by bpf/.clang-format.
+FORMAT_FILES = $$(git ls-files '*.cpp' '*.hpp' 'bpf/*.c' 'bpf/*.h')
+# Product code only: the tests and benchmarks are checked by the build.
+LINT_FILES = $$(git ls-files 'core/*.cpp' 'cmd/*.cpp')
+
 format:
-	clang-format-14 -i $$(git ls-files '*.cpp' '*.hpp')
+	clang-format-14 -i $(FORMAT_FILES)
 
 format-check:
-	clang-format-14 --dry-run -Werror $$(git ls-files '*.cpp' '*.hpp')
+	clang-format-14 --dry-run -Werror $(FORMAT_FILES)
 
-check: build format-check
+# clang-tidy with the checks of .clang-tidy; any warning fails.
+lint: build
+	clang-tidy-14 -p $(BUILD) --quiet --warnings-as-errors='*' $(LINT_FILES)
+
+check: build format-check lint
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) -LE e2e
 	cd $(BUILD) && ctest --output-on-failure -L e2e
 

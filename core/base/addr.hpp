@@ -22,7 +22,7 @@ struct IpAddr {
   bool is_v6() const { return family == XLB_AF_INET6; }
   xlb_addr to_abi() const;
   static IpAddr from_abi(const xlb_addr& a, int family);
-  auto operator<=>(const IpAddr&) const = default;
+  auto operator<=>(const IpAddr&) const = default;  // NOLINT(modernize-use-nullptr)
 };
 
 struct MacAddr {
@@ -31,7 +31,7 @@ struct MacAddr {
   static std::optional<MacAddr> parse(std::string_view text);
   std::string str() const;
   bool is_zero() const;
-  auto operator<=>(const MacAddr&) const = default;
+  auto operator<=>(const MacAddr&) const = default;  // NOLINT(modernize-use-nullptr)
 };
 
 // ADDR/LEN, for NAT ranges and filters. The address is stored masked.

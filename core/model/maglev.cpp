@@ -200,7 +200,7 @@ class TurnOrder {
   struct Turn {
     uint64_t time;  // rounds, 32.32 fixed point; at most size << 32
     uint32_t index;
-    auto operator<=>(const Turn&) const = default;
+    auto operator<=>(const Turn&) const = default;  // NOLINT(modernize-use-nullptr)
   };
 
   // The turn of a heaviest backend in the current round.
