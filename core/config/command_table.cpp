@@ -23,7 +23,9 @@ constexpr CommandSpec kSpecs[] = {
     {"backend", "disable", "SERVICE ADDR", "drain: no new flows, existing flows continue"},
     {"backend", "enable", "SERVICE ADDR", "take new flows again"},
     {"backend", "del", "SERVICE ADDR", "delete a backend; its flows move"},
-    {"backend", "list", "[SERVICE]", "backends with weight, state and health"},
+    {"backend", "list", "[SERVICE]", "backends with weight, state, health and MAC"},
+    {"backend", "refresh", "[SERVICE]",
+     "one round: re-resolve the MACs of backends (ARP/ND), commit what changed"},
     {"check", "add",
      "SERVICE tcp|http|https|dns|udp [port P] [path /X] [expect LO-HI] [host NAME] "
      "[interval D] [timeout D] [rise N] [fall N]",
