@@ -59,8 +59,8 @@
 #   lab_vip_del / lab_vip_add NODE VIP   take a VIP off / put it on a lo
 #   lab_prime_neigh [lbN]        make the lb resolve every backend (ARP/ND)
 #   lab_pin_neigh [lbN]          permanent neighbour entries in the lb
-#   lab_deafen / lab_undeafen NODE   NODE drops every frame it receives (a
-#                                dead host: no ARP answer) / comes back
+#   lab_unplug / lab_plug NODE   NODE's link goes down (a dead host: no
+#                                ARP answer) / comes back
 #   lab_garp NODE                NODE announces its MAC (gratuitous ARP)
 #   lab_watchdog SECONDS         abort (with cleanup) after SECONDS
 #   lab_sleep SECONDS            a sleep that signals interrupt at once
@@ -560,17 +560,15 @@ lab_pin_neigh() {
 	done
 }
 
-# lab_deafen NODE: NODE's eth0 drops every frame it receives (an nftables
-# netdev ingress rule): the host answers nothing, not even ARP/ND, as a
-# server that is off. lab_undeafen NODE: the host comes back.
-lab_deafen() {
-	_lab_run lab_in "$1" nft -f - <<-EOF
-		table netdev xlblab_deaf {
-			chain in { type filter hook ingress device eth0 priority 0; policy drop; }
-		}
+# lab_unplug NODE: NODE's eth0 goes down (a host that is off: not even ARP
+# is answered). lab_plug NODE: it comes back, with its default routes.
+lab_unplug() { _lab_run ip -n "$LAB_ID-$1" link set dev eth0 down; }
+lab_plug() {
+	_lab_ip "$1" <<-EOF
+		link set eth0 up
+		route replace default via 198.51.100.1
 	EOF
 }
-lab_undeafen() { _lab_run lab_in "$1" nft delete table netdev xlblab_deaf; }
 
 # lab_garp NODE: NODE announces its eth0 MAC for its IPv4 address (one
 # gratuitous ARP request, broadcast), as a host does after a NIC change or
