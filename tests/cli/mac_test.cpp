@@ -96,9 +96,12 @@ TEST_F(CliMacTest, UnresolvedBackendIsAddedOutOfTheTablesAndNamed) {
   EXPECT_EQ(list["backends"][1]["next_hop"], "unresolved");
   EXPECT_NE(xlb_ok({"backend", "list"}).find("unresolved"), std::string::npos);
   EXPECT_NE(xlb_ok({"service", "list"}).find("unresolved"), std::string::npos);
-  EXPECT_NE(xlb_ok({"stats", "--prometheus"})
-                .find("xlb_backend_resolved{service=\"web\",backend=\"10.99.0.77\"} 0"),
-            std::string::npos);
+  std::string prom = xlb_ok({"stats", "--prometheus"});
+  EXPECT_NE(prom.find("backend=\"10.99.0.77\"} 0\n"), std::string::npos) << prom;
+  EXPECT_NE(prom.find("xlb_backend_resolved{service=\"web\",vip=\"192.0.2.10\",port=\"80\","
+                      "proto=\"tcp\",backend=\"10.99.0.77\"} 0\n"),
+            std::string::npos)
+      << prom;
   // Never chosen: every new flow goes to the resolved backend.
   EXPECT_EQ(macs_used(32), std::set<std::string>{"02:aa:bb:cc:dd:ee"});
 }
@@ -106,10 +109,10 @@ TEST_F(CliMacTest, UnresolvedBackendIsAddedOutOfTheTablesAndNamed) {
 TEST_F(CliMacTest, RefreshResolvesFollowsAChangedMacAndKeepsStaticOnes) {
   xlb_ok({"backend", "add", "web", "10.99.0.5", "mac", "02:00:00:00:00:05"});
   xlb({"backend", "add", "web", "10.99.0.77"});  // unresolved
-  netns().ip({"neigh", "add", "10.99.0.77", "lladdr", "02:77:00:00:00:01", "dev", "xa0", "nud",
+  netns().ip({"neigh", "replace", "10.99.0.77", "lladdr", "02:77:00:00:00:01", "dev", "xa0", "nud",
               "permanent"});
   // A neighbour entry for the static one must not change it.
-  netns().ip({"neigh", "add", "10.99.0.5", "lladdr", "02:55:00:00:00:01", "dev", "xa0", "nud",
+  netns().ip({"neigh", "replace", "10.99.0.5", "lladdr", "02:55:00:00:00:01", "dev", "xa0", "nud",
               "permanent"});
   json r = xlb_json({"backend", "refresh"});
   ASSERT_EQ(r["changes"].size(), 1u) << r.dump();

@@ -118,7 +118,7 @@ TEST(NextHopState, UnresolvedIsOutOfTheTableKeptInTheStoreAndNotPrinted) {
   EXPECT_FALSE(config_from_json(j)->services[0].backends[0].unresolved);
   // A next hop is runtime state, not configuration.
   EXPECT_EQ(print_ruleset(c),
-            "flush ruleset\nservice add web tcp 192.0.2.10:80\n"
+            "flush ruleset\nservice add web tcp 192.0.2.10:80 sched mh\n"
             "backend add web 10.0.0.1 weight 1\n");
 }
 
