@@ -26,17 +26,26 @@ void warn_about_forwarding(const Context& ctx) {
   if (auto live = st->read()) warn_about_forwarding(*live, ctx);
 }
 
+void warn_unresolved(const std::vector<BackendRef>& unresolved) {
+  for (const auto& u : unresolved)
+    std::cerr << "xlb: warning: backend " << u.backend.str() << " of service " << u.service
+              << ": next hop unresolved (no answer to ARP/ND); out of the tables until it "
+                 "resolves (xlb backend refresh, or xlb-healthd)\n";
+}
+
 Status handle_edit(const Command& c, Context& ctx) {
   auto st = open_state(ctx);
   if (!st) return st.error();
   Config committed;
+  std::vector<BackendRef> unresolved;
   Status s = st->update([&](Config& next) -> Status {
     Config live = next;
     XLB_TRY(apply_edit(next, c));
-    XLB_TRY(fill_macs(live, next));
+    unresolved = fill_macs(live, next);
     committed = next;
     return {};
   });
+  if (s) warn_unresolved(unresolved);
   if (s) warn_about_forwarding(committed, ctx);
   return s;
 }

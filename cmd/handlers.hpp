@@ -5,6 +5,7 @@
 
 #include "config/command.hpp"
 #include "context.hpp"
+#include "state/next_hops.hpp"
 #include "state/state.hpp"
 
 namespace xlb::cli {
@@ -16,6 +17,7 @@ Status handle(const cmd::InterfaceDetach& c, Context& ctx);
 Status handle(const cmd::InterfaceList& c, Context& ctx);
 Status handle(const cmd::ServiceList& c, Context& ctx);
 Status handle(const cmd::BackendList& c, Context& ctx);
+Status handle(const cmd::BackendRefresh& c, Context& ctx);
 Status handle(const cmd::CheckList& c, Context& ctx);
 Status handle(const cmd::FlowsList& c, Context& ctx);
 Status handle(const cmd::FlowsCount& c, Context& ctx);
@@ -43,5 +45,7 @@ Result<State> open_state(const Context& ctx);
 // forwarding on the attached interfaces).
 void warn_about_forwarding(const Context& ctx);
 void warn_about_forwarding(const Config& committed, const Context& ctx);
+// Names on stderr the backends committed without a resolved next hop.
+void warn_unresolved(const std::vector<BackendRef>& unresolved);
 
 }  // namespace xlb::cli

@@ -3,6 +3,7 @@
 
 #include "handlers.hpp"
 #include "state/attach.hpp"
+#include "state/hc_port.hpp"
 
 namespace xlb::cli {
 
@@ -12,6 +13,9 @@ Status handle(const cmd::InterfaceAttach& c, Context& ctx) {
   if (!ctx.out.json_mode())
     std::cerr << "xlb: " << (*upgraded ? "replaced the program on " : "attached to ") << c.dev
               << "\n";
+  if (!hc_port_ipv6())
+    std::cerr << "xlb: note: IPv6 is disabled on this host: the health-check port serves IPv4 "
+                 "only (IPv6 backends cannot be health-checked)\n";
   warn_about_forwarding(ctx);
   return {};
 }

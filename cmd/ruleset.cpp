@@ -47,6 +47,7 @@ Status commit_file(const std::vector<RulesetCommand>& cmds, Context& ctx) {
   SourceError err;
   bool positioned = false;
   Config committed;
+  std::vector<BackendRef> unresolved;
   auto r = st->update([&](Config& next) -> Status {
     Config live = next;
     auto applied = apply_ruleset(next, cmds, &err);
@@ -55,11 +56,12 @@ Status commit_file(const std::vector<RulesetCommand>& cmds, Context& ctx) {
       return applied.error();
     }
     carry_runtime_state(live, next);
-    XLB_TRY(fill_macs(live, next));
+    unresolved = fill_macs(live, next);
     committed = next;
     return {};
   });
   if (!r && positioned) return report(ctx, err, r.error().kind);
+  if (r) warn_unresolved(unresolved);
   if (r) warn_about_forwarding(committed, ctx);
   return r;
 }

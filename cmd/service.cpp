@@ -13,10 +13,16 @@ std::string endpoint_of(const json& s) {
 
 std::string proto_upper(const std::string& p) { return p == "tcp" ? "TCP" : "UDP"; }
 
+// An unresolved next hop keeps a backend out of the table as health down
+// does: the Health column says which.
+std::string health_column(const json& b) {
+  return b["next_hop"] == "unresolved" ? "unresolved" : b["health"].get<std::string>();
+}
+
 std::string backend_row(const json& b) {
   return "  -> " + pad(b["address"].get<std::string>(), 28) + " " +
          pad(std::to_string(b["weight"].get<uint32_t>()), 6) + " " +
-         pad(b["state"].get<std::string>(), 8) + " " + pad(b["health"].get<std::string>(), 6) +
+         pad(b["state"].get<std::string>(), 8) + " " + pad(health_column(b), 6) +
          human_count(b["flows"]) + human_count(b["packets"]) + human_count(b["bytes"]) + "\n";
 }
 

@@ -93,6 +93,10 @@ struct BackendDel {
 struct BackendList {
   std::optional<ServiceRef> ref;
 };
+// One refresh round of the backends' next hops (MACs).
+struct BackendRefresh {
+  std::optional<ServiceRef> ref;
+};
 
 struct CheckAdd {
   ServiceRef ref;
@@ -164,10 +168,11 @@ using Command =
     std::variant<cmd::InterfaceAttach, cmd::InterfaceDetach, cmd::InterfaceList, cmd::ServiceAdd,
                  cmd::ServiceSet, cmd::ServiceDel, cmd::ServiceList, cmd::BackendAdd,
                  cmd::BackendSet, cmd::BackendAdmin, cmd::BackendDel, cmd::BackendList,
-                 cmd::CheckAdd, cmd::CheckDel, cmd::CheckList, cmd::FlowsList, cmd::FlowsCount,
-                 cmd::FlowsFlush, cmd::Stats, cmd::StatsReset, cmd::SetSeed, cmd::SetTunnel,
-                 cmd::SetNat, cmd::NatList, cmd::ListRuleset, cmd::FlushRuleset, cmd::ImportIpvsadm,
-                 cmd::Help, cmd::DecapAttach, cmd::DecapDetach, cmd::DecapRefresh, cmd::DecapList>;
+                 cmd::BackendRefresh, cmd::CheckAdd, cmd::CheckDel, cmd::CheckList, cmd::FlowsList,
+                 cmd::FlowsCount, cmd::FlowsFlush, cmd::Stats, cmd::StatsReset, cmd::SetSeed,
+                 cmd::SetTunnel, cmd::SetNat, cmd::NatList, cmd::ListRuleset, cmd::FlushRuleset,
+                 cmd::ImportIpvsadm, cmd::Help, cmd::DecapAttach, cmd::DecapDetach,
+                 cmd::DecapRefresh, cmd::DecapList>;
 
 // Parses one command. Errors are usage errors whose `token` is the index of
 // the offending word (words.size() when a word is missing).

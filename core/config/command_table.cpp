@@ -41,8 +41,11 @@ constexpr CommandSpec kSpecs[] = {
      "backend enable web 198.51.100.21"},
     {"backend", "del", "SERVICE ADDR", "delete a backend; its flows move", parse::parse_backend,
      "backend del web 198.51.100.21"},
-    {"backend", "list", "[SERVICE]", "backends with weight, state and health", parse::parse_backend,
-     "backend list udp [2001:db8::53]:53"},
+    {"backend", "list", "[SERVICE]", "backends with weight, state, health and MAC",
+     parse::parse_backend, "backend list udp [2001:db8::53]:53"},
+    {"backend", "refresh", "[SERVICE]",
+     "one round: re-resolve the MACs of backends (ARP/ND), commit what changed",
+     parse::parse_backend, "backend refresh web"},
     {"check", "add",
      "SERVICE tcp|http|https|dns|udp [port P] [path /X] [expect LO-HI] [host NAME] "
      "[interval D] [timeout D] [rise N] [fall N]",

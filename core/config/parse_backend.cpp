@@ -82,12 +82,18 @@ Result<Command> parse_list_verb(Cursor& c) {
   return Command{cmd::BackendList{*ref}};
 }
 
+Result<Command> parse_refresh_verb(Cursor& c) {
+  auto ref = read_optional_service_ref(c);
+  if (!ref) return ref.error();
+  return Command{cmd::BackendRefresh{*ref}};
+}
+
 }  // namespace
 
 Result<Command> parse_backend(Cursor& c) {
   if (c.done()) return parse_list_verb(c);
   auto verb = match_prefix(c.peek(), {"add", "set", "enable", "disable", "drain", "del", "delete",
-                                      "list", "show", "help"});
+                                      "list", "show", "refresh", "help"});
   if (!verb) return c.error("unknown backend command '" + c.peek() + "' (try: xlb backend help)");
   c.next();
   if (*verb == "add") return parse_add_verb(c);
@@ -96,6 +102,7 @@ Result<Command> parse_backend(Cursor& c) {
   if (*verb == "disable" || *verb == "drain") return parse_admin(c, Admin::disabled);
   if (*verb == "del" || *verb == "delete") return parse_del_verb(c);
   if (*verb == "help") return Command{cmd::Help{"backend"}};
+  if (*verb == "refresh") return parse_refresh_verb(c);
   return parse_list_verb(c);
 }
 

@@ -48,6 +48,8 @@ class HealthChecker {
   // Every task's first probe has completed (for --once).
   bool all_probed() const;
   bool idle() const { return loop_.running() == 0; }
+  // See ProbeLoop::watch.
+  void watch(int fd) { loop_.watch(fd); }
   // The backends whose wanted health differs from `cfg`.
   std::vector<HealthChange> changes(const Config& cfg) const;
   // Failed probes so far, per (service, backend address).

@@ -38,6 +38,13 @@ void ProbeLoop::add(uint64_t token, std::unique_ptr<Probe> p, HealthClock::time_
   running_[fd] = Running{token, std::move(p), deadline, ev.events};
 }
 
+void ProbeLoop::watch(int fd) {
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = fd;
+  epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev);
+}
+
 void ProbeLoop::finish(int fd, ProbeResult r, std::vector<ProbeDone>& done) {
   auto it = running_.find(fd);
   epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);

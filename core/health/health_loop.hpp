@@ -35,6 +35,9 @@ class ProbeLoop {
   // interrupting signal ends the wait early, with nothing done).
   std::vector<ProbeDone> wait(HealthClock::time_point until);
   size_t running() const { return running_.size(); }
+  // Makes wait() return early when `fd` (not a probe's) becomes readable;
+  // the caller reads it.
+  void watch(int fd);
   // The earliest deadline of a running probe (`until` when none is sooner).
   HealthClock::time_point next_deadline(HealthClock::time_point until) const;
 

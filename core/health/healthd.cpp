@@ -6,8 +6,10 @@
 
 #include "health/health_checker.hpp"
 #include "health/health_export.hpp"
+#include "health/next_hop_follow.hpp"
 #include "model/health_vips.hpp"
 #include "model/ops.hpp"
+#include "net/ipv6.hpp"
 #include "state/prometheus.hpp"
 #include "state/state.hpp"
 #include "state/view.hpp"
@@ -127,9 +129,14 @@ Status Healthd::run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
   if (!loop) return loop.error();
   HealthChecker checker(std::move(*loop), {opts_.direct, !opts_.once, probe_slots()}, log_, debug_);
   LiveConfig live{*st, checker, {}};
+  if (!ipv6_enabled())
+    log_("note: IPv6 is disabled on this host: only IPv4 backends can be probed");
+  NextHopFollower next_hops(log_);
+  if (!opts_.once) next_hops.open();
+  if (next_hops.fd() >= 0) checker.watch(next_hops.fd());
   while (!stop) {
     if (reload.exchange(false)) on_reload();
-    XLB_TRY(live.refresh(false));
+    XLB_TRY(live.refresh(next_hops.step(*st)));
     checker.step(std::min(HealthClock::now() + std::chrono::seconds(1), live.read_at + kReadEvery));
     if (opts_.once && !checker.all_probed()) continue;
     // Every transition of the round in one transaction.

@@ -53,12 +53,18 @@ struct Backend {
   bool mac_explicit = false;  // given with `mac`: printed back in the ruleset
   Admin admin = Admin::enabled;
   Health health = Health::up;
+  // dsr only: no MAC could be resolved for it (no answer to ARP/ND, or the
+  // kernel's neighbour entry FAILED). Kept, but out of the table until a
+  // refresh (xlb backend refresh, xlb-healthd) resolves it.
+  bool unresolved = false;
   // Assigned by the transaction; stable while the backend exists.
   uint32_t id = XLB_NO_BACKEND;
   uint32_t cookie = 0;
 
   // In the Maglev table: takes new flows.
-  bool in_table() const { return admin == Admin::enabled && health == Health::up && weight > 0; }
+  bool in_table() const {
+    return admin == Admin::enabled && health == Health::up && !unresolved && weight > 0;
+  }
 };
 
 // A health check (xlb check add). All checks of a service must pass for a

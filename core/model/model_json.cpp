@@ -11,13 +11,10 @@ using nlohmann::json;
 namespace {
 
 json backend_json(const Backend& b) {
-  return json{{"addr", b.addr.str()},
-              {"weight", b.weight},
-              {"mac", b.mac.str()},
-              {"mac_explicit", b.mac_explicit},
-              {"admin", to_string(b.admin)},
-              {"health", to_string(b.health)},
-              {"id", b.id},
+  return json{{"addr", b.addr.str()},        {"weight", b.weight},
+              {"mac", b.mac.str()},          {"mac_explicit", b.mac_explicit},
+              {"admin", to_string(b.admin)}, {"health", to_string(b.health)},
+              {"unresolved", b.unresolved},  {"id", b.id},
               {"cookie", b.cookie}};
 }
 
@@ -88,6 +85,7 @@ Result<Backend> backend_from(const json& j) {
   b.mac_explicit = j.at("mac_explicit").get<bool>();
   b.admin = j.at("admin").get<std::string>() == "disabled" ? Admin::disabled : Admin::enabled;
   b.health = j.at("health").get<std::string>() == "down" ? Health::down : Health::up;
+  b.unresolved = j.value("unresolved", false);  // absent in stores written before it existed
   b.id = j.at("id").get<uint32_t>();
   b.cookie = j.at("cookie").get<uint32_t>();
   return b;

@@ -36,26 +36,64 @@ Result<LinkInfo> get_link(int ifindex, const char* name, const std::string& what
   return info;
 }
 
-// A usable MAC for addr in the neighbour table, or an all-zero MAC.
-MacAddr lookup_neighbour(nl_sock* s, const IpAddr& addr) {
-  MacAddr mac;
+NeighState neigh_state(int nud) {
+  if (nud & NUD_FAILED) return NeighState::failed;
+  if (nud & NUD_INCOMPLETE) return NeighState::incomplete;
+  if (nud & (NUD_STALE | NUD_DELAY | NUD_PROBE)) return NeighState::stale;
+  return NeighState::usable;  // reachable, permanent, noarp-with-address
+}
+
+// An entry of the table as (address, Neighbour); false for entries that are
+// not IPv4/IPv6 hosts with an Ethernet address or NOARP ones (multicast).
+bool to_neighbour(rtnl_neigh* n, IpAddr& addr, Neighbour& out) {
+  nl_addr* dst = rtnl_neigh_get_dst(n);
+  nl_addr* ll = rtnl_neigh_get_lladdr(n);
+  int state = rtnl_neigh_get_state(n);
+  if (!dst || (state & NUD_NOARP)) return false;
+  int family = nl_addr_get_family(dst);
+  size_t len = family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
+  if (len == 0 || nl_addr_get_len(dst) != len) return false;
+  addr = IpAddr{};
+  addr.family = family == AF_INET ? XLB_AF_INET : XLB_AF_INET6;
+  std::memcpy(addr.bytes.data(), nl_addr_get_binary_addr(dst), len);
+  out.state = neigh_state(state);
+  out.mac = MacAddr{};
+  bool has_mac = out.state == NeighState::usable || out.state == NeighState::stale;
+  if (has_mac && ll && nl_addr_get_len(ll) == 6)
+    std::memcpy(out.mac.bytes.data(), nl_addr_get_binary_addr(ll), 6);
+  else if (has_mac)
+    return false;
+  return true;
+}
+
+// Where an address has several entries, the one with a MAC wins.
+bool better(const Neighbour& a, const Neighbour& b) {
+  auto rank = [](NeighState s) {
+    return s == NeighState::usable ? 0 : s == NeighState::stale ? 1 : 2;
+  };
+  return rank(a.state) < rank(b.state);
+}
+
+std::map<IpAddr, Neighbour> dump_neighbours(nl_sock* s) {
+  std::map<IpAddr, Neighbour> out;
   nl_cache* cache = nullptr;
-  if (rtnl_neigh_alloc_cache(s, &cache) < 0) return mac;
-  int family = addr.is_v6() ? AF_INET6 : AF_INET;
+  if (rtnl_neigh_alloc_cache(s, &cache) < 0) return out;
   for (nl_object* o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
-    auto* n = reinterpret_cast<rtnl_neigh*>(o);
-    nl_addr* dst = rtnl_neigh_get_dst(n);
-    nl_addr* ll = rtnl_neigh_get_lladdr(n);
-    int state = rtnl_neigh_get_state(n);
-    if (!dst || !ll || nl_addr_get_family(dst) != family || nl_addr_get_len(ll) != 6) continue;
-    if (state & (NUD_INCOMPLETE | NUD_FAILED | NUD_NOARP)) continue;
-    if (std::memcmp(nl_addr_get_binary_addr(dst), addr.bytes.data(), addr.is_v6() ? 16 : 4))
-      continue;
-    std::memcpy(mac.bytes.data(), nl_addr_get_binary_addr(ll), 6);
-    break;
+    IpAddr a;
+    Neighbour n;
+    if (!to_neighbour(reinterpret_cast<rtnl_neigh*>(o), a, n)) continue;
+    auto [it, fresh] = out.emplace(a, n);
+    if (!fresh && better(n, it->second)) it->second = n;
   }
   nl_cache_free(cache);
-  return mac;
+  return out;
+}
+
+// A usable MAC for addr in the neighbour table, or an all-zero MAC.
+MacAddr lookup_neighbour(nl_sock* s, const IpAddr& addr) {
+  auto table = dump_neighbours(s);
+  auto it = table.find(addr);
+  return it == table.end() ? MacAddr{} : it->second.mac;
 }
 
 // Sending one datagram makes the kernel resolve the next hop; the discard
@@ -100,6 +138,39 @@ Result<LinkInfo> link_by_name(const std::string& name) { return get_link(0, name
 
 Result<LinkInfo> link_by_index(int ifindex) {
   return get_link(ifindex, nullptr, "ifindex " + std::to_string(ifindex));
+}
+
+Result<std::map<IpAddr, Neighbour>> read_neighbours() {
+  auto s = route_socket();
+  if (!s) return s.error();
+  return dump_neighbours(s->get());
+}
+
+std::map<IpAddr, MacAddr> resolve_neighbours(const std::vector<IpAddr>& addrs,
+                                             std::chrono::milliseconds wait) {
+  std::map<IpAddr, MacAddr> found;
+  auto s = route_socket();
+  if (!s || addrs.empty()) return found;
+  auto deadline = std::chrono::steady_clock::now() + wait;
+  for (int round = 0;; round++) {
+    auto table = dump_neighbours(s->get());
+    std::vector<IpAddr> missing;
+    for (const auto& a : addrs) {
+      auto it = table.find(a);
+      if (it != table.end() && !it->second.mac.is_zero())
+        found[a] = it->second.mac;
+      else
+        missing.push_back(a);
+    }
+    if (missing.empty()) break;
+    // The kernel retries ARP/ND on its own; a new datagram every 500 ms
+    // restarts resolution where an entry already FAILED.
+    if (round % 10 == 0)
+      for (const auto& a : missing) provoke_resolution(a);
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return found;
 }
 
 Result<MacAddr> resolve_neighbour(const IpAddr& addr, std::chrono::milliseconds wait) {

@@ -21,6 +21,7 @@
 
 #include "base/sys_error.hpp"
 #include "model/nat.hpp"
+#include "net/ipv6.hpp"
 #include "net/netlink.hpp"
 #include "state/maps.hpp"
 
@@ -142,8 +143,11 @@ Status add_route(nl_sock* s, int ifindex, const IpPrefix& range, const IpAddr& s
   return {};
 }
 
+// Without IPv6 on the port (a host with IPv6 disabled) its IPv6 range is
+// left out: IPv4 probes still work (see hc_port_ipv6).
 Status add_ranges(nl_sock* s, int ifindex, const Settings& st) {
   for (int family : {XLB_AF_INET, XLB_AF_INET6}) {
+    if (family == XLB_AF_INET6 && !hc_port_ipv6()) continue;
     IpPrefix range = nat_range(st, family);
     IpAddr host = nat_host_address(st, family);
     XLB_TRY(add_address(s, ifindex, host));
@@ -155,6 +159,8 @@ Status add_ranges(nl_sock* s, int ifindex, const Settings& st) {
 }  // namespace
 
 bool hc_port_exists() { return if_nametoindex(XLB_HC_HOST_DEV) != 0; }
+
+bool hc_port_ipv6() { return ipv6_enabled(XLB_HC_HOST_DEV); }
 
 Status hc_port_setup(const std::string& pin_path, const Settings& st) {
   auto s = route_socket();

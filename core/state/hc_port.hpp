@@ -20,6 +20,9 @@
 namespace xlb {
 
 bool hc_port_exists();
+// Whether the port carries IPv6 probes: not on a host with IPv6 disabled,
+// where it is set up for IPv4 only.
+bool hc_port_ipv6();
 // Creates the port if needed, (re)attaches its programs from the datapath
 // pinned at pin_path and sets its addresses and routes for the NAT ranges.
 Status hc_port_setup(const std::string& pin_path, const Settings& s);

@@ -1,7 +1,5 @@
 #include "state/next_hops.hpp"
 
-#include <chrono>
-
 #include "net/netlink.hpp"
 
 namespace xlb {
@@ -23,24 +21,59 @@ void prime_tunnel_next_hops(const Config& live, const Config& next) {
     if (gw) prime_next_hop(*gw);
 }
 
-}  // namespace
+// The dsr backends that need a MAC, split into new ones (worth waiting
+// for) and those already unresolved in `live` (a refresh round retries
+// them: an edit elsewhere must not wait for a host known to be dead).
+struct Wanted {
+  std::vector<Backend*> fresh, known_unresolved;
+};
 
-Status fill_macs(const Config& live, Config& next) {
-  prime_tunnel_next_hops(live, next);
+Wanted wanted_macs(const Config& live, Config& next) {
+  Wanted w;
   for (auto& s : next.services)
     for (auto& b : s.backends) {
+      b.unresolved = false;
       // Only dsr sends to a MAC; a tunnel's backend may be anywhere.
       if (is_tunnel(s.forward) || !b.mac.is_zero()) continue;
       const Backend* old = twin(live, s.name, b.addr);
       if (old && !old->mac.is_zero()) {
         b.mac = old->mac;
-        continue;
+      } else {
+        (old ? w.known_unresolved : w.fresh).push_back(&b);
       }
-      auto mac = resolve_neighbour(b.addr, std::chrono::milliseconds(3000));
-      if (!mac) return mac.error();
-      b.mac = *mac;
     }
-  return {};
+  return w;
+}
+
+std::vector<IpAddr> addrs_of(const std::vector<Backend*>& bs) {
+  std::vector<IpAddr> v;
+  for (const Backend* b : bs) v.push_back(b->addr);
+  return v;
+}
+
+void set_macs(const std::vector<Backend*>& bs, const std::map<IpAddr, MacAddr>& macs) {
+  for (Backend* b : bs) {
+    auto it = macs.find(b->addr);
+    if (it != macs.end()) b->mac = it->second;
+    b->unresolved = b->mac.is_zero();
+  }
+}
+
+}  // namespace
+
+std::vector<BackendRef> fill_macs(const Config& live, Config& next,
+                                  std::chrono::milliseconds wait) {
+  prime_tunnel_next_hops(live, next);
+  Wanted w = wanted_macs(live, next);
+  if (!w.fresh.empty()) set_macs(w.fresh, resolve_neighbours(addrs_of(w.fresh), wait));
+  if (!w.known_unresolved.empty())
+    set_macs(w.known_unresolved,
+             resolve_neighbours(addrs_of(w.known_unresolved), std::chrono::milliseconds(0)));
+  std::vector<BackendRef> out;
+  for (const auto& s : next.services)
+    for (const auto& b : s.backends)
+      if (b.unresolved) out.push_back({s.name, b.addr});
+  return out;
 }
 
 }  // namespace xlb

@@ -114,6 +114,10 @@ std::string prometheus_text(const Config& cfg, const json& stats, const HealthMe
               field("weight"));
   per_backend(out, stats, {"xlb_backend_up", "gauge", "1 when the backend is healthy."},
               [](const json& b) { return std::string(b["health"] == "up" ? "1" : "0"); });
+  per_backend(out, stats,
+              {"xlb_backend_resolved", "gauge",
+               "0 while the backend's next hop (MAC) is unresolved: out of the tables."},
+              [](const json& b) { return std::string(b["next_hop"] == "unresolved" ? "0" : "1"); });
   per_backend(out, stats, {"xlb_backend_enabled", "gauge", "1 unless the backend is drained."},
               [](const json& b) { return std::string(b["state"] == "enabled" ? "1" : "0"); });
   if (health) failures(out, stats, *health);

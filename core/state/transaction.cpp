@@ -139,7 +139,9 @@ xlb_backend backend_entry(const Service& s, const Backend& b) {
   e.cookie = b.cookie;
   e.svc_id = s.id;
   e.family = b.addr.family;
-  e.flags = b.health == Health::down ? XLB_BE_DOWN : 0;
+  // An unresolved next hop has no MAC to send to: its flows are re-balanced
+  // as a down backend's are.
+  e.flags = b.health == Health::down || b.unresolved ? XLB_BE_DOWN : 0;
   std::memcpy(e.mac, b.mac.bytes.data(), 6);
   e.forward = static_cast<uint8_t>(s.forward);
   e.tun_port = htons(s.tunnel_port());

@@ -17,6 +17,15 @@ const Counters* find(const std::map<uint32_t, Counters>& m, uint32_t id) {
   return it == m.end() ? nullptr : &it->second;
 }
 
+// How the backend's next hop is known: "static" (an explicit mac),
+// "resolved" or "unresolved" (from the neighbour table), "routed" (tunnels:
+// the kernel's route, not a MAC of the backend's own).
+const char* next_hop_state(const Service& s, const Backend& b) {
+  if (is_tunnel(s.forward)) return "routed";
+  if (b.mac_explicit) return "static";
+  return b.unresolved ? "unresolved" : "resolved";
+}
+
 }  // namespace
 
 json backend_view(const Service& s, const Backend& b, const StatsSnapshot* st) {
@@ -26,6 +35,7 @@ json backend_view(const Service& s, const Backend& b, const StatsSnapshot* st) {
          {"state", to_string(b.admin)},
          {"health", to_string(b.health)},
          {"mac", b.mac.str()},
+         {"next_hop", next_hop_state(s, b)},
          {"id", b.id}};
   add_counters(j, st ? find(st->backends, b.id) : nullptr);
   return j;

@@ -59,6 +59,9 @@
 #   lab_vip_del / lab_vip_add NODE VIP   take a VIP off / put it on a lo
 #   lab_prime_neigh [lbN]        make the lb resolve every backend (ARP/ND)
 #   lab_pin_neigh [lbN]          permanent neighbour entries in the lb
+#   lab_unplug / lab_plug NODE   NODE's link goes down (a dead host: no
+#                                ARP answer) / comes back
+#   lab_garp NODE                NODE announces its MAC (gratuitous ARP)
 #   lab_watchdog SECONDS         abort (with cleanup) after SECONDS
 #   lab_sleep SECONDS            a sleep that signals interrupt at once
 #   lab_on_exit CMD...           run CMD (eval'd) first thing in lab_down
@@ -555,6 +558,33 @@ lab_pin_neigh() {
 		_lab_run ip -n "$LAB_ID-$lb" neigh replace "$(lab_addr "$be" 4)" lladdr "$mac" dev eth0 nud permanent || return 1
 		_lab_run ip -n "$LAB_ID-$lb" neigh replace "$(lab_addr "$be" 6)" lladdr "$mac" dev eth0 nud permanent || return 1
 	done
+}
+
+# lab_unplug NODE: NODE's eth0 goes down (a host that is off: not even ARP
+# is answered). lab_plug NODE: it comes back, with its default routes.
+lab_unplug() { _lab_run ip -n "$LAB_ID-$1" link set dev eth0 down; }
+lab_plug() {
+	_lab_ip "$1" <<-EOF
+		link set eth0 up
+		route replace default via 198.51.100.1
+	EOF
+}
+
+# lab_garp NODE: NODE announces its eth0 MAC for its IPv4 address (one
+# gratuitous ARP request, broadcast), as a host does after a NIC change or
+# a VM migration; neighbours update their existing entries.
+lab_garp() {
+	local node=$1
+	lab_in "$node" "$LAB_PYTHON" - "$(lab_addr "$node" 4)" "$(lab_mac "$node")" <<-'EOF'
+		import socket, sys
+		ip = socket.inet_aton(sys.argv[1])
+		mac = bytes.fromhex(sys.argv[2].replace(":", ""))
+		arp = b"\x00\x01\x08\x00\x06\x04\x00\x01" + mac + ip + b"\x00" * 6 + ip
+		frame = b"\xff" * 6 + mac + b"\x08\x06" + arp
+		s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+		s.bind(("eth0", 0))
+		s.send(frame)
+	EOF
 }
 
 # lab_servers NODE [servers.py ARGS]: start the lab servers in a backend,

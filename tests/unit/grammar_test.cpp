@@ -369,6 +369,16 @@ TEST(GrammarDefaults, TunnelSettings) {
   EXPECT_FALSE(n.addr);
 }
 
+TEST(GrammarBackendRefresh, EveryServiceOrOne) {
+  EXPECT_FALSE(parse_as<cmd::BackendRefresh>("backend refresh").ref);
+  auto one = parse_as<cmd::BackendRefresh>("backend refresh web");
+  ASSERT_TRUE(one.ref);
+  EXPECT_EQ(one.ref->name, "web");
+  auto spec = parse_as<cmd::BackendRefresh>("backend refresh tcp 192.0.2.10:80");
+  ASSERT_TRUE(spec.ref);
+  EXPECT_FALSE(is_config_edit(Command{spec}));
+}
+
 TEST(GrammarDefaults, ObjectAloneLists) {
   EXPECT_FALSE(parse_as<cmd::ServiceList>("service").ref);
   EXPECT_FALSE(parse_as<cmd::BackendList>("backend").ref);
@@ -590,8 +600,9 @@ TEST(GrammarFileErrors, QuotedWordIsUnderlinedWithItsQuotes) {
 }
 
 TEST(GrammarFileErrors, ReadCommandsAreNotAllowedInAFile) {
-  for (const char* line : {"service list", "backend list web", "list ruleset", "stats",
-                           "flows flush", "interface attach eth0", "help", "import ipvsadm -"}) {
+  for (const char* line :
+       {"service list", "backend list web", "list ruleset", "stats", "flows flush",
+        "interface attach eth0", "help", "import ipvsadm -", "backend refresh"}) {
     std::string first = split(line)[0];
     FileError e = file_error(std::string("set seed 1\n") + line + "\n");
     ASSERT_FALSE(e.parsed) << line;

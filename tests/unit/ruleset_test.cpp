@@ -7,9 +7,12 @@
 #include <random>
 #include <string>
 
+#include <nlohmann/json.hpp>
 #include "config/command.hpp"
 #include "config/lexer.hpp"
 #include "config/ruleset.hpp"
+
+#include "model/health_vips.hpp"
 #include "model/maglev.hpp"
 #include "model/ops.hpp"
 
@@ -97,6 +100,26 @@ TEST(RulesetPrint, ResolvedMacsAreNotPrinted) {
   b.mac = *MacAddr::parse("02:00:00:00:00:01");
   ASSERT_TRUE(backend_add(c, ServiceRef{"web", {}, {}}, b).ok());
   EXPECT_EQ(print_ruleset(c).find("mac"), std::string::npos) << print_ruleset(c);
+}
+
+TEST(NextHopState, UnresolvedIsOutOfTheTableKeptInTheStoreAndNotPrinted) {
+  Config c = from_text("service add web tcp 192.0.2.10:80\nbackend add web 10.0.0.1\n");
+  Backend& b = c.services[0].backends[0];
+  EXPECT_TRUE(b.in_table());
+  b.unresolved = true;
+  EXPECT_FALSE(b.in_table());  // like a down backend
+  EXPECT_TRUE(announced_vips(c).empty());
+  nlohmann::json j = c;
+  auto back = config_from_json(j);
+  ASSERT_TRUE(back.ok());
+  EXPECT_TRUE(back->services[0].backends[0].unresolved);
+  // Stores written before the field existed: resolved.
+  j["services"][0]["backends"][0].erase("unresolved");
+  EXPECT_FALSE(config_from_json(j)->services[0].backends[0].unresolved);
+  // A next hop is runtime state, not configuration.
+  EXPECT_EQ(print_ruleset(c),
+            "flush ruleset\nservice add web tcp 192.0.2.10:80 sched mh\n"
+            "backend add web 10.0.0.1 weight 1\n");
 }
 
 // A random model built with the model's own edits.
