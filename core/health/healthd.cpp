@@ -118,7 +118,7 @@ void Healthd::write_metrics(const State& st, const HealthChecker& checker) {
 }
 
 Status Healthd::run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
-                    const std::function<void()>& on_reload) {
+                    const std::function<void()>& on_reload, const std::function<void()>& alive) {
   auto st = State::open(opts_.pin_path);
   if (!st) return st.error();
   auto loop = ProbeLoop::create();
@@ -126,6 +126,7 @@ Status Healthd::run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
   HealthChecker checker(std::move(*loop), {opts_.direct, !opts_.once, probe_slots()}, log_, debug_);
   LiveConfig live{*st, checker, {}};
   while (!stop) {
+    if (alive) alive();
     if (reload.exchange(false)) on_reload();
     XLB_TRY(live.refresh(false));
     checker.step(std::min(HealthClock::now() + std::chrono::seconds(1), live.read_at + kReadEvery));
