@@ -1,6 +1,9 @@
 #include "config/command.hpp"
 
+#include <vector>
+
 #include "config/parser.hpp"
+#include "config/suggest.hpp"
 
 namespace xlb {
 
@@ -40,6 +43,12 @@ const ObjectEntry* find_object(const std::string& word) {
   return nullptr;
 }
 
+std::string object_suggestion(const std::string& word) {
+  std::vector<const char*> names;
+  for (const auto& o : kObjects) names.push_back(o.name);
+  return did_you_mean(word, names);
+}
+
 Status apply_backend_set(Config& c, const cmd::BackendSet& s) {
   if (s.weight) XLB_TRY(backend_set_weight(c, s.ref, s.addr, *s.weight));
   if (s.mac) XLB_TRY(backend_set_mac(c, s.ref, s.addr, *s.mac));
@@ -56,7 +65,9 @@ Result<Command> parse_command(std::span<const std::string> words) {
   // The global options come first, so a dash word here is an unknown one.
   if (!obj && c.peek().size() > 1 && c.peek()[0] == '-')
     return c.error("unknown option '" + c.peek() + "' (try: xlb --help)");
-  if (!obj) return c.error("unknown object '" + c.peek() + "' (try: xlb help)");
+  if (!obj)
+    return c.error("unknown object '" + c.peek() + "'" + object_suggestion(c.peek()) +
+                   " (try: xlb help)");
   c.next();
   return obj->parse(c);
 }
