@@ -1,6 +1,8 @@
 # Thin wrappers over cmake/ctest. On a fresh Debian 12 machine, as root:
 #   make check   install dependencies, build, run every test
 #   make demo    install dependencies, build, run the demo in a namespace lab
+#   make deb     build the Debian package into $(BUILD)/deb (dpkg-buildpackage)
+#   make deb-check  build it, install it with dpkg, check it, remove it
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
@@ -8,9 +10,10 @@ DEPS = build-essential cmake pkg-config clang llvm bpftool libbpf-dev \
        libnl-3-dev libnl-route-3-dev libmnl-dev libcli11-dev nlohmann-json3-dev \
        libreadline-dev libssl-dev openssl libgtest-dev libgmock-dev libbenchmark-dev linux-libc-dev \
        gcc-multilib clang-format-14 clang-tidy-14 iproute2 ethtool iputils-ping python3 \
-       tcpdump iperf3 bird2 nftables tmux groff man-db
+       tcpdump iperf3 bird2 nftables tmux groff man-db \
+       debhelper dpkg-dev fakeroot lintian libsystemd-dev bash-completion
 
-.PHONY: all deps build check format format-check lint demo bench clean
+.PHONY: all deps build check format format-check lint demo bench deb deb-check clean
 
 all: build
 
@@ -44,6 +47,20 @@ lint: build
 check: build format-check lint
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) -LE e2e
 	cd $(BUILD) && ctest --output-on-failure -L e2e
+	$(MAKE) deb-check
+
+# dpkg-buildpackage writes next to the source tree: build from a copy of the
+# tracked and new files in $(BUILD)/deb, so the .deb lands in $(BUILD)/deb.
+# The package build reuses the developer's ccache (debhelper resets HOME).
+deb: deps
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/xlb
+	git ls-files -co --exclude-standard | grep -v '^$(BUILD)/' | tar -cf - -T - | tar -xf - -C $(BUILD)/deb/xlb
+	cd $(BUILD)/deb/xlb && CCACHE_DIR="$$(ccache -k cache_dir 2>/dev/null || true)" \
+	  dpkg-buildpackage -us -uc -b
+	lintian --fail-on error $(BUILD)/deb/*.changes
+
+deb-check: deb
+	bash tests/deb/install.sh $(BUILD)/deb
 
 demo: build
 	bash tests/lab/demo.sh $(BUILD)

@@ -36,7 +36,9 @@ Status handle(const cmd::DecapList& c, Context& ctx);
 Status handle_edit(const Command& c, Context& ctx);
 
 // `xlb -f FILE` and `xlb -c -f FILE`.
-Status apply_file(const std::string& path, bool check_only, Context& ctx);
+// check_only: `-c`, change nothing; diff (with check_only): print what
+// applying would change, as removed (-) and added (+) ruleset lines.
+Status apply_file(const std::string& path, bool check_only, Context& ctx, bool diff = false);
 // `xlb -i`.
 int run_shell(Context& ctx);
 

@@ -2,6 +2,9 @@
 // the healthy VIPs. The logic is in core/health/healthd.hpp; here: options,
 // signals and logging.
 #include <syslog.h>
+#ifdef XLB_HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
 
 #include <CLI/CLI.hpp>
 #include <atomic>
@@ -73,6 +76,19 @@ void define_options(CLI::App& app, Cli& c) {
   app.set_version_flag("--version", std::string("xlb-healthd ") + XLB_VERSION);
 }
 
+// Type=notify: READY=1 the first time the event loop turns (the pins are
+// open), then WATCHDOG=1 at each turn, so a hung loop gets the daemon
+// restarted. Without NOTIFY_SOCKET (not under systemd) this does nothing.
+struct ServiceManager {
+  bool ready = false;
+  void alive() {
+#ifdef XLB_HAVE_SYSTEMD
+    sd_notify(0, ready ? "WATCHDOG=1" : "READY=1\nSTATUS=probing");
+#endif
+    ready = true;
+  }
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -97,9 +113,10 @@ int main(int argc, char** argv) {
       [&](const std::string& m) {
         if (lg.verbose) lg.line(LOG_DEBUG, m);
       });
-  xlb::Status s = d.run(g_stop, g_reload, [&] {
-    lg.line(LOG_NOTICE, "SIGHUP: configuration re-read from the pins");
-  });
+  ServiceManager manager;
+  xlb::Status s = d.run(
+      g_stop, g_reload, [&] { lg.line(LOG_NOTICE, "SIGHUP: configuration re-read from the pins"); },
+      [&] { manager.alive(); });
   if (g_stop && c.opts.withdraw_on_exit) d.withdraw();
   if (!s) {
     std::cerr << "xlb-healthd: error: " << s.error().message << "\n";

@@ -15,6 +15,7 @@ struct Invocation {
   Options opts;
   std::string file;
   bool check = false;
+  bool diff = false;
   bool interactive = false;
   std::vector<std::string> words;
 };
@@ -57,6 +58,7 @@ void define_options(CLI::App& app, Invocation& inv) {
       ->envname("XLB_PIN_PATH");
   app.add_option("-f,--file", inv.file, "apply a ruleset file atomically (- for stdin)");
   app.add_flag("-c,--check", inv.check, "with -f: check only, change nothing");
+  app.add_flag("--diff", inv.diff, "with -c -f: print what applying would change");
   app.add_flag("-i,--interactive", inv.interactive, "interactive shell");
   app.set_version_flag("--version", std::string("xlb ") + XLB_VERSION);
   app.prefix_command();
@@ -93,13 +95,16 @@ int main(int argc, char** argv) {
   Context ctx(inv.opts);
   if (inv.check && inv.file.empty())
     return exit_code(usage_error("-c checks a file: use it with -f FILE"), ctx);
+  if (inv.diff && !inv.check)
+    return exit_code(usage_error("--diff shows what a file would change: use -c --diff -f FILE"),
+                     ctx);
   if (!inv.file.empty() || inv.interactive) {
     if (!inv.words.empty())
       return exit_code(usage_error("unexpected command words with " +
                                    std::string(inv.interactive ? "-i" : "-f")),
                        ctx);
     if (inv.interactive) return run_shell(ctx);
-    return exit_code(apply_file(inv.file, inv.check, ctx), ctx);
+    return exit_code(apply_file(inv.file, inv.check, ctx, inv.diff), ctx);
   }
   return run_words(inv, ctx);
 }

@@ -1,6 +1,8 @@
 // list ruleset, -f FILE, -c -f FILE, import ipvsadm
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 #include "config/ipvsadm_import.hpp"
@@ -25,20 +27,65 @@ Error report(Context& ctx, const SourceError& err, ErrorKind kind) {
 }
 
 // The committed configuration, or an empty one where nothing is pinned
-// yet (so `-c` works before the first attach).
+// yet (so `-c` works before the first attach), said on stderr: a check
+// against nothing passes files that the live state would refuse.
 Config live_or_empty(const Context& ctx) {
   auto st = open_state(ctx);
-  if (!st) return Config{};
-  auto cfg = st->read();
-  return cfg ? *cfg : Config{};
+  auto cfg = st ? st->read() : Result<Config>(st.error());
+  if (cfg) return *cfg;
+  std::error_code ec;
+  bool absent = !std::filesystem::exists(ctx.opts.pin_path, ec);
+  std::cerr << "xlb: " << (absent ? "note" : "warning") << ": cannot read the live state at "
+            << ctx.opts.pin_path << " ("
+            << (absent ? std::string("nothing attached") : cfg.error().message)
+            << "): checking against an empty configuration\n";
+  return Config{};
 }
 
-Status check_file(const std::vector<RulesetCommand>& cmds, Context& ctx) {
-  Config next = live_or_empty(ctx);
+// What applying would change: the ruleset lines only before (-) and only
+// after (+), each in its own order.
+json ruleset_diff(const Config& before, const Config& after) {
+  auto lines = [](const Config& c) {
+    std::multiset<std::string> set;
+    std::vector<std::string> v;
+    std::istringstream in(print_ruleset(c));
+    for (std::string l; std::getline(in, l);) v.push_back(l), set.insert(l);
+    return std::pair{v, set};
+  };
+  auto [old_lines, old_set] = lines(before);
+  auto [new_lines, new_set] = lines(after);
+  json d{{"removed", json::array()}, {"added", json::array()}};
+  for (const auto& l : old_lines)
+    if (auto it = new_set.find(l); it != new_set.end())
+      new_set.erase(it);
+    else
+      d["removed"].push_back(l);
+  for (const auto& l : new_lines)
+    if (auto it = old_set.find(l); it != old_set.end())
+      old_set.erase(it);
+    else
+      d["added"].push_back(l);
+  return d;
+}
+
+void print_diff(const json& d, Context& ctx) {
+  ctx.out.print(d, [](const json& m) {
+    std::string out;
+    for (const auto& l : m["removed"]) out += "-" + l.get<std::string>() + "\n";
+    for (const auto& l : m["added"]) out += "+" + l.get<std::string>() + "\n";
+    return out;
+  });
+}
+
+Status check_file(const std::vector<RulesetCommand>& cmds, Context& ctx, bool diff) {
+  Config live = live_or_empty(ctx);
+  Config next = live;
   SourceError err;
   auto r = apply_ruleset(next, cmds, &err);
   if (!r) return report(ctx, err, r.error().kind);
-  return validate(next);
+  XLB_TRY(validate(next));
+  if (diff) print_diff(ruleset_diff(live, next), ctx);
+  return {};
 }
 
 Status commit_file(const std::vector<RulesetCommand>& cmds, Context& ctx) {
@@ -66,21 +113,21 @@ Status commit_file(const std::vector<RulesetCommand>& cmds, Context& ctx) {
   return r;
 }
 
-Status read_and_apply(const std::string& path, bool check_only, Context& ctx) {
+Status read_and_apply(const std::string& path, bool check_only, Context& ctx, bool diff) {
   SourceError err;
   auto stmts = lex_file(path, &err);
   if (!stmts) return report(ctx, err, ErrorKind::usage);
   auto cmds = parse_ruleset(*stmts, &err);
   if (!cmds) return report(ctx, err, ErrorKind::usage);
-  return check_only ? check_file(*cmds, ctx) : commit_file(*cmds, ctx);
+  return check_only ? check_file(*cmds, ctx, diff) : commit_file(*cmds, ctx);
 }
 
 }  // namespace
 
 // `xlb -c -f` answers one question, "would this file apply?", so any failure
 // is status 1, as `nft -c -f` does; `-f` keeps 2 for a malformed file.
-Status apply_file(const std::string& path, bool check_only, Context& ctx) {
-  Status s = read_and_apply(path, check_only, ctx);
+Status apply_file(const std::string& path, bool check_only, Context& ctx, bool diff) {
+  Status s = read_and_apply(path, check_only, ctx, diff);
   if (s || !check_only) return s;
   Error e = s.error();
   e.kind = ErrorKind::runtime;

@@ -8,7 +8,7 @@ namespace {
 
 std::string endpoint_of(const json& s) {
   auto a = IpAddr::parse(s["vip"].get<std::string>());
-  return Endpoint{*a, s["port"].get<uint16_t>()}.str();
+  return Endpoint{*a, s["port"].get<uint16_t>()}.display();
 }
 
 std::string proto_upper(const std::string& p) { return p == "tcp" ? "TCP" : "UDP"; }

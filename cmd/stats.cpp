@@ -18,7 +18,7 @@ std::string stats_row(const std::string& lead, const json& c, const char* a, con
 std::string service_label(const json& s) {
   auto a = IpAddr::parse(s["vip"].get<std::string>());
   return std::string(s["proto"] == "tcp" ? "TCP  " : "UDP  ") +
-         Endpoint{*a, s["port"].get<uint16_t>()}.str() + " " + s["name"].get<std::string>();
+         Endpoint{*a, s["port"].get<uint16_t>()}.display() + " " + s["name"].get<std::string>();
 }
 
 std::string stats_text(const json& m, bool rate) {

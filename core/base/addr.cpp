@@ -97,9 +97,12 @@ std::optional<Endpoint> Endpoint::parse(std::string_view text) {
       if (port.empty()) return std::nullopt;
     }
     auto a = IpAddr::parse(host);
-    if (!a) return std::nullopt;
+    // A bare IPv6 address is ambiguous (is 2001:db8::11:80 port 80?):
+    // an IPv6 VIP takes brackets, [2001:db8::11]:80 or [2001:db8::11:80].
+    if (!a || a->is_v6()) return std::nullopt;
     ep.addr = *a;
   }
+  if (port == "*") return ep;  // all ports, as the listings show them
   if (!port.empty()) {
     auto p = parse_uint(port, 0, 65535);
     if (!p) return std::nullopt;
@@ -110,9 +113,11 @@ std::optional<Endpoint> Endpoint::parse(std::string_view text) {
 
 std::string Endpoint::str() const {
   std::string a = addr.is_v6() ? "[" + addr.str() + "]" : addr.str();
-  if (port == 0) return addr.str();
+  if (port == 0) return a;
   return a + ":" + std::to_string(port);
 }
+
+std::string Endpoint::display() const { return port == 0 ? str() + ":*" : str(); }
 
 static bool prefix_bit(const IpAddr& a, unsigned i) { return a.bytes[i / 8] & (0x80 >> (i % 8)); }
 

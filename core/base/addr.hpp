@@ -51,7 +51,8 @@ struct Endpoint {
   uint16_t port = 0;
 
   static std::optional<Endpoint> parse(std::string_view text);
-  std::string str() const;  // omits ":0"
+  std::string str() const;      // omits ":0"; IPv6 in brackets
+  std::string display() const;  // for tables: ":*" marks every port
 };
 
 // Parse a decimal integer in [lo, hi]; nullopt for anything else.

@@ -1,7 +1,10 @@
 #include "config/command.hpp"
 
+#include <vector>
+
 #include "config/command_table.hpp"
 #include "config/parser.hpp"
+#include "config/suggest.hpp"
 
 namespace xlb {
 
@@ -33,6 +36,17 @@ Status FlushRuleset::apply(Config& c) const {
 
 }  // namespace cmd
 
+namespace {
+
+std::string object_suggestion(const std::string& word) {
+  std::vector<const char*> names;
+  for (const auto& s : command_specs())
+    if (names.empty() || std::string_view(names.back()) != s.object) names.push_back(s.object);
+  return did_you_mean(word, names);
+}
+
+}  // namespace
+
 Result<Command> parse_command(std::span<const std::string> words) {
   parse::Cursor c(words);
   if (c.done()) return c.missing("command (try: xlb help)");
@@ -41,7 +55,9 @@ Result<Command> parse_command(std::span<const std::string> words) {
   // The global options come first, so a dash word here is an unknown one.
   if (!obj && c.peek().size() > 1 && c.peek()[0] == '-')
     return c.error("unknown option '" + c.peek() + "' (try: xlb --help)");
-  if (!obj) return c.error("unknown object '" + c.peek() + "' (try: xlb help)");
+  if (!obj)
+    return c.error("unknown object '" + c.peek() + "'" + object_suggestion(c.peek()) +
+                   " (try: xlb help)");
   c.next();
   return obj->parse(c);
 }

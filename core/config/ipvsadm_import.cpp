@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstdint>
 #include <optional>
+#include <utility>
 
 #include "base/addr.hpp"
 #include "model/model.hpp"
@@ -153,6 +154,8 @@ struct Rule {
   Endpoint real_ep;
   uint64_t weight = kDefaultWeight;
   Opt forward = Opt::gatewaying;
+  std::string tun_type = "ipip";  // --tun-type with -i (ipvsadm's default)
+  std::string tun_port;
   std::vector<std::string> ignored;  // options with no xlb equivalent, for the warnings
 };
 
@@ -168,6 +171,7 @@ struct ImportedService {
   Sched sched = Sched::mh;
   int line = 0;
   std::vector<ImportedBackend> backends;
+  std::optional<std::string> forward;  // "" for direct routing; set by the first server
 
   std::string spec() const { return to_string(proto) + " " + vip.str(); }
 };
@@ -179,11 +183,17 @@ std::string service_name(const ImportedService& s) {
   return to_string(s.proto) + "-" + addr + "-" + std::to_string(s.vip.port);
 }
 
-std::string render(const std::vector<ImportedService>& services, const std::string& name) {
+// The whole configuration, so applying it twice gives the same; the
+// warnings travel with it as comments.
+std::string render(const std::vector<ImportedService>& services, const std::string& name,
+                   const std::vector<std::string>& warnings) {
   std::string out = "# imported from " + display_name(name) + " by xlb import ipvsadm\n";
+  for (const std::string& w : warnings) out += "# warning: " + w + "\n";
+  out += "flush ruleset\n";
   for (const ImportedService& s : services) {
     const std::string svc = service_name(s);
-    out += "\nservice add " + svc + " " + s.spec() + " sched " + to_string(s.sched) + "\n";
+    const std::string fwd = s.forward && !s.forward->empty() ? " forward " + *s.forward : "";
+    out += "\nservice add " + svc + " " + s.spec() + " sched " + to_string(s.sched) + fwd + "\n";
     for (const ImportedBackend& b : s.backends)
       out += "backend add " + svc + " " + b.ep.addr.str() + " weight " + std::to_string(b.weight) +
              "\n";
@@ -209,9 +219,11 @@ class Importer {
   Status set_sched_flags(Rule& r, const Option& o);
   Status check_rule(const Rule& r);
   Status add_service(const Rule& r);
+  Status skip_fwmark(const Rule& r);
   Status add_server(const Rule& r);
   Sched choose_sched(const Rule& r);
-  void warn_server(const Rule& r, const ImportedService& s);
+  bool warn_server(const Rule& r, ImportedService& s);
+  Result<std::string> forward_of(const Rule& r);
   ImportedService* find_service(Proto proto, const Endpoint& vip);
   void warn(std::string message);
   Error fail(const Word& w, std::string message) const;
@@ -221,6 +233,7 @@ class Importer {
   int line_number_ = 0;
   std::string_view line_text_;
   std::vector<ImportedService> services_;
+  bool source_warned_[2] = {false, false};  // set source4 / source6, once each
   std::vector<std::string> warnings_;
 };
 
@@ -234,7 +247,7 @@ Result<ImportResult> Importer::run(std::string_view text) {
     XLB_TRY(line(line_text_));
     start = end + 1;
   }
-  return ImportResult{render(services_, name_), std::move(warnings_)};
+  return ImportResult{render(services_, name_, warnings_), std::move(warnings_)};
 }
 
 Status Importer::line(std::string_view text) {
@@ -246,6 +259,7 @@ Status Importer::line(std::string_view text) {
   auto rule = make_rule(*options);
   if (!rule) return rule.error();
   XLB_TRY(check_rule(*rule));
+  if (rule->service && rule->service->spec->opt == Opt::fwmark) return skip_fwmark(*rule);
   switch (rule->command->spec->opt) {
     case Opt::add_service:
       return add_service(*rule);
@@ -325,10 +339,12 @@ Status Importer::apply_option(Rule& r, const Option& o) {
     case Opt::masquerading:
       r.forward = o.spec->opt;
       return {};
-    case Opt::ipv6:
     case Opt::tun_option:
+      (o.word.text == "--tun-type" ? r.tun_type : r.tun_port) = std::string(o.value->text);
+      return {};
+    case Opt::ipv6:
     case Opt::tun_flag:
-      return {};  // only meaningful with -f, or with -i (warned about as a whole)
+      return {};  // -6 only means something with -f; xlb chooses tunnel checksums
     case Opt::netmask:
     case Opt::pe:
     case Opt::ops:
@@ -351,7 +367,9 @@ Status Importer::set_value(Rule& r, const Option& o) {
     r.persistent = o.value ? parse_uint(value, 1, UINT32_MAX) : 300;  // ipvsadm's default
     if (!r.persistent) return fail(*o.value, "bad persistence timeout '" + value + "'");
   } else if (o.spec->opt == Opt::real_server) {
-    auto ep = Endpoint::parse(value);
+    // A real server without a port may be a bare IPv6 address.
+    auto bare = IpAddr::parse(value);
+    auto ep = bare ? std::optional<Endpoint>(Endpoint{*bare, 0}) : Endpoint::parse(value);
     if (!ep) return fail(*o.value, "bad real server address '" + value + "'");
     r.real = &o;
     r.real_ep = *ep;
@@ -389,10 +407,11 @@ Status Importer::set_command(Rule& r, const Option& o) {
 }
 
 Status Importer::set_service(Rule& r, const Option& o) {
-  if (o.spec->opt == Opt::fwmark)
-    return fail(o.word,
-                "cannot import fwmark services: xlb services are protocol, address "
-                "and port");
+  if (o.spec->opt == Opt::fwmark) {
+    if (r.service) return fail(o.word, "more than one service");
+    r.service = &o;  // skipped in line(): xlb services are protocol, address and port
+    return {};
+  }
   if (o.spec->opt == Opt::sctp) return fail(o.word, "cannot import SCTP services");
   if (r.service) return fail(o.word, "more than one service");
   auto ep = Endpoint::parse(o.value->text);
@@ -426,6 +445,14 @@ Status Importer::check_rule(const Rule& r) {
   if (!r.service) return fail(r.command->word, "missing service: -t or -u HOST:PORT");
   if (command == Opt::add_server && !r.real)
     return fail(r.command->word, "missing real server: -r HOST[:PORT]");
+  return {};
+}
+
+Status Importer::skip_fwmark(const Rule& r) {
+  const std::string mark(r.service->value->text);
+  if (r.command->spec->opt != Opt::add_service) return {};  // its -a lines: skipped with it
+  warn("fwmark service " + mark +
+       " skipped with its real servers: xlb services are protocol, address and port");
   return {};
 }
 
@@ -487,28 +514,57 @@ Status Importer::add_server(const Rule& r) {
          b.ep.addr.str() + " was added on line " + std::to_string(old.line));
     return {};
   }
-  warn_server(r, *s);
+  auto fwd = forward_of(r);
+  if (!fwd) return fwd.error();
+  if (!s->forward) s->forward = *fwd;
+  if (*s->forward != *fwd) {
+    warn("real server " + r.real_ep.str() + " skipped: xlb forwards per service, and " + s->spec() +
+         " uses " + (s->forward->empty() ? "direct routing" : *s->forward));
+    return {};
+  }
+  if (!warn_server(r, *s)) return {};
   s->backends.push_back(b);
+  const bool v6 = b.ep.addr.is_v6();
+  if (!s->forward->empty() && !std::exchange(source_warned_[v6], true))
+    warn(
+        std::string("tunnels need the outer source address ipvsadm took from the host: add `set ") +
+        (v6 ? "source6" : "source4") + " ADDR` after `flush ruleset`");
   return {};
 }
 
-void Importer::warn_server(const Rule& r, const ImportedService& s) {
+// -g: direct routing (""); -i: the tunnel of --tun-type; -m: not
+// supported, imported as direct routing.
+Result<std::string> Importer::forward_of(const Rule& r) {
+  if (r.forward != Opt::ipip) return std::string();
+  if (r.tun_type == "ipip" || r.tun_type == "gre") return r.tun_type;
+  if (r.tun_type != "gue") return fail(r.real->word, "unknown --tun-type '" + r.tun_type + "'");
+  if (r.tun_port.empty()) return std::string("gue");
+  auto port = parse_uint(r.tun_port, 1, 65535);
+  if (!port) return fail(r.real->word, "bad --tun-port '" + r.tun_port + "'");
+  return "gue port " + std::to_string(*port);
+}
+
+// False when the server is skipped: never write what `xlb -c` refuses.
+bool Importer::warn_server(const Rule& r, ImportedService& s) {
   const std::string real = r.real_ep.str();
-  if (r.forward == Opt::masquerading || r.forward == Opt::ipip)
-    warn(std::string(r.forward == Opt::ipip ? "tunnelling (-i)" : "NAT (-m)") +
-         " is not supported yet, only direct routing: " + real +
+  if (r.forward == Opt::masquerading)
+    warn("NAT (-m) is not supported yet, only direct routing: " + real +
          " imported as a direct-routing backend, which must hold the VIP");
+  const bool direct = r.forward != Opt::ipip;
   if (r.real_ep.port != 0 && r.real_ep.port != s.vip.port)
     warn("real server " + real + ": port differs from the service's " + std::to_string(s.vip.port) +
-         ", and direct routing keeps the service port");
-  if (r.real_ep.addr.family != s.vip.addr.family)
+         ", and xlb keeps the service port");
+  if (direct && r.real_ep.addr.family != s.vip.addr.family) {
     warn("real server " + real +
-         " and the VIP differ in address family, which direct "
-         "routing cannot forward");
+         " skipped: it and the VIP differ in address family, which direct routing cannot "
+         "forward");
+    return false;
+  }
   if (r.weight > kMaxWeight)
     warn("weight " + std::to_string(r.weight) + " of " + real + " lowered to " +
          std::to_string(kMaxWeight) + ", the largest xlb weight");
   for (const std::string& opt : r.ignored) warn(opt + " has no equivalent in xlb: ignored");
+  return true;
 }
 
 void Importer::warn(std::string message) {

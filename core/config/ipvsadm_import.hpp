@@ -7,11 +7,17 @@
 //   service add tcp-192.0.2.10-80 tcp 192.0.2.10:80 sched mh
 //   backend add tcp-192.0.2.10-80 10.0.0.1 weight 100
 //
-// Service names are derived from PROTO-VIP-PORT. What xlb cannot express the
-// same way (other schedulers, persistence timeouts, NAT and tunnel
-// forwarding, thresholds) is translated to the nearest equivalent and listed
-// in the warnings, one "FILE:LINE: message" each. Malformed input is a usage
-// error with its position.
+// Service names are derived from PROTO-VIP-PORT. The output starts with
+// `flush ruleset` (applying it twice gives the same). -i becomes the
+// service's `forward ipip` (gre, or gue [port P], by --tun-type); xlb
+// forwards per service, so a real server whose method differs from the
+// first one's is skipped. What xlb cannot express the same way (fwmark
+// services, other schedulers, persistence timeouts, NAT, thresholds) is
+// translated to the nearest equivalent or skipped, never written in a form
+// `xlb -c` refuses (a direct-routing server of the other address family),
+// and listed in the warnings, one "FILE:LINE: message" each, which the
+// ruleset also carries as comments. Malformed input is a usage error with
+// its position.
 #pragma once
 
 #include <string>
@@ -24,7 +30,7 @@
 namespace xlb {
 
 struct ImportResult {
-  std::string ruleset;  // ends with a newline; no `flush ruleset`
+  std::string ruleset;  // header and warning comments, `flush ruleset`, the commands
   std::vector<std::string> warnings;
 };
 

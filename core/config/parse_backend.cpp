@@ -32,9 +32,19 @@ struct Target {
   IpAddr addr;
 };
 
+// ipvsadm's `-r 198.51.100.3:80` habit: a backend has no port of its own.
+Status refuse_backend_port(const Cursor& c) {
+  if (c.done() || IpAddr::parse(c.peek())) return {};
+  auto ep = Endpoint::parse(c.peek());
+  if (!ep || ep->port == 0) return {};
+  return c.error("a backend has no port: '" + c.peek() + "' (write " + ep->addr.str() +
+                 "; the backend receives the service's port, as with direct return)");
+}
+
 Result<Target> read_target(Cursor& c) {
   auto ref = read_service_ref(c);
   if (!ref) return ref.error();
+  XLB_TRY(refuse_backend_port(c));
   auto addr = read_addr(c, "backend address");
   if (!addr) return addr.error();
   return Target{*ref, *addr};
@@ -92,10 +102,10 @@ Result<Command> parse_refresh_verb(Cursor& c) {
 
 Result<Command> parse_backend(Cursor& c) {
   if (c.done()) return parse_list_verb(c);
-  auto verb = match_prefix(c.peek(), {"add", "set", "enable", "disable", "drain", "del", "delete",
-                                      "list", "show", "refresh", "help"});
-  if (!verb) return c.error("unknown backend command '" + c.peek() + "' (try: xlb backend help)");
-  c.next();
+  auto verb = read_verb(c, "backend",
+                        {"add", "set", "enable", "disable", "drain", "del", "delete", "list",
+                         "show", "refresh", "help"});
+  if (!verb) return verb.error();
   if (*verb == "add") return parse_add_verb(c);
   if (*verb == "set") return parse_set_verb(c);
   if (*verb == "enable") return parse_admin(c, Admin::enabled);

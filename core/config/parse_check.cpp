@@ -139,10 +139,9 @@ Result<Command> parse_del_verb(Cursor& c) {
 Result<Command> parse_check(Cursor& c) {
   std::string verb = "list";
   if (!c.done()) {
-    auto v = match_prefix(c.peek(), {"add", "del", "delete", "list", "show", "help"});
-    if (!v) return c.error("unknown check command '" + c.peek() + "' (try: xlb check help)");
+    auto v = read_verb(c, "check", {"add", "del", "delete", "list", "show", "help"});
+    if (!v) return v.error();
     verb = *v;
-    c.next();
   }
   if (verb == "add") return parse_add_verb(c);
   if (verb == "del" || verb == "delete") return parse_del_verb(c);

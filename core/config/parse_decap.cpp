@@ -64,9 +64,8 @@ Result<Command> parse_decap_attach(Cursor& c) {
 
 Result<Command> parse_decap(Cursor& c) {
   if (c.done()) return Command{cmd::DecapList{}};
-  auto verb = match_prefix(c.peek(), {"attach", "detach", "refresh", "list", "show", "help"});
-  if (!verb) return c.error("unknown decap command '" + c.peek() + "' (try: xlb decap help)");
-  c.next();
+  auto verb = read_verb(c, "decap", {"attach", "detach", "refresh", "list", "show", "help"});
+  if (!verb) return verb.error();
   if (*verb == "attach") return parse_decap_attach(c);
   if (*verb == "help") return Command{cmd::Help{"decap"}};
   if (*verb == "detach") {

@@ -38,10 +38,8 @@ Result<Command> parse_attach(Cursor& c) {
 
 Result<Command> parse_interface(Cursor& c) {
   if (c.done()) return Command{cmd::InterfaceList{}};
-  auto verb = match_prefix(c.peek(), {"attach", "detach", "list", "show", "help"});
-  if (!verb)
-    return c.error("unknown interface command '" + c.peek() + "' (try: xlb interface help)");
-  c.next();
+  auto verb = read_verb(c, "interface", {"attach", "detach", "list", "show", "help"});
+  if (!verb) return verb.error();
   if (*verb == "attach") return parse_attach(c);
   if (*verb == "help") return Command{cmd::Help{"interface"}};
   if (*verb == "detach") {

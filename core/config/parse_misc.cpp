@@ -53,10 +53,9 @@ Status read_stats_word(Cursor& c, cmd::Stats& s) {
 Result<Command> parse_flows(Cursor& c) {
   std::string verb = "list";
   if (!c.done()) {
-    auto v = match_prefix(c.peek(), {"list", "show", "count", "flush", "help"});
-    if (!v) return c.error("unknown flows command '" + c.peek() + "' (try: xlb flows help)");
+    auto v = read_verb(c, "flows", {"list", "show", "count", "flush", "help"});
+    if (!v) return v.error();
     verb = *v;
-    c.next();
   }
   if (verb == "help") return Command{cmd::Help{"flows"}};
   auto f = read_flow_filter(c);
@@ -157,9 +156,8 @@ Result<Command> parse_flush(Cursor& c) {
 
 Result<Command> parse_nat(Cursor& c) {
   if (!c.done()) {
-    auto v = match_prefix(c.peek(), {"list", "show", "help"});
-    if (!v) return c.error("unknown nat command '" + c.peek() + "' (try: xlb nat help)");
-    c.next();
+    auto v = read_verb(c, "nat", {"list", "show", "help"});
+    if (!v) return v.error();
     if (*v == "help") return Command{cmd::Help{"nat"}};
   }
   XLB_TRY(expect_end(c));

@@ -26,6 +26,22 @@ Status read_forward(Cursor& c, ServiceChange& ch) {
   return {};
 }
 
+// "ring size 65536 is not a prime (nearest: 65521 or 65537)".
+std::string not_prime(uint64_t r) {
+  std::string near;
+  for (uint64_t p = r - 1; p >= XLB_RING_MIN; p--)
+    if (is_prime(p)) {
+      near = std::to_string(p);
+      break;
+    }
+  for (uint64_t p = r + 1; p <= XLB_RING_MAX; p++)
+    if (is_prime(p)) {
+      near += (near.empty() ? "" : " or ") + std::to_string(p);
+      break;
+    }
+  return "ring size " + std::to_string(r) + " is not a prime (nearest: " + near + ")";
+}
+
 Status read_service_option(const std::string& kw, Cursor& c, ServiceChange& ch) {
   if (kw == "sched") {
     if (c.done()) return c.missing("scheduler (mh or sh)");
@@ -36,7 +52,7 @@ Status read_service_option(const std::string& kw, Cursor& c, ServiceChange& ch) 
     int at = c.pos();
     auto r = read_uint(c, "ring size", XLB_RING_MIN, XLB_RING_MAX);
     if (!r) return r.error();
-    if (!is_prime(*r)) return c.error_at(at, "ring size " + std::to_string(*r) + " is not a prime");
+    if (!is_prime(*r)) return c.error_at(at, not_prime(*r));
     ch.ring = *r;
   } else if (kw == "need") {
     auto n = read_uint(c, "need (healthy backends to announce the VIP)", 0, kMaxNeed);
@@ -104,9 +120,8 @@ Result<Command> parse_list_verb(Cursor& c) {
 
 Result<Command> parse_service(Cursor& c) {
   if (c.done()) return parse_list_verb(c);
-  auto verb = match_prefix(c.peek(), {"add", "set", "del", "delete", "list", "show", "help"});
-  if (!verb) return c.error("unknown service command '" + c.peek() + "' (try: xlb service help)");
-  c.next();
+  auto verb = read_verb(c, "service", {"add", "set", "del", "delete", "list", "show", "help"});
+  if (!verb) return verb.error();
   if (*verb == "add") return parse_add_verb(c);
   if (*verb == "set") return parse_set_verb(c);
   if (*verb == "del" || *verb == "delete") return parse_del_verb(c);

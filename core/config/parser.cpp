@@ -1,6 +1,9 @@
 #include "config/parser.hpp"
 
 #include <algorithm>
+#include <vector>
+
+#include "config/suggest.hpp"
 
 namespace xlb::parse {
 
@@ -10,16 +13,31 @@ Error Cursor::missing(const std::string& what) const {
 
 std::optional<std::string> match_prefix(const std::string& word,
                                         std::initializer_list<const char*> choices) {
-  std::optional<std::string> found;
+  if (word.empty()) return std::nullopt;
+  std::vector<std::string_view> found;
   for (const char* ch : choices) {
     std::string_view c(ch);
     if (c == word) return std::string(c);
-    if (!word.empty() && c.substr(0, word.size()) == word) {
-      if (found) return std::nullopt;  // ambiguous
-      found = std::string(c);
-    }
+    if (c.substr(0, word.size()) == word) found.push_back(c);
   }
-  return found;
+  if (found.empty()) return std::nullopt;
+  // Aliases are one verb: `d` is del even though delete starts with it too.
+  auto shortest = *std::min_element(found.begin(), found.end(),
+                                    [](auto a, auto b) { return a.size() < b.size(); });
+  for (auto f : found)
+    if (!f.starts_with(shortest)) return std::nullopt;  // ambiguous
+  return std::string(shortest);
+}
+
+Result<std::string> read_verb(Cursor& c, const std::string& object,
+                              std::initializer_list<const char*> verbs) {
+  auto verb = match_prefix(c.peek(), verbs);
+  if (!verb)
+    return c.error("unknown " + object + " command '" + c.peek() + "'" +
+                   did_you_mean(c.peek(), {verbs.begin(), verbs.size()}) + " (try: xlb " + object +
+                   " help)");
+  c.next();
+  return *verb;
 }
 
 Result<std::string> read_word(Cursor& c, const std::string& what) {
@@ -62,9 +80,32 @@ Result<Proto> read_proto(Cursor& c) {
   return *p;
 }
 
+namespace {
+
+bool bare_ipv6(const std::string& w) {
+  auto a = IpAddr::parse(w);
+  return a && a->is_v6();
+}
+
+// 2001:db8::11:80 -> "write [2001:db8::11]:80 for port 80, or
+// [2001:db8::11:80] for every port of that address".
+std::string bracket_hint(const std::string& w) {
+  std::string msg = "IPv6 VIP '" + w + "' needs brackets: ";
+  size_t colon = w.rfind(':');
+  auto port = parse_uint(w.substr(colon + 1), 1, 65535);
+  auto host = IpAddr::parse(w.substr(0, colon));
+  if (port && host && w.substr(colon + 1).find_first_not_of("0123456789") == std::string::npos)
+    msg += "[" + host->str() + "]:" + std::to_string(*port) + " for port " + std::to_string(*port) +
+           ", or ";
+  return msg + "[" + w + "] for every port";
+}
+
+}  // namespace
+
 Result<Endpoint> read_endpoint(Cursor& c) {
   if (c.done()) return c.missing("VIP[:PORT]");
   auto e = Endpoint::parse(c.peek());
+  if (!e && bare_ipv6(c.peek())) return c.error(bracket_hint(c.peek()));
   if (!e)
     return c.error("invalid VIP '" + c.peek() + "' (expected ADDR, ADDR:PORT or [IPv6]:PORT)");
   c.next();

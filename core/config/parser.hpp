@@ -33,9 +33,14 @@ class Cursor {
 };
 
 // The one word of `choices` that `word` is a unique prefix of (exact match
-// wins), or nullopt.
+// wins; a word and its longer alias, del and delete, count as one), or
+// nullopt.
 std::optional<std::string> match_prefix(const std::string& word,
                                         std::initializer_list<const char*> choices);
+// The verb of OBJECT at the cursor (consumed), or "unknown OBJECT command"
+// with a "did you mean" when one verb is near.
+Result<std::string> read_verb(Cursor& c, const std::string& object,
+                              std::initializer_list<const char*> verbs);
 
 Result<std::string> read_word(Cursor& c, const std::string& what);
 Result<uint64_t> read_uint(Cursor& c, const std::string& what, uint64_t lo, uint64_t hi);

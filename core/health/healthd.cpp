@@ -122,7 +122,7 @@ void Healthd::write_metrics(const State& st, const HealthChecker& checker) {
 }
 
 Status Healthd::run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
-                    const std::function<void()>& on_reload) {
+                    const std::function<void()>& on_reload, const std::function<void()>& alive) {
   auto st = State::open(opts_.pin_path);
   if (!st) return st.error();
   auto loop = ProbeLoop::create();
@@ -135,6 +135,7 @@ Status Healthd::run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
   if (!opts_.once) next_hops.open();
   if (next_hops.fd() >= 0) checker.watch(next_hops.fd());
   while (!stop) {
+    if (alive) alive();
     if (reload.exchange(false)) on_reload();
     XLB_TRY(live.refresh(next_hops.step(*st)));
     checker.step(std::min(HealthClock::now() + std::chrono::seconds(1), live.read_at + kReadEvery));

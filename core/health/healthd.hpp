@@ -43,8 +43,11 @@ class Healthd {
   // returned; an unreadable state is returned.
   // `reload` (SIGHUP) is cleared and `on_reload` called at the next round:
   // the configuration is re-read from the pins every round anyway.
+  // `alive` is called once the pins are open and then at every turn of the
+  // event loop (at least once a second): the service manager's readiness
+  // and watchdog notification.
   Status run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
-             const std::function<void()>& on_reload);
+             const std::function<void()>& on_reload, const std::function<void()>& alive = {});
   // Removes every exported route (the include file gets empty sets).
   void withdraw();
 

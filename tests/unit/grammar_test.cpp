@@ -470,12 +470,17 @@ TEST(GrammarIpv6, BracketedVipWithPort) {
   EXPECT_EQ(a.service.port, 443);
 }
 
-TEST(GrammarIpv6, BareVipMeansAllPorts) {
-  auto a = parse_as<cmd::ServiceAdd>("service add v6 udp 2001:db8::10");
-  EXPECT_EQ(a.service.port, 0);
+TEST(GrammarIpv6, BracketedVipWithoutPortMeansAllPorts) {
   auto b = parse_as<cmd::ServiceAdd>("service add v6 udp [2001:db8::10]");
   EXPECT_EQ(b.service.vip.str(), "2001:db8::10");
   EXPECT_EQ(b.service.port, 0);
+  // ":*", as the listings mark every port, reads back.
+  auto c = parse_as<cmd::ServiceAdd>("service add v6 udp [2001:db8::10]:*");
+  EXPECT_EQ(c.service.port, 0);
+  auto d = parse_as<cmd::ServiceAdd>("service add v4 udp 192.0.2.53:*");
+  EXPECT_EQ(d.service.port, 0);
+  EXPECT_EQ(d.service.spec(), "udp 192.0.2.53");
+  EXPECT_EQ(c.service.spec(), "udp [2001:db8::10]");
 }
 
 TEST(GrammarIpv6, RefsAndBackends) {
@@ -489,11 +494,20 @@ TEST(GrammarIpv6, RefsAndBackends) {
   EXPECT_EQ(m.backend.addr.family, XLB_AF_INET6);
 }
 
-TEST(GrammarIpv6, UnbracketedAddressHasNoPort) {
-  // 2001:db8::1:80 is an address of its own: a port needs the brackets.
-  auto a = parse_as<cmd::ServiceAdd>("service add v6 tcp 2001:db8::1:80");
-  EXPECT_EQ(a.service.vip.str(), "2001:db8::1:80");
-  EXPECT_EQ(a.service.port, 0);
+TEST(GrammarIpv6, UnbracketedVipIsRefusedWithTheBracketHint) {
+  // 2001:db8::1:80 could be port 80 of 2001:db8::1 or every port of
+  // 2001:db8::1:80: refused, nothing created, the two spellings offered.
+  auto r = parse_command(split("service add v6 tcp 2001:db8::1:80"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().token, 4);
+  EXPECT_NE(r.error().message.find("[2001:db8::1]:80 for port 80"), std::string::npos)
+      << r.error().message;
+  EXPECT_NE(r.error().message.find("[2001:db8::1:80] for every port"), std::string::npos);
+  auto b = parse_command(split("service add v6 udp 2001:db8::10"));
+  ASSERT_FALSE(b.ok());
+  EXPECT_NE(b.error().message.find("needs brackets"), std::string::npos);
+  // References too: `backend add udp 2001:db8::53 ...` names no service.
+  EXPECT_FALSE(parse_command(split("backend add udp 2001:db8::53 fd00::1")).ok());
 }
 
 TEST(GrammarIpv6, BadForms) {

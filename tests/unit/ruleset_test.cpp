@@ -89,7 +89,7 @@ TEST(RulesetPrint, ExactText) {
             "backend add web 10.0.0.1 weight 1 mac 02:00:00:00:00:0a\n"
             "backend disable web 10.0.0.1\n"
             "backend add web 10.0.0.2 weight 0 mac 02:00:00:00:00:0b\n"
-            "service add dns udp 2001:db8::53 sched mh\n");
+            "service add dns udp [2001:db8::53] sched mh\n");
 }
 
 TEST(RulesetPrint, ResolvedMacsAreNotPrinted) {
