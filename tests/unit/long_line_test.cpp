@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 #include <malloc.h>
 
-#include <chrono>
+#include <ctime>
 #include <string>
 
 #include "config/lexer.hpp"
@@ -36,14 +36,15 @@ TEST(LongLine, StatementsOfOneLineShareItsText) {
 
 TEST(LongLine, TwentyThousandStatementsOnOneLineParseFast) {
   const std::string text = one_line(20000);
-  const auto start = std::chrono::steady_clock::now();
+  // CPU time, not wall time: the bound holds on a loaded machine too.
+  const std::clock_t start = std::clock();
   SourceError err;
   auto st = lex_text(text, "long.conf", &err);
   ASSERT_TRUE(st.ok()) << st.error().message;
   auto cmds = parse_ruleset(*st, &err);
   ASSERT_TRUE(cmds.ok()) << cmds.error().message;
   EXPECT_EQ(cmds->size(), 20000u);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  EXPECT_LT(double(std::clock() - start) / CLOCKS_PER_SEC, 2.0);
 }
 
 TEST(LongLine, ErrorsStillShowTheirLine) {
