@@ -3,8 +3,14 @@
 #   make demo    install dependencies, build, run the demo in a namespace lab
 #   make deb     build the Debian package into $(BUILD)/deb (dpkg-buildpackage)
 #   make deb-check  build it, install it with dpkg, check it, remove it
+#   make fuzz    libFuzzer harnesses for FUZZ_TIME s each, then the packet fuzz
 BUILD ?= build
 JOBS ?= $(shell nproc)
+# Fuzzing: libFuzzer harnesses in a clang build of their own (tests/fuzz).
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TIME ?= 300
+FUZZ_SMOKE_TIME ?= 10
+PACKET_FUZZ_FRAMES ?= 2000000
 
 DEPS = build-essential cmake pkg-config clang llvm bpftool libbpf-dev \
        libnl-3-dev libnl-route-3-dev libmnl-dev libcli11-dev nlohmann-json3-dev \
@@ -13,7 +19,7 @@ DEPS = build-essential cmake pkg-config clang llvm bpftool libbpf-dev \
        tcpdump iperf3 bird2 nftables tmux groff man-db \
        debhelper dpkg-dev fakeroot lintian libsystemd-dev bash-completion
 
-.PHONY: all deps build check format format-check lint demo bench deb deb-check clean
+.PHONY: all deps build check format format-check lint demo bench deb deb-check clean fuzz-build fuzz fuzz-smoke
 
 all: build
 
@@ -44,7 +50,22 @@ format-check:
 lint: build
 	clang-tidy-14 -p $(BUILD) --quiet --warnings-as-errors='*' $(LINT_FILES)
 
-check: build format-check lint
+fuzz-build: deps
+	cmake -S . -B $(FUZZ_BUILD) -DXLB_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
+	cmake --build $(FUZZ_BUILD) -j$(JOBS)
+
+# Each harness for FUZZ_TIME seconds, then the packet fuzz of the datapath
+# with PACKET_FUZZ_FRAMES frames (root).
+fuzz: fuzz-build build
+	bash tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_TIME)
+	XLB_PACKET_FUZZ_FRAMES=$(PACKET_FUZZ_FRAMES) $(BUILD)/tests/xlb_datapath_tests \
+	  --gtest_filter='PacketFuzz.*'
+
+fuzz-smoke: fuzz-build
+	bash tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_TIME)
+
+check: build format-check lint fuzz-smoke
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) -LE e2e
 	cd $(BUILD) && ctest --output-on-failure -L e2e
 	$(MAKE) deb-check
@@ -69,4 +90,4 @@ bench: build
 	bash bench/run.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD)

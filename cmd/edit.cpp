@@ -33,12 +33,23 @@ void warn_unresolved(const std::vector<BackendRef>& unresolved) {
                  "resolves (xlb backend refresh, or xlb-healthd)\n";
 }
 
+// `flush ruleset` and files starting with it replace everything, so they work
+// over a stored model that cannot be read (that is the way out of one).
+Status update_or_replace(State& st, bool replaces, const std::function<Status(Config&)>& edit) {
+  if (!replaces) return st.update(edit);
+  std::string discarded;
+  Status s = st.replace(edit, &discarded);
+  if (s && !discarded.empty()) std::cerr << "xlb: warning: " << discarded << "; discarded it\n";
+  return s;
+}
+
 Status handle_edit(const Command& c, Context& ctx) {
   auto st = open_state(ctx);
   if (!st) return st.error();
   Config committed;
   std::vector<BackendRef> unresolved;
-  Status s = st->update([&](Config& next) -> Status {
+  const bool replaces = std::holds_alternative<cmd::FlushRuleset>(c);
+  Status s = update_or_replace(*st, replaces, [&](Config& next) -> Status {
     Config live = next;
     XLB_TRY(apply_edit(next, c));
     unresolved = fill_macs(live, next);

@@ -43,6 +43,9 @@ Status apply_file(const std::string& path, bool check_only, Context& ctx, bool d
 int run_shell(Context& ctx);
 
 Result<State> open_state(const Context& ctx);
+// st.update(edit), or st.replace(edit) when the edit replaces everything (it
+// then warns on stderr about a stored model it had to discard).
+Status update_or_replace(State& st, bool replaces, const std::function<Status(Config&)>& edit);
 // After a change: says on stderr what tunnel services need and lack (IP
 // forwarding on the attached interfaces).
 void warn_about_forwarding(const Context& ctx);

@@ -5,9 +5,19 @@
 
 namespace xlb::cli {
 
+namespace {
+
+// Strings in the model are checked text, but an error may quote a word of
+// the command line as it came: never let that abort the program.
+std::string dump(const json& j, bool pretty) {
+  return j.dump(pretty ? 2 : -1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace
+
 void Output::print(const json& model, const std::function<std::string(const json&)>& text) const {
   if (json_)
-    std::cout << model.dump(pretty_ ? 2 : -1) << "\n";
+    std::cout << dump(model, pretty_) << "\n";
   else
     std::cout << text(model);
   std::cout.flush();
@@ -20,7 +30,7 @@ void Output::text(const std::string& s) const {
 
 void Output::error(const Error& e) const {
   if (json_)
-    std::cout << json{{"error", e.message}}.dump(pretty_ ? 2 : -1) << "\n";
+    std::cout << dump(json{{"error", e.message}}, pretty_) << "\n";
   else
     std::cerr << "xlb: error: " << e.message << "\n";
 }

@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "base/file.hpp"
 #include "config/ipvsadm_import.hpp"
 #include "config/ruleset.hpp"
 #include "handlers.hpp"
@@ -95,7 +96,9 @@ Status commit_file(const std::vector<RulesetCommand>& cmds, Context& ctx) {
   bool positioned = false;
   Config committed;
   std::vector<BackendRef> unresolved;
-  auto r = st->update([&](Config& next) -> Status {
+  const bool replaces =
+      !cmds.empty() && std::holds_alternative<cmd::FlushRuleset>(cmds.front().command);
+  auto r = update_or_replace(*st, replaces, [&](Config& next) -> Status {
     Config live = next;
     auto applied = apply_ruleset(next, cmds, &err);
     if (!applied) {
@@ -146,15 +149,9 @@ Status handle(const cmd::ListRuleset&, Context& ctx) {
 }
 
 Status handle(const cmd::ImportIpvsadm& c, Context& ctx) {
-  std::stringstream buf;
-  if (c.file == "-") {
-    buf << std::cin.rdbuf();
-  } else {
-    std::ifstream in(c.file);
-    if (!in) return runtime_error("cannot read " + c.file);
-    buf << in.rdbuf();
-  }
-  auto r = import_ipvsadm(buf.str(), c.file == "-" ? "<stdin>" : c.file);
+  auto text = read_input_file(c.file);
+  if (!text) return text.error();
+  auto r = import_ipvsadm(*text, c.file == "-" ? "<stdin>" : c.file);
   if (!r) return r.error();
   for (const auto& w : r->warnings) std::cerr << "xlb: warning: " << w << "\n";
   ctx.out.print(json{{"ruleset", r->ruleset}, {"warnings", r->warnings}},

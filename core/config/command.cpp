@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "base/text.hpp"
 #include "config/command_table.hpp"
 #include "config/parser.hpp"
 #include "config/suggest.hpp"
@@ -48,6 +49,11 @@ std::string object_suggestion(const std::string& word) {
 }  // namespace
 
 Result<Command> parse_command(std::span<const std::string> words) {
+  // Words from argv or the shell are any bytes; what is stored must be text.
+  for (size_t i = 0; i < words.size(); i++)
+    if (auto bad = text_problem(words[i]))
+      return usage_error("argument " + std::to_string(i + 1) + " is not text: " + *bad,
+                         static_cast<int>(i));
   parse::Cursor c(words);
   if (c.done()) return c.missing("command (try: xlb help)");
   if (c.peek() == "help") return Command{cmd::Help{}};

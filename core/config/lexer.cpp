@@ -1,8 +1,6 @@
 #include "config/lexer.hpp"
 
-#include <fcntl.h>
 #include <glob.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -15,13 +13,34 @@
 #include <optional>
 #include <utility>
 
+#include "base/file.hpp"
+#include "base/text.hpp"
+
 namespace xlb {
 
+SourceText::SourceText(std::string t) : text(std::move(t)) {
+  line_starts.push_back(0);
+  for (size_t i = 0; i < text.size(); i++)
+    if (text[i] == '\n') line_starts.push_back(i + 1);
+}
+
+std::string_view SourceText::line(int n) const {
+  if (n < 1 || n > line_count()) return {};
+  const size_t start = line_starts[n - 1];
+  const size_t end = n < line_count() ? line_starts[n] - 1 : text.size();
+  std::string_view out(text.data() + start, end - start);
+  if (!out.empty() && out.back() == '\r') out.remove_suffix(1);
+  return out;
+}
+
+std::string_view Statement::line(int n) const {
+  if (!source || n < first_line || n > last_line) return {};
+  return source->line(n);
+}
+
 SourceError Statement::error_at(const Token& t, std::string message) const {
-  SourceError e{t.pos, std::max(t.length, 1), std::move(message), ""};
-  const int index = t.pos.line - first_line;
-  if (index >= 0 && index < static_cast<int>(lines.size())) e.line_text = lines[index];
-  return e;
+  return SourceError{t.pos, std::max(t.length, 1), std::move(message),
+                     std::string(line(t.pos.line))};
 }
 
 SourceError Statement::error_at_end(std::string message) const {
@@ -33,9 +52,6 @@ SourceError Statement::error_at_end(std::string message) const {
 }
 
 namespace {
-
-// A ruleset larger than this is a mistake (an include of /dev/zero, say).
-constexpr size_t kMaxFileBytes = 16 << 20;
 
 Error report(SourceError* err, SourceError e) {
   Error out = to_error(e);
@@ -70,35 +86,6 @@ Token sub_token(const Token& t, size_t offset, size_t len) {
 // ---------------------------------------------------------------------------
 // Binary data: a ruleset is UTF-8 text. Refusing anything else early gives one
 // clear error instead of a cascade of odd ones from the parser.
-
-struct Utf8Lead {
-  size_t length;
-  uint32_t bits;  // the code point bits the lead byte carries
-  uint32_t min;   // below this the sequence is overlong
-};
-
-std::optional<Utf8Lead> utf8_lead(unsigned char c) {
-  if ((c & 0xe0) == 0xc0) return Utf8Lead{2, c & 0x1fu, 0x80};
-  if ((c & 0xf0) == 0xe0) return Utf8Lead{3, c & 0x0fu, 0x800};
-  if ((c & 0xf8) == 0xf0) return Utf8Lead{4, c & 0x07u, 0x10000};
-  return std::nullopt;
-}
-
-// Length of the valid UTF-8 sequence at s[i], 0 if there is none.
-size_t utf8_length(std::string_view s, size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  if (c < 0x80) return 1;
-  const auto lead = utf8_lead(c);
-  if (!lead || i + lead->length > s.size()) return 0;
-  uint32_t cp = lead->bits;
-  for (size_t k = 1; k < lead->length; k++) {
-    const auto cc = static_cast<unsigned char>(s[i + k]);
-    if ((cc & 0xc0) != 0x80) return 0;
-    cp = (cp << 6) | (cc & 0x3f);
-  }
-  const bool surrogate = cp >= 0xd800 && cp <= 0xdfff;
-  return cp < lead->min || cp > 0x10ffff || surrogate ? 0 : lead->length;
-}
 
 bool is_text_control(unsigned char c) { return c == '\t' || c == '\n' || is_blank(c); }
 
@@ -152,23 +139,10 @@ std::optional<SourceError> find_binary_data(std::string_view text, const std::st
 // ---------------------------------------------------------------------------
 // Scanner: text -> statements of raw tokens (no variables, no includes yet).
 
-std::vector<std::string_view> split_lines(std::string_view text) {
-  std::vector<std::string_view> lines;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = std::min(text.find('\n', start), text.size());
-    std::string_view line = text.substr(start, end - start);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    lines.push_back(line);
-    start = end + 1;
-  }
-  return lines;
-}
-
 class Scanner {
  public:
-  Scanner(std::string_view text, std::string file, SourceError* err)
-      : text_(text), file_(std::move(file)), lines_(split_lines(text)), err_(err) {}
+  Scanner(std::shared_ptr<const SourceText> source, std::string file, SourceError* err)
+      : source_(std::move(source)), text_(source_->text), file_(std::move(file)), err_(err) {}
 
   Result<std::vector<Statement>> scan() {
     while (i_ < text_.size()) XLB_TRY(step());
@@ -189,9 +163,9 @@ class Scanner {
   SourcePos pos_at(size_t offset) const;
   Error fail(size_t offset, size_t length, std::string message) const;
 
+  std::shared_ptr<const SourceText> source_;
   std::string_view text_;
   std::string file_;
-  std::vector<std::string_view> lines_;
   SourceError* err_;
   size_t i_ = 0;
   int line_ = 1;
@@ -280,8 +254,8 @@ void Scanner::push_token(std::string text, size_t start, bool quoted) {
 void Scanner::end_statement() {
   if (current_.tokens.empty()) return;
   current_.first_line = current_.tokens.front().pos.line;
-  for (int l = current_.first_line; l <= current_.tokens.back().pos.line; l++)
-    current_.lines.emplace_back(lines_[l - 1]);
+  current_.last_line = current_.tokens.back().pos.line;
+  current_.source = source_;
   out_.push_back(std::move(current_));
   current_ = Statement{};
 }
@@ -298,36 +272,14 @@ SourcePos Scanner::pos_at(size_t offset) const {
 
 Error Scanner::fail(size_t offset, size_t length, std::string message) const {
   SourceError e{pos_at(offset), static_cast<int>(std::max<size_t>(length, 1)), std::move(message),
-                std::string(lines_[line_ - 1])};
+                std::string(source_->line(line_))};
   return report(err_, std::move(e));
 }
 
 // ---------------------------------------------------------------------------
 // Files.
 
-Result<std::string> read_fd(int fd, const std::string& path) {
-  std::string out;
-  char buf[65536];
-  while (true) {
-    const ssize_t n = read(fd, buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0)
-      return usage_error("cannot read '" + display_name(path) + "': " + std::strerror(errno));
-    if (n == 0) return out;
-    out.append(buf, static_cast<size_t>(n));
-    if (out.size() > kMaxFileBytes)
-      return usage_error("cannot read '" + display_name(path) + "': larger than 16 MiB");
-  }
-}
-
-Result<std::string> read_file(const std::string& path) {
-  if (path == "-") return read_fd(STDIN_FILENO, path);
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return usage_error("cannot open '" + path + "': " + std::strerror(errno));
-  auto text = read_fd(fd, path);
-  close(fd);
-  return text;
-}
+Result<std::string> read_file(const std::string& path) { return read_input_file(path); }
 
 std::optional<std::string> real_path(const std::string& path) {
   char* real = realpath(path.c_str(), nullptr);
@@ -378,7 +330,7 @@ class Expander {
   explicit Expander(SourceError* err) : err_(err) {}
 
   Status top_file(const std::string& path);
-  Status source(std::string_view text, const std::string& file);
+  Status source(std::string text, const std::string& file);
   std::vector<Statement> take() { return std::exchange(out_, {}); }
   void report_to(SourceError* err) { err_ = err; }
 
@@ -412,12 +364,13 @@ Status Expander::top_file(const std::string& path) {
   auto text = read_file(path);
   if (!text) return fail(SourceError{{}, 1, text.error().message, ""});
   if (auto real = real_path(path); real && path != "-") open_.push_back({*real, path});
-  return source(*text, path);
+  return source(std::move(*text), path);
 }
 
-Status Expander::source(std::string_view text, const std::string& file) {
+Status Expander::source(std::string text, const std::string& file) {
   if (auto bad = find_binary_data(text, file)) return fail(*bad);
-  auto statements = Scanner(text, file, err_).scan();
+  auto shared = std::make_shared<const SourceText>(std::move(text));
+  auto statements = Scanner(std::move(shared), file, err_).scan();
   if (!statements) return statements.error();
   for (const Statement& st : *statements) XLB_TRY(statement(st));
   return {};
@@ -531,7 +484,7 @@ Status Expander::include_file(const Statement& st, const Token& name, const std:
   if (!text) return fail(st.error_at(name, text.error().message));
   open_.push_back({*real, path});
   depth_++;
-  Status s = source(*text, path);
+  Status s = source(std::move(*text), path);
   depth_--;
   open_.pop_back();
   return s;
@@ -622,7 +575,7 @@ Result<std::vector<Statement>> lex_file(const std::string& path, SourceError* er
 Result<std::vector<Statement>> lex_text(std::string_view text, const std::string& name,
                                         SourceError* err) {
   Expander ex(err);
-  XLB_TRY(ex.source(text, name));
+  XLB_TRY(ex.source(std::string(text), name));
   return ex.take();
 }
 
@@ -636,7 +589,7 @@ LexSession::~LexSession() = default;
 Result<std::vector<Statement>> LexSession::lex(std::string_view text, const std::string& name,
                                                SourceError* err) {
   impl_->ex.report_to(err);
-  Status s = impl_->ex.source(text, name);
+  Status s = impl_->ex.source(std::string(text), name);
   std::vector<Statement> out = impl_->ex.take();  // a failed line leaves nothing behind
   if (!s) return s.error();
   return out;

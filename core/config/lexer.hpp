@@ -29,13 +29,30 @@ inline constexpr int kMaxIncludeDepth = 16;
 inline constexpr size_t kMaxStatementWords = 10000;
 inline constexpr size_t kMaxWordBytes = 65536;
 
+// The text of one source (a file, a command line) and where its lines start.
+// Its statements share it: a line of 20,000 `;`-separated statements is kept
+// once, not once per statement.
+struct SourceText {
+  std::string text;
+  std::vector<size_t> line_starts;  // offset of each line's first byte
+
+  explicit SourceText(std::string t);
+  int line_count() const { return static_cast<int>(line_starts.size()); }
+  // Line n (1-based) without its newline or a '\r' before it; "" out of range.
+  std::string_view line(int n) const;
+};
+
 struct Statement {
   std::vector<Token> tokens;
-  // The source lines the statement spans (more than one after `\`), lines[0]
-  // being line first_line of tokens[0].pos.file. They let the parser report
-  // an error under any of its tokens.
+  // The source lines the statement spans (more than one after `\`), in
+  // tokens[0].pos.file. They let the parser report an error under any of its
+  // tokens.
   int first_line = 0;
-  std::vector<std::string> lines;
+  int last_line = 0;
+  std::shared_ptr<const SourceText> source;
+
+  // Source line n when the statement spans it, "" otherwise.
+  std::string_view line(int n) const;
 
   // An error underlining t, a token of this statement.
   SourceError error_at(const Token& t, std::string message) const;

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "base/text.hpp"
+
 namespace xlb {
 
 std::optional<uint32_t> parse_duration_ms(std::string_view s) {
@@ -52,6 +54,9 @@ Status validate_check_fields(const Service& s, const Check& c) {
     return usage_error(where(s, c) + ": expect must be LO-HI with 100 <= LO <= HI <= 599");
   if (c.host.find_first_of(" \t\r\n") != std::string::npos || c.host.size() > 253)
     return usage_error(where(s, c) + ": invalid host '" + c.host + "'");
+  // Text only: JSON output and `list ruleset` must be able to show them.
+  if (auto bad = text_problem(c.path)) return usage_error(where(s, c) + ": path: " + *bad);
+  if (auto bad = text_problem(c.host)) return usage_error(where(s, c) + ": host: " + *bad);
   return {};
 }
 
@@ -73,10 +78,10 @@ std::string check_words(const Check& c) {
   const Check d;
   std::string w = to_string(c.type);
   if (c.port) w += " port " + std::to_string(c.port);
-  if (check_has_path(c.type) && c.path != d.path) w += " path " + c.path;
+  if (check_has_path(c.type) && c.path != d.path) w += " path " + ruleset_word(c.path);
   if (check_has_path(c.type) && (c.expect_lo != d.expect_lo || c.expect_hi != d.expect_hi))
     w += " expect " + std::to_string(c.expect_lo) + "-" + std::to_string(c.expect_hi);
-  if (!c.host.empty()) w += " host " + c.host;
+  if (!c.host.empty()) w += " host " + ruleset_word(c.host);
   if (c.interval_ms != d.interval_ms) w += " interval " + format_duration_ms(c.interval_ms);
   if (c.timeout_ms != d.timeout_ms) w += " timeout " + format_duration_ms(c.timeout_ms);
   if (c.rise != d.rise) w += " rise " + std::to_string(c.rise);

@@ -81,10 +81,15 @@ Result<Backend> backend_from(const json& j) {
   b.addr = *a;
   b.weight = j.at("weight").get<uint32_t>();
   auto mac = MacAddr::parse(j.at("mac").get<std::string>());
-  if (mac) b.mac = *mac;
+  if (!mac) return runtime_error("store: bad MAC address of backend " + b.addr.str());
+  b.mac = *mac;
   b.mac_explicit = j.at("mac_explicit").get<bool>();
-  b.admin = j.at("admin").get<std::string>() == "disabled" ? Admin::disabled : Admin::enabled;
-  b.health = j.at("health").get<std::string>() == "down" ? Health::down : Health::up;
+  const auto admin = j.at("admin").get<std::string>();
+  const auto health = j.at("health").get<std::string>();
+  if ((admin != "enabled" && admin != "disabled") || (health != "up" && health != "down"))
+    return runtime_error("store: bad state of backend " + b.addr.str());
+  b.admin = admin == "disabled" ? Admin::disabled : Admin::enabled;
+  b.health = health == "down" ? Health::down : Health::up;
   b.unresolved = j.value("unresolved", false);  // absent in stores written before it existed
   b.id = j.at("id").get<uint32_t>();
   b.cookie = j.at("cookie").get<uint32_t>();

@@ -12,6 +12,16 @@ Result<State> State::open(const std::string& pin_path) {
   return State(std::move(*m));
 }
 
+namespace {
+
+// Where the operator reads about a damaged store, the way out.
+Error with_way_out(Error e) {
+  e.message += " (`xlb flush ruleset` replaces it)";
+  return e;
+}
+
+}  // namespace
+
 Result<Config> State::read() const {
   // A writer may flip banks while we read: read again until the control
   // word is the same before and after.
@@ -21,21 +31,32 @@ Result<Config> State::read() const {
     auto c = store_read(maps_, before->active_bank);
     auto after = ctl_read(maps_);
     if (!after) return after.error();
-    if (before->generation == after->generation) return c;
+    if (before->generation == after->generation) return c ? c : with_way_out(c.error());
   }
   return runtime_error("the configuration keeps changing; try again");
 }
 
 Status State::update(const std::function<Status(Config&)>& edit) {
+  return edit_live(edit, nullptr);
+}
+
+Status State::replace(const std::function<Status(Config&)>& edit, std::string* discarded) {
+  return edit_live(edit, discarded);
+}
+
+// discarded: null when an unreadable model is an error.
+Status State::edit_live(const std::function<Status(Config&)>& edit, std::string* discarded) {
   auto lock = PinLock::acquire(maps_.pin_path());
   if (!lock) return lock.error();
   auto ctl = ctl_read(maps_);
   if (!ctl) return ctl.error();
   auto live = store_read(maps_, ctl->active_bank);
-  if (!live) return live.error();
-  Config next = *live;
+  if (!live && !discarded) return with_way_out(live.error());
+  if (!live) *discarded = live.error().message;
+  const Config old = live ? *live : Config{};
+  Config next = old;
   XLB_TRY(edit(next));
-  return commit(maps_, *live, *ctl, next);
+  return commit(maps_, old, *ctl, next);
 }
 
 }  // namespace xlb

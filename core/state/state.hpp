@@ -22,11 +22,17 @@ class State {
   // The committed configuration. Never blocks.
   Result<Config> read() const;
   Status update(const std::function<Status(Config&)>& edit);
+  // As update(), for an edit that replaces the whole configuration (`flush
+  // ruleset`, a file that starts with it): a stored model that cannot be read
+  // is then discarded instead of failing, so a corrupted store never needs
+  // pin surgery. *discarded says why when that happened.
+  Status replace(const std::function<Status(Config&)>& edit, std::string* discarded);
   Maps& maps() { return maps_; }
   const Maps& maps() const { return maps_; }
 
  private:
   explicit State(Maps m) : maps_(std::move(m)) {}
+  Status edit_live(const std::function<Status(Config&)>& edit, std::string* discarded);
   Maps maps_;
 };
 

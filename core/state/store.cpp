@@ -7,7 +7,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <nlohmann/json.hpp>
+
+#include "model/model_cbor.hpp"
 
 namespace xlb {
 
@@ -22,6 +23,8 @@ Result<std::vector<uint8_t>> read_blob(const Maps& m, uint32_t bank) {
   }
   std::vector<uint8_t> blob;
   const uint32_t total = chunk.total;
+  if (total > uint64_t{XLB_STORE_CHUNK} * XLB_STORE_MAX_CHUNKS)
+    return runtime_error("store: corrupt chunk");
   for (uint32_t i = 1;; i++) {
     if (chunk.len > XLB_STORE_CHUNK || blob.size() + chunk.len > total)
       return runtime_error("store: corrupt chunk");
@@ -39,13 +42,13 @@ Result<Config> store_read(const Maps& m, uint32_t bank) {
   auto blob = read_blob(m, bank);
   if (!blob) return blob.error();
   if (blob->empty()) return Config{};
-  auto j = nlohmann::json::from_cbor(*blob, true, false);
-  if (j.is_discarded()) return runtime_error("store: the saved model is not valid CBOR");
-  return config_from_json(j);
+  auto c = config_from_cbor(*blob);
+  if (!c) return runtime_error("the stored configuration cannot be read: " + c.error().message);
+  return c;
 }
 
 Status store_write(const Maps& m, uint32_t bank, const Config& c) {
-  std::vector<uint8_t> blob = nlohmann::json::to_cbor(nlohmann::json(c));
+  std::vector<uint8_t> blob = config_to_cbor(c);
   uint32_t chunks = (blob.size() + XLB_STORE_CHUNK - 1) / XLB_STORE_CHUNK;
   if (chunks > XLB_STORE_MAX_CHUNKS) return runtime_error("store: configuration too large");
   auto chunk = std::make_unique<xlb_store_chunk>();

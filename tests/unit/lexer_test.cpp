@@ -121,7 +121,10 @@ TEST(Lexer, BackslashNewlineContinuesTheStatement) {
   EXPECT_EQ(st[0].tokens[3].pos.line, 2);
   EXPECT_EQ(st[0].tokens[3].pos.col, 5);
   EXPECT_EQ(st[0].first_line, 1);
-  EXPECT_EQ(st[0].lines, (std::vector<std::string>{"service add web \\", "    tcp 192.0.2.10:80"}));
+  EXPECT_EQ(st[0].last_line, 2);
+  EXPECT_EQ(st[0].line(1), "service add web \\");
+  EXPECT_EQ(st[0].line(2), "    tcp 192.0.2.10:80");
+  EXPECT_EQ(st[0].line(3), "");  // not the statement's
   EXPECT_EQ(st[1].tokens[0].pos.line, 3);
 }
 

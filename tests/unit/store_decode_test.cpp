@@ -1,0 +1,118 @@
+// The store decoder (issue 20, defects 8 and 10): any blob in the pins gives a
+// model or an error, never an exception, a crash or unbounded memory; and a
+// model is accepted only when the grammar could have made it.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "config/lexer.hpp"
+#include "config/ruleset.hpp"
+#include "model/model_cbor.hpp"
+
+namespace xlb {
+namespace {
+
+using nlohmann::json;
+
+Config sample() {
+  const char* text =
+      "set source4 192.0.2.1\nset nat4 198.18.0.0/16\n"
+      "service add web tcp 192.0.2.10:80\n"
+      "backend add web 10.0.0.2 mac 02:00:00:00:00:02\nbackend add web 10.0.0.1\n"
+      "check add web http path /h host a.example\n";
+  SourceError err;
+  auto st = lex_text(text, "t.conf", &err);
+  auto cmds = parse_ruleset(*st, &err);
+  Config c;
+  EXPECT_TRUE(apply_ruleset(c, *cmds, &err).ok()) << err.message;
+  return c;
+}
+
+std::string decode_error(const std::vector<uint8_t>& blob) {
+  auto c = config_from_cbor(blob);
+  return c ? "" : c.error().message;
+}
+
+TEST(StoreDecode, ArrayAnnouncing8e18ElementsIsAnError) {
+  const std::vector<uint8_t> blob{0x9b, 0x73, 0x65, 0x21, 0x55, 0x21, 0xf8, 0x62, 0x21};
+  EXPECT_EQ(decode_error(blob), "not a stored model: more elements announced than bytes left");
+}
+
+TEST(StoreDecode, TwoHundredThousandNestedArraysAreAnError) {
+  std::vector<uint8_t> blob(200000, 0x81);
+  blob.push_back(0x80);
+  EXPECT_EQ(decode_error(blob), "not a stored model: nested too deeply");
+}
+
+TEST(StoreDecode, DamagedBlobsAreErrors) {
+  const std::vector<uint8_t> good = config_to_cbor(sample());
+  EXPECT_EQ(decode_error(std::vector<uint8_t>(good.begin(), good.end() - 1)),
+            "not a stored model: a string longer than the blob");
+  std::vector<uint8_t> longer = good;
+  longer.push_back(0);
+  EXPECT_EQ(decode_error(longer), "not a stored model: bytes after the model");
+  EXPECT_EQ(decode_error({0xbf, 0xff}), "not a stored model: indefinite or reserved length");
+  EXPECT_EQ(decode_error({0xc1, 0x00}), "not a stored model: a tagged item");
+  EXPECT_EQ(decode_error({0x5b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}),
+            "not a stored model: a string longer than the blob");
+  EXPECT_EQ(decode_error({0xa0}).substr(0, 37), "not a stored model: store: malformed ");
+  // Every prefix and every one-byte change: an error or a model, no throw.
+  for (size_t n = 0; n < good.size(); n++) {
+    (void)config_from_cbor(std::vector<uint8_t>(good.begin(), good.begin() + n));
+    std::vector<uint8_t> flipped = good;
+    flipped[n] ^= 0xff;
+    (void)config_from_cbor(flipped);
+  }
+}
+
+TEST(StoreDecode, ModelRoundTrips) {
+  const Config c = sample();
+  auto back = config_from_cbor(config_to_cbor(c));
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(print_ruleset(*back), print_ruleset(c));
+  EXPECT_EQ(config_to_cbor(*back), config_to_cbor(c));
+}
+
+// A model the grammar would refuse, encoded as the store would encode it.
+std::string refused(const std::function<void(Config&)>& damage) {
+  Config c = sample();
+  damage(c);
+  return decode_error(config_to_cbor(c));
+}
+
+TEST(StoreDecode, RefusesWhatTheGrammarRefuses) {
+  EXPECT_EQ(refused([](Config& c) { c.settings.nat4 = IpPrefix::parse("fd00::/64"); }),
+            "not a stored model: nat4 fd00::/64 is not a usable range");
+  EXPECT_EQ(refused([](Config& c) { c.settings.source6 = IpAddr::parse("192.0.2.1"); }),
+            "not a stored model: source6 192.0.2.1 of the wrong family");
+  EXPECT_EQ(refused([](Config& c) { c.services[0].backends[1].mac = MacAddr{}; }),
+            "not a stored model: backend 10.0.0.2 of web with MAC 00:00:00:00:00:00");
+  EXPECT_EQ(refused([](Config& c) { c.services[0].name = "tcp"; }),
+            "not a stored model: a service named 'tcp'");
+  EXPECT_EQ(
+      refused([](Config& c) { std::swap(c.services[0].backends[0], c.services[0].backends[1]); }),
+      "not a stored model: backends of web out of order");
+  EXPECT_EQ(refused([](Config& c) { c.services[0].checks[0].host = "a\xff"; }),
+            "not a stored model: a string that is not UTF-8");
+  EXPECT_EQ(refused([](Config& c) { c.services[0].checks[0].path = "/\x01"; }),
+            "not a stored model: http check of service web: path: control character 0x01");
+}
+
+TEST(StoreDecode, BinaryStringsAreRefused) {
+  json j = sample();
+  j["services"][0]["name"] = json::binary({'w', 'e', 'b'});
+  const std::string e = decode_error(json::to_cbor(j));
+  EXPECT_EQ(e.substr(0, 37), "not a stored model: store: malformed ") << e;
+}
+
+TEST(StoreDecode, UnknownBackendStatesAreRefused) {
+  json j = sample();
+  j["services"][0]["backends"][0]["admin"] = "maybe";
+  EXPECT_EQ(decode_error(json::to_cbor(j)),
+            "not a stored model: store: bad state of backend 10.0.0.1");
+}
+
+}  // namespace
+}  // namespace xlb
