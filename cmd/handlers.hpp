@@ -43,5 +43,7 @@ Result<State> open_state(const Context& ctx);
 // forwarding on the attached interfaces).
 void warn_about_forwarding(const Context& ctx);
 void warn_about_forwarding(const Config& committed, const Context& ctx);
+// The warnings of the last State::update (repairs, host-side retries).
+void print_state_warnings(const State& st);
 
 }  // namespace xlb::cli

@@ -1,6 +1,8 @@
 #include "state/state.hpp"
 
 #include "state/bpffs.hpp"
+#include "state/hc_port.hpp"
+#include "state/recovery.hpp"
 #include "state/store.hpp"
 #include "state/transaction.hpp"
 
@@ -33,9 +35,18 @@ Status State::update(const std::function<Status(Config&)>& edit) {
   if (!ctl) return ctl.error();
   auto live = store_read(maps_, ctl->active_bank);
   if (!live) return live.error();
+  warnings_.clear();
+  auto recovered = recover_interrupted(maps_, *ctl, *live);
+  if (!recovered) return recovered.error();
+  if (*recovered) warnings_.push_back(**recovered);
   Config next = *live;
   XLB_TRY(edit(next));
-  return commit(maps_, *live, *ctl, next);
+  XLB_TRY(commit(maps_, *live, *ctl, next, warnings_));
+  // Host-side state follows the committed configuration; every writer
+  // re-applies it, so a failure here is repaired by the next command.
+  Status port = hc_port_sync(maps_.pin_path(), next.settings);
+  if (!port) warnings_.push_back(port.error().message + " (the next command retries)");
+  return {};
 }
 
 }  // namespace xlb
