@@ -20,6 +20,10 @@ void warn_about_forwarding(const Config& committed, const Context& ctx) {
     std::cerr << "xlb: warning: " << w << "\n";
 }
 
+void print_state_warnings(const State& st) {
+  for (const auto& w : st.warnings()) std::cerr << "xlb: warning: " << w << "\n";
+}
+
 void warn_about_forwarding(const Context& ctx) {
   auto st = open_state(ctx);
   if (!st) return;
@@ -57,6 +61,7 @@ Status handle_edit(const Command& c, Context& ctx) {
     return {};
   });
   if (s) warn_unresolved(unresolved);
+  print_state_warnings(*st);
   if (s) warn_about_forwarding(committed, ctx);
   return s;
 }

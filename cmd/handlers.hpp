@@ -52,5 +52,7 @@ void warn_about_forwarding(const Context& ctx);
 void warn_about_forwarding(const Config& committed, const Context& ctx);
 // Names on stderr the backends committed without a resolved next hop.
 void warn_unresolved(const std::vector<BackendRef>& unresolved);
+// The warnings of the last State::update (repairs, host-side retries).
+void print_state_warnings(const State& st);
 
 }  // namespace xlb::cli

@@ -3,8 +3,10 @@
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
+#include <string>
 
 #include "handlers.hpp"
+#include "xlb_abi.h"
 
 using namespace xlb;
 using namespace xlb::cli;
@@ -60,7 +62,8 @@ void define_options(CLI::App& app, Invocation& inv) {
   app.add_flag("-c,--check", inv.check, "with -f: check only, change nothing");
   app.add_flag("--diff", inv.diff, "with -c -f: print what applying would change");
   app.add_flag("-i,--interactive", inv.interactive, "interactive shell");
-  app.set_version_flag("--version", std::string("xlb ") + XLB_VERSION);
+  app.set_version_flag("--version", std::string("xlb ") + XLB_VERSION + " (map layout " +
+                                        std::to_string(XLB_ABI_VERSION) + ")");
   app.prefix_command();
   app.footer("Try: xlb help");
 }

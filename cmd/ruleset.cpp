@@ -110,6 +110,7 @@ Status commit_file(const std::vector<RulesetCommand>& cmds, Context& ctx) {
     committed = next;
     return {};
   });
+  print_state_warnings(*st);
   if (!r && positioned) return report(ctx, err, r.error().kind);
   if (r) warn_unresolved(unresolved);
   if (r) warn_about_forwarding(committed, ctx);

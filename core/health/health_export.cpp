@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "base/sys_error.hpp"
@@ -40,24 +42,77 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
+namespace {
+
+// A directory others may write into, without the sticky bit, lets them
+// replace our files with anything: refuse it.
+Status check_directory(int dfd, const std::string& dir) {
+  struct stat st {};
+  if (fstat(dfd, &st) != 0)
+    return runtime_error("cannot stat " + dir + ": " + std::strerror(errno));
+  if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX))
+    return runtime_error("refusing to write into " + dir +
+                         ": writable by others and not sticky (chmod o-w or +t)");
+  return {};
+}
+
+// A new file of our own in dfd: O_EXCL never opens what someone planted
+// there, a symbolic link included.
+Result<std::pair<int, std::string>> create_temporary(int dfd, const std::string& base) {
+  std::random_device rd;
+  for (int attempt = 0; attempt < 100; attempt++) {
+    char suffix[16];
+    std::snprintf(suffix, sizeof suffix, "%08x", static_cast<unsigned>(rd()));
+    std::string name = "." + base + ".tmp" + suffix;
+    int fd = openat(dfd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd >= 0) return std::make_pair(fd, name);
+    if (errno != EEXIST)
+      return runtime_error("cannot create a file: " + std::string(std::strerror(errno)));
+  }
+  return runtime_error("cannot create a temporary file");
+}
+
+Status write_all(int fd, const std::string& text) {
+  for (size_t done = 0; done < text.size();) {
+    ssize_t n = write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return runtime_error(std::strerror(errno));
+    done += n;
+  }
+  if (fchmod(fd, kExportFileMode) != 0 || fsync(fd) != 0)
+    return runtime_error(std::strerror(errno));
+  return {};
+}
+
+Status write_in(int dfd, const std::string& dir, const std::string& base, const std::string& text) {
+  XLB_TRY(check_directory(dfd, dir));
+  auto tmp = create_temporary(dfd, base);
+  if (!tmp) return runtime_error("cannot write into " + dir + ": " + tmp.error().message);
+  auto [fd, name] = *tmp;
+  Status written = write_all(fd, text);
+  close(fd);
+  // rename() replaces whatever `base` is, a symbolic link included, and
+  // never follows it.
+  if (written && renameat(dfd, name.c_str(), dfd, base.c_str()) != 0)
+    written = runtime_error(std::strerror(errno));
+  if (!written) {
+    unlinkat(dfd, name.c_str(), 0);
+    return runtime_error("cannot write " + dir + "/" + base + ": " + written.error().message);
+  }
+  fsync(dfd);
+  return {};
+}
+
+}  // namespace
+
 Status write_file_atomic(const std::string& path, const std::string& text) {
   std::filesystem::path p(path);
   std::string dir = p.has_parent_path() ? p.parent_path().string() : ".";
-  std::string tmp = dir + "/." + p.filename().string() + ".tmp" + std::to_string(getpid());
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return sys_error("cannot write " + tmp);
-  bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ok = ok && fsync(fd) == 0;
-  int err = errno;
-  close(fd);
-  if (!ok || rename(tmp.c_str(), path.c_str()) < 0) {
-    if (ok) err = errno;
-    unlink(tmp.c_str());
-    return sys_error("cannot write " + path, err);
-  }
   int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) fsync(dfd), close(dfd);
-  return {};
+  if (dfd < 0) return runtime_error("cannot write " + path + ": " + std::strerror(errno));
+  Status s = write_in(dfd, dir, p.filename().string(), text);
+  close(dfd);
+  return s;
 }
 
 namespace {

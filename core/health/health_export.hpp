@@ -19,8 +19,15 @@ namespace xlb {
 // The include file's text: both sets, always defined (empty: `[ ]`).
 std::string bird_include_text(const std::vector<IpAddr>& vips);
 
-// Writes `text` to `path` atomically: a temporary file in the same
-// directory, fsync, rename, fsync of the directory.
+// The mode of the files xlb-healthd writes (metrics and VIP lists are not
+// secret; node_exporter and BIRD may run as other users).
+inline constexpr unsigned kExportFileMode = 0644;
+
+// Writes `text` to `path` atomically: a temporary file of its own in the
+// same directory (O_CREAT|O_EXCL|O_NOFOLLOW, random name, mode
+// kExportFileMode), fsync, rename over `path` (a symbolic link there is
+// replaced, never followed), fsync of the directory. Refuses a directory
+// writable by others unless it is sticky.
 Status write_file_atomic(const std::string& path, const std::string& text);
 // The file's content ("" when it does not exist).
 std::string read_file(const std::string& path);

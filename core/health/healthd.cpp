@@ -145,6 +145,7 @@ Status Healthd::run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
     if (!changes.empty()) {
       Status w = write_health(*st, changes);
       if (!w) log_("cannot write backend health (will retry): " + w.error().message);
+      for (const auto& warning : st->warnings()) log_("warning: " + warning);
       XLB_TRY(live.refresh(true));
     }
     export_vips(announced_vips(live.config));

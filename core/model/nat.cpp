@@ -57,9 +57,30 @@ Status outside(const IpPrefix& r, const IpAddr& a, const std::string& what, cons
                      s.name + " (choose another with `set " + (a.is_v6() ? "nat6" : "nat4") + "`)");
 }
 
+bool overlap(const IpPrefix& a, const IpPrefix& b) {
+  return a.addr.family == b.addr.family && (a.contains(b.addr) || b.contains(a.addr));
+}
+
+// Addresses the kernel refuses as a host address or a route's source, or
+// that are not unicast: a NAT range must stay clear of them.
+Status routable(const IpPrefix& r) {
+  static const char* const kSpecial[] = {"0.0.0.0/8", "127.0.0.0/8", "224.0.0.0/3",
+                                         "::/8",      "fe80::/10",   "ff00::/8"};
+  for (const char* special : kSpecial) {
+    IpPrefix p = *IpPrefix::parse(special);
+    if (overlap(r, p))
+      return usage_error("NAT range " + r.str() + " overlaps " + p.str() +
+                         ", which is not for unicast host addresses (choose another with `set " +
+                         (r.addr.is_v6() ? "nat6" : "nat4") + "`)");
+  }
+  return {};
+}
+
 }  // namespace
 
 Status validate_nat_ranges(const Config& c) {
+  if (c.settings.nat4) XLB_TRY(routable(*c.settings.nat4));
+  if (c.settings.nat6) XLB_TRY(routable(*c.settings.nat6));
   for (const auto& s : c.services) {
     XLB_TRY(outside(nat_range(c.settings, s.vip.family), s.vip, "VIP", s));
     for (const auto& b : s.backends)

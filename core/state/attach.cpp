@@ -111,7 +111,10 @@ Status detach_link(const std::string& pin_path, const std::string& dev) {
   if (!link) return link.error();
   std::string pin = link_pin(pin_path, link->ifindex);
   int fd = bpf_obj_get(pin.c_str());
-  if (fd < 0) return runtime_error("xlb is not attached to " + dev);
+  if (fd < 0 && errno == ENOENT) return runtime_error("xlb is not attached to " + dev);
+  if (fd < 0 && (errno == EACCES || errno == EPERM))
+    return runtime_error("cannot detach from " + dev + ": permission denied (xlb needs root)");
+  if (fd < 0) return sys_error("cannot open " + pin);
   // Detach now, even while another process holds the link. Should the kernel
   // refuse, removing the pin below drops the last reference, which detaches.
   (void)bpf_link_detach(fd);

@@ -18,6 +18,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <vector>
 
 #include "base/sys_error.hpp"
 #include "model/nat.hpp"
@@ -143,9 +144,70 @@ Status add_route(nl_sock* s, int ifindex, const IpPrefix& range, const IpAddr& s
   return {};
 }
 
+bool wanted_address(nl_addr* a, const Settings& st) {
+  for (int family : {XLB_AF_INET, XLB_AF_INET6}) {
+    IpAddr host = nat_host_address(st, family);
+    if (nl_addr_get_family(a) == (host.is_v6() ? AF_INET6 : AF_INET) &&
+        nl_addr_get_len(a) == (host.is_v6() ? 16u : 4u) &&
+        std::memcmp(nl_addr_get_binary_addr(a), host.bytes.data(), nl_addr_get_len(a)) == 0)
+      return true;
+  }
+  return false;
+}
+
+bool wanted_route(nl_addr* dst, const Settings& st) {
+  for (int family : {XLB_AF_INET, XLB_AF_INET6}) {
+    IpPrefix r = nat_range(st, family);
+    if (nl_addr_get_family(dst) == (r.addr.is_v6() ? AF_INET6 : AF_INET) &&
+        nl_addr_get_prefixlen(dst) == unsigned(r.len) &&
+        std::memcmp(nl_addr_get_binary_addr(dst), r.addr.bytes.data(), nl_addr_get_len(dst)) == 0)
+      return true;
+  }
+  return false;
+}
+
+// Main-table routes into the port for an older NAT range (IPv6 keeps them
+// when their source address goes).
+Status remove_stale_routes(nl_sock* s, int ifindex, const Settings& st) {
+  nl_cache* cache = nullptr;
+  int err = rtnl_route_alloc_cache(s, AF_UNSPEC, 0, &cache);
+  if (err < 0) return nl_error("list routes", err);
+  for (nl_object* o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+    auto* r = reinterpret_cast<rtnl_route*>(o);
+    if (rtnl_route_get_table(r) != RT_TABLE_MAIN || rtnl_route_get_nnexthops(r) != 1 ||
+        rtnl_route_nh_get_ifindex(rtnl_route_nexthop_n(r, 0)) != ifindex ||
+        rtnl_route_get_protocol(r) == RTPROT_KERNEL)
+      continue;
+    if (!wanted_route(rtnl_route_get_dst(r), st)) rtnl_route_delete(s, r, 0);
+  }
+  nl_cache_free(cache);
+  return {};
+}
+
+// The addresses of an older NAT range and their routes. Routes go first: a
+// stale address is what says there is something to remove (listing every
+// route on each command would cost too much on a router with a full table).
+Status remove_stale(nl_sock* s, int ifindex, const Settings& st) {
+  nl_cache* cache = nullptr;
+  int err = rtnl_addr_alloc_cache(s, &cache);
+  if (err < 0) return nl_error("list addresses", err);
+  std::vector<rtnl_addr*> stale;
+  for (nl_object* o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+    auto* a = reinterpret_cast<rtnl_addr*>(o);
+    if (rtnl_addr_get_ifindex(a) != ifindex || rtnl_addr_get_scope(a) == RT_SCOPE_LINK) continue;
+    if (!wanted_address(rtnl_addr_get_local(a), st)) stale.push_back(a);
+  }
+  Status routes = stale.empty() ? Status{} : remove_stale_routes(s, ifindex, st);
+  for (rtnl_addr* a : stale)
+    if (routes) rtnl_addr_delete(s, a, 0);
+  nl_cache_free(cache);
+  return routes;
+}
+
 // Without IPv6 on the port (a host with IPv6 disabled) its IPv6 range is
 // left out: IPv4 probes still work (see hc_port_ipv6).
 Status add_ranges(nl_sock* s, int ifindex, const Settings& st) {
+  XLB_TRY(remove_stale(s, ifindex, st));
   for (int family : {XLB_AF_INET, XLB_AF_INET6}) {
     if (family == XLB_AF_INET6 && !hc_port_ipv6()) continue;
     IpPrefix range = nat_range(st, family);
@@ -172,6 +234,18 @@ Status hc_port_setup(const std::string& pin_path, const Settings& st) {
   if (!dp) return dp.error();
   XLB_TRY(attach_programs(pin_path, *host, *dp));
   XLB_TRY(write_port(pin_path, dp->ifindex, host->mac, dp->mac, st));
+  return add_ranges(s->get(), host->ifindex, st);
+}
+
+Status hc_port_sync(const std::string& pin_path, const Settings& st) {
+  if (!hc_port_exists()) return {};
+  auto host = link_by_name(XLB_HC_HOST_DEV);
+  if (!host) return host.error();
+  auto dp = link_by_name(XLB_HC_DP_DEV);
+  if (!dp) return dp.error();
+  XLB_TRY(write_port(pin_path, dp->ifindex, host->mac, dp->mac, st));
+  auto s = route_socket();
+  if (!s) return s.error();
   return add_ranges(s->get(), host->ifindex, st);
 }
 

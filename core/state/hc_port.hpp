@@ -26,6 +26,11 @@ bool hc_port_ipv6();
 // Creates the port if needed, (re)attaches its programs from the datapath
 // pinned at pin_path and sets its addresses and routes for the NAT ranges.
 Status hc_port_setup(const std::string& pin_path, const Settings& s);
+// Makes an existing port's addresses, routes and datapath settings those of
+// `s` (stale ones of an older NAT range removed); nothing without a port.
+// Idempotent: every writer runs it after its commit, so a failure is
+// repaired by the next command.
+Status hc_port_sync(const std::string& pin_path, const Settings& s);
 // Removes the port and tells the datapath it is gone.
 Status hc_port_remove(const std::string& pin_path);
 

@@ -1,6 +1,8 @@
 #include "state/state.hpp"
 
 #include "state/bpffs.hpp"
+#include "state/hc_port.hpp"
+#include "state/recovery.hpp"
 #include "state/store.hpp"
 #include "state/transaction.hpp"
 
@@ -54,9 +56,18 @@ Status State::edit_live(const std::function<Status(Config&)>& edit, std::string*
   if (!live && !discarded) return with_way_out(live.error());
   if (!live) *discarded = live.error().message;
   const Config old = live ? *live : Config{};
+  warnings_.clear();
+  auto recovered = recover_interrupted(maps_, *ctl, old);
+  if (!recovered) return recovered.error();
+  if (*recovered) warnings_.push_back(**recovered);
   Config next = old;
   XLB_TRY(edit(next));
-  return commit(maps_, old, *ctl, next);
+  XLB_TRY(commit(maps_, old, *ctl, next, warnings_));
+  // Host-side state follows the committed configuration; every writer
+  // re-applies it, so a failure here is repaired by the next command.
+  Status port = hc_port_sync(maps_.pin_path(), next.settings);
+  if (!port) warnings_.push_back(port.error().message + " (the next command retries)");
+  return {};
 }
 
 }  // namespace xlb

@@ -3,11 +3,13 @@
 // update() takes the writer lock on the pin directory, reads the live model,
 // lets the caller edit a copy, validates it and commits it (transaction.hpp):
 // the datapath sees the whole old or the whole new configuration. When the
-// edit or the commit fails, nothing has changed.
+// edit or the commit fails, nothing has changed. Before reading, it repairs
+// what a writer that died mid-transaction left (recovery.hpp).
 #pragma once
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "base/result.hpp"
 #include "model/model.hpp"
@@ -27,6 +29,9 @@ class State {
   // is then discarded instead of failing, so a corrupted store never needs
   // pin surgery. *discarded says why when that happened.
   Status replace(const std::function<Status(Config&)>& edit, std::string* discarded);
+  // What the last update() repaired or could not finish without failing:
+  // a dead writer's leftovers, the hc port's routes. Shown as warnings.
+  const std::vector<std::string>& warnings() const { return warnings_; }
   Maps& maps() { return maps_; }
   const Maps& maps() const { return maps_; }
 
@@ -34,6 +39,7 @@ class State {
   explicit State(Maps m) : maps_(std::move(m)) {}
   Status edit_live(const std::function<Status(Config&)>& edit, std::string* discarded);
   Maps maps_;
+  std::vector<std::string> warnings_;
 };
 
 }  // namespace xlb

@@ -11,9 +11,10 @@
 
 #include "base/sys_error.hpp"
 #include "model/maglev.hpp"
+#include "state/backend_entries.hpp"
 #include "state/bank.hpp"
-#include "state/hc_port.hpp"
 #include "state/nat_table.hpp"
+#include "state/recovery.hpp"
 #include "state/stats.hpp"
 #include "state/store.hpp"
 
@@ -133,35 +134,6 @@ Status build_tables(const Maps& m, const Config& live, Config& next) {
   return {};
 }
 
-xlb_backend backend_entry(const Service& s, const Backend& b) {
-  xlb_backend e{};
-  e.addr = b.addr.to_abi();
-  e.cookie = b.cookie;
-  e.svc_id = s.id;
-  e.family = b.addr.family;
-  // An unresolved next hop has no MAC to send to: its flows are re-balanced
-  // as a down backend's are.
-  e.flags = b.health == Health::down || b.unresolved ? XLB_BE_DOWN : 0;
-  std::memcpy(e.mac, b.mac.bytes.data(), 6);
-  e.forward = static_cast<uint8_t>(s.forward);
-  e.tun_port = htons(s.tunnel_port());
-  return e;
-}
-
-using BackendEntries = std::map<uint32_t, xlb_backend>;
-
-BackendEntries backend_entries(const Config& c) {
-  BackendEntries out;
-  for (const auto& s : c.services)
-    for (const auto& b : s.backends) out[b.id] = backend_entry(s, b);
-  return out;
-}
-
-Status write_backend(const Maps& m, uint32_t id, const xlb_backend& e) {
-  if (bpf_map_update_elem(m.backends(), &id, &e, BPF_ANY) != 0) return sys_error("write backend");
-  return {};
-}
-
 // A backend whose forwarding method or tunnel port changes is rewritten
 // after the flip: the new method may need a tunnel setting (source address)
 // that only the new bank has, and established flows read the live bank.
@@ -231,40 +203,56 @@ Status write_bank_settings(const Maps& m, uint32_t bank, const Config& next) {
   return {};
 }
 
-// A new NAT range needs new routes into the hc port (when there is one).
-Status sync_hc_port(const Maps& m, const Config& live, const Config& next) {
-  if (live.settings.nat4 == next.settings.nat4 && live.settings.nat6 == next.settings.nat6)
-    return {};
-  if (!hc_port_exists()) return {};
-  XLB_TRY(hc_port_remove(m.pin_path()));
-  return hc_port_setup(m.pin_path(), next.settings);
+// The tidying after the flip: a failure leaves the intent record in place,
+// and the next writer finishes the job (recovery.hpp).
+Status after_flip(const Maps& m, const Config& live, const Config& next,
+                  const BackendEntries& live_be, const BackendEntries& next_be) {
+  XLB_TRY(wait_for_datapath(m));
+  XLB_TRY(backends_after_flip(m, live_be, next_be));
+  XLB_TRY(release_tables(m, live, next));
+  return intent_end(m);
 }
 
-}  // namespace
-
-Status commit(const Maps& m, const Config& live, const xlb_ctl& ctl, Config& next) {
-  XLB_TRY(validate(next));
-  XLB_TRY(check_nat_capacity(next.settings, m.caps().backends));
-  XLB_TRY(assign_ids(m, live, next));
-  const uint32_t bank = ctl.active_bank ^ 1u;
+// Everything up to the flip: the new bank, and the shared state the new bank
+// needs (tables, new and changed backends).
+Status before_flip(const Maps& m, const Config& live, uint32_t bank, Config& next,
+                   const BackendEntries& live_be, const BackendEntries& next_be) {
   XLB_TRY(build_tables(m, live, next));
-  BackendEntries live_be = backend_entries(live), next_be = backend_entries(next);
   XLB_TRY(backends_before_flip(m, live_be, next_be));
   XLB_TRY(zero_new_service_stats(m, live, next));
   XLB_TRY(write_bank_services(m, bank, next));
   XLB_TRY(write_bank_nat(m, bank, next));
   XLB_TRY(write_bank_settings(m, bank, next));
-  XLB_TRY(store_write(m, bank, next));
+  return store_write(m, bank, next);
+}
+
+}  // namespace
+
+Status commit(const Maps& m, const Config& live, const xlb_ctl& ctl, Config& next,
+              std::vector<std::string>& warnings) {
+  XLB_TRY(validate(next));
+  XLB_TRY(check_nat_capacity(next.settings, m.caps().backends));
+  XLB_TRY(assign_ids(m, live, next));
+  const uint32_t bank = ctl.active_bank ^ 1u;
+  BackendEntries live_be = backend_entries(live), next_be = backend_entries(next);
+  // From here on shared state changes: a writer that dies leaves the record,
+  // one that fails undoes what it wrote (the live bank is still `live`).
+  XLB_TRY(intent_begin(m, ctl.generation));
+  Status written = before_flip(m, live, bank, next, live_be, next_be);
+  if (!written) {
+    auto undone = recover_interrupted(m, ctl, live);
+    if (!undone) warnings.push_back(undone.error().message + " (the next command retries)");
+    return written;
+  }
   XLB_TRY(ctl_write(m, xlb_ctl{bank, ctl.generation + 1}));
-  // Committed. What follows only tidies up; a failure here is reported but
-  // the new configuration is live. The old bank and whatever only it used
-  // are released once no packet can still be reading them: the next
-  // transaction rewrites that bank.
-  XLB_TRY(wait_for_datapath(m));
-  XLB_TRY(backends_after_flip(m, live_be, next_be));
-  Status released = release_tables(m, live, next);
-  XLB_TRY(sync_hc_port(m, live, next));
-  return released;
+  // Committed. What follows only tidies up and never fails the command: the
+  // old bank and whatever only it used are released once no packet can
+  // still be reading them.
+  Status tidy = after_flip(m, live, next, live_be, next_be);
+  if (!tidy)
+    warnings.push_back(tidy.error().message +
+                       " (the change is committed; the next command finishes the cleanup)");
+  return {};
 }
 
 }  // namespace xlb

@@ -8,7 +8,15 @@
 // changes that take something away from live flows (a backend gone or
 // health-down) are written only after the flip, so packets that still see
 // the old bank see the old backends intact.
+//
+// A writer that dies part way leaves an intent record; the next writer
+// repairs what it left (recovery.hpp). Nothing after the flip fails the
+// commit: its failures become warnings, and the record makes the next
+// writer finish the job.
 #pragma once
+
+#include <string>
+#include <vector>
 
 #include "base/result.hpp"
 #include "model/model.hpp"
@@ -17,7 +25,9 @@
 namespace xlb {
 
 // `live` is the committed model of bank ctl.active_bank; `next` the wanted
-// one. On success `next` carries its ids and is live.
-Status commit(const Maps& m, const Config& live, const xlb_ctl& ctl, Config& next);
+// one. On success `next` carries its ids and is live; `warnings` gets what
+// went wrong after the flip. On failure nothing has changed.
+Status commit(const Maps& m, const Config& live, const xlb_ctl& ctl, Config& next,
+              std::vector<std::string>& warnings);
 
 }  // namespace xlb

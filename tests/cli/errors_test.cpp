@@ -72,6 +72,9 @@ const BadCase kUsageErrors[] = {
     {{"stats", "--rate", "interval", "5"}, "interval too short"},
     {{"stats", "reset", "now"}, "extra argument"},
     {{"set", "seed", "-1"}, "negative seed"},
+    {{"set", "nat4", "0.0.0.0/1"}, "NAT range over 0/8 and 127/8 (issue 20, defect 7)"},
+    {{"set", "nat4", "224.0.0.0/16"}, "multicast NAT range"},
+    {{"set", "nat6", "fe80::/64"}, "link-local NAT range"},
     {{"set", "seed", "4294967296"}, "seed too large"},
     {{"interface", "attach"}, "attach without device"},
     {{"interface", "attach", "xa0", "mode", "turbo"}, "bad mode"},
@@ -173,6 +176,43 @@ TEST_F(CliErrorsTest, NothingAttachedAtThePinPath) {
   EXPECT_TRUE(std::filesystem::is_empty(empty));
   rmdir(empty.c_str());
   EXPECT_EQ(state_dump(), before_);
+}
+
+// Issue 20, defect 11: an unprivileged user is told so, not that nothing
+// is attached; the attachment stays.
+TEST_F(CliErrorsTest, DetachAsNonRootSaysPermissionDenied) {
+  RunResult r = run_program({"nsenter", "--net=" + netns().path(), "setpriv", "--reuid=65534",
+                             "--regid=65534", "--clear-groups", XLB_BINARY, "--pin-path",
+                             pin_path(), "interface", "detach", "xa0"});
+  EXPECT_EQ(r.status, 1) << r.describe();
+  EXPECT_NE(r.err.find("permission denied"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("not attached"), std::string::npos) << r.err;
+  EXPECT_EQ(xlb_json({"interface", "list"})["interfaces"].size(), 1u);
+  EXPECT_EQ(state_dump(), before_);
+}
+
+// The hc port's addresses and routes follow the committed NAT ranges and
+// every writer re-applies them: a route lost or never added comes back
+// with the next command (issue 20, defect 7).
+TEST_F(CliErrorsTest, HcPortRoutesFollowTheCommittedRanges) {
+  auto routes = [&] {
+    return run_program({"ip", "-n", netns().name(), "route", "show", "dev", "xlbhc0"}).out +
+           run_program({"ip", "-n", netns().name(), "-6", "route", "show", "dev", "xlbhc0"}).out;
+  };
+  ASSERT_NE(routes().find("198.18.0.0/16"), std::string::npos) << routes();
+  xlb_ok({"set", "nat4", "100.64.0.0/16"});
+  xlb_ok({"set", "nat6", "fd00:1::/64"});
+  std::string now = routes();
+  EXPECT_NE(now.find("100.64.0.0/16"), std::string::npos) << now;
+  EXPECT_NE(now.find("fd00:1::/64"), std::string::npos) << now;
+  EXPECT_EQ(now.find("198.18.0.0/16"), std::string::npos) << now;
+  EXPECT_EQ(now.find("fd00:786c:6200::/64"), std::string::npos) << now;
+  netns().ip({"route", "del", "100.64.0.0/16", "dev", "xlbhc0"});
+  netns().ip({"-6", "route", "del", "fd00:1::/64", "dev", "xlbhc0"});
+  xlb_ok({"set", "seed", "9"});  // any command repairs
+  now = routes();
+  EXPECT_NE(now.find("100.64.0.0/16"), std::string::npos) << now;
+  EXPECT_NE(now.find("fd00:1::/64"), std::string::npos) << now;
 }
 
 TEST_F(CliErrorsTest, PinPathNotOnBpffs) {

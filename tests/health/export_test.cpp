@@ -97,6 +97,41 @@ TEST_F(Export, IncludeFileIsReplacedAtomically) {
   EXPECT_FALSE(write_file_atomic((dir_ / "missing" / "vips.conf").string(), "x"));
 }
 
+// Issue 20, defect 2: a symbolic link planted where xlb-healthd writes
+// (the target, or the temporary names older versions used) never makes it
+// write anywhere else.
+TEST_F(Export, PlantedSymlinksAreReplacedNeverFollowed) {
+  std::string victim = (dir_ / "victim").string(), path = (dir_ / "xlb.prom").string();
+  std::ofstream(victim) << "secret\n";
+  std::filesystem::permissions(
+      victim, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  std::filesystem::create_symlink(victim, path);
+  for (int pid = getpid() - 50; pid < getpid() + 50; pid++)
+    std::filesystem::create_symlink(victim, dir_ / (".xlb.prom.tmp" + std::to_string(pid)));
+  ASSERT_TRUE(write_file_atomic(path, "metrics\n"));
+  EXPECT_EQ(read_file(victim), "secret\n");
+  EXPECT_FALSE(std::filesystem::is_symlink(path));
+  EXPECT_EQ(read_file(path), "metrics\n");
+  auto mode = std::filesystem::status(path).permissions();
+  EXPECT_EQ(static_cast<unsigned>(mode), kExportFileMode);
+  EXPECT_EQ(std::filesystem::status(victim).permissions(),
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+}
+
+TEST_F(Export, DirectoryWritableByOthersIsRefusedUnlessSticky) {
+  std::string path = (dir_ / "vips.conf").string();
+  std::filesystem::permissions(dir_, std::filesystem::perms::all);  // 0777
+  auto refused = write_file_atomic(path, "x");
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("writable by others"), std::string::npos)
+      << refused.error().message;
+  EXPECT_FALSE(std::filesystem::exists(path));
+  std::filesystem::permissions(dir_,
+                               std::filesystem::perms::all | std::filesystem::perms::sticky_bit);
+  EXPECT_TRUE(write_file_atomic(path, "x"));
+  EXPECT_EQ(read_file(path), "x");
+}
+
 TEST_F(Export, BirdcConfigureRepliesAreChecked) {
   if (sh("command -v bird birdc").empty()) GTEST_SKIP() << "bird2 is not installed";
   std::string inc = (dir_ / "vips.conf").string();
