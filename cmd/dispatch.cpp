@@ -13,6 +13,7 @@ Status run(const Command& c, Context& ctx) {
                       std::is_same_v<T, cmd::BackendSet> || std::is_same_v<T, cmd::BackendAdmin> ||
                       std::is_same_v<T, cmd::BackendDel> || std::is_same_v<T, cmd::SetSeed> ||
                       std::is_same_v<T, cmd::SetTunnel> || std::is_same_v<T, cmd::SetNat> ||
+                      std::is_same_v<T, cmd::SetTimeout> || std::is_same_v<T, cmd::SetFlowGuard> ||
                       std::is_same_v<T, cmd::CheckAdd> || std::is_same_v<T, cmd::CheckDel> ||
                       std::is_same_v<T, cmd::FlushRuleset>)
           return handle_edit(c, ctx);

@@ -68,8 +68,9 @@ bool is_config_edit(const Command& c) {
          std::holds_alternative<cmd::BackendAdmin>(c) ||
          std::holds_alternative<cmd::BackendDel>(c) || std::holds_alternative<cmd::SetSeed>(c) ||
          std::holds_alternative<cmd::SetTunnel>(c) || std::holds_alternative<cmd::SetNat>(c) ||
-         std::holds_alternative<cmd::CheckAdd>(c) || std::holds_alternative<cmd::CheckDel>(c) ||
-         std::holds_alternative<cmd::FlushRuleset>(c);
+         std::holds_alternative<cmd::SetTimeout>(c) ||
+         std::holds_alternative<cmd::SetFlowGuard>(c) || std::holds_alternative<cmd::CheckAdd>(c) ||
+         std::holds_alternative<cmd::CheckDel>(c) || std::holds_alternative<cmd::FlushRuleset>(c);
 }
 
 Status apply_edit(Config& c, const Command& command) {
@@ -87,6 +88,9 @@ Status apply_edit(Config& c, const Command& command) {
   if (auto* s = std::get_if<cmd::SetTunnel>(&command))
     return settings_set_tunnel(c, s->what, s->addr);
   if (auto* s = std::get_if<cmd::SetNat>(&command)) return settings_set_nat(c, s->range);
+  if (auto* s = std::get_if<cmd::SetTimeout>(&command)) return settings_set_timeouts(c, s->change);
+  if (auto* s = std::get_if<cmd::SetFlowGuard>(&command))
+    return settings_set_flow_guard(c, s->per_second);
   if (std::holds_alternative<cmd::FlushRuleset>(command)) {
     flush_ruleset(c);
     return {};
