@@ -22,18 +22,25 @@
 // Not a test: it prints numbers and fails only if a scenario does not take
 // the path it claims (wrong verdict).
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <linux/bpf.h>
 #include <sched.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -47,6 +54,7 @@
 #include "state/flows.hpp"
 #include "state/loader.hpp"
 #include "state/state.hpp"
+#include "state/stats.hpp"
 
 namespace {
 
@@ -66,6 +74,8 @@ struct Options {
   bool scale = false;
   uint32_t scale_flows = 1000000;
   bool encap_only = false;
+  uint32_t flood = 2000000;  // SYNs of the flood figure (0: none)
+  std::string baseline;      // another build's xlb.bpf.o, timed beside this one
 };
 
 [[noreturn]] void die(const std::string& what) {
@@ -137,7 +147,11 @@ IpAddr backend_addr(uint32_t i, bool v6) {
 
 class Harness {
  public:
-  Harness(const Options& o, uint32_t flows) : opt_(o) { load(flows); }
+  // The embedded datapath, or the object file `object` (an older build's,
+  // for an A/B in one process: same maps, same configuration).
+  Harness(const Options& o, uint32_t flows, const std::string& object = "") : opt_(o) {
+    load(flows, object);
+  }
   ~Harness() { floor_bpf::destroy(floor_); }
 
   void configure_services();
@@ -162,7 +176,7 @@ class Harness {
   const Options& opt() const { return opt_; }
 
  private:
-  void load(uint32_t flows);
+  void load(uint32_t flows, const std::string& object);
 
   Options opt_;
   PrivateBpffs fs_;
@@ -171,15 +185,44 @@ class Harness {
   floor_bpf* floor_ = nullptr;
 };
 
-void Harness::load(uint32_t flows) {
+// Loads an xlb.bpf.o file with its maps pinned under pin_path, sized as the
+// loader sizes them. Its .rodata (the interface MAC) stays zero: the bench
+// checks verdicts, not source MACs.
+LoadedProgram load_object_file(const std::string& path, const std::string& pin_path,
+                               const Capacities& c) {
+  mkdir(pin_path.c_str(), 0700);
+  LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = pin_path.c_str());
+  bpf_object* obj = bpf_object__open_file(path.c_str(), &oo);
+  if (!obj) die("open " + path);
+  const std::map<std::string, uint32_t> sizes = {
+      {"xlb_svcs", 4 * c.services},  {"xlb_rings", XLB_RING_SLOTS_PER_SERVICE * c.services},
+      {"xlb_backends", c.backends},  {"xlb_flows", c.flows},
+      {"xlb_svc_stats", c.services}, {"xlb_be_stats", c.backends},
+      {"xlb_nat", 2 * c.backends}};
+  bpf_map* m;
+  bpf_object__for_each_map(m, obj) {
+    auto it = sizes.find(bpf_map__name(m));
+    if (it != sizes.end()) bpf_map__set_max_entries(m, it->second);
+  }
+  if (bpf_object__load(obj)) die("load " + path);
+  bpf_program* p = bpf_object__find_program_by_name(obj, "xlb_xdp");
+  if (!p) die(path + " has no xlb_xdp");
+  return LoadedProgram(dup(bpf_program__fd(p)));  // the object stays loaded
+}
+
+void Harness::load(uint32_t flows, const std::string& object) {
   if (!fs_.ok()) die("bpffs: " + fs_.error());
   LoadOptions lo;
   lo.pin_path = fs_.path() + "/xlb";
   lo.caps = Capacities{.services = 32, .backends = 4096, .flows = flows};
   lo.iface_mac = *MacAddr::parse("02:00:00:00:00:01");
-  auto prog = load_datapath(lo);
-  if (!prog) die("load: " + prog.error().message);
-  prog_.emplace(std::move(*prog));
+  if (object.empty()) {
+    auto prog = load_datapath(lo);
+    if (!prog) die("load: " + prog.error().message);
+    prog_.emplace(std::move(*prog));
+  } else {
+    prog_.emplace(load_object_file(object, lo.pin_path, lo.caps));
+  }
   auto st = State::open(lo.pin_path);
   if (!st) die("open: " + st.error().message);
   state_.emplace(std::move(*st));
@@ -218,7 +261,9 @@ void Harness::configure_services() {
         }
       }
     }
-    return {};
+    // The guard off: these figures are the cost of recording every new
+    // flow (what the object before the guard did); run_guard() prices it.
+    return settings_set_flow_guard(c, 0);
   });
   if (!st.ok()) die("configure: " + st.error().message);
 }
@@ -301,7 +346,18 @@ class Suite {
   explicit Suite(Harness& h) : h_(h) {}
   void run_floors();
   void run_main();
+  // The per-size figures of the 3-backend service only, labelled `tag`.
+  void run_baseline(const std::string& tag);
   void run_scale(Harness& big);
+  void run_guard();
+  void add_figure(const Figure& f) { figs_.push_back(f); }
+  struct Flood {
+    uint32_t guard = 0;
+    uint64_t syns = 0, kept = 0, skipped = 0;
+    double seconds = 0;
+  };
+  Flood run_flood(uint32_t guard, uint32_t syns);
+  uint64_t guard_skipped() const;
   const std::vector<Figure>& figures() const { return figs_; }
   uint64_t scale_flows() const { return scale_flows_; }
   uint64_t scale_memory() const { return scale_memory_; }
@@ -428,6 +484,12 @@ void Suite::cycle(uint32_t n) {
       h_.sample(h_.xlb(), XDP_TX, 1, next));
 }
 
+void Suite::run_baseline(const std::string& tag) {
+  size_t from = figs_.size();
+  per_size(3);
+  for (size_t i = from; i < figs_.size(); i++) figs_[i].scenario = tag + figs_[i].scenario;
+}
+
 void Suite::run_main() {
   for (uint32_t n : kSizes) per_size(n);
   // Table full: the LRU of this CPU holds its whole share, so every new
@@ -441,6 +503,75 @@ void Suite::run_main() {
     add("TCP SYN, new flow, table full", Path::newflow, n, XDP_TX, 1,
         h_.sample(h_.xlb(), XDP_TX, 1, fresh));
   }
+}
+
+// ------------------------------------------------------------ flow guard
+
+// The new-flow cost with the guard off, on (under its rate: the check only)
+// and tripped (the SYN balanced, not recorded), for the 3-backend service.
+void Suite::run_guard() {
+  const uint32_t n = 3;
+  auto fresh = [&](uint64_t) {
+    return packet(client(fresh_++, false), vip4(n), kProtoTcp, 80, kTcpSyn);
+  };
+  auto flush = [&] { h_.flush(); };
+  struct {
+    const char* name;
+    uint32_t guard;
+  } cases[] = {{"TCP SYN, new flow, guard off", 0},
+               {"TCP SYN, new flow, guard on, under its rate", UINT32_MAX},
+               {"TCP SYN, guard tripped (balanced, not recorded)", 1}};
+  for (const auto& c : cases) {
+    h_.configure([&](Config& cfg) { return settings_set_flow_guard(cfg, c.guard); });
+    add(c.name, Path::newflow, n, XDP_TX, 1, h_.sample(h_.xlb(), XDP_TX, 1, fresh, flush));
+  }
+  h_.configure([](Config& cfg) { return settings_set_flow_guard(cfg, 0); });
+}
+
+// The global flow_guard_skipped counter, summed over the CPUs.
+uint64_t Suite::guard_skipped() const {
+  auto st = read_stats(h_.maps(), Config{});
+  if (!st) die("read counters: " + st.error().message);
+  return st->global[XLB_G_FLOW_GUARD_SKIPPED];
+}
+
+// 1,000 established flows (handshake done), then `syns` SYNs from random
+// sources on the same CPU: how many established flows keep their entry on
+// their backend.
+Suite::Flood Suite::run_flood(uint32_t guard, uint32_t syns) {
+  const uint32_t kEst = 1000;
+  const uint64_t first = 1 << 22;
+  h_.configure([&](Config& cfg) { return settings_set_flow_guard(cfg, guard); });
+  h_.flush();
+  std::vector<Bytes> acks;
+  for (uint64_t i = first; i < first + kEst; i++) {
+    run_once(h_.xlb(), packet(client(i, false), vip4(3), kProtoTcp, 80, kTcpSyn), 1, XDP_TX);
+    acks.push_back(packet(client(i, false), vip4(3), kProtoTcp, 80, kTcpAck));
+    run_once(h_.xlb(), acks.back(), 1, XDP_TX);
+  }
+  std::vector<Flow> before = *list_flows(h_.maps());
+  uint64_t skipped_before = guard_skipped();
+  std::mt19937 rng(14);
+  Bytes syn = packet(client(0, false), vip4(3), kProtoTcp, 80, kTcpSyn);
+  auto t0 = std::chrono::steady_clock::now();
+  for (uint32_t i = 0; i < syns; i++) {
+    uint32_t r = rng();
+    // Source address (IPv4 header at 14 + 12) and port: random.
+    std::memcpy(&syn[26], &r, 4);
+    std::memcpy(&syn[34], &r, 2);
+    run_once(h_.xlb(), syn, 1, XDP_TX);
+  }
+  Flood f{guard, syns, 0, 0,
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
+  std::map<std::pair<IpAddr, uint16_t>, uint32_t> placed;
+  for (const Flow& fl : before) placed[{fl.client, fl.client_port}] = fl.backend_id;
+  for (const Flow& fl : *list_flows(h_.maps())) {
+    auto it = placed.find({fl.client, fl.client_port});
+    f.kept += it != placed.end() && it->second == fl.backend_id;
+  }
+  f.skipped = guard_skipped() - skipped_before;
+  h_.configure([](Config& cfg) { return settings_set_flow_guard(cfg, 0); });
+  return f;
 }
 
 // ------------------------------------------------------------ tunnels
@@ -637,7 +768,32 @@ std::string jit_setting() {
   return v;
 }
 
-int print_all(const Suite& s, const Options& o, const std::vector<EncapFigure>& encap) {
+json flood_json(const std::vector<Suite::Flood>& floods) {
+  json out = json::array();
+  for (const auto& f : floods)
+    out.push_back({{"flow_guard", f.guard},
+                   {"established", 1000},
+                   {"syns", f.syns},
+                   {"established_kept", f.kept},
+                   {"guard_skipped", f.skipped},
+                   {"seconds", f.seconds}});
+  return out;
+}
+
+void print_floods(const std::vector<Suite::Flood>& floods) {
+  if (floods.empty()) return;
+  std::printf("\nSYN flood from random sources after 1,000 established flows (CPU 0)\n\n");
+  std::vector<std::vector<std::string>> rows = {
+      {"flow guard", "SYNs", "seconds", "not recorded", "established kept"}};
+  for (const auto& f : floods)
+    rows.push_back({f.guard ? std::to_string(f.guard) + "/s" : "off", std::to_string(f.syns),
+                    std::to_string(f.seconds).substr(0, 5), std::to_string(f.skipped),
+                    std::to_string(f.kept) + " / 1000"});
+  bench::print_table(rows);
+}
+
+int print_all(const Suite& s, const Options& o, const std::vector<EncapFigure>& encap,
+              const std::vector<Suite::Flood>& floods) {
   std::vector<Figure> main, scale;
   for (const Figure& f : s.figures()) (f.scale ? scale : main).push_back(f);
   if (o.json) {
@@ -650,6 +806,7 @@ int print_all(const Suite& s, const Options& o, const std::vector<EncapFigure>& 
     for (const Figure& f : s.figures()) j["figures"].push_back(to_json(f));
     if (o.scale) j["scale"] = {{"flows", s.scale_flows()}, {"map_memory_bytes", s.scale_memory()}};
     if (!encap.empty()) j["forwarding"] = encap_json(encap);
+    if (!floods.empty()) j["flood"] = flood_json(floods);
     std::printf("%s\n", j.dump(2).c_str());
     return 0;
   }
@@ -658,6 +815,7 @@ int print_all(const Suite& s, const Options& o, const std::vector<EncapFigure>& 
   std::printf("(median [min-max] of the run medians; ! = target missed)\n\n");
   print_figures(main, "xlb datapath, ns per packet net of the floor");
   if (!encap.empty()) print_encap(encap);
+  print_floods(floods);
   if (o.scale) {
     std::printf("\n");
     print_figures(scale, "scale: flow table holding " + std::to_string(s.scale_flows()) +
@@ -678,6 +836,9 @@ int main(int argc, char** argv) {
   app.add_flag("--scale", opt.scale, "also fill a 1M-entry flow table (slow)");
   app.add_option("--scale-flows", opt.scale_flows, "flows for --scale");
   app.add_flag("--encap-only", opt.encap_only, "only the forwarding methods (tunnels beside DSR)");
+  app.add_option("--flood", opt.flood, "SYNs of the flood figure, guard on and off (0: none)");
+  app.add_option("--baseline", opt.baseline,
+                 "another build's xlb.bpf.o: its 3-backend figures beside this one's");
   CLI11_PARSE(app, argc, argv);
   if (!running_as_root()) die("needs root (BPF, bpffs mount)");
   pin_to_cpu(0);
@@ -686,11 +847,30 @@ int main(int argc, char** argv) {
   h.configure_services();
   Suite suite(h);
   suite.run_floors();
-  if (!opt.encap_only) suite.run_main();
+  std::vector<Suite::Flood> floods;
+  if (!opt.encap_only) {
+    suite.run_main();
+    suite.run_guard();
+    if (opt.flood) {
+      floods.push_back(suite.run_flood(XLB_FLOW_GUARD, opt.flood));
+      floods.push_back(suite.run_flood(0, opt.flood));
+    }
+  }
   if (opt.scale && !opt.encap_only) {
     Harness big(opt, 1048576);
     suite.run_scale(big);
   }
+  if (!opt.baseline.empty()) {
+    // The same figures for another build's object, loaded beside this one
+    // into a bpffs of its own, floors from this process.
+    Harness old(opt, XLB_DEFAULT_MAX_FLOWS, opt.baseline);
+    old.configure_services();
+    Suite base(old);
+    base.run_floors();
+    base.run_baseline("baseline: ");
+    for (const Figure& f : base.figures())
+      if (f.path != Path::floor) suite.add_figure(f);
+  }
   auto encap = run_encap(h, suite.floor(XDP_TX, 1));
-  return print_all(suite, opt, encap);
+  return print_all(suite, opt, encap, floods);
 }

@@ -4,7 +4,7 @@
  * for anything the flow table cannot answer.
  *
  * A flow keeps its backend while that backend is usable: the id still names
- * the same (service, address) (cookie and svc_id), and health is not down.
+ * the same (service, address) (the cookie), and health is not down.
  * A drained backend (disabled, weight 0) is only absent from the Maglev
  * table, so its flows go on. Anything else is re-balanced by the Maglev
  * table, exactly as a packet with no flow is, including TCP packets that
@@ -27,8 +27,27 @@
  * retransmitted across a table change may reach another backend, which
  * answers the handshake it did not start with a reset.
  *
+ * Idle entries expire: an entry idle for longer than its protocol's timeout
+ * (xlb_bank; TCP entries that have seen only SYNs have a short one) is a
+ * miss, re-placed by the Maglev table, which gives the same backend while
+ * the pool is unchanged. The control plane deletes expired entries
+ * (xlb flows expire, xlb-healthd), so counts fall.
+ *
+ * New-flow counters count entries written, not packets scheduled: a
+ * retransmitted SYN that finds its own SYN-only entry, same backend, is not
+ * a new flow again.
+ *
+ * The flow guard: above bank.flow_guard entries recorded in one second on
+ * one CPU, a SYN is balanced by the Maglev table but not recorded (no entry
+ * is inserted; an existing one is replaced in place); the
+ * client's first non-SYN packet records it (with the same choice while the
+ * pool is unchanged). So a flood of SYNs from spoofed sources cannot evict
+ * the entries of established connections. The cost: a pool change between
+ * a client's SYN and its first ACK can move a connection not recorded yet.
+ *
  * The hot path writes to the flow table only when the second-granularity
- * last_seen changes, in place.
+ * last_seen changes, or when the first non-SYN packet ends the SYN-only
+ * state, in place.
  */
 #ifndef XLB_FLOWS_H
 #define XLB_FLOWS_H
@@ -43,11 +62,13 @@
 
 struct xlb_choice {
 	struct xlb_backend *be;
-	struct xlb_flow *stale; /* a flow whose backend is no longer usable */
+	struct xlb_flow *stale; /* an entry to re-place (backend gone, expired) */
 	__u32 id;               /* backend id */
 	__u32 svc_id;
 	__u8 new_flow;          /* a flow entry was written */
-	__u8 rebalanced;        /* ... replacing a stale one */
+	__u8 rebalanced;        /* ... replacing one whose backend went away */
+	__u8 expired;           /* ch->stale is only idle for too long */
+	__u8 guard_skipped;     /* a SYN not recorded: the flow guard */
 };
 
 static __always_inline __u32 xlb_now_seconds(void)
@@ -57,68 +78,44 @@ static __always_inline __u32 xlb_now_seconds(void)
 
 /* Whether a backend still is what a flow or a table placed there. */
 static __always_inline int xlb_backend_usable(const struct xlb_backend *be,
-					      __u32 cookie, __u32 svc_id)
+					      __u32 cookie)
 {
-	return be && cookie && be->cookie == cookie && be->svc_id == svc_id &&
+	return be && cookie && be->cookie == cookie &&
 	       !(be->flags & XLB_BE_DOWN);
 }
 
 /* The Maglev choice for a flow key; false when the table has none. */
 static __always_inline int xlb_maglev_choose(const struct xlb_svc *svc,
-					     __u32 bank,
+					     const struct xlb_bank *bs,
 					     const struct xlb_flow_key *key,
 					     struct xlb_choice *ch)
 {
-	struct xlb_bank *settings = bpf_map_lookup_elem(&xlb_banks, &bank);
 	__u32 *id, slot, hash;
 	void *table;
 
-	if (!settings)
-		return 0;
 	table = bpf_map_lookup_elem(&xlb_rings, &svc->ring);
 	if (!table)
 		return 0;
-	hash = xlb_flow_hash(key, settings->hash_seed, svc->flags & XLB_SVC_SH);
+	hash = xlb_flow_hash(key, bs->hash_seed, svc->flags & XLB_SVC_SH);
 	slot = xlb_ring_slot(hash, svc->ring_size);
 	id = bpf_map_lookup_elem(table, &slot);
 	if (!id || *id == XLB_NO_BACKEND)
 		return 0;
 	ch->id = *id;
 	ch->be = bpf_map_lookup_elem(&xlb_backends, &ch->id);
-	return ch->be && xlb_backend_usable(ch->be, ch->be->cookie, svc->id);
+	return ch->be && ch->be->svc_id == svc->id &&
+	       xlb_backend_usable(ch->be, ch->be->cookie);
 }
 
 /*
- * Points an existing flow entry, or a new one, at the chosen backend. False
- * when the new entry could not be inserted: the packet still goes to the
- * backend, but no flow was created (nor is one counted).
- */
-static __always_inline int xlb_flow_place(struct xlb_flow *flow,
-					   const struct xlb_flow_key *key,
-					   const struct xlb_choice *ch,
-					   __u32 svc_id, __u32 now)
-{
-	struct xlb_flow placed = {
-		.backend = ch->id,
-		.cookie = ch->be->cookie,
-		.last_seen = now,
-		.svc_id = svc_id,
-	};
-
-	if (flow) {
-		*flow = placed;
-		return 1;
-	}
-	return bpf_map_update_elem(&xlb_flows, key, &placed, BPF_ANY) == 0;
-}
-
-/*
- * The backend of the packet's flow, when the flow exists and its backend is
- * usable: fills `ch` and refreshes last_seen. Otherwise keeps a stale flow
- * in ch->stale for xlb_choose_new() to re-place. ICMP errors follow their
- * flow without refreshing it.
+ * The backend of the packet's flow, when the flow exists, has not expired
+ * and its backend is usable: fills `ch`, refreshes last_seen and ends the
+ * SYN-only state (the established path never sees a SYN). Otherwise keeps
+ * the entry in ch->stale for xlb_choose_new() to re-place. ICMP errors
+ * follow their flow without refreshing it.
  */
 static __always_inline int xlb_flow_established(const struct xlb_packet *pkt,
+						const struct xlb_bank *bs,
 						struct xlb_choice *ch)
 {
 	struct xlb_flow *flow = bpf_map_lookup_elem(&xlb_flows, &pkt->key);
@@ -128,17 +125,110 @@ static __always_inline int xlb_flow_established(const struct xlb_packet *pkt,
 		return 0;
 	ch->id = flow->backend;
 	ch->be = bpf_map_lookup_elem(&xlb_backends, &ch->id);
-	if (!xlb_backend_usable(ch->be, flow->cookie, flow->svc_id)) {
+	if (!xlb_backend_usable(ch->be, flow->cookie)) {
 		ch->stale = flow;
 		return 0;
 	}
-	ch->svc_id = flow->svc_id;
+	now = xlb_now_seconds();
+	if (xlb_flow_expired(flow, xlb_flow_timeout(bs, pkt->key.proto,
+						    flow->flags), now)) {
+		ch->stale = flow;
+		ch->expired = 1;
+		return 0;
+	}
+	ch->svc_id = ch->be->svc_id;
 	if (pkt->icmp_error)
 		return 1;
-	now = xlb_now_seconds();
 	if (flow->last_seen != now)
 		flow->last_seen = now;
+	if (flow->flags)
+		flow->flags = 0;
 	return 1;
+}
+
+/* Counts one recorded entry against this CPU's flow guard; true when the
+ * guard allows one more this second. */
+static __always_inline int xlb_guard_allows(const struct xlb_bank *bs,
+					    __u32 now, int count)
+{
+	__u32 zero = 0;
+	struct xlb_guard *g = bpf_map_lookup_elem(&xlb_guard, &zero);
+
+	if (!g || !bs->flow_guard)
+		return 1;
+	if (g->second != now) {
+		g->second = now;
+		g->recorded = 0;
+	}
+	if (g->recorded >= bs->flow_guard && !count)
+		return 0;
+	g->recorded += 1;
+	return 1;
+}
+
+/* Writes the entry of a new or re-placed non-SYN flow. */
+static __always_inline void xlb_record(const struct xlb_packet *pkt,
+				       const struct xlb_bank *bs,
+				       struct xlb_choice *ch, __u32 now)
+{
+	struct xlb_flow placed = {
+		.backend = ch->id,
+		.cookie = ch->be->cookie,
+		.last_seen = now,
+	};
+
+	/* A failed insert still sends the packet to the backend, but no flow
+	 * was created, so none is counted. */
+	if (ch->stale)
+		*ch->stale = placed;
+	else if (bpf_map_update_elem(&xlb_flows, &pkt->key, &placed, BPF_ANY))
+		return;
+	xlb_guard_allows(bs, now, 1);
+	ch->new_flow = 1;
+	ch->rebalanced = ch->stale && !ch->expired;
+}
+
+/*
+ * Writes the entry of a SYN. A SYN that finds an entry is a retransmission
+ * when that entry is its own (SYN-only, not expired, same backend):
+ * refreshed, not a new flow; anything else there (a closed connection's
+ * entry: the client reuses its port) is replaced by a new flow. While the
+ * flow guard is closed, a SYN only replaces an entry in place (so a reused
+ * port's later packets follow the new choice) and inserts none.
+ */
+static __always_inline void xlb_record_syn(const struct xlb_packet *pkt,
+					   const struct xlb_bank *bs,
+					   struct xlb_choice *ch, __u32 now)
+{
+	struct xlb_flow placed = {
+		.backend = ch->id,
+		.cookie = ch->be->cookie,
+		.last_seen = now,
+		.flags = XLB_FLOW_SYN_ONLY,
+	};
+	struct xlb_flow *old;
+
+	if (xlb_guard_allows(bs, now, 0)) {
+		if (!bpf_map_update_elem(&xlb_flows, &pkt->key, &placed,
+					 BPF_NOEXIST)) {
+			ch->new_flow = 1;
+			return;
+		}
+		old = bpf_map_lookup_elem(&xlb_flows, &pkt->key);
+		if (!old) /* evicted meanwhile */
+			return;
+	} else {
+		old = bpf_map_lookup_elem(&xlb_flows, &pkt->key);
+		if (!old) {
+			ch->guard_skipped = 1;
+			return;
+		}
+	}
+	ch->new_flow = !(old->backend == placed.backend &&
+			 old->cookie == placed.cookie &&
+			 old->flags == XLB_FLOW_SYN_ONLY &&
+			 !xlb_flow_expired(old, bs->timeout_tcp_syn, now));
+	*old = placed;
 }
 
 /*
@@ -147,17 +237,22 @@ static __always_inline int xlb_flow_established(const struct xlb_packet *pkt,
  * service has no backend to offer.
  */
 static __always_inline int xlb_choose_new(const struct xlb_packet *pkt,
-					  const struct xlb_svc *svc, __u32 bank,
+					  const struct xlb_svc *svc,
+					  const struct xlb_bank *bs,
 					  struct xlb_choice *ch)
 {
-	if (!xlb_maglev_choose(svc, bank, &pkt->key, ch))
+	__u32 now;
+
+	if (!xlb_maglev_choose(svc, bs, &pkt->key, ch))
 		return 0;
 	ch->svc_id = svc->id;
 	if (pkt->icmp_error)
 		return 1;
-	ch->new_flow = xlb_flow_place(ch->stale, &pkt->key, ch, svc->id,
-				      xlb_now_seconds());
-	ch->rebalanced = ch->stale != NULL;
+	now = xlb_now_seconds();
+	if (pkt->tcp_syn)
+		xlb_record_syn(pkt, bs, ch, now);
+	else
+		xlb_record(pkt, bs, ch, now);
 	return 1;
 }
 

@@ -36,6 +36,8 @@ static __always_inline int xlb_send(struct xdp_md *ctx,
 		xlb_count_global(XLB_G_NEW_FLOW);
 	if (ch->rebalanced)
 		xlb_count_global(XLB_G_FLOW_REBALANCED);
+	if (ch->guard_skipped)
+		xlb_count_global(XLB_G_FLOW_GUARD_SKIPPED);
 	if (pkt->icmp_error)
 		xlb_count_global(XLB_G_ICMP_TO_FLOW);
 	return xlb_verdict(xlb_forward(ctx, pkt, ch->be, bank));
@@ -47,6 +49,7 @@ int xlb_xdp(struct xdp_md *ctx)
 	struct xlb_choice choice = {};
 	struct xlb_packet pkt;
 	struct xlb_svc *vip, *svc;
+	struct xlb_bank *bs;
 	struct xlb_ctl *ctl;
 	__u32 zero = 0, bank;
 
@@ -64,14 +67,17 @@ int xlb_xdp(struct xdp_md *ctx)
 	if (xlb_parse_l4(ctx, &pkt) != XLB_PARSE_OK ||
 	    xlb_parse_icmp(ctx, &pkt) != XLB_PARSE_OK)
 		return xlb_verdict_drop(XLB_G_DROP_MALFORMED);
-	if (!pkt.tcp_syn && xlb_flow_established(&pkt, &choice))
+	bs = bpf_map_lookup_elem(&xlb_banks, &bank);
+	if (!bs)
+		return xlb_verdict_pass();
+	if (!pkt.tcp_syn && xlb_flow_established(&pkt, bs, &choice))
 		return xlb_send(ctx, &pkt, &choice, bank);
 
 	svc = xlb_lookup_service(bank, vip, &pkt);
 	if (!svc)
 		return xlb_verdict_drop(pkt.fragment ? XLB_G_DROP_FRAGMENT :
 						       XLB_G_DROP_NO_SERVICE);
-	if (!xlb_choose_new(&pkt, svc, bank, &choice))
+	if (!xlb_choose_new(&pkt, svc, bs, &choice))
 		return xlb_verdict_drop(XLB_G_DROP_NO_BACKEND);
 	return xlb_send(ctx, &pkt, &choice, bank);
 }

@@ -13,8 +13,9 @@
  *   xlb_rings     ARRAY_OF_MAPS   ring slot -> Maglev table (ARRAY of u32
  *                                 backend ids, one inner map per table)
  *   xlb_backends  ARRAY           stable backend id -> address, MAC, state
- *   xlb_flows     LRU_HASH        5-tuple -> backend id + cookie (per-CPU LRU
- *                                 lists, shared keys: BPF_F_NO_COMMON_LRU)
+ *   xlb_flows     LRU_HASH        5-tuple -> backend id + cookie + last seen
+ *                                 (per-CPU LRU lists: BPF_F_NO_COMMON_LRU)
+ *   xlb_guard     PERCPU_ARRAY[1] new flows recorded this second (flow guard)
  *   xlb_svc_stats, xlb_be_stats   PERCPU_ARRAY by stable id
  *   xlb_global    PERCPU_ARRAY    counters by action and by drop reason
  *   xlb_store     HASH            the configuration model, serialised, per
@@ -32,7 +33,10 @@
 
 #include <linux/types.h>
 
-#define XLB_ABI_VERSION 2 /* 2: tunnel settings in xlb_bank, forward in xlb_backend */
+#define XLB_ABI_VERSION 3
+/* 2: tunnel settings in xlb_bank, forward in xlb_backend.
+ * 3: xlb_flow carries flags (SYN only) instead of svc_id; flow timeouts and
+ *    the flow guard in xlb_bank; xlb_guard; XLB_G_FLOW_GUARD_SKIPPED. */
 
 /* Default capacities, chosen at first attach (xlb interface attach). */
 #define XLB_DEFAULT_MAX_SERVICES 1024
@@ -105,8 +109,21 @@ struct xlb_bank {
 	__be32 gateway4;
 	struct xlb_addr source6;
 	struct xlb_addr gateway6;
-	__u32 reserved[4];
+	/* Idle timeouts of flow entries, in seconds (0: never, as in banks
+	 * written before they existed). See xlb_flow_timeout(). */
+	__u32 timeout_tcp;
+	__u32 timeout_tcp_syn; /* TCP entries that have seen only SYNs */
+	__u32 timeout_udp;
+	/* Flow guard: above this many flow entries recorded per second on a
+	 * CPU, a SYN is balanced but not recorded (0: off). */
+	__u32 flow_guard;
 };
+
+/* Defaults of the settings above (xlb set timeout, xlb set flow-guard). */
+#define XLB_TIMEOUT_TCP     900 /* IPVS's established TCP timeout */
+#define XLB_TIMEOUT_TCP_SYN 10  /* a handshake needs one round trip */
+#define XLB_TIMEOUT_UDP     300 /* IPVS's UDP timeout */
+#define XLB_FLOW_GUARD      10000
 
 /*
  * Service key. proto is IPPROTO_TCP or IPPROTO_UDP; port is in network byte
@@ -174,11 +191,76 @@ struct xlb_flow_key {
 	__u8 pad[2];
 };
 
+/* xlb_flow flags. */
+#define XLB_FLOW_SYN_ONLY 0x01 /* TCP: the client has sent nothing but SYNs */
+
+/*
+ * A flow entry. Its service is its backend's (xlb_backend.svc_id): the
+ * cookie says the backend id still names what the flow was placed on, and
+ * cookies are never reused, so the service cannot have changed either.
+ */
 struct xlb_flow {
 	__u32 backend;   /* stable backend id */
 	__u32 cookie;    /* the backend's cookie when the flow was placed */
 	__u32 last_seen; /* seconds, CLOCK_MONOTONIC coarse */
+	__u8 flags;      /* XLB_FLOW_* */
+	__u8 pad[3];
+};
+
+/* The entry of ABI version 2, for converting pinned flows (see
+ * xlb_flow_from_v2). */
+struct xlb_flow_v2 {
+	__u32 backend;
+	__u32 cookie;
+	__u32 last_seen;
 	__u32 svc_id;
+};
+
+#ifdef __cplusplus
+#define XLB_ABI_INLINE static inline
+#elif defined(__bpf__)
+#define XLB_ABI_INLINE static __always_inline
+#else
+#define XLB_ABI_INLINE static inline
+#endif
+
+/* A version 2 entry as a version 3 one. Whether it saw more than SYNs is
+ * not known: taken as established, the longer timeout. */
+XLB_ABI_INLINE struct xlb_flow xlb_flow_from_v2(const struct xlb_flow_v2 *old)
+{
+	struct xlb_flow f = {
+		.backend = old->backend,
+		.cookie = old->cookie,
+		.last_seen = old->last_seen,
+	};
+
+	return f;
+}
+
+#define XLB_PROTO_UDP 17 /* IPPROTO_UDP, without the libc header */
+
+/* The idle timeout of a flow entry of protocol `proto`; 0: never. */
+XLB_ABI_INLINE __u32 xlb_flow_timeout(const struct xlb_bank *bs, __u8 proto,
+				      __u8 flags)
+{
+	if (proto == XLB_PROTO_UDP)
+		return bs->timeout_udp;
+	return flags & XLB_FLOW_SYN_ONLY ? bs->timeout_tcp_syn : bs->timeout_tcp;
+}
+
+/* Expired: idle for more than its timeout (whole seconds, so an entry lives
+ * between timeout and timeout + 1 seconds after its last packet). Both the
+ * datapath and the listings decide with this. */
+XLB_ABI_INLINE int xlb_flow_expired(const struct xlb_flow *f, __u32 timeout,
+				    __u32 now)
+{
+	return timeout && now - f->last_seen > timeout;
+}
+
+/* xlb_guard: per CPU, the flow entries recorded in the current second. */
+struct xlb_guard {
+	__u32 second; /* CLOCK_MONOTONIC coarse */
+	__u32 recorded;
 };
 
 /* ---------------------------------------------------------------- counters */
@@ -216,6 +298,7 @@ enum xlb_global_counter {
 	XLB_G_DROP_HC_NO_ROUTE, /* NAT entry without an egress interface */
 	XLB_G_HC_REPLY_CLASH,   /* reply tuple taken over by another NAT address */
 	XLB_G_DROP_HC_SOURCE,   /* on the hc port, not from the host's own address */
+	XLB_G_FLOW_GUARD_SKIPPED, /* SYN balanced but not recorded: flow guard */
 	XLB_G_MAX,
 };
 
@@ -315,6 +398,8 @@ static_assert(sizeof(struct xlb_svc) == 24, "xlb_svc");
 static_assert(sizeof(struct xlb_backend) == 40, "xlb_backend");
 static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key");
 static_assert(sizeof(struct xlb_flow) == 16, "xlb_flow");
+static_assert(sizeof(struct xlb_flow_v2) == 16, "xlb_flow_v2");
+static_assert(sizeof(struct xlb_guard) == 8, "xlb_guard");
 static_assert(sizeof(struct xlb_counters) == 32, "xlb_counters");
 static_assert(sizeof(struct xlb_store_chunk) == 4096, "xlb_store_chunk");
 static_assert(sizeof(struct xlb_nat_key) == 24, "xlb_nat_key");
@@ -329,6 +414,7 @@ _Static_assert(sizeof(struct xlb_backend) == 40, "xlb_backend");
 _Static_assert(sizeof(struct xlb_bank) == 64, "xlb_bank");
 _Static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key");
 _Static_assert(sizeof(struct xlb_flow) == 16, "xlb_flow");
+_Static_assert(sizeof(struct xlb_guard) == 8, "xlb_guard");
 _Static_assert(sizeof(struct xlb_nat_key) == 24, "xlb_nat_key");
 _Static_assert(sizeof(struct xlb_nat) == 64, "xlb_nat");
 _Static_assert(sizeof(struct xlb_hc_cfg) == 120, "xlb_hc_cfg");

@@ -1,4 +1,4 @@
-// flows list|count|flush
+// flows list|count|flush|expire|get
 #include <set>
 
 #include "handlers.hpp"
@@ -51,14 +51,18 @@ Names names_of(const Config& cfg) {
   return n;
 }
 
+std::string endpoint_text(const json& f, const char* addr, const char* port) {
+  return Endpoint{*IpAddr::parse(f[addr].get<std::string>()), f[port]}.str();
+}
+
 std::string flows_text(const json& m) {
-  std::string out =
-      "Prot " + pad("Client", 46) + " " + pad("VIP", 46) + " " + pad("Backend", 40) + "   Age\n";
+  std::string out = "Prot " + pad("Client", 46) + " " + pad("VIP", 46) + " " + pad("Backend", 40) +
+                    " " + pad("State", 11) + "   Age\n";
   for (const auto& f : m["flows"]) {
-    auto c = Endpoint{*IpAddr::parse(f["client"].get<std::string>()), f["client_port"]}.str();
-    auto v = Endpoint{*IpAddr::parse(f["vip"].get<std::string>()), f["vip_port"]}.str();
-    out += pad(f["proto"].get<std::string>() == "tcp" ? "TCP" : "UDP", 4) + " " + pad(c, 46) + " " +
-           pad(v, 46) + " " + pad(f["backend"].get<std::string>(), 40) +
+    out += pad(f["proto"].get<std::string>() == "tcp" ? "TCP" : "UDP", 4) + " " +
+           pad(endpoint_text(f, "client", "client_port"), 46) + " " +
+           pad(endpoint_text(f, "vip", "vip_port"), 46) + " " +
+           pad(f["backend"].get<std::string>(), 40) + " " + pad(f["state"].get<std::string>(), 11) +
            rpad(std::to_string(f["age"].get<uint32_t>()) + "s", 6) + "\n";
   }
   return out;
@@ -74,7 +78,9 @@ json flow_view(const Flow& f, const Names& n) {
               {"vip_port", f.vip_port},
               {"service", sv == n.services.end() ? "" : sv->second},
               {"backend", be == n.backends.end() ? "(gone)" : be->second},
-              {"age", f.age_seconds}};
+              {"state", to_string(f.state)},
+              {"age", f.age_seconds},
+              {"timeout", f.timeout}};
 }
 
 struct Loaded {
@@ -126,6 +132,18 @@ Status handle(const cmd::FlowsFlush& c, Context& ctx) {
   if (!n) return n.error();
   ctx.out.print(json{{"flushed", *n}},
                 [](const json& m) { return "flushed " + m["flushed"].dump() + " flows\n"; });
+  return {};
+}
+
+Status handle(const cmd::FlowsExpire&, Context& ctx) {
+  auto st = open_state(ctx);
+  if (!st) return st.error();
+  auto r = expire_flows(st->maps());
+  if (!r) return r.error();
+  ctx.out.print(json{{"expired", r->expired}, {"stale", r->stale}}, [](const json& m) {
+    return "removed " + m["expired"].dump() + " expired and " + m["stale"].dump() +
+           " stale flows\n";
+  });
   return {};
 }
 

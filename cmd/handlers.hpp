@@ -22,6 +22,8 @@ Status handle(const cmd::CheckList& c, Context& ctx);
 Status handle(const cmd::FlowsList& c, Context& ctx);
 Status handle(const cmd::FlowsCount& c, Context& ctx);
 Status handle(const cmd::FlowsFlush& c, Context& ctx);
+Status handle(const cmd::FlowsExpire& c, Context& ctx);
+Status handle(const cmd::FlowsGet& c, Context& ctx);
 Status handle(const cmd::Stats& c, Context& ctx);
 Status handle(const cmd::StatsReset& c, Context& ctx);
 Status handle(const cmd::ListRuleset& c, Context& ctx);

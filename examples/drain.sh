@@ -7,10 +7,10 @@
 #      fewer than MIN flows are active or TIMEOUT seconds have passed
 #   3. xlb backend del SERVICE ADDR          (unless -k; on timeout only with -f)
 #
-# A flow is "active" when it saw a packet in the last ACTIVE seconds: the
-# flow table keeps the entries of closed connections until they are evicted,
-# so counting every entry (-a 0) may never reach the threshold on a quiet
-# load balancer.
+# A flow is "active" when it saw a packet in the last ACTIVE seconds. The
+# entries of closed connections stay until their idle timeout (xlb set
+# timeout; tcp 900 s by default): -a 0 counts every live entry, which
+# reaches 0 at most that timeout after the last connection ended.
 #
 # Uses only xlb and its JSON output (-j), read with python3 when present and
 # plain bash otherwise. XLB (the xlb binary) and XLB_PIN_PATH are honoured.

@@ -23,6 +23,8 @@ Status CheckDel::apply(Config& c) const { return check_del(c, ref, which); }
 Status SetSeed::apply(Config& c) const { return settings_set_seed(c, seed); }
 Status SetTunnel::apply(Config& c) const { return settings_set_tunnel(c, what, addr); }
 Status SetNat::apply(Config& c) const { return settings_set_nat(c, range); }
+Status SetTimeout::apply(Config& c) const { return settings_set_timeouts(c, change); }
+Status SetFlowGuard::apply(Config& c) const { return settings_set_flow_guard(c, per_second); }
 
 Status BackendSet::apply(Config& c) const {
   if (weight) XLB_TRY(backend_set_weight(c, ref, addr, *weight));

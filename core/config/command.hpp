@@ -126,6 +126,13 @@ struct FlowsCount {
 struct FlowsFlush {
   FlowFilter filter;
 };
+// flows expire: one sweep of expired and stale entries.
+struct FlowsExpire {};
+// flows get PROTO CLIENT:PORT VIP:PORT
+struct FlowsGet {
+  Proto proto = Proto::tcp;
+  Endpoint client, vip;
+};
 
 struct Stats {
   std::optional<ServiceRef> ref;
@@ -143,6 +150,16 @@ struct SetSeed {
 struct SetTunnel {
   TunnelSetting what;
   std::optional<IpAddr> addr;  // none: unset
+  Status apply(Config& c) const;
+};
+// set timeout [tcp D] [tcp-syn D] [udp D]
+struct SetTimeout {
+  TimeoutChange change;
+  Status apply(Config& c) const;
+};
+// set flow-guard N|off
+struct SetFlowGuard {
+  uint32_t per_second = 0;  // 0: off
   Status apply(Config& c) const;
 };
 // set nat4|nat6 PREFIX: the health-check NAT range of a family.
@@ -169,10 +186,10 @@ using Command =
                  cmd::ServiceSet, cmd::ServiceDel, cmd::ServiceList, cmd::BackendAdd,
                  cmd::BackendSet, cmd::BackendAdmin, cmd::BackendDel, cmd::BackendList,
                  cmd::BackendRefresh, cmd::CheckAdd, cmd::CheckDel, cmd::CheckList, cmd::FlowsList,
-                 cmd::FlowsCount, cmd::FlowsFlush, cmd::Stats, cmd::StatsReset, cmd::SetSeed,
-                 cmd::SetTunnel, cmd::SetNat, cmd::NatList, cmd::ListRuleset, cmd::FlushRuleset,
-                 cmd::ImportIpvsadm, cmd::Help, cmd::DecapAttach, cmd::DecapDetach,
-                 cmd::DecapRefresh, cmd::DecapList>;
+                 cmd::FlowsCount, cmd::FlowsFlush, cmd::FlowsExpire, cmd::FlowsGet, cmd::Stats,
+                 cmd::StatsReset, cmd::SetSeed, cmd::SetTunnel, cmd::SetTimeout, cmd::SetFlowGuard,
+                 cmd::SetNat, cmd::NatList, cmd::ListRuleset, cmd::FlushRuleset, cmd::ImportIpvsadm,
+                 cmd::Help, cmd::DecapAttach, cmd::DecapDetach, cmd::DecapRefresh, cmd::DecapList>;
 
 // Parses one command. Errors are usage errors whose `token` is the index of
 // the offending word (words.size() when a word is missing).

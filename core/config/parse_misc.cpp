@@ -1,5 +1,6 @@
 // flows, stats, set, list, flush, import: the smaller objects.
 #include "config/parser.hpp"
+#include "model/timeouts.hpp"
 
 namespace xlb::parse {
 
@@ -48,16 +49,44 @@ Status read_stats_word(Cursor& c, cmd::Stats& s) {
   return {};
 }
 
+// CLIENT:PORT or VIP:PORT of flows get: the port is required.
+Result<Endpoint> read_flow_endpoint(Cursor& c, const std::string& what) {
+  if (c.done()) return c.missing(what + " (ADDR:PORT or [IPv6]:PORT)");
+  auto e = Endpoint::parse(c.peek());
+  if (!e || e->port == 0)
+    return c.error("invalid " + what + " '" + c.peek() + "' (expected ADDR:PORT or [IPv6]:PORT)");
+  c.next();
+  return *e;
+}
+
+Result<Command> parse_flows_get(Cursor& c) {
+  auto proto = read_proto(c);
+  if (!proto) return proto.error();
+  auto client = read_flow_endpoint(c, "client");
+  if (!client) return client.error();
+  auto vip = read_flow_endpoint(c, "VIP");
+  if (!vip) return vip.error();
+  if (client->addr.family != vip->addr.family)
+    return c.error_at(c.pos() - 1, "client and VIP must be of the same family");
+  XLB_TRY(expect_end(c));
+  return Command{cmd::FlowsGet{*proto, *client, *vip}};
+}
+
 }  // namespace
 
 Result<Command> parse_flows(Cursor& c) {
   std::string verb = "list";
   if (!c.done()) {
-    auto v = read_verb(c, "flows", {"list", "show", "count", "flush", "help"});
+    auto v = read_verb(c, "flows", {"list", "show", "count", "flush", "expire", "get", "help"});
     if (!v) return v.error();
     verb = *v;
   }
   if (verb == "help") return Command{cmd::Help{"flows"}};
+  if (verb == "get") return parse_flows_get(c);
+  if (verb == "expire") {
+    XLB_TRY(expect_end(c));
+    return Command{cmd::FlowsExpire{}};
+  }
   auto f = read_flow_filter(c);
   if (!f) return f.error();
   if (verb == "count") return Command{cmd::FlowsCount{*f}};
@@ -111,14 +140,51 @@ Result<Command> parse_set_nat(Cursor& c, bool v6) {
   return Command{cmd::SetNat{*p}};
 }
 
+// set timeout [tcp D] [tcp-syn D] [udp D]: at least one.
+Result<Command> parse_set_timeout(Cursor& c) {
+  TimeoutChange t;
+  XLB_TRY(read_options(c, {"tcp", "tcp-syn", "udp"}, [&](const std::string& kw, Cursor& cur) {
+    if (cur.done()) return Status(cur.missing(kw + " timeout (e.g. 900, 15m, 10s)"));
+    auto v = parse_timeout(cur.peek());
+    if (!v)
+      return Status(cur.error("invalid " + kw + " timeout '" + cur.peek() +
+                              "' (expected seconds, or a number with s, m, h or d; 1s to " +
+                              format_timeout(kMaxFlowTimeout) + ")"));
+    cur.next();
+    (kw == "tcp" ? t.tcp : kw == "udp" ? t.udp : t.tcp_syn) = *v;
+    return Status{};
+  }));
+  if (t == TimeoutChange{}) return c.missing("timeout to set (tcp, tcp-syn or udp)");
+  return Command{cmd::SetTimeout{t}};
+}
+
+// set flow-guard N|off
+Result<Command> parse_set_flow_guard(Cursor& c) {
+  const char* what = "new flows per second per CPU (or off)";
+  if (c.done()) return c.missing(what);
+  uint32_t n = 0;
+  if (c.peek() == "off") {
+    c.next();
+  } else {
+    auto v = read_uint(c, what, 1, UINT32_MAX);
+    if (!v) return v.error();
+    n = static_cast<uint32_t>(*v);
+  }
+  XLB_TRY(expect_end(c));
+  return Command{cmd::SetFlowGuard{n}};
+}
+
 Result<Command> parse_set(Cursor& c) {
-  const char* const expected = "seed, source4, source6, gateway4, gateway6, nat4 or nat6";
+  const char* const expected =
+      "seed, timeout, flow-guard, source4, source6, gateway4, gateway6, nat4 or nat6";
   if (c.done()) return c.missing(std::string("setting (") + expected + ")");
-  auto what = match_prefix(
-      c.peek(), {"seed", "source4", "source6", "gateway4", "gateway6", "nat4", "nat6", "help"});
+  auto what = match_prefix(c.peek(), {"seed", "timeout", "flow-guard", "source4", "source6",
+                                      "gateway4", "gateway6", "nat4", "nat6", "help"});
   if (!what) return c.error("unknown setting '" + c.peek() + "' (expected " + expected + ")");
   c.next();
   if (*what == "help") return Command{cmd::Help{"set"}};
+  if (*what == "timeout") return parse_set_timeout(c);
+  if (*what == "flow-guard") return parse_set_flow_guard(c);
   if (auto t = parse_tunnel_setting(*what)) return parse_set_tunnel(c, *t);
   if (*what == "nat4" || *what == "nat6") return parse_set_nat(c, *what == "nat6");
   auto v = read_uint(c, "seed", 0, UINT32_MAX);

@@ -1,6 +1,7 @@
 #include "config/ruleset.hpp"
 
 #include "model/check.hpp"
+#include "model/timeouts.hpp"
 
 namespace xlb {
 
@@ -42,6 +43,23 @@ std::string tunnel_setting_lines(const Settings& st) {
   return out;
 }
 
+// `set timeout` with the timeouts that are not the default, `set
+// flow-guard` when not the default.
+std::string flow_setting_lines(const Settings& st) {
+  std::string out, words;
+  const FlowTimeouts d;
+  auto word = [&](const char* name, uint32_t v, uint32_t def) {
+    if (v != def) words += std::string(" ") + name + " " + format_timeout(v);
+  };
+  word("tcp", st.timeouts.tcp, d.tcp);
+  word("tcp-syn", st.timeouts.tcp_syn, d.tcp_syn);
+  word("udp", st.timeouts.udp, d.udp);
+  if (!words.empty()) out += "set timeout" + words + "\n";
+  if (st.flow_guard != XLB_FLOW_GUARD)
+    out += "set flow-guard " + (st.flow_guard ? std::to_string(st.flow_guard) : "off") + "\n";
+  return out;
+}
+
 const Backend* twin(const Config& live, const std::string& svc, const IpAddr& a) {
   const Service* s = live.find_service(svc);
   return s ? s->find_backend(a) : nullptr;
@@ -52,6 +70,7 @@ const Backend* twin(const Config& live, const std::string& svc, const IpAddr& a)
 std::string print_ruleset(const Config& c) {
   std::string out = "flush ruleset\n";
   if (c.settings.seed != kDefaultSeed) out += "set seed " + std::to_string(c.settings.seed) + "\n";
+  out += flow_setting_lines(c.settings);
   out += tunnel_setting_lines(c.settings);
   if (c.settings.nat4) out += "set nat4 " + c.settings.nat4->str() + "\n";
   if (c.settings.nat6) out += "set nat6 " + c.settings.nat6->str() + "\n";

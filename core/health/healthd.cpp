@@ -10,6 +10,7 @@
 #include "model/health_vips.hpp"
 #include "model/ops.hpp"
 #include "net/ipv6.hpp"
+#include "state/flows.hpp"
 #include "state/prometheus.hpp"
 #include "state/state.hpp"
 #include "state/view.hpp"
@@ -121,6 +122,20 @@ void Healthd::write_metrics(const State& st, const HealthChecker& checker) {
   if (!s) log_("cannot write metrics: " + s.error().message);
 }
 
+// A sweep walks the whole flow table: at most once a second.
+void Healthd::sweep_flows(const State& st) {
+  if (!opts_.once && HealthClock::now() - swept_at_ < std::chrono::seconds(1)) return;
+  swept_at_ = HealthClock::now();
+  auto r = expire_flows(st.maps());
+  if (!r) {
+    log_("cannot sweep the flow table: " + r.error().message);
+    return;
+  }
+  if (r->expired || r->stale)
+    debug_("flow sweep: removed " + std::to_string(r->expired) + " expired and " +
+           std::to_string(r->stale) + " stale flows");
+}
+
 Status Healthd::run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
                     const std::function<void()>& on_reload, const std::function<void()>& alive) {
   auto st = State::open(opts_.pin_path);
@@ -150,6 +165,7 @@ Status Healthd::run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
     }
     export_vips(announced_vips(live.config));
     write_metrics(*st, checker);
+    sweep_flows(*st);
     if (opts_.once) break;
   }
   return {};

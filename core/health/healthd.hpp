@@ -1,6 +1,7 @@
 // xlb-healthd's rounds: read the configuration from the pins, probe, write
 // the health transitions of the round in one transaction, export the
-// announced VIPs (BIRD include file and/or kernel table) and the metrics.
+// announced VIPs (BIRD include file and/or kernel table) and the metrics,
+// and sweep expired entries out of the flow table.
 #pragma once
 
 #include <atomic>
@@ -54,11 +55,13 @@ class Healthd {
  private:
   void export_vips(const std::vector<IpAddr>& vips);
   void write_metrics(const State& st, const HealthChecker& checker);
+  void sweep_flows(const State& st);
 
   HealthdOptions opts_;
   Log log_, debug_;
   std::optional<std::vector<IpAddr>> exported_;  // what BIRD / the kernel have
   std::chrono::steady_clock::time_point metrics_at_{};
+  std::chrono::steady_clock::time_point swept_at_{};
 };
 
 }  // namespace xlb

@@ -111,8 +111,21 @@ struct Service {
   const Backend* find_backend(const IpAddr& a) const;
 };
 
+// Idle timeouts of flow entries, in seconds (xlb set timeout). IPVS's
+// defaults for established TCP and for UDP; a short one for TCP entries
+// that have seen only SYNs (see xlb_abi.h).
+struct FlowTimeouts {
+  uint32_t tcp = XLB_TIMEOUT_TCP;
+  uint32_t tcp_syn = XLB_TIMEOUT_TCP_SYN;
+  uint32_t udp = XLB_TIMEOUT_UDP;
+  bool operator==(const FlowTimeouts&) const = default;
+};
+
 struct Settings {
   uint32_t seed = kDefaultSeed;
+  FlowTimeouts timeouts;
+  // New flows per second per CPU above which SYNs are not recorded; 0: off.
+  uint32_t flow_guard = XLB_FLOW_GUARD;
   // Tunnel forwarding: outer source address per family, and the gateway
   // used when the FIB has no route to a backend (unset: not configured).
   std::optional<IpAddr> source4, source6;

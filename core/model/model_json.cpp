@@ -141,6 +141,9 @@ json settings_json(const Settings& st) {
   put("gateway6", st.gateway6);
   if (st.nat4) j["nat4"] = st.nat4->str();
   if (st.nat6) j["nat6"] = st.nat6->str();
+  j["timeouts"] = {
+      {"tcp", st.timeouts.tcp}, {"tcp_syn", st.timeouts.tcp_syn}, {"udp", st.timeouts.udp}};
+  j["flow_guard"] = st.flow_guard;
   return j;
 }
 
@@ -153,6 +156,18 @@ Status prefix_from(const json& settings, const char* key, std::optional<IpPrefix
   if (!p) return runtime_error(std::string("store: bad ") + key);
   out = *p;
   return {};
+}
+
+// Stores written before timeouts and the flow guard existed have the
+// defaults.
+void timeouts_from(const json& j, Settings& st) {
+  if (j.contains("timeouts")) {
+    const json& t = j.at("timeouts");
+    st.timeouts.tcp = t.value("tcp", st.timeouts.tcp);
+    st.timeouts.tcp_syn = t.value("tcp_syn", st.timeouts.tcp_syn);
+    st.timeouts.udp = t.value("udp", st.timeouts.udp);
+  }
+  st.flow_guard = j.value("flow_guard", st.flow_guard);
 }
 
 // Unset addresses are absent (stores written before they existed, too).
@@ -168,6 +183,7 @@ Status settings_from(const json& j, Settings& st) {
   }
   XLB_TRY(prefix_from(j, "nat4", st.nat4));
   XLB_TRY(prefix_from(j, "nat6", st.nat6));
+  timeouts_from(j, st);
   return {};
 }
 

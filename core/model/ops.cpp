@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "model/timeouts.hpp"
+
 namespace xlb {
 
 std::string ServiceRef::str() const {
@@ -228,6 +230,25 @@ Status settings_set_tunnel(Config& c, TunnelSetting t, const std::optional<IpAdd
 
 Status settings_set_nat(Config& c, const IpPrefix& range) {
   (range.addr.is_v6() ? c.settings.nat6 : c.settings.nat4) = range;
+  return {};
+}
+
+Status settings_set_timeouts(Config& c, const TimeoutChange& t) {
+  FlowTimeouts next = c.settings.timeouts;
+  for (auto [v, field] : {std::pair{t.tcp, &next.tcp}, std::pair{t.tcp_syn, &next.tcp_syn},
+                          std::pair{t.udp, &next.udp}}) {
+    if (!v) continue;
+    if (*v < 1 || *v > kMaxFlowTimeout)
+      return usage_error("timeout " + std::to_string(*v) + "s out of range (1s to " +
+                         format_timeout(kMaxFlowTimeout) + ")");
+    *field = *v;
+  }
+  c.settings.timeouts = next;
+  return {};
+}
+
+Status settings_set_flow_guard(Config& c, uint32_t per_second) {
+  c.settings.flow_guard = per_second;
   return {};
 }
 

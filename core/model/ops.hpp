@@ -68,6 +68,14 @@ Status settings_set_seed(Config& c, uint32_t seed);
 Status settings_set_tunnel(Config& c, TunnelSetting t, const std::optional<IpAddr>& a);
 // The NAT range of the prefix's family (set nat4 / set nat6).
 Status settings_set_nat(Config& c, const IpPrefix& range);
+// Sets the timeouts given (set timeout tcp D tcp-syn D udp D).
+struct TimeoutChange {
+  std::optional<uint32_t> tcp, tcp_syn, udp;
+  bool operator==(const TimeoutChange&) const = default;
+};
+Status settings_set_timeouts(Config& c, const TimeoutChange& t);
+// New flows per second per CPU above which SYNs are not recorded; 0: off.
+Status settings_set_flow_guard(Config& c, uint32_t per_second);
 void flush_ruleset(Config& c);
 
 }  // namespace xlb

@@ -3,13 +3,24 @@
 #include <bpf/bpf.h>
 #include <netinet/in.h>
 
+#include <unistd.h>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
 
+#include <unordered_map>
+
+#include "xlb_hash.h"
+
 namespace xlb {
 
+std::string to_string(FlowState s) { return s == FlowState::syn ? "syn" : "established"; }
+
 namespace {
+
+Error sys_error(const std::string& what) {
+  return runtime_error(what + ": " + std::strerror(errno));
+}
 
 uint32_t now_seconds() {
   timespec ts{};
@@ -17,20 +28,61 @@ uint32_t now_seconds() {
   return static_cast<uint32_t>(ts.tv_sec);
 }
 
-Flow to_flow(const xlb_flow_key& k, const xlb_flow& v, uint32_t now) {
-  Flow f;
-  f.proto = k.proto == IPPROTO_UDP ? Proto::udp : Proto::tcp;
-  f.client = IpAddr::from_abi(k.src, k.family);
-  f.vip = IpAddr::from_abi(k.dst, k.family);
-  f.client_port = ntohs(k.sport);
-  f.vip_port = ntohs(k.dport);
-  f.backend_id = v.backend;
-  f.service_id = v.svc_id;
-  f.age_seconds = now >= v.last_seen ? now - v.last_seen : 0;
-  return f;
-}
+// What an entry is judged against: the live bank's timeouts, the backends'
+// cookies (read once per backend), the time.
+class Judge {
+ public:
+  static Result<Judge> make(const Maps& m) {
+    Judge j(m);
+    xlb_ctl ctl{};
+    uint32_t zero = 0;
+    if (bpf_map_lookup_elem(m.ctl(), &zero, &ctl) != 0) return sys_error("read control word");
+    if (bpf_map_lookup_elem(m.banks(), &ctl.active_bank, &j.bank_) != 0)
+      return sys_error("read bank settings");
+    return j;
+  }
 
-// Calls fn(key, value) for every flow. Keys are collected first: the
+  Flow flow(const xlb_flow_key& k, const xlb_flow& v) {
+    Flow f;
+    f.proto = k.proto == IPPROTO_UDP ? Proto::udp : Proto::tcp;
+    f.client = IpAddr::from_abi(k.src, k.family);
+    f.vip = IpAddr::from_abi(k.dst, k.family);
+    f.client_port = ntohs(k.sport);
+    f.vip_port = ntohs(k.dport);
+    f.backend_id = v.backend;
+    f.service_id = backend(v.backend).svc_id;
+    f.age_seconds = now_ >= v.last_seen ? now_ - v.last_seen : 0;
+    f.timeout = xlb_flow_timeout(&bank_, k.proto, v.flags);
+    f.state = v.flags & XLB_FLOW_SYN_ONLY ? FlowState::syn : FlowState::established;
+    return f;
+  }
+
+  FlowLiveness liveness(const xlb_flow_key& k, const xlb_flow& v) {
+    const xlb_backend& be = backend(v.backend);
+    if (!v.cookie || be.cookie != v.cookie) return FlowLiveness::stale;
+    if (xlb_flow_expired(&v, xlb_flow_timeout(&bank_, k.proto, v.flags), now_))
+      return FlowLiveness::expired;
+    return FlowLiveness::live;
+  }
+
+ private:
+  explicit Judge(const Maps& m) : maps_(m), now_(now_seconds()) {}
+
+  const xlb_backend& backend(uint32_t id) {
+    auto it = backends_.find(id);
+    if (it != backends_.end()) return it->second;
+    xlb_backend be{};
+    if (bpf_map_lookup_elem(maps_.backends(), &id, &be) != 0) be = xlb_backend{};
+    return backends_.emplace(id, be).first->second;
+  }
+
+  const Maps& maps_;
+  uint32_t now_;
+  xlb_bank bank_{};
+  std::unordered_map<uint32_t, xlb_backend> backends_;
+};
+
+// Calls fn(key, value) for every entry. Keys are collected first: the
 // datapath keeps adding and evicting while we walk.
 Status for_each_flow(const Maps& m,
                      const std::function<void(const xlb_flow_key&, const xlb_flow&)>& fn) {
@@ -51,11 +103,24 @@ Status for_each_flow(const Maps& m,
 
 }  // namespace
 
+xlb_flow_key flow_key(Proto p, const Endpoint& client, const Endpoint& vip) {
+  xlb_flow_key k{};
+  k.src = client.addr.to_abi();
+  k.dst = vip.addr.to_abi();
+  k.sport = htons(client.port);
+  k.dport = htons(vip.port);
+  k.proto = static_cast<uint8_t>(p);
+  k.family = static_cast<uint8_t>(client.addr.family);
+  return k;
+}
+
 Result<std::vector<Flow>> list_flows(const Maps& m) {
+  auto judge = Judge::make(m);
+  if (!judge) return judge.error();
   std::vector<Flow> out;
-  uint32_t now = now_seconds();
-  XLB_TRY(for_each_flow(
-      m, [&](const xlb_flow_key& k, const xlb_flow& v) { out.push_back(to_flow(k, v, now)); }));
+  XLB_TRY(for_each_flow(m, [&](const xlb_flow_key& k, const xlb_flow& v) {
+    if (judge->liveness(k, v) == FlowLiveness::live) out.push_back(judge->flow(k, v));
+  }));
   return out;
 }
 
@@ -71,11 +136,50 @@ Result<uint64_t> count_flows(const Maps& m) {
   return n;
 }
 
-Result<uint64_t> flush_flows(const Maps& m, const std::function<bool(const Flow&)>& match) {
-  uint64_t n = 0;
-  uint32_t now = now_seconds();
+Result<std::optional<FlowEntry>> lookup_flow(const Maps& m, const xlb_flow_key& k) {
+  xlb_flow v{};
+  if (bpf_map_lookup_elem(m.flows(), &k, &v) != 0) {
+    if (errno == ENOENT) return std::optional<FlowEntry>{};
+    return sys_error("read flow table");
+  }
+  auto judge = Judge::make(m);
+  if (!judge) return judge.error();
+  return std::optional<FlowEntry>{FlowEntry{judge->flow(k, v), judge->liveness(k, v)}};
+}
+
+Result<SweepResult> expire_flows(const Maps& m) {
+  auto judge = Judge::make(m);
+  if (!judge) return judge.error();
+  SweepResult r;
   XLB_TRY(for_each_flow(m, [&](const xlb_flow_key& k, const xlb_flow& v) {
-    if (match(to_flow(k, v, now)) && bpf_map_delete_elem(m.flows(), &k) == 0) n++;
+    FlowLiveness l = judge->liveness(k, v);
+    if (l == FlowLiveness::live || bpf_map_delete_elem(m.flows(), &k) != 0) return;
+    (l == FlowLiveness::expired ? r.expired : r.stale)++;
+  }));
+  return r;
+}
+
+Result<TableChoice> table_choice(const Maps& m, const Service& s, uint32_t seed,
+                                 const xlb_flow_key& k) {
+  TableChoice c;
+  c.slot = xlb_ring_slot(xlb_flow_hash(&k, seed, s.sched == Sched::sh), s.ring);
+  uint32_t id = 0;
+  if (bpf_map_lookup_elem(m.rings(), &s.ring_slot, &id) != 0)
+    return sys_error("read the Maglev table of " + s.name);
+  int fd = bpf_map_get_fd_by_id(id);
+  if (fd < 0) return sys_error("open the Maglev table of " + s.name);
+  int rc = bpf_map_lookup_elem(fd, &c.slot, &c.backend_id);
+  close(fd);
+  if (rc != 0) return sys_error("read the Maglev table of " + s.name);
+  return c;
+}
+
+Result<uint64_t> flush_flows(const Maps& m, const std::function<bool(const Flow&)>& match) {
+  auto judge = Judge::make(m);
+  if (!judge) return judge.error();
+  uint64_t n = 0;
+  XLB_TRY(for_each_flow(m, [&](const xlb_flow_key& k, const xlb_flow& v) {
+    if (match(judge->flow(k, v)) && bpf_map_delete_elem(m.flows(), &k) == 0) n++;
   }));
   return n;
 }

@@ -72,6 +72,9 @@ void global(std::string& out, const json& stats) {
   header(out, {"xlb_hc_reply_clashes_total", "counter",
                "Health-check probes that took over another probe's reply tuple."});
   out += "xlb_hc_reply_clashes_total " + stats["global"]["hc_reply_clash"].dump() + "\n";
+  header(out, {"xlb_flow_guard_skipped_total", "counter",
+               "SYNs balanced but not recorded in the flow table (flow guard)."});
+  out += "xlb_flow_guard_skipped_total " + stats["global"]["flow_guard_skipped"].dump() + "\n";
 }
 
 void vips(std::string& out, const Config& cfg) {

@@ -198,6 +198,10 @@ Status write_bank_settings(const Maps& m, uint32_t bank, const Config& next) {
   if (st.gateway4) std::memcpy(&settings.gateway4, st.gateway4->bytes.data(), 4);
   if (st.source6) settings.source6 = st.source6->to_abi();
   if (st.gateway6) settings.gateway6 = st.gateway6->to_abi();
+  settings.timeout_tcp = st.timeouts.tcp;
+  settings.timeout_tcp_syn = st.timeouts.tcp_syn;
+  settings.timeout_udp = st.timeouts.udp;
+  settings.flow_guard = st.flow_guard;
   if (bpf_map_update_elem(m.banks(), &bank, &settings, BPF_ANY) != 0)
     return sys_error("write bank settings");
   return {};

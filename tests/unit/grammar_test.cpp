@@ -16,6 +16,9 @@
 namespace xlb {
 namespace {
 
+// The settings `set` names, as its errors list them.
+#define SETTINGS "seed, timeout, flow-guard, source4, source6, gateway4, gateway6, nat4 or nat6"
+
 using Words = std::vector<std::string>;
 
 Words split(const std::string& line) {
@@ -154,12 +157,33 @@ const ErrorCase kErrors[] = {
     {"stats reset now", "unexpected argument 'now'", 2},
     {"stats help me", "unexpected argument 'me'", 2},
     // set
-    {"set", "missing setting (seed, source4, source6, gateway4, gateway6, nat4 or nat6)", 1},
-    {"set colour",
-     "unknown setting 'colour' (expected seed, source4, source6, gateway4, gateway6, nat4 or nat6)",
-     1},
-    {"set s 1",
-     "unknown setting 's' (expected seed, source4, source6, gateway4, gateway6, nat4 or nat6)", 1},
+    {"set", "missing setting (" SETTINGS ")", 1},
+    {"set colour", "unknown setting 'colour' (expected " SETTINGS ")", 1},
+    {"set s 1", "unknown setting 's' (expected " SETTINGS ")", 1},
+    {"set timeout", "missing timeout to set (tcp, tcp-syn or udp)", 2},
+    {"set timeout tcp", "missing tcp timeout (e.g. 900, 15m, 10s)", 3},
+    {"set timeout tcp 0",
+     "invalid tcp timeout '0' (expected seconds, or a number with s, m, h or d; 1s to 7d)", 3},
+    {"set timeout udp 8d",
+     "invalid udp timeout '8d' (expected seconds, or a number with s, m, h or d; 1s to 7d)", 3},
+    {"set timeout tcp-syn 5x",
+     "invalid tcp-syn timeout '5x' (expected seconds, or a number with s, m, h or d; 1s to 7d)", 3},
+    {"set timeout tcp 1 tcp 2", "option 'tcp' given twice", 4},
+    {"set timeout icmp 5", "unexpected argument 'icmp' (expected one of: tcp, tcp-syn, udp)", 2},
+    {"set flow-guard", "missing new flows per second per CPU (or off)", 2},
+    {"set flow-guard 0",
+     "invalid new flows per second per CPU (or off) '0' (expected 1..4294967295)", 2},
+    {"set flow-guard on",
+     "invalid new flows per second per CPU (or off) 'on' (expected "
+     "1..4294967295)",
+     2},
+    {"set flow-guard 5 6", "unexpected argument '6'", 3},
+    {"flows get", "missing protocol (tcp or udp)", 2},
+    {"flows get tcp 10.0.0.1 192.0.2.1:80",
+     "invalid client '10.0.0.1' (expected ADDR:PORT or [IPv6]:PORT)", 3},
+    {"flows get tcp 10.0.0.1:5 [2001:db8::1]:80", "client and VIP must be of the same family", 4},
+    {"flows get tcp 10.0.0.1:5 192.0.2.1:80 x", "unexpected argument 'x'", 5},
+    {"flows expire now", "unexpected argument 'now'", 2},
     {"set source4", "missing source4 address (or none)", 2},
     {"set source4 2001:db8::1", "source4 must be an IPv4 address", 2},
     {"set gateway6 192.0.2.1", "gateway6 must be an IPv6 address", 2},
@@ -167,10 +191,7 @@ const ErrorCase kErrors[] = {
     {"set gateway4 none now", "unexpected argument 'now'", 3},
     {"set source4 nowhere",
      "invalid source4 address (or none) 'nowhere' (expected an IPv4 or IPv6 address)", 2},
-    {"set gateway 10.0.0.1",
-     "unknown setting 'gateway' (expected seed, source4, source6, gateway4, gateway6, nat4 or "
-     "nat6)",
-     1},
+    {"set gateway 10.0.0.1", "unknown setting 'gateway' (expected " SETTINGS ")", 1},
     {"set nat4", "missing IPv4 prefix (e.g. 198.18.0.0/16)", 2},
     {"set nat4 fd00::/64",
      "invalid NAT range 'fd00::/64' (expected an IPv4 prefix (e.g. 198.18.0.0/16))", 2},
@@ -417,6 +438,28 @@ TEST(GrammarDefaults, NatRanges) {
   parse_as<cmd::NatList>("nat");
   parse_as<cmd::NatList>("nat list");
   parse_as<cmd::NatList>("nat show");
+}
+
+TEST(GrammarDefaults, Timeouts) {
+  auto t = parse_as<cmd::SetTimeout>("set timeout tcp 900 tcp-syn 10s udp 5m").change;
+  EXPECT_EQ(t.tcp, 900u);
+  EXPECT_EQ(t.tcp_syn, 10u);
+  EXPECT_EQ(t.udp, 300u);
+  auto u = parse_as<cmd::SetTimeout>("set timeout udp 1d").change;
+  EXPECT_FALSE(u.tcp);
+  EXPECT_FALSE(u.tcp_syn);
+  EXPECT_EQ(u.udp, 86400u);
+  EXPECT_EQ(parse_as<cmd::SetTimeout>("set timeout tcp 2h").change.tcp, 7200u);
+  EXPECT_EQ(parse_as<cmd::SetFlowGuard>("set flow-guard 20000").per_second, 20000u);
+  EXPECT_EQ(parse_as<cmd::SetFlowGuard>("set flow-guard off").per_second, 0u);
+}
+
+TEST(GrammarDefaults, FlowsGetAndExpire) {
+  auto g = parse_as<cmd::FlowsGet>("flows get udp [2001:db8::7]:5353 [2001:db8::10]:53");
+  EXPECT_EQ(g.proto, Proto::udp);
+  EXPECT_EQ(g.client.str(), "[2001:db8::7]:5353");
+  EXPECT_EQ(g.vip.str(), "[2001:db8::10]:53");
+  parse_as<cmd::FlowsExpire>("flows expire");
 }
 
 TEST(GrammarDefaults, SeedBounds) {

@@ -15,6 +15,7 @@
 #include "model/health_vips.hpp"
 #include "model/maglev.hpp"
 #include "model/ops.hpp"
+#include "model/timeouts.hpp"
 
 namespace xlb {
 namespace {
@@ -90,6 +91,26 @@ TEST(RulesetPrint, ExactText) {
             "backend disable web 10.0.0.1\n"
             "backend add web 10.0.0.2 weight 0 mac 02:00:00:00:00:0b\n"
             "service add dns udp [2001:db8::53] sched mh\n");
+}
+
+TEST(RulesetPrint, FlowSettingsOnlyWhenNotTheDefault) {
+  EXPECT_EQ(print_ruleset(from_text("set timeout tcp 900 tcp-syn 10 udp 300\n"
+                                    "set flow-guard 10000\n")),
+            "flush ruleset\n");
+  Config c = from_text(
+      "set timeout udp 90 tcp 15m tcp-syn 5\n"
+      "set flow-guard off\n");
+  EXPECT_EQ(c.settings.timeouts.udp, 90u);
+  EXPECT_EQ(c.settings.timeouts.tcp_syn, 5u);
+  EXPECT_EQ(c.settings.flow_guard, 0u);
+  EXPECT_EQ(print_ruleset(c),
+            "flush ruleset\n"
+            "set timeout tcp-syn 5s udp 90s\n"
+            "set flow-guard off\n");
+  EXPECT_EQ(print_ruleset(from_text("set timeout tcp 2h\nset flow-guard 500\n")),
+            "flush ruleset\nset timeout tcp 2h\nset flow-guard 500\n");
+  // flush ruleset resets them.
+  EXPECT_EQ(print_ruleset(from_text("set timeout tcp 2h\nflush ruleset\n")), "flush ruleset\n");
 }
 
 TEST(RulesetPrint, ResolvedMacsAreNotPrinted) {
@@ -178,6 +199,16 @@ Config random_config(std::mt19937& rng) {
         EXPECT_TRUE(backend_set_admin(c, ref, b.addr, Admin::disabled).ok());
       }
     }
+  }
+  if (pick(3) == 0) {
+    TimeoutChange t;
+    if (pick(2)) t.tcp = 1 + pick(kMaxFlowTimeout);
+    if (pick(2)) t.tcp_syn = 1 + pick(120);
+    t.udp = 1 + pick(3600);
+    EXPECT_TRUE(settings_set_timeouts(c, t).ok());
+  }
+  if (pick(3) == 0) {
+    EXPECT_TRUE(settings_set_flow_guard(c, pick(3) ? pick(100000) : 0).ok());
   }
   return c;
 }
