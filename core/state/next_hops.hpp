@@ -58,7 +58,7 @@ struct RefreshOptions {
 struct RefreshResult {
   std::vector<NextHopChange> changes;  // committed, in one transaction
   std::vector<BackendRef> unresolved;  // after the round
-  size_t checked = 0;                  // backends whose MAC is resolved here
+  size_t checked = 0;                  // backends the round maintains
 };
 
 // One round: re-reads the neighbour table for every dsr backend without an
