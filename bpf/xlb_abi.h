@@ -232,6 +232,8 @@ XLB_ABI_INLINE struct xlb_flow xlb_flow_from_v2(const struct xlb_flow_v2 *old)
 		.backend = old->backend,
 		.cookie = old->cookie,
 		.last_seen = old->last_seen,
+		.flags = 0,
+		.pad = {0, 0, 0},
 	};
 
 	return f;

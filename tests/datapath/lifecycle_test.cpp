@@ -107,11 +107,13 @@ TEST_P(ExpiryTest, EntryLivesForItsTimeoutThenIsAMiss) {
   EXPECT_EQ(flows_now[0].state, c.state);
   EXPECT_EQ(flows_now[0].timeout, c.timeout);
 
-  // Idle for exactly the timeout: still live, listed, and used.
+  // Idle for exactly the timeout: still live, listed, and used (the probe
+  // is of the kind that made the entry, so a SYN-only entry stays so).
+  const uint8_t probe = c.packets.back();
   age(1, c.proto, c.timeout);
   EXPECT_TRUE(listed(1));
   uint64_t before = new_flows();
-  ASSERT_EQ(run_to_backend(packet(1, c.proto)), to);
+  ASSERT_EQ(run_to_backend(packet(1, c.proto, probe)), to);
   EXPECT_EQ(new_flows(), before);
 
   // Idle for longer: left out of the listing; the next packet misses, is
@@ -119,7 +121,7 @@ TEST_P(ExpiryTest, EntryLivesForItsTimeoutThenIsAMiss) {
   age(1, c.proto, c.timeout + 2);
   EXPECT_FALSE(listed(1));
   before = new_flows();
-  ASSERT_EQ(run_to_backend(packet(1, c.proto)), to);
+  ASSERT_EQ(run_to_backend(packet(1, c.proto, probe)), to);
   EXPECT_EQ(new_flows(), before + 1);
   EXPECT_EQ(stats().global[XLB_G_FLOW_REBALANCED], 0u);
   auto v = entry(1, c.proto);
