@@ -144,20 +144,23 @@ TEST(Endpoint, Ipv6NeedsBracketsForAPort) {
   auto bracketed = Endpoint::parse("[::1]");
   ASSERT_TRUE(bracketed);
   EXPECT_EQ(bracketed->port, 0);
-  EXPECT_EQ(bracketed->str(), "::1");  // port 0: no brackets needed
+  EXPECT_EQ(bracketed->str(), "[::1]");  // brackets always: a bare one is ambiguous
 }
 
-// Without brackets every colon belongs to the address: "::1:80" is the
-// IPv6 address ::1:80 with no port, never ::1 port 80.
-TEST(Endpoint, UnbracketedIpv6IsAllAddress) {
-  auto e = Endpoint::parse("::1:80");
+// Without brackets "::1:80" could be ::1 port 80 or every port of ::1:80:
+// refused (the grammar says how to write either); "[::1:80]" is the latter.
+TEST(Endpoint, UnbracketedIpv6IsRefused) {
+  EXPECT_FALSE(Endpoint::parse("::1:80"));
+  EXPECT_FALSE(Endpoint::parse("::"));
+  auto e = Endpoint::parse("[::1:80]");
   ASSERT_TRUE(e);
   EXPECT_EQ(e->port, 0);
   EXPECT_EQ(e->addr, *IpAddr::parse("::1:80"));
-  auto any = Endpoint::parse("::");
+  auto any = Endpoint::parse("[::]:*");
   ASSERT_TRUE(any);
   EXPECT_EQ(any->port, 0);
   EXPECT_TRUE(any->addr.is_v6());
+  EXPECT_EQ(any->display(), "[::]:*");
 }
 
 TEST(Endpoint, PortBounds) {
@@ -199,8 +202,8 @@ TEST(Endpoint, RejectsBadInput) {
 }
 
 TEST(Endpoint, RoundTripsThroughText) {
-  for (const char* text : {"192.0.2.10:80", "192.0.2.10", "[2001:db8::10]:53", "2001:db8::10",
-                           "[::ffff:10.0.0.1]:443", "::"}) {
+  for (const char* text : {"192.0.2.10:80", "192.0.2.10", "[2001:db8::10]:53", "[2001:db8::10]",
+                           "[::ffff:10.0.0.1]:443", "[::]"}) {
     auto e = Endpoint::parse(text);
     ASSERT_TRUE(e) << text;
     EXPECT_EQ(e->str(), text);

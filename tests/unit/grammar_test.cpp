@@ -92,7 +92,8 @@ const ErrorCase kErrors[] = {
     {"service add web tcp 192.0.2.1:80 ring 5", "invalid ring size '5' (expected 7..1048573)", 6},
     {"service add web tcp 192.0.2.1:80 ring 1048574",
      "invalid ring size '1048574' (expected 7..1048573)", 6},
-    {"service add web tcp 192.0.2.1:80 ring 100", "ring size 100 is not a prime", 6},
+    {"service add web tcp 192.0.2.1:80 ring 100",
+     "ring size 100 is not a prime (nearest: 97 or 101)", 6},
     {"service add web tcp 192.0.2.1:80 forward",
      "missing forwarding method (dsr, ipip, gre, gue or fou)", 6},
     {"service add web tcp 192.0.2.1:80 forward nat",
@@ -113,9 +114,9 @@ const ErrorCase kErrors[] = {
     {"service add web tcp 192.0.2.1:80 bogus",
      "unexpected argument 'bogus' (expected one of: sched, ring, forward, need)", 5},
     {"service set web", "missing what to change (sched, ring, forward or need)", 3},
-    {"service set tcp 192.0.2.1:80 ring 12", "ring size 12 is not a prime", 5},
+    {"service set tcp 192.0.2.1:80 ring 12", "ring size 12 is not a prime (nearest: 11 or 13)", 5},
     {"service frob", "unknown service command 'frob' (try: xlb service help)", 1},
-    {"service de web", "unknown service command 'de' (try: xlb service help)", 1},
+    {"service dx web", "unknown service command 'dx' (try: xlb service help)", 1},
     {"service list web extra", "unexpected argument 'extra'", 3},
     // parse_backend.cpp
     {"backend add web 10.0.0.1 mac 00:00:00:00:00:00",
@@ -636,7 +637,7 @@ TEST(GrammarFileErrors, VariableExpansionKeepsTheVariablesPosition) {
 
 TEST(GrammarFileErrors, SecondStatementOnALine) {
   expect_rendered("service add a tcp 192.0.2.1:80; service add b tcp 192.0.2.2:80 ring 8\n",
-                  "web.conf:1:69: error: ring size 8 is not a prime\n"
+                  "web.conf:1:69: error: ring size 8 is not a prime (nearest: 7 or 11)\n"
                   "service add a tcp 192.0.2.1:80; service add b tcp 192.0.2.2:80 ring 8\n"
                   "                                                                    ^\n");
 }

@@ -29,14 +29,14 @@ std::string error_of(const std::string& line) {
 TEST(Hints, AliasesAreOneVerbForPrefixes) {
   // del and delete are one verb: `d` and `de` are it, not ambiguous.
   for (const char* line :
-       {"se d web", "service de web", "backend d web 192.0.2.1", "check d web"}) {
+       {"se d web", "service de web", "backend de web 192.0.2.1", "check d web"}) {
     auto r = parse_command(split(line));
     ASSERT_TRUE(r.ok()) << line << ": " << r.error().message;
   }
   EXPECT_TRUE(std::holds_alternative<cmd::ServiceDel>(*parse_command(split("se d web"))));
-  EXPECT_TRUE(std::holds_alternative<cmd::BackendDel>(*parse_command(split("b d web 192.0.2.1"))));
-  // Two different verbs stay ambiguous: backend `d` was del or disable?
-  // (disable is not an alias of del) -- `di` is disable, `de` is del.
+  EXPECT_TRUE(std::holds_alternative<cmd::BackendDel>(*parse_command(split("b de web 192.0.2.1"))));
+  // Different verbs stay ambiguous: backend `d` is del, disable or drain.
+  EXPECT_FALSE(parse_command(split("backend d web 192.0.2.1")).ok());
   EXPECT_TRUE(
       std::holds_alternative<cmd::BackendAdmin>(*parse_command(split("b di web 192.0.2.1"))));
 }
