@@ -27,7 +27,8 @@ bool hc_port_ipv6();
 // pinned at pin_path and sets its addresses and routes for the NAT ranges.
 Status hc_port_setup(const std::string& pin_path, const Settings& s);
 // Makes an existing port's addresses, routes and datapath settings those of
-// `s` (stale ones of an older NAT range removed); nothing without a port.
+// `s` (stale ones of an older NAT range removed); nothing without a port,
+// or when the port here was set up for other pins.
 // Idempotent: every writer runs it after its commit, so a failure is
 // repaired by the next command.
 Status hc_port_sync(const std::string& pin_path, const Settings& s);

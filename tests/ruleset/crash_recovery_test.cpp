@@ -23,11 +23,11 @@
 namespace xlb::test {
 namespace {
 
-// 24 services of 8 backends; `second` changes every MAC and weight, drops
+// 12 services of 8 backends; `second` changes every MAC and weight, drops
 // backend 1 and adds backends 9 and 10 to each service.
 std::string ruleset(bool second) {
   std::string text = "flush ruleset\nset seed 7\n";
-  for (int s = 0; s < 24; s++) {
+  for (int s = 0; s < 12; s++) {
     std::string name = "s" + std::to_string(s);
     text += "service add " + name + " tcp 192.0.2." + std::to_string(s + 1) + ":80 ring 13\n";
     for (int b = second ? 2 : 1; b <= (second ? 10 : 8); b++) {
@@ -93,9 +93,12 @@ TEST_F(CrashRecoveryTest, KilledWritersLeaveTheCommittedRulesetInTheDatapath) {
               2;
   std::mt19937 rng(20);
   int current = 0, killed = 0, changed = 0;
+  double scale = 1.0;  // follows the machine's load: about half the kills hit a running xlb
   for (int round = 0; round < 200; round++) {
-    std::uniform_int_distribution<int64_t> delay(0, full.count() * 6 / 5);
-    killed += run_and_kill(pin_path(), files[current ^ 1], std::chrono::microseconds(delay(rng)));
+    std::uniform_int_distribution<int64_t> delay(0, int64_t(full.count() * scale));
+    bool hit = run_and_kill(pin_path(), files[current ^ 1], std::chrono::microseconds(delay(rng)));
+    killed += hit;
+    scale *= hit ? 1.05 : 0.9;
     std::string now = list_ruleset();
     ASSERT_TRUE(now == printed[0] || now == printed[1]) << "round " << round << ": a mix\n" << now;
     int seen = now == printed[1] ? 1 : 0;
@@ -107,8 +110,8 @@ TEST_F(CrashRecoveryTest, KilledWritersLeaveTheCommittedRulesetInTheDatapath) {
     ASSERT_EQ(backends_mismatch(), "") << "round " << round << " (after: " << next.err << ")";
   }
   std::printf("200 rounds: %d kills hit a running xlb, %d files applied whole\n", killed, changed);
-  EXPECT_GE(killed, 100);
-  EXPECT_GE(changed, 10);
+  EXPECT_GE(killed, 60);
+  EXPECT_GE(changed, 20);
 }
 
 }  // namespace
