@@ -43,6 +43,7 @@ const ObjectEntry* find_object(const std::string& word) {
 Status apply_backend_set(Config& c, const cmd::BackendSet& s) {
   if (s.weight) XLB_TRY(backend_set_weight(c, s.ref, s.addr, *s.weight));
   if (s.mac) XLB_TRY(backend_set_mac(c, s.ref, s.addr, *s.mac));
+  if (s.dev || s.vlan) XLB_TRY(backend_set_egress(c, s.ref, s.addr, s.dev, s.vlan));
   return {};
 }
 

@@ -67,6 +67,8 @@ struct BackendSet {
   IpAddr addr;
   std::optional<uint32_t> weight;
   std::optional<MacAddr> mac;
+  std::optional<std::string> dev;  // "": back to the route's interface
+  std::optional<uint16_t> vlan;    // 0: untagged
 };
 struct BackendAdmin {
   ServiceRef ref;

@@ -15,6 +15,8 @@ json backend_json(const Backend& b) {
               {"weight", b.weight},
               {"mac", b.mac.str()},
               {"mac_explicit", b.mac_explicit},
+              {"dev", b.dev},
+              {"vlan", b.vlan},
               {"admin", to_string(b.admin)},
               {"health", to_string(b.health)},
               {"id", b.id},
@@ -86,6 +88,8 @@ Result<Backend> backend_from(const json& j) {
   auto mac = MacAddr::parse(j.at("mac").get<std::string>());
   if (mac) b.mac = *mac;
   b.mac_explicit = j.at("mac_explicit").get<bool>();
+  b.dev = j.value("dev", std::string());  // absent in stores written before next hops
+  b.vlan = j.value("vlan", uint16_t{0});
   b.admin = j.at("admin").get<std::string>() == "disabled" ? Admin::disabled : Admin::enabled;
   b.health = j.at("health").get<std::string>() == "down" ? Health::down : Health::up;
   b.id = j.at("id").get<uint32_t>();

@@ -4,6 +4,7 @@
 #include <netlink/socket.h>
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -24,6 +25,7 @@ struct LinkInfo {
   std::string name;
   int ifindex = 0;
   MacAddr mac;
+  uint32_t mtu = 0;
 };
 
 Result<LinkInfo> link_by_name(const std::string& name);

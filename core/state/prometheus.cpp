@@ -72,6 +72,10 @@ void global(std::string& out, const json& stats) {
   header(out, {"xlb_hc_reply_clashes_total", "counter",
                "Health-check probes that took over another probe's reply tuple."});
   out += "xlb_hc_reply_clashes_total " + stats["global"]["hc_reply_clash"].dump() + "\n";
+  header(out, {"xlb_fib_lookups_total", "counter",
+               "Kernel FIB lookups made by the datapath: health-check probes by a tunnel, and "
+               "tunnel packets whose next hop is unresolved."});
+  out += "xlb_fib_lookups_total " + stats["global"]["fib_lookups"].dump() + "\n";
 }
 
 void vips(std::string& out, const Config& cfg) {

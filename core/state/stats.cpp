@@ -33,7 +33,8 @@ constexpr const char* kGlobalNames[XLB_G_MAX] = {"pass",
                                                  "drop_hc_unknown",
                                                  "drop_hc_no_route",
                                                  "hc_reply_clash",
-                                                 "drop_hc_source"};
+                                                 "drop_hc_source",
+                                                 "fib_lookups"};
 
 int ncpus() {
   static int n = libbpf_num_possible_cpus();

@@ -12,6 +12,7 @@
 #include "model/maglev.hpp"
 #include "state/bank.hpp"
 #include "state/hc_port.hpp"
+#include "state/hop_table.hpp"
 #include "state/nat_table.hpp"
 #include "state/stats.hpp"
 #include "state/store.hpp"
@@ -236,6 +237,15 @@ Status sync_hc_port(const Maps& m, const Config& live, const Config& next) {
   return hc_port_setup(m.pin_path(), next.settings);
 }
 
+// Next hops are written before the flip: a new backend's must be there for
+// its first packet. What stays unresolved does not fail the commit.
+Status write_next_hops(const Maps& m, const Config& next) {
+  HopContext ctx = hop_context(m.pin_path(), std::chrono::milliseconds(1500));
+  auto left = write_hops(m, next, ctx);
+  if (!left) return left.error();
+  return {};
+}
+
 }  // namespace
 
 Status commit(const Maps& m, const Config& live, const xlb_ctl& ctl, Config& next) {
@@ -244,6 +254,7 @@ Status commit(const Maps& m, const Config& live, const xlb_ctl& ctl, Config& nex
   XLB_TRY(assign_ids(m, live, next));
   const uint32_t bank = ctl.active_bank ^ 1u;
   XLB_TRY(build_tables(m, live, next));
+  XLB_TRY(write_next_hops(m, next));
   BackendEntries live_be = backend_entries(live), next_be = backend_entries(next);
   XLB_TRY(backends_before_flip(m, live_be, next_be));
   XLB_TRY(zero_new_service_stats(m, live, next));
