@@ -234,7 +234,10 @@ static __noinline int xlb_forward_tunnel(struct xdp_md *ctx,
 	hash = xlb_flow_hash(&pkt->key, bs->hash_seed, 0);
 	if (xlb_encap_frame(ctx, pkt->l3_off, &e, &in, src, &dst, nh, hash))
 		return xlb_tunnel_drop(XLB_G_DROP_ENCAP);
-	return xlb_egress(ctx, nh->ifindex);
+	if (nh->from_table || nh->ifindex == ctx->ingress_ifindex)
+		return xlb_egress(ctx, nh->ifindex);
+	/* the FIB's egress may be in no map: as before the table */
+	return bpf_redirect(nh->ifindex, 0);
 }
 
 /*
