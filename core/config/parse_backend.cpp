@@ -24,28 +24,28 @@ Status read_dev(Cursor& cur, BackendOptions& o) {
 }
 
 Status read_backend_options(Cursor& c, BackendOptions& o) {
-  return read_options(c, {"weight", "mac", "dev", "vlan"}, [&](const std::string& kw,
-                                                               Cursor& cur) -> Status {
-    if (kw == "dev") return read_dev(cur, o);
-    if (kw == "vlan") {
-      auto v = read_uint(cur, "VLAN id (0: none)", 0, 4094);
-      if (!v) return v.error();
-      o.vlan = static_cast<uint16_t>(*v);
-      return {};
-    }
-    if (kw == "weight") {
-      auto w = read_uint(cur, "weight", 0, kMaxWeight);
-      if (!w) return w.error();
-      o.weight = *w;
-      return {};
-    }
-    auto m = read_mac(cur);
-    if (!m) return m.error();
-    if (m->is_zero())
-      return cur.error_at(cur.pos() - 1, "MAC address 00:00:00:00:00:00 is not usable");
-    o.mac = *m;
-    return {};
-  });
+  return read_options(
+      c, {"weight", "mac", "dev", "vlan"}, [&](const std::string& kw, Cursor& cur) -> Status {
+        if (kw == "dev") return read_dev(cur, o);
+        if (kw == "vlan") {
+          auto v = read_uint(cur, "VLAN id (0: none)", 0, 4094);
+          if (!v) return v.error();
+          o.vlan = static_cast<uint16_t>(*v);
+          return {};
+        }
+        if (kw == "weight") {
+          auto w = read_uint(cur, "weight", 0, kMaxWeight);
+          if (!w) return w.error();
+          o.weight = *w;
+          return {};
+        }
+        auto m = read_mac(cur);
+        if (!m) return m.error();
+        if (m->is_zero())
+          return cur.error_at(cur.pos() - 1, "MAC address 00:00:00:00:00:00 is not usable");
+        o.mac = *m;
+        return {};
+      });
 }
 
 struct Target {

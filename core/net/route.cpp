@@ -19,7 +19,8 @@ struct Request {
 };
 
 void add_attr(Request& req, int type, const void* data, int len) {
-  auto* rta = reinterpret_cast<rtattr*>(reinterpret_cast<char*>(&req) + NLMSG_ALIGN(req.nh.nlmsg_len));
+  auto* rta =
+      reinterpret_cast<rtattr*>(reinterpret_cast<char*>(&req) + NLMSG_ALIGN(req.nh.nlmsg_len));
   rta->rta_type = type;
   rta->rta_len = RTA_LENGTH(len);
   std::memcpy(RTA_DATA(rta), data, len);

@@ -121,8 +121,7 @@ Status write_entry(const Maps& m, uint32_t id, const xlb_nh& e) {
   if (bpf_map_lookup_elem(m.nexthops(), &id, &have) == 0 && std::memcmp(&have, &e, sizeof(e)) == 0)
     return {};
   if (e.ifindex) XLB_TRY(add_tx_port(m, static_cast<int>(e.ifindex)));
-  if (bpf_map_update_elem(m.nexthops(), &id, &e, BPF_ANY) != 0)
-    return sys_error("write next hop");
+  if (bpf_map_update_elem(m.nexthops(), &id, &e, BPF_ANY) != 0) return sys_error("write next hop");
   return {};
 }
 

@@ -31,8 +31,7 @@ Bytes untag(const Bytes& f, uint16_t& vid) {
 
 class NextHopTest : public TunnelTest {
  protected:
-  void add_dsr(const char* addr, const MacAddr& m, const std::string& dev = "",
-               uint16_t vlan = 0) {
+  void add_dsr(const char* addr, const MacAddr& m, const std::string& dev = "", uint16_t vlan = 0) {
     configure([&](Config& c) {
       Service s = make_service("svc", Proto::tcp, "192.0.2.10", 80);
       Backend b = make_backend(addr, m);
@@ -231,8 +230,8 @@ TEST_F(NextHopTest, OuterUdpChecksumHoldsForEveryInnerKind) {
       for (bool outer6 : {false, true}) {
         SCOPED_TRACE(to_string(f) + " " + k.name + (outer6 ? " in IPv6" : " in IPv4"));
         configure([&](Config& c) {
-          Service s = make_service("svc", k.proto == kProtoTcp ? Proto::tcp : Proto::udp,
-                                   k.vip, 80);
+          Service s =
+              make_service("svc", k.proto == kProtoTcp ? Proto::tcp : Proto::udp, k.vip, 80);
           s.forward = f;
           Backend b;
           b.addr = ip(outer6 ? "fd09::2" : "10.9.0.2");
