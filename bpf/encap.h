@@ -17,8 +17,10 @@
  *
  * The outer UDP source port comes from the flow hash, in 49152..65535, so
  * ECMP and RSS on the way spread flows and keep each one on its path. The
- * UDP checksum is computed over the whole datagram for both outer families
- * (mandatory over IPv6, done over IPv4 too: see csum.h for its cost).
+ * UDP checksum is set for both outer families (mandatory over IPv6, done
+ * over IPv4 too), from the headers alone when the inner packet's own
+ * checksum allows it (xlb_inner_lco4/6 below), else over the whole
+ * datagram (csum.h).
  *
  * Outer IPv4: TTL 64, TOS copied from the inner packet, DF copied from an
  * inner IPv4 packet and set for an inner IPv6 one (which may never be
@@ -26,8 +28,9 @@
  * limit 64, traffic class copied, flow label from the flow hash.
  *
  * Anything after the inner packet (Ethernet padding) stays after the outer
- * one, outside every length and checksum. VLAN tags are not kept: the
- * frame leaves by the egress device the FIB chose.
+ * one, outside every length and checksum. The client's VLAN tags are not
+ * kept: the frame leaves untagged, or with the one tag its next hop says
+ * (xlb_nexthops, `backend ... vlan N`).
  */
 #ifndef XLB_ENCAP_H
 #define XLB_ENCAP_H
@@ -54,6 +57,8 @@ struct xlb_inner {
 	__u8 family;
 	__u8 tos;  /* IPv4 TOS or IPv6 traffic class */
 	__u8 df;   /* may not be fragmented: IPv4 DF, or IPv6 */
+	__u8 lco;  /* lco_sum is the packet's sum (see xlb_inner_lco) */
+	__u64 lco_sum;
 };
 
 /* The headers one method and one outer family put before the inner packet. */
@@ -66,13 +71,86 @@ struct xlb_encap {
 	__be16 dport;     /* gue, fou */
 };
 
-/* The next hop, from the FIB (or the gateway's entry). */
+/* The next hop: from xlb_nexthops (from_table), else from the FIB (or the
+ * gateway's entry). */
 struct xlb_nexthop {
 	__u8 dmac[ETH_ALEN];
 	__u8 smac[ETH_ALEN];
 	__u32 ifindex;
-	__u32 mtu; /* set when the packet is too big for it */
+	__u32 mtu;     /* table: the egress MTU (0: unchecked); FIB: set when
+			* the packet is too big */
+	__u16 vlan;
+	__u8 tagged;   /* leaves with one 802.1Q tag, vlan */
+	__u8 from_table;
 };
+
+/*
+ * Local checksum offload (the trick of Linux's LCO, Documentation/networking/
+ * checksum-offloads.rst): the outer UDP checksum of gue and fou covers the
+ * whole inner packet, but a valid inner packet's sum is known without
+ * reading it. An IPv4 header with a valid checksum sums to zero (0xffff);
+ * a TCP segment, or a UDP datagram with a checksum, sums to minus its
+ * pseudo-header. So the inner packet sums to
+ *   IPv4: -(src + dst + proto + L4 length)
+ *   IPv6: its first 8 header bytes - (proto + L4 length), the addresses
+ *         cancelling out,
+ * and only the outer headers need summing: the cost no longer grows with
+ * the packet. A client's corrupt inner checksum makes the outer one wrong
+ * too, and the backend drops what it would have dropped anyway. Anything
+ * else (fragments, ICMP errors, UDP without checksum, IPv6 extension
+ * headers) is summed in full (csum.h).
+ */
+static __always_inline int xlb_lco_l4(struct xdp_md *ctx,
+				      const struct xlb_packet *pkt,
+				      __u32 l4_off)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct udphdr *udp;
+
+	if (pkt->fragment || pkt->icmp_error)
+		return 0;
+	if (pkt->key.proto == IPPROTO_TCP)
+		return 1;
+	if (pkt->key.proto != IPPROTO_UDP || l4_off > 128)
+		return 0;
+	/* bounds the verifier sees on the register it adds */
+	asm volatile("" : "+r"(l4_off));
+	udp = data + (l4_off & 0xff);
+	if ((void *)(udp + 1) > data_end)
+		return 0;
+	return udp->check != 0;
+}
+
+static __always_inline void xlb_inner_lco4(struct xdp_md *ctx,
+					   const struct xlb_packet *pkt,
+					   struct xlb_inner *in,
+					   const struct iphdr *ip)
+{
+	__u32 hdr_len = in->len - pkt->l4_len;
+
+	if (!xlb_lco_l4(ctx, pkt, pkt->l3_off + hdr_len))
+		return;
+	in->lco = 1;
+	in->lco_sum = xlb_csum_fold(xlb_pseudo4(ip->saddr, ip->daddr,
+						pkt->key.proto, pkt->l4_len));
+}
+
+static __always_inline void xlb_inner_lco6(struct xdp_md *ctx,
+					   const struct xlb_packet *pkt,
+					   struct xlb_inner *in,
+					   const struct ipv6hdr *ip6)
+{
+	const __u32 *w = (const __u32 *)ip6;
+
+	if (in->len - pkt->l4_len != sizeof(*ip6) ||
+	    !xlb_lco_l4(ctx, pkt, pkt->l3_off + sizeof(*ip6)))
+		return;
+	in->lco = 1;
+	in->lco_sum = (__u64)w[0] + w[1] +
+		      xlb_csum_fold((__u64)bpf_htonl(pkt->l4_len) +
+				    bpf_htonl(pkt->key.proto));
+}
 
 static __always_inline int xlb_read_inner(struct xdp_md *ctx,
 					  const struct xlb_packet *pkt,
@@ -93,6 +171,7 @@ static __always_inline int xlb_read_inner(struct xdp_md *ctx,
 		in->len = bpf_ntohs(ip->tot_len);
 		in->tos = ip->tos;
 		in->df = !!(ip->frag_off & bpf_htons(XLB_IP_DF));
+		xlb_inner_lco4(ctx, pkt, in, ip);
 		return 0;
 	}
 	struct ipv6hdr *ip6 = data + off;
@@ -102,6 +181,7 @@ static __always_inline int xlb_read_inner(struct xdp_md *ctx,
 	in->len = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
 	in->tos = (ip6->priority << 4) | (ip6->flow_lbl[0] >> 4);
 	in->df = 1;
+	xlb_inner_lco6(ctx, pkt, in, ip6);
 	return 0;
 }
 

@@ -3,21 +3,24 @@
  * Sending a packet to its backend: xlb_forward() is the one entry point,
  * for every forwarding method.
  *
- * dsr: the backend, which holds the VIP on a loopback, is on the same L2
- * segment as the load balancer, so rewriting the destination MAC is all it
- * takes. The source MAC becomes the interface's own, so switches learn
- * nothing odd; everything else, VLAN tags included, goes back out unchanged.
+ * Where a packet goes is the backend's entry in xlb_nexthops (xlb_abi.h),
+ * which the control plane resolves and keeps: egress interface, VLAN tag,
+ * source and destination MAC. Out of the ingress interface: XDP_TX; out of
+ * another: XDP_REDIRECT through the devmap xlb_tx_ports.
+ *
+ * dsr: the backend, which holds the VIP on a loopback, is on a segment the
+ * load balancer reaches at L2, so rewriting the MACs (and the VLAN tag, for
+ * a backend behind a trunk) is all it takes.
  *
  * ipip, gre, gue, fou: the packet is encapsulated (encap.h, tunnel.h) from
  * the bank's source address of the backend's family to the backend, and
- * sent to the next hop the FIB gives: XDP_TX when it is out of the ingress
- * interface, bpf_redirect() otherwise. What cannot be sent is dropped and
- * counted by reason:
- *   drop_no_nexthop  no route or neighbour for the backend nor the gateway.
- *                    XDP cannot resolve a neighbour, and passing the packet
- *                    to the host would make it answer for, or route, a VIP;
- *                    the operator keeps the next hop in the neighbour table
- *                    (the host resolves it whenever it talks to it itself).
+ * sent to the next hop of the table; with no resolved entry, to the one
+ * bpf_fib_lookup() gives (counted fib_lookups). What cannot be sent is
+ * dropped and counted by reason:
+ *   drop_no_nexthop  dsr: the next hop is unresolved. tunnels: unresolved,
+ *                    and neither the FIB nor the gateway resolves. XDP
+ *                    cannot resolve a neighbour, and passing the packet to
+ *                    the host would make it answer for, or route, a VIP.
  *   drop_too_big     too big for the egress MTU, inner IPv4 without DF: XDP
  *                    cannot fragment. (With DF or IPv6 the client is told
  *                    instead: too_big.h, counted icmp_too_big_sent.)
@@ -40,28 +43,111 @@
  * attached to. */
 const volatile __u8 xlb_iface_mac[ETH_ALEN] = {};
 
-static __always_inline int xlb_forward_dsr(struct xdp_md *ctx,
-					   const struct xlb_backend *be)
-{
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
-	int i;
-
-	if ((void *)(eth + 1) > data_end)
-		return XDP_ABORTED;
-	__builtin_memcpy(eth->h_dest, be->mac, ETH_ALEN);
-#pragma unroll
-	for (i = 0; i < ETH_ALEN; i++)
-		eth->h_source[i] = xlb_iface_mac[i];
-	return XDP_TX;
-}
-
 /* A drop with its reason; xlb_verdict() counts the drop itself. */
 static __always_inline int xlb_tunnel_drop(__u32 reason)
 {
 	xlb_count_global(reason);
 	return XDP_DROP;
+}
+
+/* Out of the ingress interface by XDP_TX, out of another by XDP_REDIRECT
+ * through xlb_tx_ports (an egress missing there is a drop: the control
+ * plane adds every egress it writes into xlb_nexthops). */
+static __always_inline int xlb_egress(struct xdp_md *ctx, __u32 ifindex)
+{
+	if (!ifindex || ifindex == ctx->ingress_ifindex)
+		return XDP_TX;
+	return bpf_redirect_map(&xlb_tx_ports, ifindex, XDP_DROP);
+}
+
+static __always_inline void xlb_own_mac(__u8 *mac)
+{
+	int i;
+
+#pragma unroll
+	for (i = 0; i < ETH_ALEN; i++)
+		mac[i] = xlb_iface_mac[i];
+}
+
+static __always_inline int xlb_mac_is_zero(const __u8 *m)
+{
+	return !(m[0] | m[1] | m[2] | m[3] | m[4] | m[5]);
+}
+
+/*
+ * Rewrites the frame's L2 header into dmac, smac and either no VLAN tag or
+ * exactly one (802.1Q, PCP 0): pushes, rewrites or strips the client's
+ * tags (up to the two parse.h steps over).
+ */
+static __always_inline int xlb_set_l2(struct xdp_md *ctx,
+				      const struct xlb_packet *pkt,
+				      const struct xlb_nexthop *nh)
+{
+	int delta = (int)pkt->l3_off - (nh->tagged ? ETH_HLEN + 4 : ETH_HLEN);
+
+	if (pkt->l3_off > XLB_MAX_L2)
+		return -1;
+	if (delta && bpf_xdp_adjust_head(ctx, delta))
+		return -1;
+	return xlb_put_l2(ctx, nh, pkt->key.family == XLB_AF_INET ?
+					   bpf_htons(ETH_P_IP) :
+					   bpf_htons(ETH_P_IPV6)) < 0;
+}
+
+/* Fills nh from the backend's xlb_nexthops entry; 0 when it is resolved. */
+static __always_inline int xlb_nh_from_table(struct xdp_md *ctx,
+					     const struct xlb_nh *t,
+					     struct xlb_nexthop *nh)
+{
+	if (!t || !(t->flags & XLB_NH_RESOLVED))
+		return -1;
+	__builtin_memcpy(nh->dmac, t->dmac, ETH_ALEN);
+	if (xlb_mac_is_zero(t->smac))
+		xlb_own_mac(nh->smac);
+	else
+		__builtin_memcpy(nh->smac, t->smac, ETH_ALEN);
+	nh->ifindex = t->ifindex ? t->ifindex : ctx->ingress_ifindex;
+	nh->mtu = t->mtu;
+	nh->vlan = t->vlan;
+	nh->tagged = !!(t->flags & XLB_NH_VLAN);
+	nh->from_table = 1;
+	return 0;
+}
+
+/*
+ * dsr: the backend's MAC from its next hop. Out of the ingress without a
+ * `vlan`, only the MACs change and the client's tags stay (the backend is
+ * on the client's segment); otherwise the L2 header is rebuilt with the
+ * next hop's tag or none. Without an entry (older state): the backend's
+ * MAC out of the ingress, as before next hops were kept.
+ */
+static __always_inline int xlb_forward_dsr(struct xdp_md *ctx,
+					   const struct xlb_packet *pkt,
+					   const struct xlb_backend *be,
+					   const struct xlb_nh *t)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct xlb_nexthop nh = {};
+	struct ethhdr *eth = data;
+
+	if (t && (t->flags & XLB_NH_UNRESOLVED))
+		return xlb_tunnel_drop(XLB_G_DROP_NO_NEXTHOP);
+	if (xlb_nh_from_table(ctx, t, &nh)) {
+		__builtin_memcpy(nh.dmac, be->mac, ETH_ALEN);
+		xlb_own_mac(nh.smac);
+		nh.ifindex = ctx->ingress_ifindex;
+	}
+	if (nh.tagged || nh.ifindex != ctx->ingress_ifindex) {
+		if (xlb_set_l2(ctx, pkt, &nh))
+			return xlb_tunnel_drop(XLB_G_DROP_ENCAP);
+		return xlb_egress(ctx, nh.ifindex);
+	}
+	if ((void *)(eth + 1) > data_end)
+		return XDP_ABORTED;
+	__builtin_memcpy(eth->h_dest, nh.dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, nh.smac, ETH_ALEN);
+	return XDP_TX;
 }
 
 /* The client is told the MTU, or the packet is dropped (see above). */
@@ -96,18 +182,36 @@ xlb_tunnel_source(const struct xlb_bank *bs, __u8 family,
 	return src4;
 }
 
-/* fib_ifindex: the interface the next hop is looked up from (bpf_fib_lookup
- * answers as if the packet had come in there): the ingress for client
- * packets, the egress towards the backend for health-check probes. */
+/* The next hop of a tunnel packet: the table's (filled by the caller), or
+ * the FIB's from nh->ifindex (counted). Checks the egress MTU. */
+static __always_inline int xlb_tunnel_next_hop(struct xdp_md *ctx,
+					       const struct xlb_backend *be,
+					       const struct xlb_bank *bs,
+					       const struct xlb_addr *src,
+					       __u32 tot_len,
+					       struct xlb_nexthop *nh)
+{
+	if (!nh->from_table) {
+		xlb_count_global(XLB_G_FIB_LOOKUP);
+		return xlb_nexthop(ctx, be, bs, src, tot_len, nh);
+	}
+	if (nh->mtu && tot_len > nh->mtu)
+		return XLB_NH_TOO_BIG;
+	return XLB_NH_OK;
+}
+
+/* nh: the next hop from xlb_nexthops, or (from_table 0) the interface the
+ * FIB answers from (bpf_fib_lookup answers as if the packet had come in
+ * there): the ingress for client packets, the egress towards the backend
+ * for health-check probes. */
 static __noinline int xlb_forward_tunnel(struct xdp_md *ctx,
 					 const struct xlb_packet *pkt,
 					 const struct xlb_backend *be,
 					 const struct xlb_bank *bs,
-					 __u32 fib_ifindex)
+					 struct xlb_nexthop *nh)
 {
 	struct xlb_addr src4, dst = be->addr;
 	const struct xlb_addr *src;
-	struct xlb_nexthop nh = {};
 	struct xlb_encap e = {};
 	struct xlb_inner in = {};
 	__u32 overhead, hash;
@@ -120,38 +224,45 @@ static __noinline int xlb_forward_tunnel(struct xdp_md *ctx,
 	if (xlb_addr_is_zero(src))
 		return xlb_tunnel_drop(XLB_G_DROP_ENCAP);
 	overhead = e.ip_len + e.tun_len;
-	nh.ifindex = fib_ifindex;
-	rc = xlb_nexthop(ctx, be, bs, src, in.len + overhead, &nh);
+	rc = xlb_tunnel_next_hop(ctx, be, bs, src, in.len + overhead, nh);
 	if (rc == XLB_NH_TOO_BIG)
-		return xlb_tunnel_too_big(ctx, pkt, &in, nh.mtu - overhead);
+		return xlb_tunnel_too_big(ctx, pkt, &in, nh->mtu - overhead);
 	if (rc == XLB_NH_FWD_OFF)
 		return xlb_tunnel_drop(XLB_G_DROP_FWD_DISABLED);
 	if (rc != XLB_NH_OK)
 		return xlb_tunnel_drop(XLB_G_DROP_NO_NEXTHOP);
 	hash = xlb_flow_hash(&pkt->key, bs->hash_seed, 0);
-	if (xlb_encap_frame(ctx, pkt->l3_off, &e, &in, src, &dst, &nh, hash))
+	if (xlb_encap_frame(ctx, pkt->l3_off, &e, &in, src, &dst, nh, hash))
 		return xlb_tunnel_drop(XLB_G_DROP_ENCAP);
-	if (nh.ifindex == ctx->ingress_ifindex)
-		return XDP_TX;
-	return bpf_redirect(nh.ifindex, 0);
+	if (nh->from_table || nh->ifindex == ctx->ingress_ifindex)
+		return xlb_egress(ctx, nh->ifindex);
+	/* the FIB's egress may be in no map: as before the table */
+	return bpf_redirect(nh->ifindex, 0);
 }
 
 /*
- * Sends the packet to backend `be` by the backend's forwarding method; the
- * XDP action to return (counted by the caller with xlb_verdict()).
+ * Sends the packet to backend `be` (stable id `id`) by the backend's
+ * forwarding method; the XDP action to return (counted by the caller with
+ * xlb_verdict()).
  */
 static __always_inline int xlb_forward(struct xdp_md *ctx,
 				       const struct xlb_packet *pkt,
-				       const struct xlb_backend *be, __u32 bank)
+				       const struct xlb_backend *be, __u32 id,
+				       __u32 bank)
 {
+	struct xlb_nexthop nh = {};
 	struct xlb_bank *bs;
+	struct xlb_nh *t;
 
+	t = bpf_map_lookup_elem(&xlb_nexthops, &id);
 	if (be->forward == XLB_FWD_DSR)
-		return xlb_forward_dsr(ctx, be);
+		return xlb_forward_dsr(ctx, pkt, be, t);
 	bs = bpf_map_lookup_elem(&xlb_banks, &bank);
 	if (!bs)
 		return xlb_tunnel_drop(XLB_G_DROP_ENCAP);
-	return xlb_forward_tunnel(ctx, pkt, be, bs, ctx->ingress_ifindex);
+	if (xlb_nh_from_table(ctx, t, &nh))
+		nh.ifindex = ctx->ingress_ifindex;
+	return xlb_forward_tunnel(ctx, pkt, be, bs, &nh);
 }
 
 #endif /* XLB_FORWARD_H */

@@ -193,6 +193,7 @@ static __always_inline int xlb_hc_send(struct xdp_md *ctx,
 				       const struct xlb_nat *nat,
 				       const struct xlb_backend *be)
 {
+	struct xlb_nexthop nh = {};
 	struct xlb_bank *bs;
 	struct xlb_ctl *ctl;
 	__u32 zero = 0;
@@ -206,7 +207,10 @@ static __always_inline int xlb_hc_send(struct xdp_md *ctx,
 	/* The packet is the probe as rewritten: from the lb to the VIP. */
 	pkt->key.src = nat->src;
 	pkt->key.dst = nat->vip;
-	return xlb_forward_tunnel(ctx, pkt, be, bs, nat->ifindex);
+	/* Probes ask the FIB from their egress (counted fib_lookups): the
+	 * table's entries are relative to the interfaces clients come in on. */
+	nh.ifindex = nat->ifindex;
+	return xlb_forward_tunnel(ctx, pkt, be, bs, &nh);
 }
 
 /* The live NAT entry of the packet's destination and its backend. */

@@ -3,7 +3,10 @@
  * Writing the encapsulation into the frame (formats: encap.h) and the next
  * hop of a tunnel packet.
  *
- * Next hop: bpf_fib_lookup() for the backend's address, as a router would
+ * Next hop: normally the backend's entry in xlb_nexthops (forward.h), which
+ * the control plane resolves. Without one (unresolved, or state written by
+ * an older control plane) and for health-check probes: bpf_fib_lookup() for
+ * the backend's address, as a router would
  * forward it from the ingress interface (so the host needs forwarding
  * enabled there: net.ipv4.ip_forward, net.ipv6.conf.all.forwarding). When
  * the FIB has no route or no neighbour entry for the backend and a gateway
@@ -94,19 +97,34 @@ static __always_inline int xlb_nexthop(struct xdp_md *ctx,
 	return xlb_fib(ctx, be->family, &gw, src, tot_len, nh);
 }
 
-static __always_inline void xlb_write_eth(struct ethhdr *eth,
-					  const struct xlb_nexthop *nh,
-					  __u8 family)
+/* Writes the Ethernet header (and the one VLAN tag the next hop may want)
+ * at the frame's start; returns its length or -1. */
+static __always_inline int xlb_put_l2(struct xdp_md *ctx,
+				      const struct xlb_nexthop *nh,
+				      __be16 ethertype)
 {
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct xlb_vlan_hdr *tag = (void *)(eth + 1);
+
+	if ((void *)(tag + 1) > data_end)
+		return -1;
 	__builtin_memcpy(eth->h_dest, nh->dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, nh->smac, ETH_ALEN);
-	eth->h_proto = family == XLB_AF_INET ? bpf_htons(ETH_P_IP) :
-					       bpf_htons(ETH_P_IPV6);
+	if (!nh->tagged) {
+		eth->h_proto = ethertype;
+		return ETH_HLEN;
+	}
+	eth->h_proto = bpf_htons(ETH_P_8021Q);
+	tag->tci = bpf_htons(nh->vlan & 0xfff);
+	tag->proto = ethertype;
+	return ETH_HLEN + sizeof(*tag);
 }
 
 /* Sums the UDP datagram at `off` (its check field 0) and stores the sum. */
-static __always_inline int xlb_udp_csum(struct xdp_md *ctx, __u32 off,
-					__u32 len, __u64 sum)
+static __always_inline int xlb_udp_csum_full(struct xdp_md *ctx, __u32 off,
+					     __u32 len, __u64 sum)
 {
 	struct udphdr *udp;
 	void *data_end;
@@ -123,6 +141,24 @@ static __always_inline int xlb_udp_csum(struct xdp_md *ctx, __u32 off,
 	return 0;
 }
 
+/* The outer UDP checksum: from the headers alone when the inner packet
+ * allows it (LCO, encap.h), else over the whole datagram at `off`. */
+static __always_inline int xlb_udp_csum(struct xdp_md *ctx, struct udphdr *udp,
+					__u32 off, const struct xlb_encap *e,
+					const struct xlb_inner *in, __u64 sum)
+{
+	const __u32 *w = (const __u32 *)udp;
+
+	if (!in->lco)
+		return xlb_udp_csum_full(ctx, off, e->tun_len + in->len, sum);
+	/* the GUE word follows the UDP header: the caller checked 12 bytes */
+	sum += (__u64)w[0] + w[1] + in->lco_sum;
+	if (e->forward == XLB_FWD_GUE)
+		sum += w[2];
+	udp->check = xlb_csum_fold(sum) ?: 0xffff;
+	return 0;
+}
+
 static __always_inline int xlb_encap_write4(struct xdp_md *ctx,
 					    const struct xlb_encap *e,
 					    const struct xlb_inner *in,
@@ -131,20 +167,22 @@ static __always_inline int xlb_encap_write4(struct xdp_md *ctx,
 					    const struct xlb_nexthop *nh,
 					    __u32 hash)
 {
+	int l2 = xlb_put_l2(ctx, nh, bpf_htons(ETH_P_IP));
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
-	struct iphdr *ip = (void *)(eth + 1);
 	__u32 udp_len = e->tun_len + in->len;
+	struct iphdr *ip;
 
+	if (l2 < 0 || l2 > ETH_HLEN + 4)
+		return -1;
+	ip = data + l2;
 	if ((void *)(ip + 1) + 12 > data_end)
 		return -1;
-	xlb_write_eth(eth, nh, XLB_AF_INET);
 	xlb_write_outer4(ip, e, in, src->w[0], dst->w[0]);
 	xlb_write_tunnel(ip + 1, e, in, hash);
 	if (e->outer_proto != IPPROTO_UDP)
 		return 0;
-	return xlb_udp_csum(ctx, ETH_HLEN + sizeof(*ip), udp_len,
+	return xlb_udp_csum(ctx, (void *)(ip + 1), l2 + sizeof(*ip), e, in,
 			    xlb_pseudo4(src->w[0], dst->w[0], IPPROTO_UDP,
 					udp_len));
 }
@@ -157,20 +195,22 @@ static __always_inline int xlb_encap_write6(struct xdp_md *ctx,
 					    const struct xlb_nexthop *nh,
 					    __u32 hash)
 {
+	int l2 = xlb_put_l2(ctx, nh, bpf_htons(ETH_P_IPV6));
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
-	struct ipv6hdr *ip6 = (void *)(eth + 1);
 	__u32 udp_len = e->tun_len + in->len;
+	struct ipv6hdr *ip6;
 
+	if (l2 < 0 || l2 > ETH_HLEN + 4)
+		return -1;
+	ip6 = data + l2;
 	if ((void *)(ip6 + 1) + 12 > data_end)
 		return -1;
-	xlb_write_eth(eth, nh, XLB_AF_INET6);
 	xlb_write_outer6(ip6, e, in, src, dst, hash);
 	xlb_write_tunnel(ip6 + 1, e, in, hash);
 	if (e->outer_proto != IPPROTO_UDP)
 		return 0;
-	return xlb_udp_csum(ctx, ETH_HLEN + sizeof(*ip6), udp_len,
+	return xlb_udp_csum(ctx, (void *)(ip6 + 1), l2 + sizeof(*ip6), e, in,
 			    xlb_pseudo6(src->w, dst->w, IPPROTO_UDP, udp_len));
 }
 
@@ -183,7 +223,8 @@ static __always_inline int xlb_encap_frame(struct xdp_md *ctx, __u32 l3_off,
 					   const struct xlb_nexthop *nh,
 					   __u32 hash)
 {
-	int delta = ETH_HLEN + e->ip_len + e->tun_len - (int)l3_off;
+	int delta = ETH_HLEN + (nh->tagged ? 4 : 0) + e->ip_len + e->tun_len -
+		    (int)l3_off;
 
 	if (bpf_xdp_adjust_head(ctx, -delta))
 		return -1;

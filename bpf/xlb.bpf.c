@@ -40,7 +40,7 @@ static __always_inline int xlb_send(struct xdp_md *ctx,
 		xlb_count_global(XLB_G_FLOW_GUARD_SKIPPED);
 	if (pkt->icmp_error)
 		xlb_count_global(XLB_G_ICMP_TO_FLOW);
-	return xlb_verdict(xlb_forward(ctx, pkt, ch->be, bank));
+	return xlb_verdict(xlb_forward(ctx, pkt, ch->be, ch->id, bank));
 }
 
 SEC("xdp")

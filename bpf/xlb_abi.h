@@ -24,6 +24,10 @@
  *                                 egress: the health-check NAT table
  *   xlb_hc_cfg    ARRAY[1]        the hc port and the lb source addresses
  *   xlb_hc_replies LRU_HASH       probe tuple -> NAT and prober address
+ *   xlb_nexthops  ARRAY           stable backend id -> egress interface,
+ *                                 VLAN, source and destination MAC
+ *   xlb_tx_ports  DEVMAP_HASH     ifindex -> device: the egresses reached
+ *                                 by XDP_REDIRECT
  *
  * A transaction writes the inactive bank completely, then flips
  * xlb_ctl.active_bank: packets see the whole old or the whole new ruleset.
@@ -36,7 +40,8 @@
 #define XLB_ABI_VERSION 3
 /* 2: tunnel settings in xlb_bank, forward in xlb_backend.
  * 3: xlb_flow carries flags (SYN only) instead of svc_id; flow timeouts and
- *    the flow guard in xlb_bank; xlb_guard; XLB_G_FLOW_GUARD_SKIPPED. */
+ *    the flow guard in xlb_bank; xlb_guard; xlb_nexthops, xlb_tx_ports;
+ *    counters flow_guard_skipped and fib_lookups. */
 
 /* Default capacities, chosen at first attach (xlb interface attach). */
 #define XLB_DEFAULT_MAX_SERVICES 1024
@@ -179,6 +184,42 @@ struct xlb_backend {
 	__u32 reserved2;
 };
 
+/* -------------------------------------------------------------- next hops */
+
+/*
+ * xlb_nexthops: where a backend's packets leave, by stable backend id,
+ * resolved by the control plane at every commit (and refresh) so the
+ * datapath never asks the FIB: for dsr the backend's own MAC, for tunnels
+ * the MAC of the route's gateway (or of the backend when on-link).
+ *
+ * flags 0 (never written, e.g. state from an older control plane): dsr
+ * sends to xlb_backend.mac out of the ingress, tunnels ask the FIB.
+ * XLB_NH_UNRESOLVED: dsr drops (drop_no_nexthop); tunnels ask the FIB,
+ * which answers once the kernel has the neighbour. Every FIB lookup is
+ * counted (fib_lookups).
+ *
+ * Per backend rather than per distinct next hop: the entry is found by the
+ * id the flow already holds (one array lookup, no reference counts), and a
+ * refresh rewrites exactly the backends whose next hop changed. ARRAY
+ * values are copied in place: a packet racing a rewrite may see half of
+ * the new MAC; the next one sees all of it.
+ */
+#define XLB_NH_RESOLVED   0x01
+#define XLB_NH_UNRESOLVED 0x02
+#define XLB_NH_VLAN       0x04 /* leaves with exactly one 802.1Q tag, vlan */
+
+struct xlb_nh {
+	__u32 ifindex; /* egress; 0: the interface the packet came in on */
+	__u16 vlan;    /* with XLB_NH_VLAN: the tag's VLAN id */
+	__u8 flags;    /* XLB_NH_* */
+	__u8 pad;
+	__u8 smac[6];  /* all zero: the attached interface's own MAC */
+	__u8 dmac[6];
+	__u32 mtu;     /* tunnels: the egress MTU; 0: not checked */
+};
+
+#define XLB_MAX_TX_PORTS 256
+
 /* ------------------------------------------------------------------ flows */
 
 struct xlb_flow_key {
@@ -301,6 +342,7 @@ enum xlb_global_counter {
 	XLB_G_HC_REPLY_CLASH,   /* reply tuple taken over by another NAT address */
 	XLB_G_DROP_HC_SOURCE,   /* on the hc port, not from the host's own address */
 	XLB_G_FLOW_GUARD_SKIPPED, /* SYN balanced but not recorded: flow guard */
+	XLB_G_FIB_LOOKUP,       /* bpf_fib_lookup calls: hc probes, fallbacks */
 	XLB_G_MAX,
 };
 
@@ -409,6 +451,7 @@ static_assert(sizeof(struct xlb_nat) == 64, "xlb_nat");
 static_assert(sizeof(struct xlb_hc_cfg) == 120, "xlb_hc_cfg");
 static_assert(sizeof(struct xlb_hc_reply_key) == 40, "xlb_hc_reply_key");
 static_assert(sizeof(struct xlb_hc_reply) == 32, "xlb_hc_reply");
+static_assert(sizeof(struct xlb_nh) == 24, "xlb_nh");
 #else
 _Static_assert(sizeof(struct xlb_svc_key) == 24, "xlb_svc_key");
 _Static_assert(sizeof(struct xlb_svc) == 24, "xlb_svc");
@@ -422,6 +465,7 @@ _Static_assert(sizeof(struct xlb_nat) == 64, "xlb_nat");
 _Static_assert(sizeof(struct xlb_hc_cfg) == 120, "xlb_hc_cfg");
 _Static_assert(sizeof(struct xlb_hc_reply_key) == 40, "xlb_hc_reply_key");
 _Static_assert(sizeof(struct xlb_hc_reply) == 32, "xlb_hc_reply");
+_Static_assert(sizeof(struct xlb_nh) == 24, "xlb_nh");
 #endif
 
 #endif /* XLB_ABI_H */

@@ -161,4 +161,23 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_hc_replies SEC(".maps");
 
+/* Next hops by stable backend id (see xlb_abi.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_DEFAULT_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct xlb_nh);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_nexthops SEC(".maps");
+
+/* Egress devices for XDP_REDIRECT, by ifindex: every attached interface
+ * (at attach) and every next hop's egress (at commit). */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, XLB_MAX_TX_PORTS);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_tx_ports SEC(".maps");
+
 #endif /* XLB_MAPS_H */

@@ -29,6 +29,7 @@ Status SetFlowGuard::apply(Config& c) const { return settings_set_flow_guard(c, 
 Status BackendSet::apply(Config& c) const {
   if (weight) XLB_TRY(backend_set_weight(c, ref, addr, *weight));
   if (mac) XLB_TRY(backend_set_mac(c, ref, addr, *mac));
+  if (dev || vlan) XLB_TRY(backend_set_egress(c, ref, addr, dev, vlan));
   return {};
 }
 

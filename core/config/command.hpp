@@ -77,6 +77,8 @@ struct BackendSet {
   IpAddr addr;
   std::optional<uint32_t> weight;
   std::optional<MacAddr> mac;
+  std::optional<std::string> dev;  // "": back to the route's interface
+  std::optional<uint16_t> vlan;    // 0: untagged
   Status apply(Config& c) const;
 };
 struct BackendAdmin {

@@ -8,23 +8,44 @@ namespace {
 struct BackendOptions {
   std::optional<uint32_t> weight;
   std::optional<MacAddr> mac;
+  std::optional<std::string> dev;  // "" for `dev auto`
+  std::optional<uint16_t> vlan;
 };
 
+constexpr size_t kMaxIfName = 15;  // IFNAMSIZ - 1
+
+Status read_dev(Cursor& cur, BackendOptions& o) {
+  auto dev = read_word(cur, "interface name (or auto)");
+  if (!dev) return dev.error();
+  if (dev->size() > kMaxIfName || dev->find('/') != std::string::npos)
+    return cur.error_at(cur.pos() - 1, "invalid interface name '" + *dev + "'");
+  o.dev = *dev == "auto" ? "" : *dev;
+  return {};
+}
+
 Status read_backend_options(Cursor& c, BackendOptions& o) {
-  return read_options(c, {"weight", "mac"}, [&](const std::string& kw, Cursor& cur) -> Status {
-    if (kw == "weight") {
-      auto w = read_uint(cur, "weight", 0, kMaxWeight);
-      if (!w) return w.error();
-      o.weight = *w;
-      return {};
-    }
-    auto m = read_mac(cur);
-    if (!m) return m.error();
-    if (m->is_zero())
-      return cur.error_at(cur.pos() - 1, "MAC address 00:00:00:00:00:00 is not usable");
-    o.mac = *m;
-    return {};
-  });
+  return read_options(
+      c, {"weight", "mac", "dev", "vlan"}, [&](const std::string& kw, Cursor& cur) -> Status {
+        if (kw == "dev") return read_dev(cur, o);
+        if (kw == "vlan") {
+          auto v = read_uint(cur, "VLAN id (0: none)", 0, 4094);
+          if (!v) return v.error();
+          o.vlan = static_cast<uint16_t>(*v);
+          return {};
+        }
+        if (kw == "weight") {
+          auto w = read_uint(cur, "weight", 0, kMaxWeight);
+          if (!w) return w.error();
+          o.weight = *w;
+          return {};
+        }
+        auto m = read_mac(cur);
+        if (!m) return m.error();
+        if (m->is_zero())
+          return cur.error_at(cur.pos() - 1, "MAC address 00:00:00:00:00:00 is not usable");
+        o.mac = *m;
+        return {};
+      });
 }
 
 struct Target {
@@ -60,16 +81,18 @@ Result<Command> parse_add_verb(Cursor& c) {
   add.backend.addr = t->addr;
   if (o.weight) add.backend.weight = *o.weight;
   if (o.mac) add.backend.mac = *o.mac, add.backend.mac_explicit = true, add.mac_given = true;
+  if (o.dev) add.backend.dev = *o.dev;
+  if (o.vlan) add.backend.vlan = *o.vlan;
   return Command{add};
 }
 
 Result<Command> parse_set_verb(Cursor& c) {
   auto t = read_target(c);
   if (!t) return t.error();
-  if (c.done()) return c.missing("what to change (weight or mac)");
+  if (c.done()) return c.missing("what to change (weight, mac, dev or vlan)");
   BackendOptions o;
   XLB_TRY(read_backend_options(c, o));
-  return Command{cmd::BackendSet{t->ref, t->addr, o.weight, o.mac}};
+  return Command{cmd::BackendSet{t->ref, t->addr, o.weight, o.mac, o.dev, o.vlan}};
 }
 
 Result<Command> parse_admin(Cursor& c, Admin admin) {

@@ -26,6 +26,8 @@ std::string backend_lines(const Service& s, const Backend& b) {
   std::string l =
       "backend add " + s.name + " " + b.addr.str() + " weight " + std::to_string(b.weight);
   if (b.mac_explicit) l += " mac " + b.mac.str();
+  if (!b.dev.empty()) l += " dev " + b.dev;
+  if (b.vlan) l += " vlan " + std::to_string(b.vlan);
   l += "\n";
   if (b.admin == Admin::disabled) l += "backend disable " + s.name + " " + b.addr.str() + "\n";
   return l;

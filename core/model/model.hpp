@@ -51,6 +51,8 @@ struct Backend {
   uint32_t weight = kDefaultWeight;
   MacAddr mac;                // resolved or given
   bool mac_explicit = false;  // given with `mac`: printed back in the ruleset
+  std::string dev;            // `dev DEV`: the egress interface, else the route's
+  uint16_t vlan = 0;          // `vlan N`: the 802.1Q tag on egress (0: none)
   Admin admin = Admin::enabled;
   Health health = Health::up;
   // dsr only: no MAC could be resolved for it (no answer to ARP/ND, or the

@@ -11,10 +11,16 @@ using nlohmann::json;
 namespace {
 
 json backend_json(const Backend& b) {
-  return json{{"addr", b.addr.str()},        {"weight", b.weight},
-              {"mac", b.mac.str()},          {"mac_explicit", b.mac_explicit},
-              {"admin", to_string(b.admin)}, {"health", to_string(b.health)},
-              {"unresolved", b.unresolved},  {"id", b.id},
+  return json{{"addr", b.addr.str()},
+              {"weight", b.weight},
+              {"mac", b.mac.str()},
+              {"mac_explicit", b.mac_explicit},
+              {"dev", b.dev},
+              {"vlan", b.vlan},
+              {"admin", to_string(b.admin)},
+              {"health", to_string(b.health)},
+              {"unresolved", b.unresolved},
+              {"id", b.id},
               {"cookie", b.cookie}};
 }
 
@@ -84,6 +90,8 @@ Result<Backend> backend_from(const json& j) {
   if (!mac) return runtime_error("store: bad MAC address of backend " + b.addr.str());
   b.mac = *mac;
   b.mac_explicit = j.at("mac_explicit").get<bool>();
+  b.dev = j.value("dev", std::string());  // absent in stores written before next hops
+  b.vlan = j.value("vlan", uint16_t{0});
   const auto admin = j.at("admin").get<std::string>();
   const auto health = j.at("health").get<std::string>();
   if ((admin != "enabled" && admin != "disabled") || (health != "up" && health != "down"))

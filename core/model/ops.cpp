@@ -105,6 +105,15 @@ Status backend_set_mac(Config& c, const ServiceRef& ref, const IpAddr& a, const 
   return {};
 }
 
+Status backend_set_egress(Config& c, const ServiceRef& ref, const IpAddr& a,
+                          const std::optional<std::string>& dev, std::optional<uint16_t> vlan) {
+  auto b = find_backend(c, ref, a);
+  if (!b) return b.error();
+  if (dev) (*b)->dev = *dev;
+  if (vlan) (*b)->vlan = *vlan;
+  return {};
+}
+
 Status backend_set_admin(Config& c, const ServiceRef& ref, const IpAddr& a, Admin st) {
   auto b = find_backend(c, ref, a);
   if (!b) return b.error();

@@ -54,6 +54,9 @@ Status service_del(Config& c, const ServiceRef& ref);
 Status backend_add(Config& c, const ServiceRef& ref, Backend b);
 Status backend_set_weight(Config& c, const ServiceRef& ref, const IpAddr& a, uint32_t w);
 Status backend_set_mac(Config& c, const ServiceRef& ref, const IpAddr& a, const MacAddr& m);
+// The egress interface (`dev`, "" for the route's) and VLAN tag (0: none).
+Status backend_set_egress(Config& c, const ServiceRef& ref, const IpAddr& a,
+                          const std::optional<std::string>& dev, std::optional<uint16_t> vlan);
 Status backend_set_admin(Config& c, const ServiceRef& ref, const IpAddr& a, Admin s);
 Status backend_set_health(Config& c, const ServiceRef& ref, const IpAddr& a, Health h);
 Status backend_del(Config& c, const ServiceRef& ref, const IpAddr& a);

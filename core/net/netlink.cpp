@@ -19,6 +19,7 @@ LinkInfo to_info(rtnl_link* l) {
   LinkInfo info;
   info.name = rtnl_link_get_name(l);
   info.ifindex = rtnl_link_get_ifindex(l);
+  info.mtu = rtnl_link_get_mtu(l);
   nl_addr* a = rtnl_link_get_addr(l);
   if (a && nl_addr_get_len(a) == 6)
     std::memcpy(info.mac.bytes.data(), nl_addr_get_binary_addr(a), 6);

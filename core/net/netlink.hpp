@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <map>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,6 +27,7 @@ struct LinkInfo {
   std::string name;
   int ifindex = 0;
   MacAddr mac;
+  uint32_t mtu = 0;
 };
 
 Result<LinkInfo> link_by_name(const std::string& name);

@@ -20,7 +20,16 @@ struct Request {
   char attrs[64];
 };
 
-Request make_request(const IpAddr& dst) {
+void add_attr(Request& req, int type, const void* data, int len) {
+  auto* rta =
+      reinterpret_cast<rtattr*>(reinterpret_cast<char*>(&req) + NLMSG_ALIGN(req.nh.nlmsg_len));
+  rta->rta_type = type;
+  rta->rta_len = RTA_LENGTH(len);
+  std::memcpy(RTA_DATA(rta), data, len);
+  req.nh.nlmsg_len = NLMSG_ALIGN(req.nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
+}
+
+Request make_request(const IpAddr& dst, int oif) {
   Request req{};
   int alen = dst.is_v6() ? 16 : 4;
   req.nh.nlmsg_type = RTM_GETROUTE;
@@ -28,11 +37,9 @@ Request make_request(const IpAddr& dst) {
   req.nh.nlmsg_seq = 1;
   req.rt.rtm_family = dst.is_v6() ? AF_INET6 : AF_INET;
   req.rt.rtm_dst_len = alen * 8;
-  auto* rta = reinterpret_cast<rtattr*>(req.attrs);
-  rta->rta_type = RTA_DST;
-  rta->rta_len = RTA_LENGTH(alen);
-  std::memcpy(RTA_DATA(rta), dst.bytes.data(), alen);
-  req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(rtmsg)) + RTA_ALIGN(rta->rta_len);
+  req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(rtmsg));
+  add_attr(req, RTA_DST, dst.bytes.data(), alen);
+  if (oif) add_attr(req, RTA_OIF, &oif, sizeof(oif));
   return req;
 }
 
@@ -52,6 +59,12 @@ Result<RouteInfo> parse_reply(const char* buf, ssize_t len, const IpAddr& dst) {
     if (a->rta_type == RTA_OIF) std::memcpy(&info.ifindex, RTA_DATA(a), sizeof(int));
     if (a->rta_type == RTA_PREFSRC && static_cast<int>(RTA_PAYLOAD(a)) == alen)
       std::memcpy(info.source.bytes.data(), RTA_DATA(a), alen);
+    if (a->rta_type == RTA_GATEWAY && static_cast<int>(RTA_PAYLOAD(a)) == alen) {
+      IpAddr gw;
+      gw.family = dst.family;
+      std::memcpy(gw.bytes.data(), RTA_DATA(a), alen);
+      info.gateway = gw;
+    }
   }
   if (!info.ifindex) return runtime_error("no route to " + dst.str());
   return info;
@@ -59,10 +72,10 @@ Result<RouteInfo> parse_reply(const char* buf, ssize_t len, const IpAddr& dst) {
 
 }  // namespace
 
-Result<RouteInfo> route_get(const IpAddr& dst) {
+Result<RouteInfo> route_get(const IpAddr& dst, int oif) {
   int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
   if (fd < 0) return sys_error("netlink");
-  Request req = make_request(dst);
+  Request req = make_request(dst, oif);
   char buf[4096];
   ssize_t n = -1;
   if (send(fd, &req, req.nh.nlmsg_len, 0) >= 0) n = recv(fd, buf, sizeof(buf), 0);

@@ -4,6 +4,8 @@
 // to the load balancer.
 #pragma once
 
+#include <optional>
+
 #include "base/addr.hpp"
 #include "base/result.hpp"
 
@@ -11,9 +13,11 @@ namespace xlb {
 
 struct RouteInfo {
   int ifindex = 0;
-  IpAddr source;  // the preferred source address for the destination
+  IpAddr source;                  // the preferred source address for the destination
+  std::optional<IpAddr> gateway;  // none: the destination is on-link
 };
 
-Result<RouteInfo> route_get(const IpAddr& dst);
+// oif (not 0): the route out of that interface, as `ip route get ADDR oif DEV`.
+Result<RouteInfo> route_get(const IpAddr& dst, int oif = 0);
 
 }  // namespace xlb

@@ -12,6 +12,7 @@
 #include "base/sys_error.hpp"
 #include "net/netlink.hpp"
 #include "state/hc_port.hpp"
+#include "state/hop_table.hpp"
 #include "state/state.hpp"
 
 namespace xlb {
@@ -81,6 +82,13 @@ Status setup_hc_port(const std::string& pin_path) {
   return hc_port_setup(pin_path, cfg->settings);
 }
 
+// Packets reach an attached interface from the others by XDP_REDIRECT.
+Status add_attached_tx_port(const std::string& pin_path, int ifindex) {
+  auto maps = Maps::open(pin_path);
+  if (!maps) return maps.error();
+  return add_tx_port(*maps, ifindex);
+}
+
 }  // namespace
 
 Result<bool> attach_program(const LoadedProgram& prog, const LinkTarget& target, int ifindex) {
@@ -102,6 +110,7 @@ Result<bool> attach_interface(const AttachRequest& req) {
   if (!prog) return prog.error();
   auto upgraded = attach_program(*prog, {req.pin_path, req.dev, req.mode}, link->ifindex);
   if (!upgraded) return upgraded;
+  XLB_TRY(add_attached_tx_port(req.pin_path, link->ifindex));
   XLB_TRY(setup_hc_port(req.pin_path));
   return upgraded;
 }

@@ -61,6 +61,16 @@ void size_maps(xlb_bpf* s, const LoadOptions& o) {
   size_map(s->maps.xlb_svc_stats, o.pin_path, c.services);
   size_map(s->maps.xlb_be_stats, o.pin_path, c.backends);
   size_map(s->maps.xlb_nat, o.pin_path, 2 * c.backends);
+  size_map(s->maps.xlb_nexthops, o.pin_path, c.backends);
+}
+
+// The kernel marks every devmap BPF_F_RDONLY_PROG, a flag it refuses at
+// creation, so libbpf never finds a pinned devmap compatible: reuse it by fd.
+void reuse_devmap(bpf_map* m, const std::string& pin_path) {
+  int fd = bpf_obj_get((pin_path + "/" + bpf_map__name(m)).c_str());
+  if (fd < 0) return;
+  bpf_map__reuse_fd(m, fd);
+  close(fd);
 }
 
 }  // namespace
@@ -81,6 +91,7 @@ Result<Skel> load_skeleton(const LoadOptions& o) {
   Skel skel(xlb_bpf__open_opts(&open_opts));
   if (!skel) return libbpf_error("cannot open the datapath object", errno);
   size_maps(skel.get(), o);
+  reuse_devmap(skel->maps.xlb_tx_ports, o.pin_path);
   std::memcpy(const_cast<uint8_t*>(skel->rodata->xlb_iface_mac), o.iface_mac.bytes.data(), 6);
   int err = xlb_bpf__load(skel.get());
   if (err) return libbpf_error("cannot load the datapath", err);

@@ -75,6 +75,10 @@ void global(std::string& out, const json& stats) {
   header(out, {"xlb_flow_guard_skipped_total", "counter",
                "SYNs balanced but not recorded in the flow table (flow guard)."});
   out += "xlb_flow_guard_skipped_total " + stats["global"]["flow_guard_skipped"].dump() + "\n";
+  header(out, {"xlb_fib_lookups_total", "counter",
+               "Kernel FIB lookups made by the datapath: health-check probes by a tunnel, and "
+               "tunnel packets whose next hop is unresolved."});
+  out += "xlb_fib_lookups_total " + stats["global"]["fib_lookups"].dump() + "\n";
 }
 
 void vips(std::string& out, const Config& cfg) {

@@ -13,6 +13,8 @@
 #include "model/maglev.hpp"
 #include "state/backend_entries.hpp"
 #include "state/bank.hpp"
+#include "state/hc_port.hpp"
+#include "state/hop_table.hpp"
 #include "state/nat_table.hpp"
 #include "state/recovery.hpp"
 #include "state/stats.hpp"
@@ -217,11 +219,21 @@ Status after_flip(const Maps& m, const Config& live, const Config& next,
   return intent_end(m);
 }
 
+// Next hops are written before the flip: a new backend's must be there for
+// its first packet. What stays unresolved does not fail the commit.
+Status write_next_hops(const Maps& m, const Config& next) {
+  HopContext ctx = hop_context(m.pin_path(), std::chrono::milliseconds(1500));
+  auto left = write_hops(m, next, ctx);
+  if (!left) return left.error();
+  return {};
+}
+
 // Everything up to the flip: the new bank, and the shared state the new bank
 // needs (tables, new and changed backends).
 Status before_flip(const Maps& m, const Config& live, uint32_t bank, Config& next,
                    const BackendEntries& live_be, const BackendEntries& next_be) {
   XLB_TRY(build_tables(m, live, next));
+  XLB_TRY(write_next_hops(m, next));
   XLB_TRY(backends_before_flip(m, live_be, next_be));
   XLB_TRY(zero_new_service_stats(m, live, next));
   XLB_TRY(write_bank_services(m, bank, next));

@@ -63,7 +63,8 @@ const Schema kGlobal = {{"pass", T::uint},
                         {"drop_hc_no_route", T::uint},
                         {"hc_reply_clash", T::uint},
                         {"drop_hc_source", T::uint},
-                        {"flow_guard_skipped", T::uint}};
+                        {"flow_guard_skipped", T::uint},
+                        {"fib_lookups", T::uint}};
 
 Schema with_rates(Schema s) {
   for (const char* k : {"cps", "pps", "bps"}) s[k] = T::uint;
