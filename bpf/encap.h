@@ -43,27 +43,27 @@
 #include "csum.h"
 #include "parse.h"
 
-#define XLB_IP_DF       0x4000
+#define XLB_IP_DF	0x4000
 #define XLB_ENTROPY_MIN 49152
-#define XLB_OUTER_TTL   64
-#define XLB_MAX_L2      (ETH_HLEN + 4 * XLB_MAX_VLAN_TAGS)
+#define XLB_OUTER_TTL	64
+#define XLB_MAX_L2	(ETH_HLEN + 4 * XLB_MAX_VLAN_TAGS)
 
 /* What the encapsulation needs to know about the inner packet. */
 struct xlb_inner {
 	__u32 len; /* the IP packet, without Ethernet padding */
 	__u8 family;
-	__u8 tos;  /* IPv4 TOS or IPv6 traffic class */
-	__u8 df;   /* may not be fragmented: IPv4 DF, or IPv6 */
+	__u8 tos; /* IPv4 TOS or IPv6 traffic class */
+	__u8 df;  /* may not be fragmented: IPv4 DF, or IPv6 */
 };
 
 /* The headers one method and one outer family put before the inner packet. */
 struct xlb_encap {
 	__u8 outer_family;
 	__u8 outer_proto; /* protocol / next header of the outer IP header */
-	__u8 ip_len;      /* 20 or 40 */
-	__u8 tun_len;     /* 0 (ipip), 4 (gre), 8 (fou), 12 (gue) */
+	__u8 ip_len;	  /* 20 or 40 */
+	__u8 tun_len;	  /* 0 (ipip), 4 (gre), 8 (fou), 12 (gue) */
 	__u8 forward;
-	__be16 dport;     /* gue, fou */
+	__be16 dport; /* gue, fou */
 };
 
 /* The next hop, from the FIB (or the gateway's entry). */
@@ -121,8 +121,8 @@ static __always_inline void xlb_encap_plan(const struct xlb_backend *be,
 		e->outer_proto = IPPROTO_UDP;
 		e->tun_len = be->forward == XLB_FWD_GUE ? 12 : 8;
 	} else {
-		e->outer_proto = in->family == XLB_AF_INET ? IPPROTO_IPIP :
-							     IPPROTO_IPV6;
+		e->outer_proto =
+			in->family == XLB_AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6;
 		e->tun_len = 0;
 	}
 }
@@ -152,12 +152,10 @@ static __always_inline void xlb_write_outer4(struct iphdr *ip,
 	ip->check = xlb_ipv4_csum(ip);
 }
 
-static __always_inline void xlb_write_outer6(struct ipv6hdr *ip6,
-					     const struct xlb_encap *e,
-					     const struct xlb_inner *in,
-					     const struct xlb_addr *saddr,
-					     const struct xlb_addr *daddr,
-					     __u32 hash)
+static __always_inline void
+xlb_write_outer6(struct ipv6hdr *ip6, const struct xlb_encap *e,
+		 const struct xlb_inner *in, const struct xlb_addr *saddr,
+		 const struct xlb_addr *daddr, __u32 hash)
 {
 	/* version 6, traffic class, flow label: one network-order word */
 	*(__be32 *)ip6 = bpf_htonl(0x60000000 | ((__u32)in->tos << 20) |
@@ -194,8 +192,8 @@ static __always_inline void xlb_write_tunnel(void *pos,
 		__u8 *gue = (void *)(udp + 1);
 
 		gue[0] = 0; /* version 0, C 0, Hlen 0 */
-		gue[1] = in->family == XLB_AF_INET ? IPPROTO_IPIP :
-						     IPPROTO_IPV6;
+		gue[1] =
+			in->family == XLB_AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6;
 		gue[2] = 0;
 		gue[3] = 0;
 	}

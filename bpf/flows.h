@@ -44,10 +44,10 @@
 struct xlb_choice {
 	struct xlb_backend *be;
 	struct xlb_flow *stale; /* a flow whose backend is no longer usable */
-	__u32 id;               /* backend id */
+	__u32 id;		/* backend id */
 	__u32 svc_id;
-	__u8 new_flow;          /* a flow entry was written */
-	__u8 rebalanced;        /* ... replacing a stale one */
+	__u8 new_flow;	 /* a flow entry was written */
+	__u8 rebalanced; /* ... replacing a stale one */
 };
 
 static __always_inline __u32 xlb_now_seconds(void)
@@ -94,9 +94,9 @@ static __always_inline int xlb_maglev_choose(const struct xlb_svc *svc,
  * backend, but no flow was created (nor is one counted).
  */
 static __always_inline int xlb_flow_place(struct xlb_flow *flow,
-					   const struct xlb_flow_key *key,
-					   const struct xlb_choice *ch,
-					   __u32 svc_id, __u32 now)
+					  const struct xlb_flow_key *key,
+					  const struct xlb_choice *ch,
+					  __u32 svc_id, __u32 now)
 {
 	struct xlb_flow placed = {
 		.backend = ch->id,

@@ -86,8 +86,7 @@ static __always_inline int xlb_tunnel_too_big(struct xdp_md *ctx,
 }
 
 static __always_inline const struct xlb_addr *
-xlb_tunnel_source(const struct xlb_bank *bs, __u8 family,
-		  struct xlb_addr *src4)
+xlb_tunnel_source(const struct xlb_bank *bs, __u8 family, struct xlb_addr *src4)
 {
 	if (family == XLB_AF_INET6)
 		return &bs->source6;

@@ -16,7 +16,7 @@
 #include "encap.h"
 
 #ifndef AF_INET
-#define AF_INET  2
+#define AF_INET	 2
 #define AF_INET6 10
 #endif
 
@@ -94,9 +94,8 @@ static __always_inline int xlb_nexthop(struct xdp_md *ctx,
 	return xlb_fib(ctx, be->family, &gw, src, tot_len, nh);
 }
 
-static __always_inline void xlb_write_eth(struct ethhdr *eth,
-					  const struct xlb_nexthop *nh,
-					  __u8 family)
+static __always_inline void
+xlb_write_eth(struct ethhdr *eth, const struct xlb_nexthop *nh, __u8 family)
 {
 	__builtin_memcpy(eth->h_dest, nh->dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, nh->smac, ETH_ALEN);
@@ -123,13 +122,11 @@ static __always_inline int xlb_udp_csum(struct xdp_md *ctx, __u32 off,
 	return 0;
 }
 
-static __always_inline int xlb_encap_write4(struct xdp_md *ctx,
-					    const struct xlb_encap *e,
-					    const struct xlb_inner *in,
-					    const struct xlb_addr *src,
-					    const struct xlb_addr *dst,
-					    const struct xlb_nexthop *nh,
-					    __u32 hash)
+static __always_inline int
+xlb_encap_write4(struct xdp_md *ctx, const struct xlb_encap *e,
+		 const struct xlb_inner *in, const struct xlb_addr *src,
+		 const struct xlb_addr *dst, const struct xlb_nexthop *nh,
+		 __u32 hash)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -144,18 +141,16 @@ static __always_inline int xlb_encap_write4(struct xdp_md *ctx,
 	xlb_write_tunnel(ip + 1, e, in, hash);
 	if (e->outer_proto != IPPROTO_UDP)
 		return 0;
-	return xlb_udp_csum(ctx, ETH_HLEN + sizeof(*ip), udp_len,
-			    xlb_pseudo4(src->w[0], dst->w[0], IPPROTO_UDP,
-					udp_len));
+	return xlb_udp_csum(
+		ctx, ETH_HLEN + sizeof(*ip), udp_len,
+		xlb_pseudo4(src->w[0], dst->w[0], IPPROTO_UDP, udp_len));
 }
 
-static __always_inline int xlb_encap_write6(struct xdp_md *ctx,
-					    const struct xlb_encap *e,
-					    const struct xlb_inner *in,
-					    const struct xlb_addr *src,
-					    const struct xlb_addr *dst,
-					    const struct xlb_nexthop *nh,
-					    __u32 hash)
+static __always_inline int
+xlb_encap_write6(struct xdp_md *ctx, const struct xlb_encap *e,
+		 const struct xlb_inner *in, const struct xlb_addr *src,
+		 const struct xlb_addr *dst, const struct xlb_nexthop *nh,
+		 __u32 hash)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -175,13 +170,11 @@ static __always_inline int xlb_encap_write6(struct xdp_md *ctx,
 }
 
 /* Makes room before the inner packet and writes every outer header. */
-static __always_inline int xlb_encap_frame(struct xdp_md *ctx, __u32 l3_off,
-					   const struct xlb_encap *e,
-					   const struct xlb_inner *in,
-					   const struct xlb_addr *src,
-					   const struct xlb_addr *dst,
-					   const struct xlb_nexthop *nh,
-					   __u32 hash)
+static __always_inline int
+xlb_encap_frame(struct xdp_md *ctx, __u32 l3_off, const struct xlb_encap *e,
+		const struct xlb_inner *in, const struct xlb_addr *src,
+		const struct xlb_addr *dst, const struct xlb_nexthop *nh,
+		__u32 hash)
 {
 	int delta = ETH_HLEN + e->ip_len + e->tun_len - (int)l3_off;
 

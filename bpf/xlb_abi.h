@@ -4,7 +4,7 @@
  * plane (core/). Every map key and value, every constant and every counter
  * index the two sides exchange is defined here and nowhere else.
  *
- * State layout (see DESIGN.md, "One way to lay out the state"):
+ * State layout (README.md, "Design notes"):
  *
  *   xlb_ctl       ARRAY[1]        control word: which bank is live
  *   xlb_banks     ARRAY[2]        per-bank settings (hash seed, ...)
@@ -32,19 +32,19 @@
 
 #include <linux/types.h>
 
-#define XLB_ABI_VERSION 2 /* 2: tunnel settings in xlb_bank, forward in xlb_backend */
+#define XLB_ABI_VERSION 2 /* 2: xlb_bank tunnel settings, xlb_backend.forward */
 
 /* Default capacities, chosen at first attach (xlb interface attach). */
 #define XLB_DEFAULT_MAX_SERVICES 1024
 #define XLB_DEFAULT_MAX_BACKENDS 16384
-#define XLB_DEFAULT_MAX_FLOWS    262144
+#define XLB_DEFAULT_MAX_FLOWS	 262144
 /* Each bank may need its own table for every service. */
 #define XLB_RING_SLOTS_PER_SERVICE 2
 
 /* Maglev table sizes: prime, between these bounds. */
 #define XLB_RING_DEFAULT 16381
-#define XLB_RING_MIN     7
-#define XLB_RING_MAX     1048573
+#define XLB_RING_MIN	 7
+#define XLB_RING_MAX	 1048573
 
 /* "No backend" in a Maglev table or a lookup result. */
 #define XLB_NO_BACKEND 0xffffffffu
@@ -56,7 +56,7 @@
 #define XLB_AF_INET6 10
 
 /* Store chunking for the serialised model. */
-#define XLB_STORE_CHUNK      4088
+#define XLB_STORE_CHUNK	     4088
 #define XLB_STORE_MAX_CHUNKS 4096 /* per bank: 16 MiB of model */
 
 /* An IPv4 address lives in the first 4 bytes, the rest zero. */
@@ -75,7 +75,7 @@ struct xlb_ctl {
 };
 
 /* Service flags. */
-#define XLB_SVC_SH        0x0001 /* sched sh: hash the source address only */
+#define XLB_SVC_SH	  0x0001 /* sched sh: hash the source address only */
 #define XLB_SVC_VIP_ENTRY 0x8000 /* the VIP-level entry (proto 0, port 0) */
 
 /* Forwarding methods. */
@@ -123,11 +123,11 @@ struct xlb_svc_key {
 };
 
 struct xlb_svc {
-	__u32 id;        /* stable service id: counters, flows */
-	__u32 ring;      /* slot in xlb_rings */
+	__u32 id;	 /* stable service id: counters, flows */
+	__u32 ring;	 /* slot in xlb_rings */
 	__u32 ring_size; /* entries in that table (prime) */
-	__u16 flags;     /* XLB_SVC_* */
-	__u8 forward;    /* enum xlb_forward */
+	__u16 flags;	 /* XLB_SVC_* */
+	__u8 forward;	 /* enum xlb_forward */
 	__u8 reserved;
 	/* VIP-level entry only: the port-0 service per protocol, or
 	 * XLB_NO_SERVICE. [0] tcp, [1] udp. */
@@ -150,7 +150,7 @@ struct xlb_backend {
 	__u32 cookie;
 	__u32 svc_id;
 	__u8 family;
-	__u8 flags; /* XLB_BE_* */
+	__u8 flags;  /* XLB_BE_* */
 	__u8 mac[6]; /* forward dsr only */
 	/* The service's forwarding method and, for gue and fou, the outer UDP
 	 * destination port (network order, default applied). They are here,
@@ -175,8 +175,8 @@ struct xlb_flow_key {
 };
 
 struct xlb_flow {
-	__u32 backend;   /* stable backend id */
-	__u32 cookie;    /* the backend's cookie when the flow was placed */
+	__u32 backend;	 /* stable backend id */
+	__u32 cookie;	 /* the backend's cookie when the flow was placed */
 	__u32 last_seen; /* seconds, CLOCK_MONOTONIC coarse */
 	__u32 svc_id;
 };
@@ -197,25 +197,25 @@ enum xlb_global_counter {
 	XLB_G_DROP,
 	XLB_G_REDIRECT,
 	XLB_G_ABORTED,
-	XLB_G_DROP_NO_SERVICE,  /* VIP, but no service on that proto/port */
-	XLB_G_DROP_NO_BACKEND,  /* service with an empty table */
-	XLB_G_DROP_MALFORMED,   /* headers truncated or inconsistent */
-	XLB_G_DROP_FRAGMENT,    /* fragment of a VIP without a port-0 service */
-	XLB_G_ICMP_TO_FLOW,     /* ICMP error steered to its flow's backend */
-	XLB_G_FLOW_REBALANCED,  /* flow whose backend went away or down */
-	XLB_G_NEW_FLOW,         /* flows created */
-	XLB_G_DROP_NO_NEXTHOP,  /* tunnel: neither the FIB nor the gateway resolves */
-	XLB_G_DROP_TOO_BIG,     /* tunnel: too big, and IPv4 without DF */
-	XLB_G_ICMP_TOO_BIG,     /* tunnel: frag-needed / packet-too-big sent back */
-	XLB_G_DROP_ENCAP,       /* tunnel: no source address, no room for headers */
+	XLB_G_DROP_NO_SERVICE, /* VIP, but no service on that proto/port */
+	XLB_G_DROP_NO_BACKEND, /* service with an empty table */
+	XLB_G_DROP_MALFORMED,  /* headers truncated or inconsistent */
+	XLB_G_DROP_FRAGMENT,   /* fragment of a VIP without a port-0 service */
+	XLB_G_ICMP_TO_FLOW,    /* ICMP error steered to its flow's backend */
+	XLB_G_FLOW_REBALANCED, /* flow whose backend went away or down */
+	XLB_G_NEW_FLOW,	       /* flows created */
+	XLB_G_DROP_NO_NEXTHOP, /* tunnel: neither the FIB nor the gateway resolves */
+	XLB_G_DROP_TOO_BIG, /* tunnel: too big, and IPv4 without DF */
+	XLB_G_ICMP_TOO_BIG, /* tunnel: frag-needed / packet-too-big sent back */
+	XLB_G_DROP_ENCAP,   /* tunnel: no source address, no room for headers */
 	XLB_G_DROP_FWD_DISABLED, /* tunnel: the egress does not forward IP (sysctl) */
 	/* Health-check NAT (hc.h). */
-	XLB_G_HC_PROBE,         /* probes translated and sent to a backend */
-	XLB_G_HC_REPLY,         /* backend replies translated back to the host */
-	XLB_G_DROP_HC_UNKNOWN,  /* on the hc port, not to a known NAT address */
+	XLB_G_HC_PROBE,	       /* probes translated and sent to a backend */
+	XLB_G_HC_REPLY,	       /* backend replies translated back to the host */
+	XLB_G_DROP_HC_UNKNOWN, /* on the hc port, not to a known NAT address */
 	XLB_G_DROP_HC_NO_ROUTE, /* NAT entry without an egress interface */
-	XLB_G_HC_REPLY_CLASH,   /* reply tuple taken over by another NAT address */
-	XLB_G_DROP_HC_SOURCE,   /* on the hc port, not from the host's own address */
+	XLB_G_HC_REPLY_CLASH, /* reply tuple taken over by another NAT address */
+	XLB_G_DROP_HC_SOURCE, /* on the hc port, not from the host's own address */
 	XLB_G_MAX,
 };
 
@@ -232,7 +232,7 @@ enum xlb_global_counter {
  * and redirects it into the hc port, so it reaches the host's socket.
  */
 #define XLB_HC_HOST_DEV "xlbhc0"
-#define XLB_HC_DP_DEV   "xlbhc1"
+#define XLB_HC_DP_DEV	"xlbhc1"
 /* Local (lb source) addresses per family the reply path compares against. */
 #define XLB_HC_MAX_LOCAL 4
 
@@ -247,23 +247,23 @@ struct xlb_nat_key {
 
 struct xlb_nat {
 	struct xlb_addr vip;
-	struct xlb_addr src;   /* the lb's address the backend routes back to */
-	__u32 backend;         /* stable backend id */
-	__u32 cookie;          /* the backend's cookie: checked against xlb_backends */
-	__u32 ifindex;         /* egress interface towards the backend; 0: none */
+	struct xlb_addr src; /* the lb's address the backend routes back to */
+	__u32 backend;	     /* stable backend id */
+	__u32 cookie;  /* the backend's cookie: checked against xlb_backends */
+	__u32 ifindex; /* egress interface towards the backend; 0: none */
 	__u32 svc_id;
-	__be16 port;           /* the service's port (0: every port) */
-	__u8 proto;            /* the service's protocol */
-	__u8 forward;          /* enum xlb_forward of the service */
-	__u8 src_mac[6];       /* the egress interface's MAC */
+	__be16 port;	 /* the service's port (0: every port) */
+	__u8 proto;	 /* the service's protocol */
+	__u8 forward;	 /* enum xlb_forward of the service */
+	__u8 src_mac[6]; /* the egress interface's MAC */
 	__u8 pad[6];
 };
 
 /* The hc port and the lb source addresses. One entry, written by attach
  * (the port) and by every transaction (the addresses). */
 struct xlb_hc_cfg {
-	__u32 dp_ifindex;   /* XLB_HC_DP_DEV: probes must come in there */
-	__u8 host_mac[6];   /* XLB_HC_HOST_DEV's MAC: replies go there */
+	__u32 dp_ifindex; /* XLB_HC_DP_DEV: probes must come in there */
+	__u8 host_mac[6]; /* XLB_HC_HOST_DEV's MAC: replies go there */
 	__u8 dp_mac[6];
 	__u8 n_local4;
 	__u8 n_local6;
@@ -281,16 +281,17 @@ struct xlb_hc_cfg {
 struct xlb_hc_reply_key {
 	struct xlb_addr vip;
 	struct xlb_addr local; /* the lb source address the probe used */
-	__be16 vport;          /* the probe's destination port */
-	__be16 sport;          /* the probe's source port, kept on the wire */
+	__be16 vport;	       /* the probe's destination port */
+	__be16 sport;	       /* the probe's source port, kept on the wire */
 	__u8 proto;
 	__u8 family;
 	__u8 pad[2];
 };
 
 struct xlb_hc_reply {
-	struct xlb_addr nat;  /* becomes the reply's source */
-	struct xlb_addr host; /* the prober's address: the reply's destination */
+	struct xlb_addr nat; /* becomes the reply's source */
+	struct xlb_addr
+		host; /* the prober's address: the reply's destination */
 };
 
 /* ------------------------------------------------------------------ store */
