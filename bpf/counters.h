@@ -50,8 +50,8 @@ static __always_inline int xlb_verdict(int action)
 }
 
 /* One packet (and maybe one new flow) for a service or a backend. */
-static __always_inline void xlb_count_traffic(void *map, __u32 id,
-					      __u32 bytes, int new_flow)
+static __always_inline void xlb_count_traffic(void *map, __u32 id, __u32 bytes,
+					      int new_flow)
 {
 	struct xlb_counters *c = bpf_map_lookup_elem(map, &id);
 

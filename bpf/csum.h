@@ -23,8 +23,8 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
-#define XLB_CSUM_CHUNK      512 /* bpf_csum_diff's limit */
-#define XLB_CSUM_MAX_CHUNKS 8   /* 4 KiB: more than an XDP frame holds */
+#define XLB_CSUM_CHUNK	    512 /* bpf_csum_diff's limit */
+#define XLB_CSUM_MAX_CHUNKS 8	/* 4 KiB: more than an XDP frame holds */
 
 struct xlb_scratch {
 	__u8 b[XLB_CSUM_CHUNK];

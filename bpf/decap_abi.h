@@ -42,7 +42,7 @@ struct xlb_decap_addr_key {
 
 /* Where an address came from: `decap refresh` replaces the netlink ones
  * and keeps the explicit ones. */
-#define XLB_DECAP_ADDR_NETLINK  1
+#define XLB_DECAP_ADDR_NETLINK	1
 #define XLB_DECAP_ADDR_EXPLICIT 2
 
 struct xlb_decap_addr_val {
@@ -54,19 +54,19 @@ struct xlb_decap_addr_val {
  * decapsulated one, a passed one or a drop reason.
  */
 enum xlb_decap_counter {
-	XLB_DC_PASS = 0,      /* not for us, or not a tunnel: untouched */
-	XLB_DC_IPIP,          /* decapsulated: IPIP, IP6IP6, 4in6, 6in4 */
-	XLB_DC_GRE,           /* decapsulated: GRE */
-	XLB_DC_GUE,           /* decapsulated: GUE (variant 0 or 1) */
-	XLB_DC_FOU,           /* decapsulated: FOU */
-	XLB_DC_GUE_CONTROL,   /* GUE control message: passed untouched */
-	XLB_DC_UNSUPPORTED,   /* a tunnel for us we do not strip: passed */
-	XLB_DC_FRAGMENT,      /* an outer fragment: passed (see decap.bpf.c) */
-	XLB_DC_DROP_TRUNCATED,     /* the frame ends inside a header */
-	XLB_DC_DROP_BAD_OUTER,     /* outer IP or UDP lengths inconsistent */
+	XLB_DC_PASS = 0,       /* not for us, or not a tunnel: untouched */
+	XLB_DC_IPIP,	       /* decapsulated: IPIP, IP6IP6, 4in6, 6in4 */
+	XLB_DC_GRE,	       /* decapsulated: GRE */
+	XLB_DC_GUE,	       /* decapsulated: GUE (variant 0 or 1) */
+	XLB_DC_FOU,	       /* decapsulated: FOU */
+	XLB_DC_GUE_CONTROL,    /* GUE control message: passed untouched */
+	XLB_DC_UNSUPPORTED,    /* a tunnel for us we do not strip: passed */
+	XLB_DC_FRAGMENT,       /* an outer fragment: passed (see decap.bpf.c) */
+	XLB_DC_DROP_TRUNCATED, /* the frame ends inside a header */
+	XLB_DC_DROP_BAD_OUTER, /* outer IP or UDP lengths inconsistent */
 	XLB_DC_DROP_INNER_VERSION, /* inner IP version is not the announced one */
-	XLB_DC_DROP_INNER_LENGTH,  /* inner length is not the tunnel payload's */
-	XLB_DC_DROP_ERROR,         /* bpf_xdp_adjust_head failed */
+	XLB_DC_DROP_INNER_LENGTH, /* inner length is not the tunnel payload's */
+	XLB_DC_DROP_ERROR,	  /* bpf_xdp_adjust_head failed */
 	XLB_DC_COUNT,
 };
 

@@ -24,21 +24,21 @@
 #include <bpf/bpf_endian.h>
 #include "decap_abi.h"
 
-#define XLB_GRE_CSUM    0x8000
+#define XLB_GRE_CSUM	0x8000
 #define XLB_GRE_ROUTING 0x4000
-#define XLB_GRE_KEY     0x2000
-#define XLB_GRE_SEQ     0x1000
+#define XLB_GRE_KEY	0x2000
+#define XLB_GRE_SEQ	0x1000
 /* Strict source route, recursion control, reserved flags, version. */
 #define XLB_GRE_UNSUPPORTED 0x0fff
 
 #define XLB_GUE_CONTROL 0x20
-#define XLB_GUE_HLEN    0x1f
+#define XLB_GUE_HLEN	0x1f
 
 /* The inner packet a tunnel carries. */
 struct xlb_tunnel {
-	void *inner;       /* its IP header */
-	__u32 inner_len;   /* bytes from there to the end of the tunnel */
-	__u8 family;       /* 4 or 6 as the tunnel announces it, 0: by nibble */
+	void *inner;	 /* its IP header */
+	__u32 inner_len; /* bytes from there to the end of the tunnel */
+	__u8 family;	 /* 4 or 6 as the tunnel announces it, 0: by nibble */
 };
 
 static __always_inline int xlb_tunnel_ipip(void *pos, __u32 len, __u8 proto,
@@ -55,8 +55,8 @@ struct xlb_gre_hdr {
 	__be16 proto;
 };
 
-static __always_inline int xlb_tunnel_gre(void *pos, __u32 len,
-					  void *data_end, struct xlb_tunnel *t)
+static __always_inline int xlb_tunnel_gre(void *pos, __u32 len, void *data_end,
+					  struct xlb_tunnel *t)
 {
 	struct xlb_gre_hdr *gre = pos;
 	__u32 hlen = sizeof(*gre);
@@ -102,8 +102,8 @@ static __always_inline int xlb_tunnel_direct(void *pos, __u32 len,
 	return counter;
 }
 
-static __always_inline int xlb_tunnel_gue(void *pos, __u32 len,
-					  void *data_end, struct xlb_tunnel *t)
+static __always_inline int xlb_tunnel_gue(void *pos, __u32 len, void *data_end,
+					  struct xlb_tunnel *t)
 {
 	__u8 *hdr = pos;
 	__u32 hlen;

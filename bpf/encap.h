@@ -46,18 +46,18 @@
 #include "csum.h"
 #include "parse.h"
 
-#define XLB_IP_DF       0x4000
+#define XLB_IP_DF	0x4000
 #define XLB_ENTROPY_MIN 49152
-#define XLB_OUTER_TTL   64
-#define XLB_MAX_L2      (ETH_HLEN + 4 * XLB_MAX_VLAN_TAGS)
+#define XLB_OUTER_TTL	64
+#define XLB_MAX_L2	(ETH_HLEN + 4 * XLB_MAX_VLAN_TAGS)
 
 /* What the encapsulation needs to know about the inner packet. */
 struct xlb_inner {
 	__u32 len; /* the IP packet, without Ethernet padding */
 	__u8 family;
-	__u8 tos;  /* IPv4 TOS or IPv6 traffic class */
-	__u8 df;   /* may not be fragmented: IPv4 DF, or IPv6 */
-	__u8 lco;  /* lco_sum is the packet's sum (see xlb_inner_lco) */
+	__u8 tos; /* IPv4 TOS or IPv6 traffic class */
+	__u8 df;  /* may not be fragmented: IPv4 DF, or IPv6 */
+	__u8 lco; /* lco_sum is the packet's sum (see xlb_inner_lco) */
 	__u64 lco_sum;
 };
 
@@ -65,10 +65,10 @@ struct xlb_inner {
 struct xlb_encap {
 	__u8 outer_family;
 	__u8 outer_proto; /* protocol / next header of the outer IP header */
-	__u8 ip_len;      /* 20 or 40 */
-	__u8 tun_len;     /* 0 (ipip), 4 (gre), 8 (fou), 12 (gue) */
+	__u8 ip_len;	  /* 20 or 40 */
+	__u8 tun_len;	  /* 0 (ipip), 4 (gre), 8 (fou), 12 (gue) */
 	__u8 forward;
-	__be16 dport;     /* gue, fou */
+	__be16 dport; /* gue, fou */
 };
 
 /* The next hop: from xlb_nexthops (from_table), else from the FIB (or the
@@ -77,10 +77,10 @@ struct xlb_nexthop {
 	__u8 dmac[ETH_ALEN];
 	__u8 smac[ETH_ALEN];
 	__u32 ifindex;
-	__u32 mtu;     /* table: the egress MTU (0: unchecked); FIB: set when
+	__u32 mtu; /* table: the egress MTU (0: unchecked); FIB: set when
 			* the packet is too big */
 	__u16 vlan;
-	__u8 tagged;   /* leaves with one 802.1Q tag, vlan */
+	__u8 tagged; /* leaves with one 802.1Q tag, vlan */
 	__u8 from_table;
 };
 
@@ -100,9 +100,8 @@ struct xlb_nexthop {
  * else (fragments, ICMP errors, UDP without checksum, IPv6 extension
  * headers) is summed in full (csum.h).
  */
-static __always_inline int xlb_lco_l4(struct xdp_md *ctx,
-				      const struct xlb_packet *pkt,
-				      __u32 l4_off)
+static __always_inline int
+xlb_lco_l4(struct xdp_md *ctx, const struct xlb_packet *pkt, __u32 l4_off)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -132,8 +131,8 @@ static __always_inline void xlb_inner_lco4(struct xdp_md *ctx,
 	if (!xlb_lco_l4(ctx, pkt, pkt->l3_off + hdr_len))
 		return;
 	in->lco = 1;
-	in->lco_sum = xlb_csum_fold(xlb_pseudo4(ip->saddr, ip->daddr,
-						pkt->key.proto, pkt->l4_len));
+	in->lco_sum = xlb_csum_fold(
+		xlb_pseudo4(ip->saddr, ip->daddr, pkt->key.proto, pkt->l4_len));
 }
 
 static __always_inline void xlb_inner_lco6(struct xdp_md *ctx,
@@ -201,8 +200,8 @@ static __always_inline void xlb_encap_plan(const struct xlb_backend *be,
 		e->outer_proto = IPPROTO_UDP;
 		e->tun_len = be->forward == XLB_FWD_GUE ? 12 : 8;
 	} else {
-		e->outer_proto = in->family == XLB_AF_INET ? IPPROTO_IPIP :
-							     IPPROTO_IPV6;
+		e->outer_proto =
+			in->family == XLB_AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6;
 		e->tun_len = 0;
 	}
 }
@@ -232,12 +231,10 @@ static __always_inline void xlb_write_outer4(struct iphdr *ip,
 	ip->check = xlb_ipv4_csum(ip);
 }
 
-static __always_inline void xlb_write_outer6(struct ipv6hdr *ip6,
-					     const struct xlb_encap *e,
-					     const struct xlb_inner *in,
-					     const struct xlb_addr *saddr,
-					     const struct xlb_addr *daddr,
-					     __u32 hash)
+static __always_inline void
+xlb_write_outer6(struct ipv6hdr *ip6, const struct xlb_encap *e,
+		 const struct xlb_inner *in, const struct xlb_addr *saddr,
+		 const struct xlb_addr *daddr, __u32 hash)
 {
 	/* version 6, traffic class, flow label: one network-order word */
 	*(__be32 *)ip6 = bpf_htonl(0x60000000 | ((__u32)in->tos << 20) |
@@ -274,8 +271,8 @@ static __always_inline void xlb_write_tunnel(void *pos,
 		__u8 *gue = (void *)(udp + 1);
 
 		gue[0] = 0; /* version 0, C 0, Hlen 0 */
-		gue[1] = in->family == XLB_AF_INET ? IPPROTO_IPIP :
-						     IPPROTO_IPV6;
+		gue[1] =
+			in->family == XLB_AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6;
 		gue[2] = 0;
 		gue[3] = 0;
 	}

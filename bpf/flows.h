@@ -62,13 +62,14 @@
 
 struct xlb_choice {
 	struct xlb_backend *be;
-	struct xlb_flow *stale; /* an entry to re-place (backend gone, expired) */
-	__u32 id;               /* backend id */
+	struct xlb_flow
+		*stale; /* an entry to re-place (backend gone, expired) */
+	__u32 id;	/* backend id */
 	__u32 svc_id;
-	__u8 new_flow;          /* a flow entry was written */
-	__u8 rebalanced;        /* ... replacing one whose backend went away */
-	__u8 expired;           /* ch->stale is only idle for too long */
-	__u8 guard_skipped;     /* a SYN not recorded: the flow guard */
+	__u8 new_flow;	    /* a flow entry was written */
+	__u8 rebalanced;    /* ... replacing one whose backend went away */
+	__u8 expired;	    /* ch->stale is only idle for too long */
+	__u8 guard_skipped; /* a SYN not recorded: the flow guard */
 };
 
 static __always_inline __u32 xlb_now_seconds(void)
@@ -130,8 +131,9 @@ static __always_inline int xlb_flow_established(const struct xlb_packet *pkt,
 		return 0;
 	}
 	now = xlb_now_seconds();
-	if (xlb_flow_expired(flow, xlb_flow_timeout(bs, pkt->key.proto,
-						    flow->flags), now)) {
+	if (xlb_flow_expired(flow,
+			     xlb_flow_timeout(bs, pkt->key.proto, flow->flags),
+			     now)) {
 		ch->stale = flow;
 		ch->expired = 1;
 		return 0;

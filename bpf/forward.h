@@ -89,9 +89,10 @@ static __always_inline int xlb_set_l2(struct xdp_md *ctx,
 		return -1;
 	if (delta && bpf_xdp_adjust_head(ctx, delta))
 		return -1;
-	return xlb_put_l2(ctx, nh, pkt->key.family == XLB_AF_INET ?
-					   bpf_htons(ETH_P_IP) :
-					   bpf_htons(ETH_P_IPV6)) < 0;
+	return xlb_put_l2(ctx, nh,
+			  pkt->key.family == XLB_AF_INET ?
+				  bpf_htons(ETH_P_IP) :
+				  bpf_htons(ETH_P_IPV6)) < 0;
 }
 
 /* Fills nh from the backend's xlb_nexthops entry; 0 when it is resolved. */
@@ -172,8 +173,7 @@ static __always_inline int xlb_tunnel_too_big(struct xdp_md *ctx,
 }
 
 static __always_inline const struct xlb_addr *
-xlb_tunnel_source(const struct xlb_bank *bs, __u8 family,
-		  struct xlb_addr *src4)
+xlb_tunnel_source(const struct xlb_bank *bs, __u8 family, struct xlb_addr *src4)
 {
 	if (family == XLB_AF_INET6)
 		return &bs->source6;
@@ -184,12 +184,10 @@ xlb_tunnel_source(const struct xlb_bank *bs, __u8 family,
 
 /* The next hop of a tunnel packet: the table's (filled by the caller), or
  * the FIB's from nh->ifindex (counted). Checks the egress MTU. */
-static __always_inline int xlb_tunnel_next_hop(struct xdp_md *ctx,
-					       const struct xlb_backend *be,
-					       const struct xlb_bank *bs,
-					       const struct xlb_addr *src,
-					       __u32 tot_len,
-					       struct xlb_nexthop *nh)
+static __always_inline int
+xlb_tunnel_next_hop(struct xdp_md *ctx, const struct xlb_backend *be,
+		    const struct xlb_bank *bs, const struct xlb_addr *src,
+		    __u32 tot_len, struct xlb_nexthop *nh)
 {
 	if (!nh->from_table) {
 		xlb_count_global(XLB_G_FIB_LOOKUP);

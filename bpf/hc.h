@@ -132,8 +132,8 @@ static __always_inline int xlb_rewrite_addrs(struct xdp_md *ctx,
 static __always_inline int xlb_addr_eq(const struct xlb_addr *a,
 				       const struct xlb_addr *b)
 {
-	return a->w[0] == b->w[0] && a->w[1] == b->w[1] &&
-	       a->w[2] == b->w[2] && a->w[3] == b->w[3];
+	return a->w[0] == b->w[0] && a->w[1] == b->w[1] && a->w[2] == b->w[2] &&
+	       a->w[3] == b->w[3];
 }
 
 /* ------------------------------------------------------------- the probes */
@@ -266,8 +266,9 @@ static __always_inline int xlb_hc_probe(struct xdp_md *ctx)
 		return xlb_verdict_drop(XLB_G_DROP_MALFORMED);
 	if (pkt.key.proto != IPPROTO_TCP && pkt.key.proto != IPPROTO_UDP)
 		return xlb_hc_ignore();
-	if (pkt.key.family == XLB_AF_INET ? pkt.key.src.w[0] != cfg->host4 :
-					    !xlb_addr_eq(&pkt.key.src, &cfg->host6))
+	if (pkt.key.family == XLB_AF_INET ?
+		    pkt.key.src.w[0] != cfg->host4 :
+		    !xlb_addr_eq(&pkt.key.src, &cfg->host6))
 		return xlb_verdict_drop(XLB_G_DROP_HC_SOURCE);
 	nat = xlb_hc_lookup(&pkt, &be);
 	if (!nat || !be)
@@ -326,8 +327,7 @@ static __always_inline int xlb_hc_reframe(struct xdp_md *ctx,
 		return 0;
 	__builtin_memcpy(eth->h_dest, cfg->host_mac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, cfg->dp_mac, ETH_ALEN);
-	eth->h_proto = bpf_htons(family == XLB_AF_INET ? ETH_P_IP :
-							 ETH_P_IPV6);
+	eth->h_proto = bpf_htons(family == XLB_AF_INET ? ETH_P_IP : ETH_P_IPV6);
 	return 1;
 }
 

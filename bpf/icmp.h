@@ -26,8 +26,8 @@ static __always_inline int xlb_read_quoted_ports(struct xlb_packet *pkt,
 {
 	__be16 *ports = l4; /* [0] source, [1] destination: TCP and UDP */
 
-	if (pkt->fragment || (pkt->key.proto != IPPROTO_TCP &&
-			      pkt->key.proto != IPPROTO_UDP))
+	if (pkt->fragment ||
+	    (pkt->key.proto != IPPROTO_TCP && pkt->key.proto != IPPROTO_UDP))
 		return XLB_PARSE_OK;
 	if ((void *)(ports + 2) > data_end)
 		return XLB_PARSE_MALFORMED;
@@ -55,8 +55,8 @@ static __always_inline int xlb_parse_icmp4_error(struct xlb_packet *pkt,
 		return XLB_PARSE_OK;
 	pkt->key.src.w[0] = quote->daddr;
 	pkt->key.proto = quote->protocol;
-	pkt->fragment = !!(quote->frag_off &
-			   bpf_htons(XLB_IP_MF | XLB_IP_OFFSET));
+	pkt->fragment =
+		!!(quote->frag_off & bpf_htons(XLB_IP_MF | XLB_IP_OFFSET));
 	pkt->icmp_error = 1;
 	return xlb_read_quoted_ports(pkt, (void *)quote + quote->ihl * 4,
 				     data_end);
@@ -109,8 +109,7 @@ static __always_inline int xlb_parse_icmp(struct xdp_md *ctx,
 		return XLB_PARSE_OK;
 	if (pkt->key.family == XLB_AF_INET && pkt->key.proto == IPPROTO_ICMP)
 		return xlb_parse_icmp4_error(pkt, data_end);
-	if (pkt->key.family == XLB_AF_INET6 &&
-	    pkt->key.proto == IPPROTO_ICMPV6)
+	if (pkt->key.family == XLB_AF_INET6 && pkt->key.proto == IPPROTO_ICMPV6)
 		return xlb_parse_icmp6_error(pkt, data_end);
 	return XLB_PARSE_OK;
 }

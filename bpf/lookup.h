@@ -33,8 +33,7 @@
 #include "parse.h"
 #include "xlb_maps.h"
 
-static __always_inline void xlb_svc_key_init(struct xlb_svc_key *k,
-					     __u32 bank,
+static __always_inline void xlb_svc_key_init(struct xlb_svc_key *k, __u32 bank,
 					     const struct xlb_packet *pkt)
 {
 	__builtin_memset(k, 0, sizeof(*k));

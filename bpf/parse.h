@@ -42,14 +42,14 @@ struct xlb_packet {
 	/* The flow the packet belongs to; for an ICMP error, the flow the
 	 * error is about (see icmp.h). Ports stay 0 for fragments. */
 	struct xlb_flow_key key;
-	void *l3;        /* IP header */
-	void *l4;        /* first byte after the IP headers */
+	void *l3;	 /* IP header */
+	void *l4;	 /* first byte after the IP headers */
 	__u32 frame_len; /* data_end - data: the byte counters */
-	__u32 l3_off;    /* offset of the IP header in the frame */
-	__u32 l4_len;    /* L4 bytes the IP header announces */
-	__u8 fragment;   /* IPv4 MF/offset, or an IPv6 fragment header */
+	__u32 l3_off;	 /* offset of the IP header in the frame */
+	__u32 l4_len;	 /* L4 bytes the IP header announces */
+	__u8 fragment;	 /* IPv4 MF/offset, or an IPv6 fragment header */
 	__u8 icmp_error; /* key was taken from an ICMP error's quote */
-	__u8 tcp_syn;    /* SYN without ACK: a new connection (see flows.h) */
+	__u8 tcp_syn;	 /* SYN without ACK: a new connection (see flows.h) */
 };
 
 struct xlb_vlan_hdr {
@@ -77,8 +77,8 @@ static __always_inline int xlb_is_vlan(__be16 proto)
 }
 
 /* Steps over Ethernet and VLAN tags; returns the L3 ethertype or 0. */
-static __always_inline __be16 xlb_parse_eth(struct xlb_packet *pkt,
-					    void *data, void *data_end)
+static __always_inline __be16 xlb_parse_eth(struct xlb_packet *pkt, void *data,
+					    void *data_end)
 {
 	struct ethhdr *eth = data;
 	struct xlb_vlan_hdr *vlan;
@@ -210,8 +210,7 @@ static __always_inline int xlb_parse_ipv6(struct xlb_packet *pkt,
 	payload_len = bpf_ntohs(ip6->payload_len);
 	if (payload_len > pkt->frame_len - pkt->l3_off - sizeof(*ip6))
 		return XLB_PARSE_MALFORMED;
-	proto = xlb_skip_ipv6_ext(&pos, data_end, ip6->nexthdr,
-				  &pkt->fragment);
+	proto = xlb_skip_ipv6_ext(&pos, data_end, ip6->nexthdr, &pkt->fragment);
 	if (proto < 0)
 		return XLB_PARSE_MALFORMED;
 	ext_len = pos - (void *)(ip6 + 1);

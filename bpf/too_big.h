@@ -20,10 +20,10 @@
 #include <linux/icmpv6.h>
 #include "encap.h"
 
-#define XLB_ICMP4_HLEN  (sizeof(struct iphdr) + sizeof(struct icmphdr))
-#define XLB_ICMP6_HLEN  (sizeof(struct ipv6hdr) + sizeof(struct icmp6hdr))
-#define XLB_IPV6_MIN_MTU 1280
-#define XLB_IPV4_MIN_MTU 68
+#define XLB_ICMP4_HLEN		(sizeof(struct iphdr) + sizeof(struct icmphdr))
+#define XLB_ICMP6_HLEN		(sizeof(struct ipv6hdr) + sizeof(struct icmp6hdr))
+#define XLB_IPV6_MIN_MTU	1280
+#define XLB_IPV4_MIN_MTU	68
 #define XLB_TOS_INTERNETCONTROL 0xc0
 
 /* Moves the L2 header to the new frame start and swaps its MACs. */
@@ -107,9 +107,10 @@ static __always_inline int xlb_too_big4(struct xdp_md *ctx, __u32 l3_off,
 	icmp->code = ICMP_FRAG_NEEDED;
 	icmp->checksum = 0;
 	icmp->un.frag.__unused = 0;
-	icmp->un.frag.mtu = bpf_htons(mtu < XLB_IPV4_MIN_MTU ? XLB_IPV4_MIN_MTU :
-								mtu);
-	if (xlb_trim(ctx, frame_len + XLB_ICMP4_HLEN, l3_off + XLB_ICMP4_HLEN + q) ||
+	icmp->un.frag.mtu =
+		bpf_htons(mtu < XLB_IPV4_MIN_MTU ? XLB_IPV4_MIN_MTU : mtu);
+	if (xlb_trim(ctx, frame_len + XLB_ICMP4_HLEN,
+		     l3_off + XLB_ICMP4_HLEN + q) ||
 	    xlb_csum_frame(ctx, l3_off + sizeof(*ip), sizeof(*icmp) + q, &sum))
 		return -1;
 	return xlb_store_csum(ctx, l3_off + sizeof(*ip) + 2,
@@ -152,11 +153,13 @@ static __always_inline int xlb_too_big6(struct xdp_md *ctx, __u32 l3_off,
 	icmp6->icmp6_type = ICMPV6_PKT_TOOBIG;
 	icmp6->icmp6_code = 0;
 	icmp6->icmp6_cksum = 0;
-	icmp6->icmp6_mtu = bpf_htonl(mtu < XLB_IPV6_MIN_MTU ? XLB_IPV6_MIN_MTU :
-								 mtu);
+	icmp6->icmp6_mtu =
+		bpf_htonl(mtu < XLB_IPV6_MIN_MTU ? XLB_IPV6_MIN_MTU : mtu);
 	sum = xlb_pseudo6(vip.w, client.w, IPPROTO_ICMPV6, sizeof(*icmp6) + q);
-	if (xlb_trim(ctx, frame_len + XLB_ICMP6_HLEN, l3_off + XLB_ICMP6_HLEN + q) ||
-	    xlb_csum_frame(ctx, l3_off + sizeof(*ip6), sizeof(*icmp6) + q, &sum))
+	if (xlb_trim(ctx, frame_len + XLB_ICMP6_HLEN,
+		     l3_off + XLB_ICMP6_HLEN + q) ||
+	    xlb_csum_frame(ctx, l3_off + sizeof(*ip6), sizeof(*icmp6) + q,
+			   &sum))
 		return -1;
 	return xlb_store_csum(ctx, l3_off + sizeof(*ip6) + 2,
 			      xlb_csum_fold(sum));

@@ -19,7 +19,7 @@
 #include "encap.h"
 
 #ifndef AF_INET
-#define AF_INET  2
+#define AF_INET	 2
 #define AF_INET6 10
 #endif
 
@@ -99,9 +99,8 @@ static __always_inline int xlb_nexthop(struct xdp_md *ctx,
 
 /* Writes the Ethernet header (and the one VLAN tag the next hop may want)
  * at the frame's start; returns its length or -1. */
-static __always_inline int xlb_put_l2(struct xdp_md *ctx,
-				      const struct xlb_nexthop *nh,
-				      __be16 ethertype)
+static __always_inline int
+xlb_put_l2(struct xdp_md *ctx, const struct xlb_nexthop *nh, __be16 ethertype)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -159,13 +158,11 @@ static __always_inline int xlb_udp_csum(struct xdp_md *ctx, struct udphdr *udp,
 	return 0;
 }
 
-static __always_inline int xlb_encap_write4(struct xdp_md *ctx,
-					    const struct xlb_encap *e,
-					    const struct xlb_inner *in,
-					    const struct xlb_addr *src,
-					    const struct xlb_addr *dst,
-					    const struct xlb_nexthop *nh,
-					    __u32 hash)
+static __always_inline int
+xlb_encap_write4(struct xdp_md *ctx, const struct xlb_encap *e,
+		 const struct xlb_inner *in, const struct xlb_addr *src,
+		 const struct xlb_addr *dst, const struct xlb_nexthop *nh,
+		 __u32 hash)
 {
 	int l2 = xlb_put_l2(ctx, nh, bpf_htons(ETH_P_IP));
 	void *data = (void *)(long)ctx->data;
@@ -182,18 +179,16 @@ static __always_inline int xlb_encap_write4(struct xdp_md *ctx,
 	xlb_write_tunnel(ip + 1, e, in, hash);
 	if (e->outer_proto != IPPROTO_UDP)
 		return 0;
-	return xlb_udp_csum(ctx, (void *)(ip + 1), l2 + sizeof(*ip), e, in,
-			    xlb_pseudo4(src->w[0], dst->w[0], IPPROTO_UDP,
-					udp_len));
+	return xlb_udp_csum(
+		ctx, (void *)(ip + 1), l2 + sizeof(*ip), e, in,
+		xlb_pseudo4(src->w[0], dst->w[0], IPPROTO_UDP, udp_len));
 }
 
-static __always_inline int xlb_encap_write6(struct xdp_md *ctx,
-					    const struct xlb_encap *e,
-					    const struct xlb_inner *in,
-					    const struct xlb_addr *src,
-					    const struct xlb_addr *dst,
-					    const struct xlb_nexthop *nh,
-					    __u32 hash)
+static __always_inline int
+xlb_encap_write6(struct xdp_md *ctx, const struct xlb_encap *e,
+		 const struct xlb_inner *in, const struct xlb_addr *src,
+		 const struct xlb_addr *dst, const struct xlb_nexthop *nh,
+		 __u32 hash)
 {
 	int l2 = xlb_put_l2(ctx, nh, bpf_htons(ETH_P_IPV6));
 	void *data = (void *)(long)ctx->data;
@@ -215,13 +210,11 @@ static __always_inline int xlb_encap_write6(struct xdp_md *ctx,
 }
 
 /* Makes room before the inner packet and writes every outer header. */
-static __always_inline int xlb_encap_frame(struct xdp_md *ctx, __u32 l3_off,
-					   const struct xlb_encap *e,
-					   const struct xlb_inner *in,
-					   const struct xlb_addr *src,
-					   const struct xlb_addr *dst,
-					   const struct xlb_nexthop *nh,
-					   __u32 hash)
+static __always_inline int
+xlb_encap_frame(struct xdp_md *ctx, __u32 l3_off, const struct xlb_encap *e,
+		const struct xlb_inner *in, const struct xlb_addr *src,
+		const struct xlb_addr *dst, const struct xlb_nexthop *nh,
+		__u32 hash)
 {
 	int delta = ETH_HLEN + (nh->tagged ? 4 : 0) + e->ip_len + e->tun_len -
 		    (int)l3_off;

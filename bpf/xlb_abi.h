@@ -46,14 +46,14 @@
 /* Default capacities, chosen at first attach (xlb interface attach). */
 #define XLB_DEFAULT_MAX_SERVICES 1024
 #define XLB_DEFAULT_MAX_BACKENDS 16384
-#define XLB_DEFAULT_MAX_FLOWS    262144
+#define XLB_DEFAULT_MAX_FLOWS	 262144
 /* Each bank may need its own table for every service. */
 #define XLB_RING_SLOTS_PER_SERVICE 2
 
 /* Maglev table sizes: prime, between these bounds. */
 #define XLB_RING_DEFAULT 16381
-#define XLB_RING_MIN     7
-#define XLB_RING_MAX     1048573
+#define XLB_RING_MIN	 7
+#define XLB_RING_MAX	 1048573
 
 /* "No backend" in a Maglev table or a lookup result. */
 #define XLB_NO_BACKEND 0xffffffffu
@@ -65,7 +65,7 @@
 #define XLB_AF_INET6 10
 
 /* Store chunking for the serialised model. */
-#define XLB_STORE_CHUNK      4088
+#define XLB_STORE_CHUNK	     4088
 #define XLB_STORE_MAX_CHUNKS 4096 /* per bank: 16 MiB of model */
 
 /* An IPv4 address lives in the first 4 bytes, the rest zero. */
@@ -84,7 +84,7 @@ struct xlb_ctl {
 };
 
 /* Service flags. */
-#define XLB_SVC_SH        0x0001 /* sched sh: hash the source address only */
+#define XLB_SVC_SH	  0x0001 /* sched sh: hash the source address only */
 #define XLB_SVC_VIP_ENTRY 0x8000 /* the VIP-level entry (proto 0, port 0) */
 
 /* Forwarding methods. */
@@ -125,10 +125,10 @@ struct xlb_bank {
 };
 
 /* Defaults of the settings above (xlb set timeout, xlb set flow-guard). */
-#define XLB_TIMEOUT_TCP     900 /* IPVS's established TCP timeout */
-#define XLB_TIMEOUT_TCP_SYN 10  /* a handshake needs one round trip */
-#define XLB_TIMEOUT_UDP     300 /* IPVS's UDP timeout */
-#define XLB_FLOW_GUARD      10000
+#define XLB_TIMEOUT_TCP	    900 /* IPVS's established TCP timeout */
+#define XLB_TIMEOUT_TCP_SYN 10	/* a handshake needs one round trip */
+#define XLB_TIMEOUT_UDP	    300 /* IPVS's UDP timeout */
+#define XLB_FLOW_GUARD	    10000
 
 /*
  * Service key. proto is IPPROTO_TCP or IPPROTO_UDP; port is in network byte
@@ -145,11 +145,11 @@ struct xlb_svc_key {
 };
 
 struct xlb_svc {
-	__u32 id;        /* stable service id: counters, flows */
-	__u32 ring;      /* slot in xlb_rings */
+	__u32 id;	 /* stable service id: counters, flows */
+	__u32 ring;	 /* slot in xlb_rings */
 	__u32 ring_size; /* entries in that table (prime) */
-	__u16 flags;     /* XLB_SVC_* */
-	__u8 forward;    /* enum xlb_forward */
+	__u16 flags;	 /* XLB_SVC_* */
+	__u8 forward;	 /* enum xlb_forward */
 	__u8 reserved;
 	/* VIP-level entry only: the port-0 service per protocol, or
 	 * XLB_NO_SERVICE. [0] tcp, [1] udp. */
@@ -172,7 +172,7 @@ struct xlb_backend {
 	__u32 cookie;
 	__u32 svc_id;
 	__u8 family;
-	__u8 flags; /* XLB_BE_* */
+	__u8 flags;  /* XLB_BE_* */
 	__u8 mac[6]; /* forward dsr only */
 	/* The service's forwarding method and, for gue and fou, the outer UDP
 	 * destination port (network order, default applied). They are here,
@@ -204,18 +204,18 @@ struct xlb_backend {
  * values are copied in place: a packet racing a rewrite may see half of
  * the new MAC; the next one sees all of it.
  */
-#define XLB_NH_RESOLVED   0x01
+#define XLB_NH_RESOLVED	  0x01
 #define XLB_NH_UNRESOLVED 0x02
-#define XLB_NH_VLAN       0x04 /* leaves with exactly one 802.1Q tag, vlan */
+#define XLB_NH_VLAN	  0x04 /* leaves with exactly one 802.1Q tag, vlan */
 
 struct xlb_nh {
 	__u32 ifindex; /* egress; 0: the interface the packet came in on */
 	__u16 vlan;    /* with XLB_NH_VLAN: the tag's VLAN id */
 	__u8 flags;    /* XLB_NH_* */
 	__u8 pad;
-	__u8 smac[6];  /* all zero: the attached interface's own MAC */
+	__u8 smac[6]; /* all zero: the attached interface's own MAC */
 	__u8 dmac[6];
-	__u32 mtu;     /* tunnels: the egress MTU; 0: not checked */
+	__u32 mtu; /* tunnels: the egress MTU; 0: not checked */
 };
 
 #define XLB_MAX_TX_PORTS 256
@@ -241,10 +241,10 @@ struct xlb_flow_key {
  * cookies are never reused, so the service cannot have changed either.
  */
 struct xlb_flow {
-	__u32 backend;   /* stable backend id */
-	__u32 cookie;    /* the backend's cookie when the flow was placed */
+	__u32 backend;	 /* stable backend id */
+	__u32 cookie;	 /* the backend's cookie when the flow was placed */
 	__u32 last_seen; /* seconds, CLOCK_MONOTONIC coarse */
-	__u8 flags;      /* XLB_FLOW_* */
+	__u8 flags;	 /* XLB_FLOW_* */
 	__u8 pad[3];
 };
 
@@ -288,7 +288,8 @@ XLB_ABI_INLINE __u32 xlb_flow_timeout(const struct xlb_bank *bs, __u8 proto,
 {
 	if (proto == XLB_PROTO_UDP)
 		return bs->timeout_udp;
-	return flags & XLB_FLOW_SYN_ONLY ? bs->timeout_tcp_syn : bs->timeout_tcp;
+	return flags & XLB_FLOW_SYN_ONLY ? bs->timeout_tcp_syn :
+					   bs->timeout_tcp;
 }
 
 /* Expired: idle for more than its timeout (whole seconds, so an entry lives
@@ -322,27 +323,27 @@ enum xlb_global_counter {
 	XLB_G_DROP,
 	XLB_G_REDIRECT,
 	XLB_G_ABORTED,
-	XLB_G_DROP_NO_SERVICE,  /* VIP, but no service on that proto/port */
-	XLB_G_DROP_NO_BACKEND,  /* service with an empty table */
-	XLB_G_DROP_MALFORMED,   /* headers truncated or inconsistent */
-	XLB_G_DROP_FRAGMENT,    /* fragment of a VIP without a port-0 service */
-	XLB_G_ICMP_TO_FLOW,     /* ICMP error steered to its flow's backend */
-	XLB_G_FLOW_REBALANCED,  /* flow whose backend went away or down */
-	XLB_G_NEW_FLOW,         /* flows created */
-	XLB_G_DROP_NO_NEXTHOP,  /* tunnel: neither the FIB nor the gateway resolves */
-	XLB_G_DROP_TOO_BIG,     /* tunnel: too big, and IPv4 without DF */
-	XLB_G_ICMP_TOO_BIG,     /* tunnel: frag-needed / packet-too-big sent back */
-	XLB_G_DROP_ENCAP,       /* tunnel: no source address, no room for headers */
+	XLB_G_DROP_NO_SERVICE, /* VIP, but no service on that proto/port */
+	XLB_G_DROP_NO_BACKEND, /* service with an empty table */
+	XLB_G_DROP_MALFORMED,  /* headers truncated or inconsistent */
+	XLB_G_DROP_FRAGMENT,   /* fragment of a VIP without a port-0 service */
+	XLB_G_ICMP_TO_FLOW,    /* ICMP error steered to its flow's backend */
+	XLB_G_FLOW_REBALANCED, /* flow whose backend went away or down */
+	XLB_G_NEW_FLOW,	       /* flows created */
+	XLB_G_DROP_NO_NEXTHOP, /* tunnel: neither the FIB nor the gateway resolves */
+	XLB_G_DROP_TOO_BIG, /* tunnel: too big, and IPv4 without DF */
+	XLB_G_ICMP_TOO_BIG, /* tunnel: frag-needed / packet-too-big sent back */
+	XLB_G_DROP_ENCAP,   /* tunnel: no source address, no room for headers */
 	XLB_G_DROP_FWD_DISABLED, /* tunnel: the egress does not forward IP (sysctl) */
 	/* Health-check NAT (hc.h). */
-	XLB_G_HC_PROBE,         /* probes translated and sent to a backend */
-	XLB_G_HC_REPLY,         /* backend replies translated back to the host */
-	XLB_G_DROP_HC_UNKNOWN,  /* on the hc port, not to a known NAT address */
+	XLB_G_HC_PROBE,	       /* probes translated and sent to a backend */
+	XLB_G_HC_REPLY,	       /* backend replies translated back to the host */
+	XLB_G_DROP_HC_UNKNOWN, /* on the hc port, not to a known NAT address */
 	XLB_G_DROP_HC_NO_ROUTE, /* NAT entry without an egress interface */
-	XLB_G_HC_REPLY_CLASH,   /* reply tuple taken over by another NAT address */
-	XLB_G_DROP_HC_SOURCE,   /* on the hc port, not from the host's own address */
+	XLB_G_HC_REPLY_CLASH, /* reply tuple taken over by another NAT address */
+	XLB_G_DROP_HC_SOURCE, /* on the hc port, not from the host's own address */
 	XLB_G_FLOW_GUARD_SKIPPED, /* SYN balanced but not recorded: flow guard */
-	XLB_G_FIB_LOOKUP,       /* bpf_fib_lookup calls: hc probes, fallbacks */
+	XLB_G_FIB_LOOKUP, /* bpf_fib_lookup calls: hc probes, fallbacks */
 	XLB_G_MAX,
 };
 
@@ -359,7 +360,7 @@ enum xlb_global_counter {
  * and redirects it into the hc port, so it reaches the host's socket.
  */
 #define XLB_HC_HOST_DEV "xlbhc0"
-#define XLB_HC_DP_DEV   "xlbhc1"
+#define XLB_HC_DP_DEV	"xlbhc1"
 /* Local (lb source) addresses per family the reply path compares against. */
 #define XLB_HC_MAX_LOCAL 4
 
@@ -374,23 +375,23 @@ struct xlb_nat_key {
 
 struct xlb_nat {
 	struct xlb_addr vip;
-	struct xlb_addr src;   /* the lb's address the backend routes back to */
-	__u32 backend;         /* stable backend id */
-	__u32 cookie;          /* the backend's cookie: checked against xlb_backends */
-	__u32 ifindex;         /* egress interface towards the backend; 0: none */
+	struct xlb_addr src; /* the lb's address the backend routes back to */
+	__u32 backend;	     /* stable backend id */
+	__u32 cookie;  /* the backend's cookie: checked against xlb_backends */
+	__u32 ifindex; /* egress interface towards the backend; 0: none */
 	__u32 svc_id;
-	__be16 port;           /* the service's port (0: every port) */
-	__u8 proto;            /* the service's protocol */
-	__u8 forward;          /* enum xlb_forward of the service */
-	__u8 src_mac[6];       /* the egress interface's MAC */
+	__be16 port;	 /* the service's port (0: every port) */
+	__u8 proto;	 /* the service's protocol */
+	__u8 forward;	 /* enum xlb_forward of the service */
+	__u8 src_mac[6]; /* the egress interface's MAC */
 	__u8 pad[6];
 };
 
 /* The hc port and the lb source addresses. One entry, written by attach
  * (the port) and by every transaction (the addresses). */
 struct xlb_hc_cfg {
-	__u32 dp_ifindex;   /* XLB_HC_DP_DEV: probes must come in there */
-	__u8 host_mac[6];   /* XLB_HC_HOST_DEV's MAC: replies go there */
+	__u32 dp_ifindex; /* XLB_HC_DP_DEV: probes must come in there */
+	__u8 host_mac[6]; /* XLB_HC_HOST_DEV's MAC: replies go there */
 	__u8 dp_mac[6];
 	__u8 n_local4;
 	__u8 n_local6;
@@ -408,16 +409,17 @@ struct xlb_hc_cfg {
 struct xlb_hc_reply_key {
 	struct xlb_addr vip;
 	struct xlb_addr local; /* the lb source address the probe used */
-	__be16 vport;          /* the probe's destination port */
-	__be16 sport;          /* the probe's source port, kept on the wire */
+	__be16 vport;	       /* the probe's destination port */
+	__be16 sport;	       /* the probe's source port, kept on the wire */
 	__u8 proto;
 	__u8 family;
 	__u8 pad[2];
 };
 
 struct xlb_hc_reply {
-	struct xlb_addr nat;  /* becomes the reply's source */
-	struct xlb_addr host; /* the prober's address: the reply's destination */
+	struct xlb_addr nat; /* becomes the reply's source */
+	struct xlb_addr
+		host; /* the prober's address: the reply's destination */
 };
 
 /* ------------------------------------------------------------------ store */

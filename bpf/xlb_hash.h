@@ -24,6 +24,8 @@ XLB_INLINE __u32 xlb_rol32(__u32 w, unsigned int s)
 	return (w << s) | (w >> (32 - s));
 }
 
+/* The kernel's jhash rounds, three steps a line. */
+/* clang-format off */
 #define XLB_JHASH_MIX(a, b, c)                                                 \
 	do {                                                                   \
 		a -= c; a ^= xlb_rol32(c, 4);  c += b;                         \
@@ -44,6 +46,7 @@ XLB_INLINE __u32 xlb_rol32(__u32 w, unsigned int s)
 		b ^= a; b -= xlb_rol32(a, 14);                                 \
 		c ^= b; c -= xlb_rol32(b, 24);                                 \
 	} while (0)
+/* clang-format on */
 
 /* Hash of exactly 4 words (an address). */
 XLB_INLINE __u32 xlb_jhash_4words(const __u32 *k, __u32 seed)
@@ -66,11 +69,17 @@ XLB_INLINE __u32 xlb_jhash_10words(const __u32 *k, __u32 seed)
 	__u32 a, b, c;
 
 	a = b = c = XLB_JHASH_INITVAL + (10u << 2) + seed;
-	a += k[0]; b += k[1]; c += k[2];
+	a += k[0];
+	b += k[1];
+	c += k[2];
 	XLB_JHASH_MIX(a, b, c);
-	a += k[3]; b += k[4]; c += k[5];
+	a += k[3];
+	b += k[4];
+	c += k[5];
 	XLB_JHASH_MIX(a, b, c);
-	a += k[6]; b += k[7]; c += k[8];
+	a += k[6];
+	b += k[7];
+	c += k[8];
 	XLB_JHASH_MIX(a, b, c);
 	a += k[9];
 	XLB_JHASH_FINAL(a, b, c);

@@ -50,7 +50,7 @@ struct xlb_ring_inner {
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
 	__uint(max_entries,
-	       XLB_RING_SLOTS_PER_SERVICE * XLB_DEFAULT_MAX_SERVICES);
+	       XLB_RING_SLOTS_PER_SERVICE *XLB_DEFAULT_MAX_SERVICES);
 	__type(key, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	__array(values, struct xlb_ring_inner); /* must come last */

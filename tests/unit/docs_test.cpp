@@ -111,7 +111,9 @@ TEST_F(Docs, EveryRowsExampleParsesAsItsForm) {
     auto cmd = xlb::parse_command(words);
     EXPECT_TRUE(cmd) << "the example of `" << form(s) << "` does not parse: " << s.example << ": "
                      << (cmd ? "" : cmd.error().message);
-    if (cmd) EXPECT_FALSE(std::holds_alternative<xlb::cmd::Help>(*cmd)) << s.example;
+    if (cmd) {
+      EXPECT_FALSE(std::holds_alternative<xlb::cmd::Help>(*cmd)) << s.example;
+    }
   }
 }
 
