@@ -567,7 +567,11 @@ Suite::Flood Suite::run_flood(uint32_t guard, uint32_t syns) {
           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
   std::map<std::pair<IpAddr, uint16_t>, uint32_t> placed;
   for (const Flow& fl : before) placed[{fl.client, fl.client_port}] = fl.backend_id;
-  for (const Flow& fl : *list_flows(h_.maps())) {
+  // The Result must outlive the loop: ranging over *list_flows(...) would
+  // iterate a vector destroyed with its temporary.
+  auto after = list_flows(h_.maps());
+  if (!after) return f;
+  for (const Flow& fl : *after) {
     auto it = placed.find({fl.client, fl.client_port});
     f.kept += it != placed.end() && it->second == fl.backend_id;
   }

@@ -4,8 +4,8 @@
 #include <netlink/socket.h>
 
 #include <chrono>
-#include <map>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>

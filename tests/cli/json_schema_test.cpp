@@ -31,7 +31,8 @@ const Schema kCheck = {{"service", T::str}, {"index", T::uint},       {"type", T
                        {"expect", T::str},  {"host", T::str}};
 const Schema kFlow = {{"proto", T::str},   {"client", T::str},    {"client_port", T::uint},
                       {"vip", T::str},     {"vip_port", T::uint}, {"service", T::str},
-                      {"backend", T::str}, {"age", T::uint}};
+                      {"backend", T::str}, {"age", T::uint},      {"state", T::str},
+                      {"timeout", T::uint}};
 const Schema kInterface = {{"name", T::str},
                            {"ifindex", T::uint},
                            {"mode", T::str},
@@ -261,7 +262,8 @@ TEST_F(CliJsonSchemaTest, InterfaceList) {
 TEST_F(CliJsonSchemaTest, ListRulesetAndHelp) {
   json rs = read({"list", "ruleset"});
   expect_schema(rs, {{"ruleset", T::str}, {"settings", T::obj}}, "list ruleset");
-  expect_schema(rs["settings"], {{"seed", T::uint}}, "list ruleset.settings");
+  expect_schema(rs["settings"], {{"seed", T::uint}, {"flow_guard", T::uint}, {"timeouts", T::obj}},
+                "list ruleset.settings");
   EXPECT_EQ(rs["ruleset"].get<std::string>(), xlb_ok({"list", "ruleset"}));
   EXPECT_EQ(rs["ruleset"].get<std::string>().rfind("flush ruleset\n", 0), 0u);
   for (const Args& a : {Args{"help"}, Args{"service", "help"}, Args{"flows", "help"}}) {

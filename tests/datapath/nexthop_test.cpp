@@ -35,6 +35,9 @@ class NextHopTest : public TunnelTest {
     configure([&](Config& c) {
       Service s = make_service("svc", Proto::tcp, "192.0.2.10", 80);
       Backend b = make_backend(addr, m);
+      // No MAC: a next hop nothing resolved (not an explicit zero MAC, which
+      // the model refuses); the datapath must never send to it.
+      if (m.is_zero()) b.mac_explicit = false;
       b.dev = dev;
       b.vlan = vlan;
       s.backends.push_back(b);

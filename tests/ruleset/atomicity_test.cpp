@@ -165,7 +165,7 @@ TEST_F(Atomicity, ErrorsShowFileLineAndCaret) {
   f = dir().write("grammar.conf", kGrammarError);
   r = xlb({"-f", f});
   EXPECT_EQ(r.status, 2);
-  EXPECT_EQ(r.err, f + ":7:23: error: ring size 12 is not a prime\n" +
+  EXPECT_EQ(r.err, f + ":7:23: error: ring size 12 is not a prime (nearest: 11 or 13)\n" +
                        "service set vip1 ring 12\n" + "                      ^~\n");
 }
 

