@@ -33,7 +33,8 @@ def worker():
             c = http.client.HTTPConnection(sys.argv[1], 80, timeout=0.3)
             c.request("GET", "/", headers={"Connection": "close"})
             name = c.getresponse().read().decode().strip()
-            print(int(time.time() * 1000), name, flush=True)
+            sys.stdout.write("%d %s\n" % (int(time.time() * 1000), name))
+            sys.stdout.flush()
         except Exception:
             pass
 ts = [threading.Thread(target=worker) for _ in range(4)]
@@ -44,7 +45,9 @@ ts = [threading.Thread(target=worker) for _ in range(4)]
 }
 # reached TAG NAME T0: ms from T0 (epoch ms) to NAME's first answer after it.
 reached() {
-	awk -v t0="$3" -v n="$2" '$1 >= t0 && $2 == n { print $1 - t0; exit }' "$LAB_LOGS/$1.log"
+	# Threads may interleave their lines: only whole "MS NAME" lines count.
+	awk -v t0="$3" -v n="$2" 'NF == 2 && length($1) == 13 && $1 >= t0 && $2 == n { print $1 - t0; exit }' \
+		"$LAB_LOGS/$1.log"
 }
 epoch_ms() { date +%s%3N; }
 served_by_one_and_two() {

@@ -1,5 +1,5 @@
 #!/bin/bash
-# 18_two_nics: clients on one segment, backends on another. lb1 has a second
+# 20_two_nics: clients on one segment, backends on another. lb1 has a second
 # interface, eth1, on the router's bridge br2 (10.77.0.0/24) where two DSR
 # backends (sb1, sb2) live; xlb is attached to eth0 and eth1 (one shared
 # state). Client packets come in on eth0 and leave by XDP_REDIRECT out of

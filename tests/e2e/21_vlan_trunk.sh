@@ -1,5 +1,5 @@
 #!/bin/bash
-# 19_vlan_trunk: two DSR backends on different VLANs behind one trunk port.
+# 21_vlan_trunk: two DSR backends on different VLANs behind one trunk port.
 # lb1's eth1 is the trunk; `backend add ... dev eth1 vlan N` makes xlb push
 # the 802.1Q tag of each backend's VLAN. This kernel has neither 802.1Q
 # devices nor bridge VLAN filtering, so the switch is modelled by

@@ -1,5 +1,5 @@
 #!/bin/bash
-# 18_flow_drain: the drain runbook with idle timeouts. A backend with live
+# 22_flow_drain: the drain runbook with idle timeouts. A backend with live
 # connections is disabled; its connections keep working; once they are
 # closed, `flows count SERVICE backend ADDR` reaches 0 within the TCP timeout
 # plus one sweep (short timeouts here: tcp 3 s, tcp-syn 2 s).
