@@ -91,7 +91,9 @@ struct ServiceManager {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// An exception that escapes (bad_alloc) ends the daemon through terminate():
+// systemd restarts it.
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   CLI::App app{"xlb-healthd: health checks and VIP announcement for xlb"};
   Cli c;
   define_options(app, c);

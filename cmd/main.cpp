@@ -82,7 +82,9 @@ int option_error(const CLI::ParseError& e, int argc, char** argv, Options opts) 
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// An exception that escapes (bad_alloc) ends the command through terminate()
+// before anything is half-applied: transactions commit by one flip.
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   CLI::App app{"xlb: an XDP layer-4 load balancer"};
   Invocation inv;
   define_options(app, inv);

@@ -193,7 +193,10 @@ std::string render(const std::vector<ImportedService>& services, const std::stri
   for (const ImportedService& s : services) {
     const std::string svc = service_name(s);
     const std::string fwd = s.forward && !s.forward->empty() ? " forward " + *s.forward : "";
-    out += "\nservice add " + svc + " " + s.spec() + " sched " + to_string(s.sched) + fwd + "\n";
+    out += "\nservice add ";
+    out += svc + " " + s.spec();
+    out += " sched " + to_string(s.sched);
+    out += fwd + "\n";
     for (const ImportedBackend& b : s.backends)
       out += "backend add " + svc + " " + b.ep.addr.str() + " weight " + std::to_string(b.weight) +
              "\n";

@@ -126,6 +126,7 @@ Result<std::string> run_capture(const std::vector<std::string>& args, int ms) {
     dup2(p[1], 1);
     dup2(p[1], 2);
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     execvp(argv[0], argv.data());

@@ -15,6 +15,7 @@ std::vector<VipState> vip_states(const Config& c) {
     if (!fresh) it->second = it->second && met;
   }
   std::vector<VipState> out;
+  out.reserve(vips.size());
   for (const auto& [vip, ok] : vips) out.push_back({vip, ok});
   return out;
 }

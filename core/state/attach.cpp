@@ -170,7 +170,9 @@ Result<std::vector<Attachment>> list_attachments(const std::string& pin_path) {
     std::string name = e->d_name;
     if (name.rfind("link_", 0) != 0) continue;
     auto idx = parse_uint(name.substr(5), 1, INT32_MAX);
-    if (idx) out.push_back(describe(pin_path + "/" + name, static_cast<int>(*idx)));
+    if (idx)
+      out.push_back(
+          describe(std::string(pin_path).append("/").append(name), static_cast<int>(*idx)));
   }
   closedir(d);
   return out;

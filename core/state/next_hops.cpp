@@ -47,6 +47,7 @@ Wanted wanted_macs(const Config& live, Config& next) {
 
 std::vector<IpAddr> addrs_of(const std::vector<Backend*>& bs) {
   std::vector<IpAddr> v;
+  v.reserve(bs.size());
   for (const Backend* b : bs) v.push_back(b->addr);
   return v;
 }
