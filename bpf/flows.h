@@ -168,16 +168,26 @@ static __always_inline int xlb_guard_allows(const struct xlb_bank *bs,
 	return 1;
 }
 
+/* The entry that pins a flow to the chosen backend, seen now. */
+static __always_inline struct xlb_flow
+xlb_flow_entry(const struct xlb_choice *ch, __u32 now, __u8 flags)
+{
+	struct xlb_flow e = {
+		.backend = ch->id,
+		.cookie = ch->be->cookie,
+		.last_seen = now,
+		.flags = flags,
+	};
+
+	return e;
+}
+
 /* Writes the entry of a new or re-placed non-SYN flow. */
 static __always_inline void xlb_record(const struct xlb_packet *pkt,
 				       const struct xlb_bank *bs,
 				       struct xlb_choice *ch, __u32 now)
 {
-	struct xlb_flow placed = {
-		.backend = ch->id,
-		.cookie = ch->be->cookie,
-		.last_seen = now,
-	};
+	struct xlb_flow placed = xlb_flow_entry(ch, now, 0);
 
 	/* A failed insert still sends the packet to the backend, but no flow
 	 * was created, so none is counted. */
@@ -202,12 +212,7 @@ static __always_inline void xlb_record_syn(const struct xlb_packet *pkt,
 					   const struct xlb_bank *bs,
 					   struct xlb_choice *ch, __u32 now)
 {
-	struct xlb_flow placed = {
-		.backend = ch->id,
-		.cookie = ch->be->cookie,
-		.last_seen = now,
-		.flags = XLB_FLOW_SYN_ONLY,
-	};
+	struct xlb_flow placed = xlb_flow_entry(ch, now, XLB_FLOW_SYN_ONLY);
 	struct xlb_flow *old;
 
 	if (xlb_guard_allows(bs, now, 0)) {
