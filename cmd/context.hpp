@@ -17,6 +17,8 @@ struct Options {
 struct Context {
   Options opts;
   Output out;
+  // The command as typed, for the audit trail (audit.hpp).
+  std::string command_line;
   explicit Context(const Options& o) : opts(o), out(o.json, o.pretty) {}
 };
 

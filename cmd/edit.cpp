@@ -32,9 +32,8 @@ void warn_about_forwarding(const Context& ctx) {
 
 void warn_unresolved(const std::vector<BackendRef>& unresolved) {
   for (const auto& u : unresolved)
-    std::cerr << "xlb: warning: backend " << u.backend.str() << " of service " << u.service
-              << ": next hop unresolved (no answer to ARP/ND); out of the tables until it "
-                 "resolves (xlb backend refresh, or xlb-healthd)\n";
+    std::cerr << "xlb: warning: backend " << u.backend.str() << " of service " << u.service << ": "
+              << kUnresolvedAdvice << "\n";
 }
 
 // `flush ruleset` and files starting with it replace everything, so they work

@@ -53,6 +53,9 @@ Status update_or_replace(State& st, bool replaces, const std::function<Status(Co
 void warn_about_forwarding(const Context& ctx);
 void warn_about_forwarding(const Config& committed, const Context& ctx);
 // Names on stderr the backends committed without a resolved next hop.
+inline constexpr const char* kUnresolvedAdvice =
+    "next hop unresolved (no answer to ARP/ND); out of the tables until it resolves (xlb backend "
+    "refresh, or xlb-healthd)";
 void warn_unresolved(const std::vector<BackendRef>& unresolved);
 // The warnings of the last State::update (repairs, host-side retries).
 void print_state_warnings(const State& st);

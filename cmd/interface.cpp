@@ -30,10 +30,13 @@ std::string interfaces_text(const json& m) {
   std::string out =
       pad("Interface", 16) + " " + pad("Ifindex", 8) + pad("Mode", 9) + pad("Prog", 8) + "Link\n";
   for (const auto& a : m["interfaces"])
-    out += pad(a["name"].get<std::string>(), 16) + " " +
-           pad(std::to_string(a["ifindex"].get<int>()), 8) + pad(a["mode"].get<std::string>(), 9) +
-           pad(std::to_string(a["prog_id"].get<uint32_t>()), 8) +
-           std::to_string(a["link_id"].get<uint32_t>()) + "\n";
+    out +=
+        pad(a["name"].get<std::string>() + (a["other_netns"].get<bool>() ? " (other netns)" : ""),
+            16) +
+        " " + pad(std::to_string(a["ifindex"].get<int>()), 8) +
+        pad(a["mode"].get<std::string>(), 9) +
+        pad(std::to_string(a["prog_id"].get<uint32_t>()), 8) +
+        std::to_string(a["link_id"].get<uint32_t>()) + "\n";
   const auto& c = m["capacities"];
   out += "Capacities: services " + std::to_string(c["services"].get<uint32_t>()) + ", backends " +
          std::to_string(c["backends"].get<uint32_t>()) + ", flows " +
@@ -55,7 +58,9 @@ Status handle(const cmd::InterfaceList&, Context& ctx) {
                    {"ifindex", a.ifindex},
                    {"mode", a.mode},
                    {"prog_id", a.prog_id},
-                   {"link_id", a.link_id}});
+                   {"link_id", a.link_id},
+                   {"other_netns", a.other_netns},
+                   {"netns", a.netns}});
   const Capacities& caps = st->maps().caps();
   json c{{"services", caps.services},
          {"backends", caps.backends},

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <string>
 
+#include "audit.hpp"
 #include "handlers.hpp"
 #include "xlb_abi.h"
 
@@ -98,6 +99,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   lift_flags(inv);
   if (inv.opts.pretty) inv.opts.json = true;
   Context ctx(inv.opts);
+  ctx.command_line = quote_command_line(std::vector<std::string>(argv, argv + argc));
   if (inv.check && inv.file.empty())
     return exit_code(usage_error("-c checks a file: use it with -f FILE"), ctx);
   if (inv.diff && !inv.check)

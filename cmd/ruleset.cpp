@@ -2,13 +2,17 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <sstream>
 
+#include "audit.hpp"
 #include "base/file.hpp"
 #include "config/ipvsadm_import.hpp"
 #include "config/ruleset.hpp"
 #include "handlers.hpp"
+#include "model/capacities.hpp"
+#include "state/nat_table.hpp"
 #include "state/next_hops.hpp"
 
 namespace xlb::cli {
@@ -27,20 +31,63 @@ Error report(Context& ctx, const SourceError& err, ErrorKind kind) {
   return Error{kind, ""};
 }
 
-// The committed configuration, or an empty one where nothing is pinned
-// yet (so `-c` works before the first attach), said on stderr: a check
-// against nothing passes files that the live state would refuse.
-Config live_or_empty(const Context& ctx) {
+// The committed configuration and the maps' capacities, or an empty
+// configuration where nothing is pinned yet (so `-c` works before the first
+// attach), said on stderr: a check against nothing passes files that the
+// live state would refuse.
+struct Live {
+  Config config;
+  std::optional<Capacities> caps;
+};
+
+Live live_or_empty(const Context& ctx) {
   auto st = open_state(ctx);
   auto cfg = st ? st->read() : Result<Config>(st.error());
-  if (cfg) return *cfg;
+  if (cfg) return {*cfg, st->maps().caps()};
   std::error_code ec;
   bool absent = !std::filesystem::exists(ctx.opts.pin_path, ec);
   std::cerr << "xlb: " << (absent ? "note" : "warning") << ": cannot read the live state at "
             << ctx.opts.pin_path << " ("
             << (absent ? std::string("nothing attached") : cfg.error().message)
             << "): checking against an empty configuration\n";
-  return Config{};
+  return {};
+}
+
+// What the transaction refuses before it writes anything, in its order: the
+// whole model, then the maps' room (when they are known).
+Status commit_checks(const Config& live, const Config& next,
+                     const std::optional<Capacities>& caps) {
+  XLB_TRY(validate(next));
+  if (!caps) return {};
+  XLB_TRY(check_nat_capacity(next.settings, caps->backends));
+  return check_id_capacity(live, next, *caps);
+}
+
+// A failure of the file as a whole, at the statement that caused it when
+// the checks above reproduce it, else as it is.
+Status positioned(Context& ctx, const Error& e, const Config& live,
+                  const std::vector<RulesetCommand>& cmds, const std::optional<Capacities>& caps) {
+  const Statement* at =
+      find_culprit(live, cmds, e, [&](const Config& c) { return commit_checks(live, c, caps); });
+  if (!at) return e;
+  const auto& toks = at->tokens;
+  return report(ctx, at->error_at(toks.size() > 2 ? toks[2] : toks[0], e.message), e.kind);
+}
+
+// Unresolved next hops, each at the `backend add` that added it.
+void warn_unresolved_at(const std::vector<BackendRef>& unresolved, const Config& committed,
+                        const std::vector<RulesetCommand>& cmds) {
+  std::vector<BackendRef> rest;
+  for (const auto& u : unresolved) {
+    const Statement* at = statement_adding(committed, cmds, u.service, u.backend);
+    if (!at) {
+      rest.push_back(u);
+      continue;
+    }
+    std::cerr << format_pos(at->tokens[0].pos) << ": warning: backend " << u.backend.str()
+              << " of service " << u.service << ": " << kUnresolvedAdvice << "\n";
+  }
+  warn_unresolved(rest);
 }
 
 // What applying would change: the ruleset lines only before (-) and only
@@ -79,30 +126,41 @@ void print_diff(const json& d, Context& ctx) {
 }
 
 Status check_file(const std::vector<RulesetCommand>& cmds, Context& ctx, bool diff) {
-  Config live = live_or_empty(ctx);
-  Config next = live;
+  Live live = live_or_empty(ctx);
+  Config next = live.config;
   SourceError err;
   auto r = apply_ruleset(next, cmds, &err);
   if (!r) return report(ctx, err, r.error().kind);
-  XLB_TRY(validate(next));
-  if (diff) print_diff(ruleset_diff(live, next), ctx);
+  Status ok = commit_checks(live.config, next, live.caps);
+  if (!ok) return positioned(ctx, ok.error(), live.config, cmds, live.caps);
+  if (diff) print_diff(ruleset_diff(live.config, next), ctx);
   return {};
 }
 
-Status commit_file(const std::vector<RulesetCommand>& cmds, Context& ctx) {
+// The audit line of an applied file: which file, and how much of the
+// ruleset it changed.
+void audit_file(const std::string& path, const Config& before, const Config& after,
+                const Context& ctx) {
+  json d = ruleset_diff(before, after);
+  audit("ruleset " + display_name(path) + " applied (" + std::to_string(d["added"].size()) +
+            " ruleset lines added, " + std::to_string(d["removed"].size()) + " removed)",
+        ctx.command_line);
+}
+
+Status commit_file(const std::string& path, const std::vector<RulesetCommand>& cmds, Context& ctx) {
   auto st = open_state(ctx);
   if (!st) return st.error();
   SourceError err;
-  bool positioned = false;
-  Config committed;
+  bool edit_failed = false;
+  Config live, committed;
   std::vector<BackendRef> unresolved;
   const bool replaces =
       !cmds.empty() && std::holds_alternative<cmd::FlushRuleset>(cmds.front().command);
   auto r = update_or_replace(*st, replaces, [&](Config& next) -> Status {
-    Config live = next;
+    live = next;
     auto applied = apply_ruleset(next, cmds, &err);
     if (!applied) {
-      positioned = true;
+      edit_failed = true;
       return applied.error();
     }
     carry_runtime_state(live, next);
@@ -111,9 +169,11 @@ Status commit_file(const std::vector<RulesetCommand>& cmds, Context& ctx) {
     return {};
   });
   print_state_warnings(*st);
-  if (!r && positioned) return report(ctx, err, r.error().kind);
-  if (r) warn_unresolved(unresolved);
-  if (r) warn_about_forwarding(committed, ctx);
+  if (!r && edit_failed) return report(ctx, err, r.error().kind);
+  if (!r) return positioned(ctx, r.error(), live, cmds, st->maps().caps());
+  audit_file(path, live, committed, ctx);
+  warn_unresolved_at(unresolved, committed, cmds);
+  warn_about_forwarding(committed, ctx);
   return r;
 }
 
@@ -123,7 +183,7 @@ Status read_and_apply(const std::string& path, bool check_only, Context& ctx, bo
   if (!stmts) return report(ctx, err, ErrorKind::usage);
   auto cmds = parse_ruleset(*stmts, &err);
   if (!cmds) return report(ctx, err, ErrorKind::usage);
-  return check_only ? check_file(*cmds, ctx, diff) : commit_file(*cmds, ctx);
+  return check_only ? check_file(*cmds, ctx, diff) : commit_file(path, *cmds, ctx);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <set>
 #include <string_view>
 
+#include "audit.hpp"
 #include "config/command_table.hpp"
 #include "config/lexer.hpp"
 #include "handlers.hpp"
@@ -116,6 +117,7 @@ void run_line(const std::string& line, LexSession& lexer, Context& ctx) {
     std::vector<std::string> words;
     for (const auto& t : st.tokens) words.push_back(t.text);
     auto cmd = parse_command(words);
+    ctx.command_line = "xlb -i: " + quote_command_line(words);
     Status s = cmd ? run(*cmd, ctx) : Status(cmd.error());
     if (!s && !s.error().message.empty()) ctx.out.error(s.error());
   }

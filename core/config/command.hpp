@@ -28,7 +28,7 @@ namespace cmd {
 struct InterfaceAttach {
   std::string dev;
   std::string mode;  // "", "native" or "generic"
-  Capacities caps;
+  CapacityChoice caps;
 };
 struct InterfaceDetach {
   std::string dev;

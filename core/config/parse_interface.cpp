@@ -17,9 +17,9 @@ Status read_attach_option(const std::string& kw, Cursor& c, cmd::InterfaceAttach
   uint64_t hi = kw == "flows" ? (1u << 26) : (1u << 20);
   auto v = read_uint(c, kw + " capacity", 1, hi);
   if (!v) return v.error();
-  if (kw == "services") a.caps.services = *v;
-  if (kw == "backends") a.caps.backends = *v;
-  if (kw == "flows") a.caps.flows = *v;
+  if (kw == "services") a.caps.services = static_cast<uint32_t>(*v);
+  if (kw == "backends") a.caps.backends = static_cast<uint32_t>(*v);
+  if (kw == "flows") a.caps.flows = static_cast<uint32_t>(*v);
   return {};
 }
 

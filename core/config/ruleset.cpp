@@ -1,6 +1,7 @@
 #include "config/ruleset.hpp"
 
 #include "model/check.hpp"
+#include "model/ops.hpp"
 #include "model/timeouts.hpp"
 
 namespace xlb {
@@ -117,6 +118,37 @@ Status apply_ruleset(Config& next, const std::vector<RulesetCommand>& cmds, Sour
     }
   }
   return {};
+}
+
+const Statement* find_culprit(const Config& live, const std::vector<RulesetCommand>& cmds,
+                              const Error& error,
+                              const std::function<Status(const Config&)>& probe) {
+  auto reproduces = [&](const Config& c) {
+    Status s = probe(c);
+    return !s && s.error().message == error.message;
+  };
+  Config c = live;
+  bool failing = reproduces(c);
+  const Statement* since = nullptr;  // the first of the current failing run
+  for (const auto& rc : cmds) {
+    if (!apply_edit(c, rc.command)) return nullptr;
+    bool fails = reproduces(c);
+    if (fails && !failing) since = rc.statement;
+    failing = fails;
+  }
+  return failing ? since : nullptr;
+}
+
+const Statement* statement_adding(const Config& next, const std::vector<RulesetCommand>& cmds,
+                                  const std::string& service, const IpAddr& backend) {
+  const Statement* found = nullptr;
+  for (const auto& rc : cmds) {
+    const auto* add = std::get_if<cmd::BackendAdd>(&rc.command);
+    if (!add || add->backend.addr != backend) continue;
+    auto s = find_service(next, add->ref);
+    if (s && (*s)->name == service) found = rc.statement;
+  }
+  return found;
 }
 
 void carry_runtime_state(const Config& live, Config& next) {

@@ -3,15 +3,42 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 
+#include "base/result.hpp"
 #include "xlb_abi.h"
 
 namespace xlb {
+
+struct Config;
 
 struct Capacities {
   uint32_t services = XLB_DEFAULT_MAX_SERVICES;
   uint32_t backends = XLB_DEFAULT_MAX_BACKENDS;
   uint32_t flows = XLB_DEFAULT_MAX_FLOWS;
+  bool operator==(const Capacities&) const = default;
 };
+
+// The capacities an `interface attach` names; unnamed ones take the default.
+struct CapacityChoice {
+  std::optional<uint32_t> services, backends, flows;
+  Capacities or_defaults() const;
+};
+
+// Whether maps made with `have` serve an attach that asks for `want`:
+// capacities are fixed when the maps are created, so one named with another
+// size is refused, saying the sizes and how to change them.
+Status check_capacity_choice(const CapacityChoice& want, const Capacities& have,
+                             const std::string& pin_path);
+
+// The error of a transaction that needs more ids of `what` than `limit`.
+Error capacity_exhausted(const char* what, uint32_t limit);
+
+// Whether committing `next` over `live` needs more service or backend ids
+// than the maps have: ids are never reused within one transaction, so
+// everything live counts, plus what `next` adds. The same verdict, with the
+// same message, as the transaction's id allocation; without the maps.
+Status check_id_capacity(const Config& live, const Config& next, const Capacities& caps);
 
 }  // namespace xlb

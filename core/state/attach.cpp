@@ -8,11 +8,13 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include "base/sys_error.hpp"
 #include "net/netlink.hpp"
 #include "state/hc_port.hpp"
 #include "state/hop_table.hpp"
+#include "state/link_names.hpp"
 #include "state/state.hpp"
 
 namespace xlb {
@@ -101,15 +103,63 @@ bool is_attached(const std::string& pin_path, int ifindex) {
   return access(link_pin(pin_path, ifindex).c_str(), F_OK) == 0;
 }
 
+namespace {
+
+// What the kernel says about a pinned link: its ids and the ifindex it is
+// attached to (0 once its interface is gone).
+struct LinkState {
+  uint32_t link_id = 0, prog_id = 0;
+  int ifindex = 0;
+};
+
+std::optional<LinkState> link_state(const std::string& path) {
+  int fd = bpf_obj_get(path.c_str());
+  if (fd < 0) return std::nullopt;
+  bpf_link_info info{};
+  uint32_t len = sizeof(info);
+  int err = bpf_obj_get_info_by_fd(fd, &info, &len);
+  close(fd);
+  if (err) return std::nullopt;
+  return LinkState{info.id, info.prog_id, static_cast<int>(info.xdp.ifindex)};
+}
+
+// Whether the interface with this ifindex in the caller's namespace runs
+// the program: program ids are global, ifindexes are per namespace.
+bool runs_here(int ifindex, uint32_t prog_id) {
+  LIBBPF_OPTS(bpf_xdp_query_opts, q);
+  if (bpf_xdp_query(ifindex, 0, &q) != 0) return false;
+  return prog_id && (q.prog_id == prog_id || q.drv_prog_id == prog_id || q.skb_prog_id == prog_id ||
+                     q.hw_prog_id == prog_id);
+}
+
+// A link pinned for this ifindex by an attach in another namespace: an
+// attach here would replace the program on that other interface.
+Status refuse_other_netns(const std::string& pin_path, const LinkInfo& link) {
+  auto ls = link_state(link_pin(pin_path, link.ifindex));
+  if (!ls || !ls->ifindex || runs_here(link.ifindex, ls->prog_id)) return {};
+  auto place = recorded_link_place(pin_path, link.ifindex);
+  return runtime_error("cannot attach to " + link.name + ": ifindex " +
+                       std::to_string(link.ifindex) + " of " + pin_path +
+                       " is attached in another network namespace" +
+                       (place ? " (interface " + place->dev + ")" : std::string()) +
+                       "; use another --pin-path for this namespace");
+}
+
+}  // namespace
+
 Result<bool> attach_interface(const AttachRequest& req) {
   auto link = link_by_name(req.dev);
   if (!link) return link.error();
   if (link->name == XLB_HC_HOST_DEV || link->name == XLB_HC_DP_DEV)
     return usage_error(link->name + " is xlb's health-check port; attach another interface");
-  auto prog = load_datapath({req.pin_path, req.caps, link->mac});
+  XLB_TRY(refuse_other_netns(req.pin_path, *link));
+  if (auto maps = Maps::open(req.pin_path))
+    XLB_TRY(check_capacity_choice(req.caps, maps->caps(), req.pin_path));
+  auto prog = load_datapath({req.pin_path, req.caps.or_defaults(), link->mac});
   if (!prog) return prog.error();
   auto upgraded = attach_program(*prog, {req.pin_path, req.dev, req.mode}, link->ifindex);
   if (!upgraded) return upgraded;
+  XLB_TRY(record_link_place(req.pin_path, link->ifindex, {link->name, current_netns()}));
   XLB_TRY(add_attached_tx_port(req.pin_path, link->ifindex));
   XLB_TRY(setup_hc_port(req.pin_path));
   return upgraded;
@@ -129,6 +179,7 @@ Status detach_link(const std::string& pin_path, const std::string& dev) {
   (void)bpf_link_detach(fd);
   close(fd);
   if (unlink(pin.c_str()) != 0) return sys_error("cannot remove " + pin);
+  forget_link_place(pin_path, link->ifindex);
   return {};
 }
 
@@ -141,21 +192,26 @@ Status detach_interface(const std::string& pin_path, const std::string& dev) {
 
 namespace {
 
-Attachment describe(const std::string& path, int ifindex) {
+// The interface is named from the caller's namespace only when its
+// interface of that ifindex runs the link's program; otherwise the link's
+// interface lives in another namespace (or is gone), and the name recorded
+// at attach time is shown instead: never the name of an unrelated
+// interface that has the same ifindex here.
+Attachment describe(const std::string& pin_path, const std::string& path, int ifindex) {
   Attachment a;
   a.ifindex = ifindex;
-  auto link = link_by_index(ifindex);
-  if (link) a.dev = link->name;
-  a.mode = attached_mode(ifindex);
-  int fd = bpf_obj_get(path.c_str());
-  if (fd >= 0) {
-    bpf_link_info info{};
-    uint32_t len = sizeof(info);
-    if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0) {
-      a.link_id = info.id;
-      a.prog_id = info.prog_id;
-    }
-    close(fd);
+  a.mode = "unknown";
+  auto place = recorded_link_place(pin_path, ifindex);
+  if (place) a.netns = place->netns;
+  auto ls = link_state(path);
+  if (ls) a.link_id = ls->link_id, a.prog_id = ls->prog_id;
+  if (!ls || runs_here(ifindex, ls->prog_id)) {
+    // Without the link's state (no permission) the old way is all there is.
+    if (auto link = link_by_index(ifindex)) a.dev = link->name;
+    a.mode = attached_mode(ifindex);
+  } else if (ls->ifindex) {
+    a.other_netns = true;
+    if (place) a.dev = place->dev;
   }
   return a;
 }
@@ -171,8 +227,8 @@ Result<std::vector<Attachment>> list_attachments(const std::string& pin_path) {
     if (name.rfind("link_", 0) != 0) continue;
     auto idx = parse_uint(name.substr(5), 1, INT32_MAX);
     if (idx)
-      out.push_back(
-          describe(std::string(pin_path).append("/").append(name), static_cast<int>(*idx)));
+      out.push_back(describe(pin_path, std::string(pin_path).append("/").append(name),
+                             static_cast<int>(*idx)));
   }
   closedir(d);
   return out;

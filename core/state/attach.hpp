@@ -15,15 +15,21 @@ struct AttachRequest {
   std::string pin_path;
   std::string dev;
   std::string mode;  // "", "native", "generic"
-  Capacities caps;   // used only when the maps do not exist yet
+  // Sizes the maps when they do not exist yet; when they do, a capacity
+  // named here must be theirs (the attach is refused otherwise).
+  CapacityChoice caps;
 };
 
 struct Attachment {
-  std::string dev;  // "" when the interface is gone from this namespace
-  int ifindex = 0;
+  // The interface's name; "" when it is gone. In another network namespace
+  // than the caller's (other_netns), the name recorded at attach time.
+  std::string dev;
+  int ifindex = 0;   // in the namespace the datapath was attached in
   std::string mode;  // "native", "generic" or "unknown"
   uint32_t prog_id = 0;
   uint32_t link_id = 0;
+  bool other_netns = false;
+  uint64_t netns = 0;  // recorded at attach (inode of its nsfs file); 0: not recorded
 };
 
 // Where one program instance is attached: its link is pinned as

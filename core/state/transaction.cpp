@@ -10,6 +10,7 @@
 #include <set>
 
 #include "base/sys_error.hpp"
+#include "model/capacities.hpp"
 #include "model/maglev.hpp"
 #include "state/backend_entries.hpp"
 #include "state/bank.hpp"
@@ -31,9 +32,7 @@ Result<uint32_t> allocate(std::set<uint32_t>& used, uint32_t limit, const char* 
     if (u != id) break;
     id++;
   }
-  if (id >= limit)
-    return runtime_error(std::string("capacity exhausted: ") + what + " (" + std::to_string(limit) +
-                         "); re-create the pins with a larger capacity");
+  if (id >= limit) return capacity_exhausted(what, limit);
   used.insert(id);
   return id;
 }

@@ -13,7 +13,7 @@ namespace {
 
 using nlohmann::json;
 
-enum class T { str, uint, arr, obj };
+enum class T { str, uint, arr, obj, boolean };
 using Schema = std::map<std::string, T>;
 
 const Schema kBackend = {{"service", T::str},  {"address", T::str}, {"weight", T::uint},
@@ -33,11 +33,9 @@ const Schema kFlow = {{"proto", T::str},   {"client", T::str},    {"client_port"
                       {"vip", T::str},     {"vip_port", T::uint}, {"service", T::str},
                       {"backend", T::str}, {"age", T::uint},      {"state", T::str},
                       {"timeout", T::uint}};
-const Schema kInterface = {{"name", T::str},
-                           {"ifindex", T::uint},
-                           {"mode", T::str},
-                           {"prog_id", T::uint},
-                           {"link_id", T::uint}};
+const Schema kInterface = {{"name", T::str},     {"ifindex", T::uint}, {"mode", T::str},
+                           {"prog_id", T::uint}, {"link_id", T::uint}, {"other_netns", T::boolean},
+                           {"netns", T::uint}};
 const Schema kCapacities = {
     {"services", T::uint}, {"backends", T::uint}, {"flows", T::uint}, {"memory_bytes", T::uint}};
 // The global counters xlb(8) lists under `stats`.
@@ -78,6 +76,8 @@ bool has_type(const json& v, T t) {
       return v.is_string();
     case T::uint:
       return v.is_number_unsigned();
+    case T::boolean:
+      return v.is_boolean();
     case T::arr:
       return v.is_array();
     case T::obj:

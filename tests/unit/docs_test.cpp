@@ -199,3 +199,108 @@ TEST_F(Docs, RulesetPageDocumentsTheLanguage) {
 }
 
 }  // namespace
+
+namespace {
+
+// The command lines of xlb(8)'s SYNOPSIS, as a reader sees them.
+std::vector<std::string> synopsis_lines(const std::string& man8) {
+  auto from = man8.find(".SH SYNOPSIS"), to = man8.find(".SH DESCRIPTION");
+  EXPECT_TRUE(from != std::string::npos && to != std::string::npos) << "man/xlb.8: no SYNOPSIS";
+  std::vector<std::string> lines;
+  std::istringstream in(man8.substr(from, to - from));
+  for (std::string l; std::getline(in, l);)
+    if (l.starts_with("xlb ")) lines.push_back(l);
+  return lines;
+}
+
+bool has_word(const std::string& text, const std::string& word) {
+  std::regex re("(^|[^a-z0-9-])" + std::regex_replace(word, std::regex(R"(-)"), R"(\-)") +
+                "($|[^a-z0-9-])");
+  return std::regex_search(text, re);
+}
+
+// The synopsis lines of a form: `xlb OBJECT` lines naming the verb as a
+// word (`xlb service {del SERVICE | {list|show} ...}` names del, list, show).
+std::string synopsis_of(const std::vector<std::string>& lines, const xlb::CommandSpec& s) {
+  std::string out, head = std::string("xlb ") + s.object + " ";
+  for (const auto& l : lines)
+    if (l.starts_with(head) && (!*s.verb || has_word(l.substr(head.size()), s.verb)))
+      out += l + "\n";
+  return out;
+}
+
+// The option keywords of a form's arguments: the lowercase word after each
+// `[` ("[need N]" -> need, "[--rate [interval MS]]" -> --rate, interval).
+std::vector<std::string> option_words(const std::string& args) {
+  std::vector<std::string> out;
+  static const std::regex opt(R"(\[(-*[a-z][a-z0-9-]*))");
+  for (auto it = std::sregex_iterator(args.begin(), args.end(), opt); it != std::sregex_iterator();
+       ++it)
+    out.push_back((*it)[1].str());
+  return out;
+}
+
+}  // namespace
+
+// SYNOPSIS shows every form of the table with every option it takes: a
+// form or option added to the table only would be missing there.
+TEST_F(Docs, SynopsisShowsEveryFormWithItsOptions) {
+  auto lines = synopsis_lines(man8_);
+  ASSERT_GT(lines.size(), 10u);
+  for (const auto& s : xlb::command_specs()) {
+    std::string syn = synopsis_of(lines, s);
+    EXPECT_FALSE(syn.empty()) << "the SYNOPSIS of man/xlb.8 lacks `" << form(s) << "`";
+    if (syn.empty()) continue;
+    for (const auto& w : option_words(s.args))
+      EXPECT_TRUE(has_word(syn, w))
+          << "the SYNOPSIS of `" << form(s) << "` lacks its option " << w << " (" << s.args << ")";
+  }
+}
+
+// xlb.conf(5)'s list of ruleset commands shows their options too.
+TEST_F(Docs, RulesetPageShowsEveryOption) {
+  auto lines = ruleset_command_lines(man5_);
+  for (const auto& s : xlb::command_specs()) {
+    std::string listed;
+    for (const auto& l : lines)
+      if (lists_form(l, s)) listed += l + "\n";
+    if (listed.empty()) continue;  // not a ruleset command: checked above
+    for (const auto& w : option_words(s.args))
+      EXPECT_TRUE(has_word(listed, w))
+          << "xlb.conf(5) lists `" << form(s) << "` without its option " << w;
+  }
+}
+
+namespace {
+
+// The text of groff's alternating-font macro lines (.BR gue " [" port ...)
+// as they render: the arguments joined without blanks.
+std::string rendered_alternations(const std::string& raw) {
+  static const std::regex macro(R"(^\.(BR|RB|BI|IB|IR|RI) (.*)$)");
+  static const std::regex arg(R"("([^"]*)" | (\S +)) ");
+      std::string out;
+  std::istringstream in(raw);
+  for (std::string l; std::getline(in, l);) {
+    std::smatch m;
+    if (!std::regex_match(l, m, macro)) continue;
+    std::string args = m[2].str(), joined;
+    for (auto it = std::sregex_iterator(args.begin(), args.end(), arg);
+         it != std::sregex_iterator(); ++it)
+      joined += (*it)[1].matched ? (*it)[1].str() : (*it)[2].str();
+    out += plain_groff(joined) + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+// A keyword and its argument never run together ("gue [portP]"): groff's
+// alternating-font macros drop the blanks between their arguments.
+TEST_F(Docs, ManPagesKeepTheBlankAfterOptionKeywords) {
+  for (const char* page : {"xlb.8", "xlb.conf.5"}) {
+    std::string text = rendered_alternations(read(source_root() / "man" / page));
+    std::smatch m;
+    EXPECT_FALSE(std::regex_search(text, m, std::regex(R"(\[[a-z-]+[A-Z])")))
+        << "man/" << page << " renders " << m.str();
+  }
+}
