@@ -21,7 +21,8 @@ Summary of(const cmd::BackendAdd& c) {
 }
 Summary of(const cmd::BackendSet& c) { return "backend set " + c.ref.str() + " " + c.addr.str(); }
 Summary of(const cmd::BackendAdmin& c) {
-  return "backend " + to_string(c.admin) + " " + c.ref.str() + " " + c.addr.str();
+  const char* verb = c.admin == Admin::disabled ? "disable" : "enable";
+  return std::string("backend ") + verb + " " + c.ref.str() + " " + c.addr.str();
 }
 Summary of(const cmd::BackendDel& c) { return "backend del " + c.ref.str() + " " + c.addr.str(); }
 Summary of(const cmd::BackendRefresh& c) { return "backend refresh" + ref_of(c.ref); }

@@ -277,8 +277,8 @@ namespace {
 // as they render: the arguments joined without blanks.
 std::string rendered_alternations(const std::string& raw) {
   static const std::regex macro(R"(^\.(BR|RB|BI|IB|IR|RI) (.*)$)");
-  static const std::regex arg(R"("([^"]*)" | (\S +)) ");
-      std::string out;
+  static const std::regex arg(R"re("([^"]*)"|(\S+))re");
+  std::string out;
   std::istringstream in(raw);
   for (std::string l; std::getline(in, l);) {
     std::smatch m;
