@@ -32,7 +32,8 @@ std::vector<std::string> forwarding_problems(const Config& c, const std::vector<
   for (int family : tunnel_families(c)) {
     std::string ip = family == XLB_AF_INET6 ? "ipv6" : "ipv4";
     for (const auto& a : att) {
-      if (a.dev.empty() || forwards(a.dev, family)) continue;
+      // Another namespace's sysctls cannot be read from here.
+      if (a.dev.empty() || a.other_netns || forwards(a.dev, family)) continue;
       out.push_back(
           "tunnel services send " + std::string(family == XLB_AF_INET6 ? "IPv6" : "IPv4") +
           " but " + a.dev + " does not forward it, so they are dropped " +
