@@ -127,6 +127,12 @@ const Statement* find_culprit(const Config& live, const std::vector<RulesetComma
     Status s = probe(c);
     return !s && s.error().message == error.message;
   };
+  // One probe of the whole outcome first: an error the probe does not
+  // reproduce (a kernel failure) costs no probe per statement.
+  Config all = live;
+  for (const auto& rc : cmds)
+    if (!apply_edit(all, rc.command)) return nullptr;
+  if (!reproduces(all)) return nullptr;
   Config c = live;
   bool failing = reproduces(c);
   const Statement* since = nullptr;  // the first of the current failing run
