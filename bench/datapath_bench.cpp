@@ -226,6 +226,9 @@ void Harness::load(uint32_t flows, const std::string& object) {
     prog_.emplace(load_object_file(object, lo.pin_path, lo.caps));
   }
   auto st = State::open(lo.pin_path);
+  if (!st && !object.empty())
+    die("--baseline " + object + ": " + st.error().message +
+        " (the object has another map layout: use bench/ab.sh for an A/B across layouts)");
   if (!st) die("open: " + st.error().message);
   state_.emplace(std::move(*st));
   floor_ = floor_bpf::open_and_load();
@@ -857,7 +860,8 @@ int main(int argc, char** argv) {
   app.add_flag("--encap-only", opt.encap_only, "only the forwarding methods (tunnels beside DSR)");
   app.add_option("--flood", opt.flood, "SYNs of the flood figure, guard on and off (0: none)");
   app.add_option("--baseline", opt.baseline,
-                 "another build's xlb.bpf.o: its 3-backend figures beside this one's");
+                 "another build's xlb.bpf.o of the same map layout: its 3-backend figures "
+                 "beside this one's (across layouts: bench/ab.sh)");
   CLI11_PARSE(app, argc, argv);
   if (!running_as_root()) die("needs root (BPF, bpffs mount)");
   pin_to_cpu(0);
