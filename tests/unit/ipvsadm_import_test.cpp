@@ -366,7 +366,8 @@ TEST(IpvsadmImport, TunnelSourceFromTheHostOrCommentedOut) {
             std::string::npos);
   EXPECT_NE(r->ruleset.find("\n# service add tcp-2001-db8--10-80 tcp [2001:db8::10]:80"),
             std::string::npos);
-  EXPECT_NE(r->ruleset.find("\n# backend add tcp-2001-db8--10-80 2001:db8:1::a"), std::string::npos);
+  EXPECT_NE(r->ruleset.find("\n# backend add tcp-2001-db8--10-80 2001:db8:1::a"),
+            std::string::npos);
   EXPECT_NE(r->ruleset.find("\nbackend add tcp-192.0.2.12-80 10.0.0.3"), std::string::npos);
   ASSERT_EQ(r->warnings.size(), 2u);
   EXPECT_EQ(r->warnings[0],
