@@ -41,6 +41,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,8 @@ using nlohmann::json;
 
 constexpr uint32_t kSizes[] = {3, 100, 1000};
 constexpr uint32_t kCycleFlows = 100000;
+constexpr uint32_t kFloodEstablished = 1000;  // the flood's established flows, half active
+constexpr uint32_t kFloodActiveEvery = 4000;  // SYNs between two ACKs of each active flow
 
 struct Options {
   bool json = false;
@@ -226,6 +229,9 @@ void Harness::load(uint32_t flows, const std::string& object) {
     prog_.emplace(load_object_file(object, lo.pin_path, lo.caps));
   }
   auto st = State::open(lo.pin_path);
+  if (!st && !object.empty())
+    die("--baseline " + object + ": " + st.error().message +
+        " (the object has another map layout: use bench/ab.sh for an A/B across layouts)");
   if (!st) die("open: " + st.error().message);
   state_.emplace(std::move(*st));
   floor_ = floor_bpf::open_and_load();
@@ -355,10 +361,13 @@ class Suite {
   void add_figure(const Figure& f) { figs_.push_back(f); }
   struct Flood {
     uint32_t guard = 0;
-    uint64_t syns = 0, kept = 0, skipped = 0;
+    uint64_t syns = 0;
+    uint64_t kept_active = 0, kept_idle = 0;  // of kFloodEstablished / 2 each
+    uint64_t skipped = 0;
     double seconds = 0;
   };
   Flood run_flood(uint32_t guard, uint32_t syns);
+  void count_kept(const std::vector<Flow>& before, uint64_t first, Flood& f) const;
   uint64_t guard_skipped() const;
   const std::vector<Figure>& figures() const { return figs_; }
   uint64_t scale_flows() const { return scale_flows_; }
@@ -539,14 +548,14 @@ uint64_t Suite::guard_skipped() const {
 
 // 1,000 established flows (handshake done), then `syns` SYNs from random
 // sources on the same CPU: how many established flows keep their entry on
-// their backend.
+// their backend. Half of them stay active (one ACK each every
+// kFloodActiveEvery SYNs, which refreshes their place in the LRU), half idle.
 Suite::Flood Suite::run_flood(uint32_t guard, uint32_t syns) {
-  const uint32_t kEst = 1000;
   const uint64_t first = 1 << 22;
   h_.configure([&](Config& cfg) { return settings_set_flow_guard(cfg, guard); });
   h_.flush();
   std::vector<Bytes> acks;
-  for (uint64_t i = first; i < first + kEst; i++) {
+  for (uint64_t i = first; i < first + kFloodEstablished; i++) {
     run_once(h_.xlb(), packet(client(i, false), vip4(3), kProtoTcp, 80, kTcpSyn), 1, XDP_TX);
     acks.push_back(packet(client(i, false), vip4(3), kProtoTcp, 80, kTcpAck));
     run_once(h_.xlb(), acks.back(), 1, XDP_TX);
@@ -562,22 +571,37 @@ Suite::Flood Suite::run_flood(uint32_t guard, uint32_t syns) {
     std::memcpy(&syn[26], &r, 4);
     std::memcpy(&syn[34], &r, 2);
     run_once(h_.xlb(), syn, 1, XDP_TX);
+    if (i % kFloodActiveEvery == 0)
+      for (size_t a = 0; a < acks.size() / 2; a++) run_once(h_.xlb(), acks[a], 1, XDP_TX);
   }
-  Flood f{guard, syns, 0, 0,
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
-  std::map<std::pair<IpAddr, uint16_t>, uint32_t> placed;
-  for (const Flow& fl : before) placed[{fl.client, fl.client_port}] = fl.backend_id;
-  // The Result must outlive the loop: ranging over *list_flows(...) would
-  // iterate a vector destroyed with its temporary.
-  auto after = list_flows(h_.maps());
-  if (!after) return f;
-  for (const Flow& fl : *after) {
-    auto it = placed.find({fl.client, fl.client_port});
-    f.kept += it != placed.end() && it->second == fl.backend_id;
-  }
+  Flood f{guard, syns,
+          0,     0,
+          0,     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
+  count_kept(before, first, f);
   f.skipped = guard_skipped() - skipped_before;
   h_.configure([](Config& cfg) { return settings_set_flow_guard(cfg, 0); });
   return f;
+}
+
+// Which of the established flows `before` still have their entry on their
+// backend; the first half of the clients (from `first`) are the active ones.
+void Suite::count_kept(const std::vector<Flow>& before, uint64_t first, Flood& f) const {
+  std::map<std::pair<IpAddr, uint16_t>, uint32_t> placed;
+  for (const Flow& fl : before) placed[{fl.client, fl.client_port}] = fl.backend_id;
+  std::set<std::pair<IpAddr, uint16_t>> active;
+  for (uint64_t i = first; i < first + kFloodEstablished / 2; i++) {
+    Client c = client(i, false);
+    active.insert({c.addr, c.port});
+  }
+  // The Result must outlive the loop: ranging over *list_flows(...) would
+  // iterate a vector destroyed with its temporary.
+  auto after = list_flows(h_.maps());
+  if (!after) return;
+  for (const Flow& fl : *after) {
+    auto it = placed.find({fl.client, fl.client_port});
+    if (it == placed.end() || it->second != fl.backend_id) continue;
+    (active.count(it->first) ? f.kept_active : f.kept_idle)++;
+  }
 }
 
 // ------------------------------------------------------------ tunnels
@@ -791,9 +815,10 @@ json flood_json(const std::vector<Suite::Flood>& floods) {
   json out = json::array();
   for (const auto& f : floods)
     out.push_back({{"flow_guard", f.guard},
-                   {"established", 1000},
+                   {"established", kFloodEstablished},
                    {"syns", f.syns},
-                   {"established_kept", f.kept},
+                   {"active_kept", f.kept_active},
+                   {"idle_kept", f.kept_idle},
                    {"guard_skipped", f.skipped},
                    {"seconds", f.seconds}});
   return out;
@@ -801,13 +826,17 @@ json flood_json(const std::vector<Suite::Flood>& floods) {
 
 void print_floods(const std::vector<Suite::Flood>& floods) {
   if (floods.empty()) return;
-  std::printf("\nSYN flood from random sources after 1,000 established flows (CPU 0)\n\n");
+  std::printf(
+      "\nSYN flood from random sources after 1,000 established flows (CPU 0): 500 active "
+      "(an ACK every %u SYNs), 500 idle\n\n",
+      kFloodActiveEvery);
   std::vector<std::vector<std::string>> rows = {
-      {"flow guard", "SYNs", "seconds", "not recorded", "established kept"}};
+      {"flow guard", "SYNs", "seconds", "not recorded", "active kept", "idle kept"}};
+  const std::string half = " / " + std::to_string(kFloodEstablished / 2);
   for (const auto& f : floods)
     rows.push_back({f.guard ? std::to_string(f.guard) + "/s" : "off", std::to_string(f.syns),
                     std::to_string(f.seconds).substr(0, 5), std::to_string(f.skipped),
-                    std::to_string(f.kept) + " / 1000"});
+                    std::to_string(f.kept_active) + half, std::to_string(f.kept_idle) + half});
   bench::print_table(rows);
 }
 
@@ -857,7 +886,8 @@ int main(int argc, char** argv) {
   app.add_flag("--encap-only", opt.encap_only, "only the forwarding methods (tunnels beside DSR)");
   app.add_option("--flood", opt.flood, "SYNs of the flood figure, guard on and off (0: none)");
   app.add_option("--baseline", opt.baseline,
-                 "another build's xlb.bpf.o: its 3-backend figures beside this one's");
+                 "another build's xlb.bpf.o of the same map layout: its 3-backend figures "
+                 "beside this one's (across layouts: bench/ab.sh)");
   CLI11_PARSE(app, argc, argv);
   if (!running_as_root()) die("needs root (BPF, bpffs mount)");
   pin_to_cpu(0);

@@ -12,6 +12,7 @@
 #include "config/ruleset.hpp"
 #include "handlers.hpp"
 #include "model/capacities.hpp"
+#include "net/route.hpp"
 #include "state/nat_table.hpp"
 #include "state/next_hops.hpp"
 
@@ -212,7 +213,13 @@ Status handle(const cmd::ListRuleset&, Context& ctx) {
 Status handle(const cmd::ImportIpvsadm& c, Context& ctx) {
   auto text = read_input_file(c.file);
   if (!text) return text.error();
-  auto r = import_ipvsadm(*text, c.file == "-" ? "<stdin>" : c.file);
+  ImportOptions opt;
+  opt.tunnel_source = [](const IpAddr& real_server) -> std::optional<IpAddr> {
+    auto route = route_get(real_server);
+    if (!route) return std::nullopt;
+    return route->source;
+  };
+  auto r = import_ipvsadm(*text, c.file == "-" ? "<stdin>" : c.file, nullptr, opt);
   if (!r) return r.error();
   for (const auto& w : r->warnings) std::cerr << "xlb: warning: " << w << "\n";
   ctx.out.print(json{{"ruleset", r->ruleset}, {"warnings", r->warnings}},

@@ -30,6 +30,7 @@ Status BackendSet::apply(Config& c) const {
   if (weight) XLB_TRY(backend_set_weight(c, ref, addr, *weight));
   if (mac) XLB_TRY(backend_set_mac(c, ref, addr, *mac));
   if (dev || vlan) XLB_TRY(backend_set_egress(c, ref, addr, dev, vlan));
+  if (priority) XLB_TRY(backend_set_priority(c, ref, addr, *priority));
   return {};
 }
 

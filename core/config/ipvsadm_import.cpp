@@ -183,30 +183,46 @@ std::string service_name(const ImportedService& s) {
   return to_string(s.proto) + "-" + addr + "-" + std::to_string(s.vip.port);
 }
 
+// The outer source address of each family's tunnels (index: is_v6), when
+// known.
+using TunnelSources = std::array<std::optional<IpAddr>, 2>;
+
+bool is_tunnel(const ImportedService& s) { return s.forward && !s.forward->empty(); }
+
+// A tunnel service whose family has no source: `xlb -c` would refuse it.
+bool lacks_source(const ImportedService& s, const TunnelSources& sources) {
+  return is_tunnel(s) && !s.backends.empty() && !sources[s.backends.front().ep.addr.is_v6()];
+}
+
+std::string render_service(const ImportedService& s, const std::string& prefix) {
+  const std::string svc = service_name(s);
+  std::string out = prefix + "service add " + svc + " " + s.spec() + " sched " + to_string(s.sched);
+  if (is_tunnel(s)) out += " forward " + *s.forward;
+  out += "\n";
+  for (const ImportedBackend& b : s.backends)
+    out += prefix + "backend add " + svc + " " + b.ep.addr.str() + " weight " +
+           std::to_string(b.weight) + "\n";
+  return out;
+}
+
 // The whole configuration, so applying it twice gives the same; the
 // warnings travel with it as comments.
 std::string render(const std::vector<ImportedService>& services, const std::string& name,
-                   const std::vector<std::string>& warnings) {
+                   const std::vector<std::string>& warnings, const TunnelSources& sources) {
   std::string out = "# imported from " + display_name(name) + " by xlb import ipvsadm\n";
   for (const std::string& w : warnings) out += "# warning: " + w + "\n";
   out += "flush ruleset\n";
-  for (const ImportedService& s : services) {
-    const std::string svc = service_name(s);
-    const std::string fwd = s.forward && !s.forward->empty() ? " forward " + *s.forward : "";
-    out += "\nservice add ";
-    out += svc + " " + s.spec();
-    out += " sched " + to_string(s.sched);
-    out += fwd + "\n";
-    for (const ImportedBackend& b : s.backends)
-      out += "backend add " + svc + " " + b.ep.addr.str() + " weight " + std::to_string(b.weight) +
-             "\n";
-  }
+  if (sources[0]) out += "set source4 " + sources[0]->str() + "\n";
+  if (sources[1]) out += "set source6 " + sources[1]->str() + "\n";
+  for (const ImportedService& s : services)
+    out += "\n" + render_service(s, lacks_source(s, sources) ? "# " : "");
   return out;
 }
 
 class Importer {
  public:
-  Importer(std::string name, SourceError* err) : name_(std::move(name)), err_(err) {}
+  Importer(std::string name, SourceError* err, const ImportOptions& opt)
+      : name_(std::move(name)), err_(err), opt_(opt) {}
 
   Result<ImportResult> run(std::string_view text);
 
@@ -226,6 +242,8 @@ class Importer {
   Status add_server(const Rule& r);
   Sched choose_sched(const Rule& r);
   bool warn_server(const Rule& r, ImportedService& s);
+  void find_tunnel_source(const IpAddr& real_server);
+  void warn_commented();
   Result<std::string> forward_of(const Rule& r);
   ImportedService* find_service(Proto proto, const Endpoint& vip);
   void warn(std::string message);
@@ -233,10 +251,12 @@ class Importer {
 
   std::string name_;
   SourceError* err_;
+  const ImportOptions& opt_;
   int line_number_ = 0;
   std::string_view line_text_;
   std::vector<ImportedService> services_;
-  bool source_warned_[2] = {false, false};  // set source4 / source6, once each
+  TunnelSources sources_;
+  bool source_asked_[2] = {false, false};  // source4 / source6, once each
   std::vector<std::string> warnings_;
 };
 
@@ -250,7 +270,8 @@ Result<ImportResult> Importer::run(std::string_view text) {
     XLB_TRY(line(line_text_));
     start = end + 1;
   }
-  return ImportResult{render(services_, name_, warnings_), std::move(warnings_)};
+  warn_commented();
+  return ImportResult{render(services_, name_, warnings_, sources_), std::move(warnings_)};
 }
 
 Status Importer::line(std::string_view text) {
@@ -469,7 +490,7 @@ Status Importer::add_service(const Rule& r) {
   if (const ImportedService* old = find_service(r.proto, r.vip))
     return fail(r.service->value.value(),
                 "service " + old->spec() + " already added on line " + std::to_string(old->line));
-  ImportedService s{r.proto, r.vip, choose_sched(r), line_number_, {}};
+  ImportedService s{r.proto, r.vip, choose_sched(r), line_number_, {}, {}};
   for (const std::string& opt : r.ignored) warn(opt + " has no equivalent in xlb: ignored");
   services_.push_back(std::move(s));
   return {};
@@ -527,12 +548,33 @@ Status Importer::add_server(const Rule& r) {
   }
   if (!warn_server(r, *s)) return {};
   s->backends.push_back(b);
-  const bool v6 = b.ep.addr.is_v6();
-  if (!s->forward->empty() && !std::exchange(source_warned_[v6], true))
-    warn(
-        std::string("tunnels need the outer source address ipvsadm took from the host: add `set ") +
-        (v6 ? "source6" : "source4") + " ADDR` after `flush ruleset`");
+  if (!s->forward->empty()) find_tunnel_source(b.ep.addr);
   return {};
+}
+
+// Once per family: the source the host routes the first such real server
+// from, as ipvsadm would send from it.
+void Importer::find_tunnel_source(const IpAddr& real_server) {
+  const bool v6 = real_server.is_v6();
+  if (std::exchange(source_asked_[v6], true)) return;
+  const char* setting = v6 ? "source6" : "source4";
+  if (opt_.tunnel_source) sources_[v6] = opt_.tunnel_source(real_server);
+  if (sources_[v6])
+    warn(std::string("tunnels need the outer source address ipvsadm took from the host: `set ") +
+         setting + " " + sources_[v6]->str() + "`, this host's source for " + real_server.str());
+}
+
+// At the end, when every service is known: the ones written as comments.
+void Importer::warn_commented() {
+  line_number_ = 0;
+  for (const ImportedService& s : services_) {
+    if (!lacks_source(s, sources_)) continue;
+    line_number_ = s.line;
+    warn("tunnel service " + s.spec() + " written as comments: no outer source address (no route " +
+         "to its real servers here); add `set " +
+         (s.backends.front().ep.addr.is_v6() ? "source6" : "source4") +
+         " ADDR` after `flush ruleset` and uncomment it");
+  }
 }
 
 // -g: direct routing (""); -i: the tunnel of --tun-type; -m: not
@@ -586,8 +628,8 @@ Error Importer::fail(const Word& w, std::string message) const {
 }  // namespace
 
 Result<ImportResult> import_ipvsadm(std::string_view text, const std::string& name,
-                                    SourceError* err) {
-  return Importer(name, err).run(text);
+                                    SourceError* err, const ImportOptions& opt) {
+  return Importer(name, err, opt).run(text);
 }
 
 }  // namespace xlb

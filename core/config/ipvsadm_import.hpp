@@ -14,16 +14,20 @@
 // first one's is skipped. What xlb cannot express the same way (fwmark
 // services, other schedulers, persistence timeouts, NAT, thresholds) is
 // translated to the nearest equivalent or skipped, never written in a form
-// `xlb -c` refuses (a direct-routing server of the other address family),
-// and listed in the warnings, one "FILE:LINE: message" each, which the
+// `xlb -c` refuses (a direct-routing server of the other address family; a
+// tunnel service with no outer source address is written as comments), and
+// listed in the warnings, one "FILE:LINE: message" each, which the
 // ruleset also carries as comments. Malformed input is a usage error with
 // its position.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/addr.hpp"
 #include "base/result.hpp"
 #include "base/source.hpp"
 
@@ -34,9 +38,17 @@ struct ImportResult {
   std::vector<std::string> warnings;
 };
 
+// ipvsadm sends a tunnel from the address the host routes to the real
+// server from; xlb needs it as `set source4|source6`. tunnel_source answers
+// for one real server (cmd/ asks the kernel: `ip route get`); without an
+// answer the family's tunnel services are written as comments.
+struct ImportOptions {
+  std::function<std::optional<IpAddr>(const IpAddr& real_server)> tunnel_source;
+};
+
 // name is what the header comment and the positions show ("-" for stdin).
 // On error, *err (when not null) is filled for render_error.
 Result<ImportResult> import_ipvsadm(std::string_view text, const std::string& name,
-                                    SourceError* err = nullptr);
+                                    SourceError* err = nullptr, const ImportOptions& opt = {});
 
 }  // namespace xlb

@@ -10,6 +10,7 @@ struct BackendOptions {
   std::optional<MacAddr> mac;
   std::optional<std::string> dev;  // "" for `dev auto`
   std::optional<uint16_t> vlan;
+  std::optional<uint32_t> priority;
 };
 
 constexpr size_t kMaxIfName = 15;  // IFNAMSIZ - 1
@@ -25,7 +26,8 @@ Status read_dev(Cursor& cur, BackendOptions& o) {
 
 Status read_backend_options(Cursor& c, BackendOptions& o) {
   return read_options(
-      c, {"weight", "mac", "dev", "vlan"}, [&](const std::string& kw, Cursor& cur) -> Status {
+      c, {"weight", "priority", "mac", "dev", "vlan"},
+      [&](const std::string& kw, Cursor& cur) -> Status {
         if (kw == "dev") return read_dev(cur, o);
         if (kw == "vlan") {
           auto v = read_uint(cur, "VLAN id (0: none)", 0, 4094);
@@ -33,10 +35,11 @@ Status read_backend_options(Cursor& c, BackendOptions& o) {
           o.vlan = static_cast<uint16_t>(*v);
           return {};
         }
-        if (kw == "weight") {
-          auto w = read_uint(cur, "weight", 0, kMaxWeight);
-          if (!w) return w.error();
-          o.weight = *w;
+        if (kw == "weight" || kw == "priority") {
+          auto n = kw == "weight" ? read_uint(cur, "weight", 0, kMaxWeight)
+                                  : read_uint(cur, "priority (0: the first tier)", 0, kMaxPriority);
+          if (!n) return n.error();
+          (kw == "weight" ? o.weight : o.priority) = static_cast<uint32_t>(*n);
           return {};
         }
         auto m = read_mac(cur);
@@ -83,16 +86,17 @@ Result<Command> parse_add_verb(Cursor& c) {
   if (o.mac) add.backend.mac = *o.mac, add.backend.mac_explicit = true, add.mac_given = true;
   if (o.dev) add.backend.dev = *o.dev;
   if (o.vlan) add.backend.vlan = *o.vlan;
+  if (o.priority) add.backend.priority = *o.priority;
   return Command{add};
 }
 
 Result<Command> parse_set_verb(Cursor& c) {
   auto t = read_target(c);
   if (!t) return t.error();
-  if (c.done()) return c.missing("what to change (weight, mac, dev or vlan)");
+  if (c.done()) return c.missing("what to change (weight, priority, mac, dev or vlan)");
   BackendOptions o;
   XLB_TRY(read_backend_options(c, o));
-  return Command{cmd::BackendSet{t->ref, t->addr, o.weight, o.mac, o.dev, o.vlan}};
+  return Command{cmd::BackendSet{t->ref, t->addr, o.weight, o.mac, o.dev, o.vlan, o.priority}};
 }
 
 Result<Command> parse_admin(Cursor& c, Admin admin) {

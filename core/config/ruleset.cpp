@@ -29,6 +29,7 @@ std::string backend_lines(const Service& s, const Backend& b) {
   if (b.mac_explicit) l += " mac " + b.mac.str();
   if (!b.dev.empty()) l += " dev " + b.dev;
   if (b.vlan) l += " vlan " + std::to_string(b.vlan);
+  if (b.priority) l += " priority " + std::to_string(b.priority);
   l += "\n";
   if (b.admin == Admin::disabled) l += "backend disable " + s.name + " " + b.addr.str() + "\n";
   return l;

@@ -79,6 +79,17 @@ const Backend* Service::find_backend(const IpAddr& a) const {
   return const_cast<Service*>(this)->find_backend(a);
 }
 
+std::optional<uint32_t> Service::active_priority() const {
+  std::optional<uint32_t> best;
+  for (const auto& b : backends)
+    if (b.in_table() && (!best || b.priority < *best)) best = b.priority;
+  return best;
+}
+
+bool Service::takes_new_flows(const Backend& b) const {
+  return b.in_table() && b.priority == active_priority();
+}
+
 Service* Config::find_service(std::string_view name) {
   for (auto& s : services)
     if (s.name == name) return &s;

@@ -30,6 +30,7 @@ enum class Health : uint8_t { up, down };
 
 constexpr uint32_t kDefaultWeight = 1;
 constexpr uint32_t kMaxWeight = 65535;
+constexpr uint32_t kMaxPriority = 255;  // backend tiers: 0 (the first) to 255
 constexpr uint32_t kMaxNeed = 65535;
 constexpr uint32_t kDefaultSeed = 0x786c6221;  // "xlb!"
 
@@ -53,6 +54,9 @@ struct Backend {
   bool mac_explicit = false;  // given with `mac`: printed back in the ruleset
   std::string dev;            // `dev DEV`: the egress interface, else the route's
   uint16_t vlan = 0;          // `vlan N`: the 802.1Q tag on egress (0: none)
+  // `priority N`: the tier. New flows go to the best (lowest) tier that has
+  // a usable backend; the others are standing by (their flows stay).
+  uint32_t priority = 0;
   Admin admin = Admin::enabled;
   Health health = Health::up;
   // dsr only: no MAC could be resolved for it (no answer to ARP/ND, or the
@@ -111,6 +115,10 @@ struct Service {
   uint16_t tunnel_port() const;
   Backend* find_backend(const IpAddr& a);
   const Backend* find_backend(const IpAddr& a) const;
+  // The best (lowest) priority among the usable backends (in_table()), if any.
+  std::optional<uint32_t> active_priority() const;
+  // In the Maglev table: usable and in the active tier.
+  bool takes_new_flows(const Backend& b) const;
 };
 
 // Idle timeouts of flow entries, in seconds (xlb set timeout). IPVS's

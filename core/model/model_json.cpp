@@ -17,6 +17,7 @@ json backend_json(const Backend& b) {
               {"mac_explicit", b.mac_explicit},
               {"dev", b.dev},
               {"vlan", b.vlan},
+              {"priority", b.priority},
               {"admin", to_string(b.admin)},
               {"health", to_string(b.health)},
               {"unresolved", b.unresolved},
@@ -92,6 +93,7 @@ Result<Backend> backend_from(const json& j) {
   b.mac_explicit = j.at("mac_explicit").get<bool>();
   b.dev = j.value("dev", std::string());  // absent in stores written before next hops
   b.vlan = j.value("vlan", uint16_t{0});
+  b.priority = j.value("priority", 0u);  // absent in stores written before tiers
   const auto admin = j.at("admin").get<std::string>();
   const auto health = j.at("health").get<std::string>();
   if ((admin != "enabled" && admin != "disabled") || (health != "up" && health != "down"))

@@ -97,6 +97,13 @@ Status backend_set_weight(Config& c, const ServiceRef& ref, const IpAddr& a, uin
   return {};
 }
 
+Status backend_set_priority(Config& c, const ServiceRef& ref, const IpAddr& a, uint32_t p) {
+  auto b = find_backend(c, ref, a);
+  if (!b) return b.error();
+  (*b)->priority = p;
+  return {};
+}
+
 Status backend_set_mac(Config& c, const ServiceRef& ref, const IpAddr& a, const MacAddr& m) {
   auto b = find_backend(c, ref, a);
   if (!b) return b.error();

@@ -53,6 +53,7 @@ Status service_del(Config& c, const ServiceRef& ref);
 
 Status backend_add(Config& c, const ServiceRef& ref, Backend b);
 Status backend_set_weight(Config& c, const ServiceRef& ref, const IpAddr& a, uint32_t w);
+Status backend_set_priority(Config& c, const ServiceRef& ref, const IpAddr& a, uint32_t p);
 Status backend_set_mac(Config& c, const ServiceRef& ref, const IpAddr& a, const MacAddr& m);
 // The egress interface (`dev`, "" for the route's) and VLAN tag (0: none).
 Status backend_set_egress(Config& c, const ServiceRef& ref, const IpAddr& a,

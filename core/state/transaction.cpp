@@ -81,7 +81,7 @@ Status assign_ids(const Maps& m, const Config& live, Config& next) {
 std::vector<MaglevEntry> table_inputs(const Service& s) {
   std::vector<MaglevEntry> v;
   for (const auto& b : s.backends)
-    if (b.in_table()) v.push_back({b.addr, b.weight, b.id});
+    if (s.takes_new_flows(b)) v.push_back({b.addr, b.weight, b.id});
   return v;
 }
 

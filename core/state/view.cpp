@@ -36,6 +36,8 @@ json backend_view(const Service& s, const Backend& b, const StatsSnapshot* st) {
          {"health", to_string(b.health)},
          {"mac", b.mac.str()},
          {"next_hop", next_hop_state(s, b)},
+         {"priority", b.priority},
+         {"new_flows", s.takes_new_flows(b)},
          {"id", b.id}};
   add_counters(j, st ? find(st->backends, b.id) : nullptr);
   return j;

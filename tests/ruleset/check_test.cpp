@@ -67,9 +67,6 @@ TEST(CheckWithoutPins, ShippedExamplesCheck) {
   for (const auto& e : fs::directory_iterator(examples)) {
     const std::string name = e.path().filename().string();
     if (e.path().extension() != ".conf" || name.starts_with("bird")) continue;
-    // The importer's sample output has a tunnel service: it needs the outer
-    // source address ipvsadm took from the host, which its warning asks for.
-    if (name == "ipvsadm-imported.conf") continue;
     RunResult r = run_xlb({"--pin-path", dir.path() + "/no-pins", "-c", "-f", e.path().string()});
     EXPECT_EQ(r.status, 0) << name << ": " << r.err;
     checked++;

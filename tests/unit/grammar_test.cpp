@@ -80,7 +80,7 @@ const ErrorCase kErrors[] = {
     {"backend add web 10.0.0.1 weight 65536", "invalid weight '65536' (expected 0..65535)", 5},
     {"backend add web 10.0.0.1 weight -1", "invalid weight '-1' (expected 0..65535)", 5},
     {"backend add web 10.0.0.1 colour red",
-     "unexpected argument 'colour' (expected one of: weight, mac, dev, vlan)", 4},
+     "unexpected argument 'colour' (expected one of: weight, priority, mac, dev, vlan)", 4},
     {"backend add web 10.0.0.1 weight 1 weight 2", "option 'weight' given twice", 6},
     {"backend add web 10.0.0.1 w 1 we 2", "option 'weight' given twice", 6},
     // parse_service.cpp
@@ -121,7 +121,7 @@ const ErrorCase kErrors[] = {
     // parse_backend.cpp
     {"backend add web 10.0.0.1 mac 00:00:00:00:00:00",
      "MAC address 00:00:00:00:00:00 is not usable", 5},
-    {"backend set web 10.0.0.1", "missing what to change (weight, mac, dev or vlan)", 4},
+    {"backend set web 10.0.0.1", "missing what to change (weight, priority, mac, dev or vlan)", 4},
     {"backend set web 10.0.0.1 mac 00:00:00:00:00:00",
      "MAC address 00:00:00:00:00:00 is not usable", 5},
     {"backend enable web", "missing backend address", 3},

@@ -68,16 +68,17 @@ TEST(IpvsadmImport, ConventionsExample) {
             "# imported from rules by xlb import ipvsadm\n"
             "# warning: rules:4: persistence (-p 300) imported as sched sh: a client address "
             "keeps its backend while the backends are unchanged, with no timeout\n"
-            "# warning: rules:5: tunnels need the outer source address ipvsadm took from the "
-            "host: add `set source4 ADDR` after `flush ruleset`\n"
+            "# warning: rules:4: tunnel service tcp 192.0.2.11:443 written as comments: no outer "
+            "source address (no route to its real servers here); add `set source4 ADDR` after "
+            "`flush ruleset` and uncomment it\n"
             "flush ruleset\n"
             "\n"
             "service add tcp-192.0.2.10-80 tcp 192.0.2.10:80 sched mh\n"
             "backend add tcp-192.0.2.10-80 10.0.0.1 weight 100\n"
             "backend add tcp-192.0.2.10-80 10.0.0.2 weight 0\n"
             "\n"
-            "service add tcp-192.0.2.11-443 tcp 192.0.2.11:443 sched sh forward ipip\n"
-            "backend add tcp-192.0.2.11-443 10.0.2.1 weight 1\n");
+            "# service add tcp-192.0.2.11-443 tcp 192.0.2.11:443 sched sh forward ipip\n"
+            "# backend add tcp-192.0.2.11-443 10.0.2.1 weight 1\n");
   EXPECT_EQ(r.warnings.size(), 2u);
 }
 
@@ -204,8 +205,9 @@ TEST(IpvsadmImport, ServerWarnings) {
   EXPECT_EQ(warnings(sv + "-a -t 192.0.2.10:80 -r 10.0.0.1 -g"), Lines{});
   // -i: 6in4 is a tunnel xlb has; only the source address is the operator's.
   EXPECT_EQ(warnings(sv + "-a -t 192.0.2.10:80 -r [2001:db8::1]:80 -i"),
-            (Lines{"rules:2: tunnels need the outer source address ipvsadm took from the host: "
-                   "add `set source6 ADDR` after `flush ruleset`"}));
+            (Lines{"rules:1: tunnel service tcp 192.0.2.10:80 written as comments: no outer "
+                   "source address (no route to its real servers here); add `set source6 ADDR` "
+                   "after `flush ruleset` and uncomment it"}));
   auto heavy = import_ok(sv + "-a -t 192.0.2.10:80 -r 10.0.0.1 -w 100000");
   EXPECT_NE(heavy.ruleset.find("10.0.0.1 weight 65535\n"), std::string::npos);
   EXPECT_EQ(heavy.warnings,
@@ -338,6 +340,45 @@ Status apply_text(Config& c, const std::string& text) {
   if (!cmds) return cmds.error();
   XLB_TRY(apply_ruleset(c, *cmds, &err));
   return validate(c);
+}
+
+// ipvsadm sends a tunnel from the host's source for the real server: with
+// that answer the import sets it and writes the service; without one the
+// service is written as comments. Either way `xlb -c` accepts the result.
+TEST(IpvsadmImport, TunnelSourceFromTheHostOrCommentedOut) {
+  const std::string rules =
+      "-A -t 192.0.2.10:80 -s sh\n-a -t 192.0.2.10:80 -r 10.0.0.1 -i\n"
+      "-A -t [2001:db8::10]:80 -s sh\n-a -t [2001:db8::10]:80 -r [2001:db8:1::a]:80 -i\n"
+      "-A -t 192.0.2.12:80 -s sh\n-a -t 192.0.2.12:80 -r 10.0.0.3 -g\n";
+  std::vector<IpAddr> asked;
+  ImportOptions opt;
+  opt.tunnel_source = [&](const IpAddr& real) -> std::optional<IpAddr> {
+    asked.push_back(real);
+    if (real.is_v6()) return std::nullopt;  // no IPv6 route on this host
+    return *IpAddr::parse("198.51.100.1");
+  };
+  auto r = import_ipvsadm(rules, "rules", nullptr, opt);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(asked.size(), 2u);  // once per family
+  EXPECT_NE(r->ruleset.find("flush ruleset\nset source4 198.51.100.1\n"), std::string::npos);
+  EXPECT_NE(r->ruleset.find("\nservice add tcp-192.0.2.10-80 tcp 192.0.2.10:80 sched sh forward "
+                            "ipip\nbackend add tcp-192.0.2.10-80 10.0.0.1 weight 1\n"),
+            std::string::npos);
+  EXPECT_NE(r->ruleset.find("\n# service add tcp-2001-db8--10-80 tcp [2001:db8::10]:80"),
+            std::string::npos);
+  EXPECT_NE(r->ruleset.find("\n# backend add tcp-2001-db8--10-80 2001:db8:1::a"),
+            std::string::npos);
+  EXPECT_NE(r->ruleset.find("\nbackend add tcp-192.0.2.12-80 10.0.0.3"), std::string::npos);
+  ASSERT_EQ(r->warnings.size(), 2u);
+  EXPECT_EQ(r->warnings[0],
+            "rules:2: tunnels need the outer source address ipvsadm took from the host: `set "
+            "source4 198.51.100.1`, this host's source for 10.0.0.1");
+  EXPECT_NE(r->warnings[1].find("rules:3: tunnel service tcp [2001:db8::10]:80 written as"),
+            std::string::npos);
+  Config c;
+  Status st = apply_text(c, r->ruleset);
+  EXPECT_TRUE(st.ok()) << st.error().message;
+  EXPECT_EQ(c.services.size(), 2u);
 }
 
 TEST(IpvsadmImport, FwmarkServicesAreSkippedWithAWarning) {

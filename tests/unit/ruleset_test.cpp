@@ -58,6 +58,7 @@ void expect_same_meaning(const Config& a, const Config& b) {
       const Backend &p = x.backends[j], &q = y.backends[j];
       EXPECT_EQ(p.addr, q.addr);
       EXPECT_EQ(p.weight, q.weight);
+      EXPECT_EQ(p.priority, q.priority);
       EXPECT_EQ(p.mac_explicit, q.mac_explicit);
       if (p.mac_explicit) {
         EXPECT_EQ(p.mac, q.mac);
@@ -189,6 +190,7 @@ Config random_config(std::mt19937& rng) {
       b.addr = addr(be6 ? "fd00::" : "10.1.0.0");
       b.addr.bytes[b.addr.family == XLB_AF_INET ? 3 : 15] = static_cast<uint8_t>(j + 1);
       b.weight = pick(4) == 0 ? 0 : 1 + pick(kMaxWeight);
+      b.priority = pick(3) == 0 ? pick(kMaxPriority + 1) : 0;
       b.mac_explicit = pick(2);
       b.mac = b.mac_explicit
                   ? MacAddr{{2, 0, 0, 0, static_cast<uint8_t>(i), static_cast<uint8_t>(j)}}

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# A/B of the datapath: an older commit's xlb_bench_datapath and this build's,
+# run in turn (A B A B ...) in one invocation, each figure as the median of
+# its rounds, with the ratio new / old.
+#
+#   bash bench/ab.sh BUILD_DIR [--ref REF] [--rounds N] [--runs N] [--calls N] [--json]
+#
+# REF defaults to 26e1acc (the last commit of map layout 2). The old tree is
+# exported with `git archive` and built once into a cache directory
+# (XLB_AB_CACHE, default /var/tmp/xlb-ab/SHA); only its bench target is
+# built. Each side configures its own object through its own control
+# plane, so the A/B holds across map layouts (xlb_bench_datapath
+# --baseline loads an older object into this build's state and therefore
+# needs the same layout).
+#
+# Needs root (BPF, bpffs). Prints figures, fails only when it cannot run.
+set -euo pipefail
+
+BUILD=${1:?usage: bench/ab.sh BUILD_DIR [--ref REF] [--rounds N] [--runs N] [--calls N] [--json]}
+shift
+REF=26e1acc ROUNDS=2 RUNS=3 CALLS=1000 JSON=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --ref) REF=$2; shift ;;
+    --rounds) ROUNDS=$2; shift ;;
+    --runs) RUNS=$2; shift ;;
+    --calls) CALLS=$2; shift ;;
+    --json) JSON=1 ;;
+    *) echo "ab.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(git -C "$HERE" rev-parse --show-toplevel)
+SHA=$(git -C "$REPO" rev-parse --short=12 "$REF^{commit}")
+OLD=${XLB_AB_CACHE:-/var/tmp/xlb-ab}/$SHA
+NEW_BENCH=$BUILD/bench/xlb_bench_datapath
+OLD_BENCH=$OLD/build/bench/xlb_bench_datapath
+[ -x "$NEW_BENCH" ] || { echo "ab.sh: $NEW_BENCH not built" >&2; exit 1; }
+
+build_old() {
+  [ -x "$OLD_BENCH" ] && return
+  echo "ab.sh: building $REF ($SHA) into $OLD" >&2
+  rm -rf "$OLD/src"
+  mkdir -p "$OLD/src"
+  git -C "$REPO" archive "$SHA" | tar -x -C "$OLD/src"
+  cmake -S "$OLD/src" -B "$OLD/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$OLD/build" -j2 --target xlb_bench_datapath >/dev/null
+}
+
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+build_old
+ARGS=(--json --runs "$RUNS" --calls "$CALLS")
+for r in $(seq 1 "$ROUNDS"); do
+  echo "ab.sh: round $r/$ROUNDS: old" >&2
+  "$OLD_BENCH" "${ARGS[@]}" >"$TMP/old.$r.json"
+  echo "ab.sh: round $r/$ROUNDS: new" >&2
+  # --flood 0: the flood is this build's own figure, not an A/B.
+  "$NEW_BENCH" "${ARGS[@]}" --flood 0 >"$TMP/new.$r.json"
+done
+
+/usr/bin/python3 "$HERE/ab_report.py" "$REF ($SHA)" "$JSON" "$TMP"/old.*.json -- "$TMP"/new.*.json
