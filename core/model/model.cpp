@@ -79,6 +79,20 @@ const Backend* Service::find_backend(const IpAddr& a) const {
   return const_cast<Service*>(this)->find_backend(a);
 }
 
+bool Service::in_panic() const {
+  if (panic == 0) return false;
+  uint64_t enabled = 0, healthy = 0;
+  for (const auto& b : backends) {
+    enabled += b.enabled();
+    healthy += b.in_table();
+  }
+  return enabled > 0 && healthy * 100 < uint64_t{panic} * enabled;
+}
+
+bool Service::takes_new_flows(const Backend& b) const {
+  return b.in_table() || (b.enabled() && in_panic());
+}
+
 Service* Config::find_service(std::string_view name) {
   for (auto& s : services)
     if (s.name == name) return &s;
@@ -146,6 +160,9 @@ Status validate_service(const Service& s) {
   if (s.need > kMaxNeed)
     return usage_error("need " + std::to_string(s.need) + " of service " + s.name + " is above " +
                        std::to_string(kMaxNeed));
+  if (s.panic > 100)
+    return usage_error("panic " + std::to_string(s.panic) + "% of service " + s.name +
+                       " is above 100%");
   return {};
 }
 

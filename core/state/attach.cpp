@@ -14,6 +14,7 @@
 #include "state/hc_port.hpp"
 #include "state/hop_table.hpp"
 #include "state/state.hpp"
+#include "state/upgrade.hpp"
 
 namespace xlb {
 
@@ -106,6 +107,8 @@ Result<bool> attach_interface(const AttachRequest& req) {
   if (!link) return link.error();
   if (link->name == XLB_HC_HOST_DEV || link->name == XLB_HC_DP_DEV)
     return usage_error(link->name + " is xlb's health-check port; attach another interface");
+  auto up = upgrade_layout(req.pin_path);  // the maps the new program reuses must be ours
+  if (!up) return up.error();
   auto prog = load_datapath({req.pin_path, req.caps, link->mac});
   if (!prog) return prog.error();
   auto upgraded = attach_program(*prog, {req.pin_path, req.dev, req.mode}, link->ifindex);

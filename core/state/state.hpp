@@ -40,6 +40,7 @@ class State {
   Status edit_live(const std::function<Status(Config&)>& edit, std::string* discarded);
   Maps maps_;
   std::vector<std::string> warnings_;
+  std::string upgraded_;  // what opening upgraded, reported with the warnings
 };
 
 }  // namespace xlb

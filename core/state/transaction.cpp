@@ -82,7 +82,7 @@ Status assign_ids(const Maps& m, const Config& live, Config& next) {
 std::vector<MaglevEntry> table_inputs(const Service& s) {
   std::vector<MaglevEntry> v;
   for (const auto& b : s.backends)
-    if (b.in_table()) v.push_back({b.addr, b.weight, b.id});
+    if (s.takes_new_flows(b)) v.push_back({b.addr, b.weight, b.id});
   return v;
 }
 
@@ -244,9 +244,23 @@ Status before_flip(const Maps& m, const Config& live, uint32_t bank, Config& nex
 
 }  // namespace
 
+namespace {
+
+// Every commit that puts a service into panic counts it: health changes
+// (xlb-healthd) and admin commands alike go through here.
+void count_panics(const Config& live, Config& next) {
+  for (auto& s : next.services) {
+    const Service* was = live.find_service(s.name);
+    if (s.in_panic() && !(was && was->in_panic())) s.panics++;
+  }
+}
+
+}  // namespace
+
 Status commit(const Maps& m, const Config& live, const xlb_ctl& ctl, Config& next,
               std::vector<std::string>& warnings) {
   XLB_TRY(validate(next));
+  count_panics(live, next);
   XLB_TRY(check_nat_capacity(next.settings, m.caps().backends));
   XLB_TRY(assign_ids(m, live, next));
   const uint32_t bank = ctl.active_bank ^ 1u;
