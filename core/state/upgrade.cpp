@@ -283,7 +283,7 @@ Result<UpgradeReport> upgrade_layout(const std::string& pin_path) {
                          ", too old to upgrade in place: detach every interface and attach again");
   Upgrade u;
   u.pin_path = pin_path;
-  u.staging = pin_path + "/.upgrade";
+  u.staging = pin_path + "/upgrading";  // bpffs refuses names with dots
   u.from = *layout;
   XLB_TRY(run(u));
   u.report.from = u.from;

@@ -4,7 +4,7 @@
 //   1. read the model from the old store (the decoder reads every older
 //      model) and the capacities from the old maps;
 //   2. load the current datapath into a staging directory next to the pins
-//      (PIN.upgrade), which creates fresh maps of the current layout, and
+//      (PIN/upgrading), which creates fresh maps of the current layout, and
 //      commit the model there (same stable ids and cookies, so flow entries
 //      keep naming the same backends);
 //   3. carry the flow entries over, converted step by step (kSteps in

@@ -34,7 +34,7 @@ lab_up 4 1 || e2e_abort "lab_up"
 lab_servers_all || e2e_abort "servers"
 lab_prime_neigh lb1 || e2e_abort "lb1 cannot resolve the backends"
 PIN=$LAB_BPFFS/lb1
-IFINDEX=$(lab_in lb1 cat /sys/class/net/eth0/ifindex)
+IFINDEX=$(ip -n "$(lab_ns lb1)" -j link show dev eth0 | e2e_py_stdin "d[0]['ifindex']")
 mkdir -p "$PIN"
 e2e_check "xlb_v2_pins create: the layout-2 object attached" \
 	lab_in lb1 "$V2_PINS" create "$V2_OBJ" "$PIN" eth0
@@ -70,7 +70,8 @@ e2e_note "$out"
 e2e_check "attach succeeded" test "$rc" -eq 0
 e2e_check "it says it upgraded from layout 2 to 3" grep -q "from layout 2 to 3" <<<"$out"
 e2e_check "a new program ($(xdp_prog_id), was $prog_before)" test "$(xdp_prog_id)" != "$prog_before"
-e2e_check "on the same link ($(link_id)): replaced, never detached" test "$(link_id)" == "$link_before"
+e2e_check "on the same link ($(link_id), was $link_before): replaced, never detached" \
+	test -n "$link_before" -a "$(link_id)" == "$link_before"
 e2e_check "xlb_nexthops is pinned now" test -e "$PIN/xlb_nexthops"
 flows_after=$(lab_xlb flows count)
 e2e_check "the flow entries were carried over ($flows_before before, $flows_after after)" \
