@@ -69,8 +69,7 @@ Status handle(const cmd::InterfaceList&, Context& ctx) {
          {"memory_bytes", st->maps().memory_bytes()}};
   auto layout = pinned_layout(ctx.opts.pin_path);
   if (!layout) return layout.error();
-  ctx.out.print(json{{"interfaces", ifs}, {"capacities", c}, {"layout", *layout}},
-                interfaces_text);
+  ctx.out.print(json{{"interfaces", ifs}, {"capacities", c}, {"layout", *layout}}, interfaces_text);
   return {};
 }
 

@@ -98,15 +98,15 @@ struct Service {
   Sched sched = Sched::mh;
   uint32_t ring = XLB_RING_DEFAULT;
   Forward forward = Forward::dsr;
-  uint16_t forward_port = 0;      // gue, fou: outer UDP destination port (0: default)
-  std::vector<Check> checks;      // in order of creation
-  uint32_t need = 1;              // healthy backends needed to announce the VIP
+  uint16_t forward_port = 0;  // gue, fou: outer UDP destination port (0: default)
+  std::vector<Check> checks;  // in order of creation
+  uint32_t need = 1;          // healthy backends needed to announce the VIP
   // `panic P%`: when fewer than P% of the enabled backends are healthy, health
   // is ignored and every enabled backend takes new flows (Envoy's panic
   // threshold: a mass failure of checks is more likely the checks' fault,
   // and spreading the load beats overloading the few left). 0: off.
   uint32_t panic = 0;
-  uint32_t panics = 0;  // times the service entered panic (counted by commits)
+  uint32_t panics = 0;            // times the service entered panic (counted by commits)
   std::vector<Backend> backends;  // kept sorted by address
   // Assigned by the transaction.
   uint32_t id = XLB_NO_SERVICE;

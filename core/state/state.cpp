@@ -55,6 +55,16 @@ Status State::replace(const std::function<Status(Config&)>& edit, std::string* d
   return edit_live(edit, discarded);
 }
 
+Status State::adopt(const Config& model) {
+  auto lock = PinLock::acquire(maps_.pin_path());
+  if (!lock) return lock.error();
+  auto ctl = ctl_read(maps_);
+  if (!ctl) return ctl.error();
+  Config next = model;
+  warnings_.clear();
+  return commit(maps_, Config{}, *ctl, next, warnings_, true);
+}
+
 // discarded: null when an unreadable model is an error.
 Status State::edit_live(const std::function<Status(Config&)>& edit, std::string* discarded) {
   auto lock = PinLock::acquire(maps_.pin_path());

@@ -225,10 +225,7 @@ Status build_staging(Upgrade& u) {
   }
   auto st = State::open(u.staging);
   if (!st) return st.error();
-  XLB_TRY(st->update([&](Config& c) {
-    c = u.model;
-    return Status{};
-  }));
+  XLB_TRY(st->adopt(u.model));
   for (const auto& a : u.links) XLB_TRY(add_tx_port(st->maps(), a.ifindex));
   return {};
 }
@@ -288,8 +285,9 @@ Result<UpgradeReport> upgrade_layout(const std::string& pin_path) {
   XLB_TRY(run(u));
   u.report.from = u.from;
   u.report.to = XLB_ABI_VERSION;
-  // The health-check port's programs follow the datapath's maps.
-  if (!u.links.empty()) XLB_TRY(hc_port_setup(pin_path, u.model.settings));
+  // The health-check port's programs follow the datapath's maps (a port
+  // that does not exist is made by the next attach, as always).
+  if (hc_port_exists()) XLB_TRY(hc_port_setup(pin_path, u.model.settings));
   return u.report;
 }
 

@@ -23,10 +23,10 @@
 #include <net/if.h>
 #include <unistd.h>
 
+#include <linux/if_link.h>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <linux/if_link.h>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -49,9 +49,9 @@ void size_maps(bpf_object* obj) {
   const struct {
     const char* name;
     uint32_t n;
-  } sizes[] = {{"xlb_svcs", 4 * kServices},     {"xlb_rings", 2 * kServices},
-               {"xlb_backends", kBackends},     {"xlb_flows", kFlows},
-               {"xlb_svc_stats", kServices},    {"xlb_be_stats", kBackends},
+  } sizes[] = {{"xlb_svcs", 4 * kServices},  {"xlb_rings", 2 * kServices},
+               {"xlb_backends", kBackends},  {"xlb_flows", kFlows},
+               {"xlb_svc_stats", kServices}, {"xlb_be_stats", kBackends},
                {"xlb_nat", 2 * kBackends}};
   for (const auto& s : sizes)
     bpf_map__set_max_entries(bpf_object__find_map_by_name(obj, s.name), s.n);
@@ -80,10 +80,10 @@ bool set_iface_mac(bpf_object* obj, const uint8_t mac[6]) {
 }
 
 int add_layout3_maps(const std::string& pin) {
-  int nh = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xlb_nexthops", 4, sizeof(xlb_nh), kBackends,
-                          nullptr);
-  int tx = bpf_map_create(BPF_MAP_TYPE_DEVMAP_HASH, "xlb_tx_ports", 4, 4, XLB_MAX_TX_PORTS,
-                          nullptr);
+  int nh =
+      bpf_map_create(BPF_MAP_TYPE_ARRAY, "xlb_nexthops", 4, sizeof(xlb_nh), kBackends, nullptr);
+  int tx =
+      bpf_map_create(BPF_MAP_TYPE_DEVMAP_HASH, "xlb_tx_ports", 4, 4, XLB_MAX_TX_PORTS, nullptr);
   if (nh < 0 || tx < 0) return fail("create the layout-3 maps");
   if (bpf_obj_pin(nh, (pin + "/xlb_nexthops").c_str()) ||
       bpf_obj_pin(tx, (pin + "/xlb_tx_ports").c_str()))

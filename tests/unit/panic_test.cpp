@@ -45,7 +45,7 @@ TEST(Panic, BelowTheThresholdOnly) {
   EXPECT_TRUE(service(4, 0, 50).in_panic());
   EXPECT_FALSE(service(4, 4, 100).in_panic());
   EXPECT_TRUE(service(4, 3, 100).in_panic());
-  EXPECT_FALSE(service(4, 0, 0).in_panic());  // off
+  EXPECT_FALSE(service(4, 0, 0).in_panic());   // off
   EXPECT_FALSE(service(0, 0, 50).in_panic());  // nothing to spread over
 }
 
@@ -72,8 +72,9 @@ TEST(Panic, DownBackendsTakeNewFlowsOnlyInPanic) {
 }
 
 TEST(Panic, GrammarAndRoundTrip) {
-  auto c = apply("service add web tcp 192.0.2.10:80 panic 50%\nservice add dns udp 192.0.2.53:53\n"
-                 "service set dns panic 25\n");
+  auto c = apply(
+      "service add web tcp 192.0.2.10:80 panic 50%\nservice add dns udp 192.0.2.53:53\n"
+      "service set dns panic 25\n");
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->services[0].panic, 50u);
   EXPECT_EQ(c->services[1].panic, 25u);
