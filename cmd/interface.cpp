@@ -4,10 +4,15 @@
 #include "handlers.hpp"
 #include "state/attach.hpp"
 #include "state/hc_port.hpp"
+#include "state/layout.hpp"
+#include "state/upgrade.hpp"
 
 namespace xlb::cli {
 
 Status handle(const cmd::InterfaceAttach& c, Context& ctx) {
+  auto layout = upgrade_layout(ctx.opts.pin_path);
+  if (!layout) return layout.error();
+  if (layout->from && !ctx.out.json_mode()) std::cerr << "xlb: " << describe(*layout) << "\n";
   auto upgraded = attach_interface({ctx.opts.pin_path, c.dev, c.mode, c.caps});
   if (!upgraded) return upgraded.error();
   if (!ctx.out.json_mode())
@@ -42,6 +47,7 @@ std::string interfaces_text(const json& m) {
          std::to_string(c["backends"].get<uint32_t>()) + ", flows " +
          std::to_string(c["flows"].get<uint32_t>()) + "; memory " +
          std::to_string(c["memory_bytes"].get<uint64_t>() / 1024) + " KiB\n";
+  out += "Map layout: " + std::to_string(m["layout"].get<uint32_t>()) + "\n";
   return out;
 }
 
@@ -66,7 +72,9 @@ Status handle(const cmd::InterfaceList&, Context& ctx) {
          {"backends", caps.backends},
          {"flows", caps.flows},
          {"memory_bytes", st->maps().memory_bytes()}};
-  ctx.out.print(json{{"interfaces", ifs}, {"capacities", c}}, interfaces_text);
+  auto layout = pinned_layout(ctx.opts.pin_path);
+  if (!layout) return layout.error();
+  ctx.out.print(json{{"interfaces", ifs}, {"capacities", c}, {"layout", *layout}}, interfaces_text);
   return {};
 }
 

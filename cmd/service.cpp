@@ -28,6 +28,14 @@ std::string backend_row(const json& b) {
 
 }  // namespace
 
+// "  (panic 50%: IN PANIC, entered 2 times)", nothing when panic is off.
+std::string panic_text(const json& s) {
+  const auto p = s.value("panic", 0u);
+  if (p == 0) return "";
+  return "  (panic " + std::to_string(p) + "%" + (s.value("in_panic", false) ? ": IN PANIC" : "") +
+         ", entered " + std::to_string(s.value("panics", 0u)) + " times)";
+}
+
 std::string services_text(const json& model) {
   std::string out =
       "Prot LocalAddress:Port            Sched Forward Name\n"
@@ -35,7 +43,7 @@ std::string services_text(const json& model) {
   for (const auto& s : model["services"]) {
     out += pad(proto_upper(s["proto"]), 4) + " " + pad(endpoint_of(s), 28) + " " +
            pad(s["sched"].get<std::string>(), 5) + " " + pad(s["forward"].get<std::string>(), 7) +
-           " " + s["name"].get<std::string>() + "\n";
+           " " + s["name"].get<std::string>() + panic_text(s) + "\n";
     for (const auto& b : s["backends"]) out += backend_row(b);
   }
   return out;

@@ -42,6 +42,18 @@ std::string not_prime(uint64_t r) {
   return "ring size " + std::to_string(r) + " is not a prime (nearest: " + near + ")";
 }
 
+// panic P% (the % may be left out): 0% turns it off.
+Status read_panic(Cursor& c, ServiceChange& ch) {
+  if (c.done()) return c.missing("panic threshold (0% to 100% of the enabled backends)");
+  std::string_view w = c.peek();
+  if (w.size() > 1 && w.back() == '%') w.remove_suffix(1);
+  auto p = parse_uint(w, 0, 100);
+  if (!p) return c.error("invalid panic threshold '" + c.peek() + "' (expected 0% to 100%)");
+  c.next();
+  ch.panic = static_cast<uint32_t>(*p);
+  return {};
+}
+
 Status read_service_option(const std::string& kw, Cursor& c, ServiceChange& ch) {
   if (kw == "sched") {
     if (c.done()) return c.missing("scheduler (mh or sh)");
@@ -58,6 +70,8 @@ Status read_service_option(const std::string& kw, Cursor& c, ServiceChange& ch) 
     auto n = read_uint(c, "need (healthy backends to announce the VIP)", 0, kMaxNeed);
     if (!n) return n.error();
     ch.need = static_cast<uint32_t>(*n);
+  } else if (kw == "panic") {
+    XLB_TRY(read_panic(c, ch));
   } else {
     XLB_TRY(read_forward(c, ch));
   }
@@ -66,7 +80,7 @@ Status read_service_option(const std::string& kw, Cursor& c, ServiceChange& ch) 
 
 Status read_service_options(Cursor& c, ServiceChange& ch) {
   return read_options(
-      c, {"sched", "ring", "forward", "need"},
+      c, {"sched", "ring", "forward", "need", "panic"},
       [&](const std::string& kw, Cursor& cur) { return read_service_option(kw, cur, ch); });
 }
 
@@ -90,6 +104,7 @@ Result<Command> parse_add_verb(Cursor& c) {
   if (ch.ring) s.ring = *ch.ring;
   if (ch.forward) s.forward = *ch.forward, s.forward_port = ch.forward_port;
   if (ch.need) s.need = *ch.need;
+  if (ch.panic) s.panic = *ch.panic;
   return Command{add};
 }
 
@@ -98,7 +113,7 @@ Result<Command> parse_set_verb(Cursor& c) {
   auto ref = read_service_ref(c);
   if (!ref) return ref.error();
   set.ref = *ref;
-  if (c.done()) return c.missing("what to change (sched, ring, forward or need)");
+  if (c.done()) return c.missing("what to change (sched, ring, forward, need or panic)");
   XLB_TRY(read_service_options(c, set.change));
   return Command{set};
 }

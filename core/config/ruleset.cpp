@@ -14,6 +14,7 @@ std::string service_line(const Service& s) {
   if (s.forward != Forward::dsr) l += " forward " + to_string(s.forward);
   if (s.forward_port) l += " port " + std::to_string(s.forward_port);
   if (s.need != 1) l += " need " + std::to_string(s.need);
+  if (s.panic) l += " panic " + std::to_string(s.panic) + "%";
   return l + "\n";
 }
 

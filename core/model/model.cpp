@@ -86,7 +86,20 @@ std::optional<uint32_t> Service::active_priority() const {
   return best;
 }
 
+bool Service::in_panic() const {
+  if (panic == 0) return false;
+  uint64_t enabled = 0, healthy = 0;
+  for (const auto& b : backends) {
+    enabled += b.enabled();
+    healthy += b.in_table();
+  }
+  return enabled > 0 && healthy * 100 < uint64_t{panic} * enabled;
+}
+
+// In panic every enabled backend of every tier takes new flows: the checks
+// are more likely wrong than most of the pool down at once.
 bool Service::takes_new_flows(const Backend& b) const {
+  if (in_panic()) return b.enabled();
   return b.in_table() && b.priority == active_priority();
 }
 
@@ -157,6 +170,9 @@ Status validate_service(const Service& s) {
   if (s.need > kMaxNeed)
     return usage_error("need " + std::to_string(s.need) + " of service " + s.name + " is above " +
                        std::to_string(kMaxNeed));
+  if (s.panic > 100)
+    return usage_error("panic " + std::to_string(s.panic) + "% of service " + s.name +
+                       " is above 100%");
   return {};
 }
 

@@ -68,9 +68,9 @@ struct Backend {
   uint32_t cookie = 0;
 
   // In the Maglev table: takes new flows.
-  bool in_table() const {
-    return admin == Admin::enabled && health == Health::up && !unresolved && weight > 0;
-  }
+  bool in_table() const { return enabled() && health == Health::up; }
+  // Could take new flows were it healthy.
+  bool enabled() const { return admin == Admin::enabled && !unresolved && weight > 0; }
 };
 
 // A health check (xlb check add). All checks of a service must pass for a
@@ -102,9 +102,15 @@ struct Service {
   Sched sched = Sched::mh;
   uint32_t ring = XLB_RING_DEFAULT;
   Forward forward = Forward::dsr;
-  uint16_t forward_port = 0;      // gue, fou: outer UDP destination port (0: default)
-  std::vector<Check> checks;      // in order of creation
-  uint32_t need = 1;              // healthy backends needed to announce the VIP
+  uint16_t forward_port = 0;  // gue, fou: outer UDP destination port (0: default)
+  std::vector<Check> checks;  // in order of creation
+  uint32_t need = 1;          // healthy backends needed to announce the VIP
+  // `panic P%`: when fewer than P% of the enabled backends are healthy, health
+  // is ignored and every enabled backend takes new flows (Envoy's panic
+  // threshold: a mass failure of checks is more likely the checks' fault,
+  // and spreading the load beats overloading the few left). 0: off.
+  uint32_t panic = 0;
+  uint32_t panics = 0;            // times the service entered panic (counted by commits)
   std::vector<Backend> backends;  // kept sorted by address
   // Assigned by the transaction.
   uint32_t id = XLB_NO_SERVICE;
@@ -117,7 +123,10 @@ struct Service {
   const Backend* find_backend(const IpAddr& a) const;
   // The best (lowest) priority among the usable backends (in_table()), if any.
   std::optional<uint32_t> active_priority() const;
-  // In the Maglev table: usable and in the active tier.
+  // Fewer than `panic`% of its enabled backends are healthy.
+  bool in_panic() const;
+  // In the Maglev table: usable and in the active tier, or in panic enabled
+  // whatever its health and tier.
   bool takes_new_flows(const Backend& b) const;
 };
 

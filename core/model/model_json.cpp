@@ -71,6 +71,8 @@ json service_json(const Service& s) {
               {"backends", bes},
               {"checks", checks},
               {"need", s.need},
+              {"panic", s.panic},
+              {"panics", s.panics},
               {"id", s.id},
               {"ring_slot", s.ring_slot}};
 }
@@ -130,6 +132,8 @@ Result<Service> service_from(const json& j) {
   }
   // Stores written before checks existed have neither key.
   s.need = j.value("need", 1u);
+  s.panic = j.value("panic", 0u);  // absent in stores written before it existed
+  s.panics = j.value("panics", 0u);
   for (const auto& cj : j.value("checks", json::array())) {
     auto c = check_from(cj);
     if (!c) return c.error();

@@ -51,6 +51,7 @@ Status service_set(Config& c, const ServiceRef& ref, const ServiceChange& ch) {
     (*s)->forward_port = ch.forward_port;
   }
   if (ch.need) (*s)->need = *ch.need;
+  if (ch.panic) (*s)->panic = *ch.panic;
   XLB_TRY(validate_service(**s));
   return validate_tunnel_sources(c.settings, **s);
 }

@@ -30,6 +30,7 @@ struct ServiceChange {
   std::optional<Forward> forward;
   uint16_t forward_port = 0;  // with forward: its `port` (0: the default)
   std::optional<uint32_t> need;
+  std::optional<uint32_t> panic;  // percent
 };
 
 // One check of a service, named by its 1-based index (as `check list`

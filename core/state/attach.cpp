@@ -16,6 +16,7 @@
 #include "state/hop_table.hpp"
 #include "state/link_names.hpp"
 #include "state/state.hpp"
+#include "state/upgrade.hpp"
 
 namespace xlb {
 
@@ -153,6 +154,8 @@ Result<bool> attach_interface(const AttachRequest& req) {
   if (link->name == XLB_HC_HOST_DEV || link->name == XLB_HC_DP_DEV)
     return usage_error(link->name + " is xlb's health-check port; attach another interface");
   XLB_TRY(refuse_other_netns(req.pin_path, *link));
+  auto up = upgrade_layout(req.pin_path);  // the maps the new program reuses must be ours
+  if (!up) return up.error();
   if (auto maps = Maps::open(req.pin_path))
     XLB_TRY(check_capacity_choice(req.caps, maps->caps(), req.pin_path));
   auto prog = load_datapath({req.pin_path, req.caps.or_defaults(), link->mac});

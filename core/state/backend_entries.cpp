@@ -18,8 +18,10 @@ xlb_backend backend_entry(const Service& s, const Backend& b) {
   e.svc_id = s.id;
   e.family = b.addr.family;
   // An unresolved next hop has no MAC to send to: its flows are re-balanced
-  // as a down backend's are.
-  e.flags = b.health == Health::down || b.unresolved ? XLB_BE_DOWN : 0;
+  // as a down backend's are. In panic health is ignored, for the flows the
+  // table places on a down backend as for the new ones.
+  const bool down = b.health == Health::down && !s.in_panic();
+  e.flags = down || b.unresolved ? XLB_BE_DOWN : 0;
   std::memcpy(e.mac, b.mac.bytes.data(), 6);
   e.forward = static_cast<uint8_t>(s.forward);
   e.tun_port = htons(s.tunnel_port());

@@ -1,17 +1,26 @@
 #include "state/state.hpp"
 
+#include <utility>
+
 #include "state/bpffs.hpp"
 #include "state/hc_port.hpp"
 #include "state/recovery.hpp"
 #include "state/store.hpp"
 #include "state/transaction.hpp"
+#include "state/upgrade.hpp"
 
 namespace xlb {
 
 Result<State> State::open(const std::string& pin_path) {
+  // Pins of an older layout are upgraded in place by the first command of
+  // this xlb; newer ones are refused before anything reads them.
+  auto up = upgrade_layout(pin_path);
+  if (!up) return up.error();
   auto m = Maps::open(pin_path);
   if (!m) return m.error();
-  return State(std::move(*m));
+  State s(std::move(*m));
+  if (up->from) s.upgraded_ = describe(*up);
+  return s;
 }
 
 namespace {
@@ -46,6 +55,16 @@ Status State::replace(const std::function<Status(Config&)>& edit, std::string* d
   return edit_live(edit, discarded);
 }
 
+Status State::adopt(const Config& model) {
+  auto lock = PinLock::acquire(maps_.pin_path());
+  if (!lock) return lock.error();
+  auto ctl = ctl_read(maps_);
+  if (!ctl) return ctl.error();
+  Config next = model;
+  warnings_.clear();
+  return commit(maps_, Config{}, *ctl, next, warnings_, true);
+}
+
 // discarded: null when an unreadable model is an error.
 Status State::edit_live(const std::function<Status(Config&)>& edit, std::string* discarded) {
   auto lock = PinLock::acquire(maps_.pin_path());
@@ -57,6 +76,7 @@ Status State::edit_live(const std::function<Status(Config&)>& edit, std::string*
   if (!live) *discarded = live.error().message;
   const Config old = live ? *live : Config{};
   warnings_.clear();
+  if (!upgraded_.empty()) warnings_.push_back(std::exchange(upgraded_, {}));
   auto recovered = recover_interrupted(maps_, *ctl, old);
   if (!recovered) return recovered.error();
   if (*recovered) warnings_.push_back(**recovered);

@@ -29,6 +29,9 @@ class State {
   // is then discarded instead of failing, so a corrupted store never needs
   // pin surgery. *discarded says why when that happened.
   Status replace(const std::function<Status(Config&)>& edit, std::string* discarded);
+  // Commits `model` into never written maps keeping its ids and cookies (a
+  // layout upgrade, whose carried flow entries name them).
+  Status adopt(const Config& model);
   // What the last update() repaired or could not finish without failing:
   // a dead writer's leftovers, the hc port's routes. Shown as warnings.
   const std::vector<std::string>& warnings() const { return warnings_; }
@@ -40,6 +43,7 @@ class State {
   Status edit_live(const std::function<Status(Config&)>& edit, std::string* discarded);
   Maps maps_;
   std::vector<std::string> warnings_;
+  std::string upgraded_;  // what opening upgraded, reported with the warnings
 };
 
 }  // namespace xlb

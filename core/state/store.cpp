@@ -14,10 +14,10 @@ namespace xlb {
 
 namespace {
 
-Result<std::vector<uint8_t>> read_blob(const Maps& m, uint32_t bank) {
+Result<std::vector<uint8_t>> read_blob(int store_fd, uint32_t bank) {
   xlb_store_key key{bank, 0};
   xlb_store_chunk chunk{};
-  if (bpf_map_lookup_elem(m.store(), &key, &chunk) != 0) {
+  if (bpf_map_lookup_elem(store_fd, &key, &chunk) != 0) {
     if (errno == ENOENT) return std::vector<uint8_t>{};
     return sys_error("read store");
   }
@@ -31,15 +31,17 @@ Result<std::vector<uint8_t>> read_blob(const Maps& m, uint32_t bank) {
     blob.insert(blob.end(), chunk.data, chunk.data + chunk.len);
     if (blob.size() == total) break;
     key.chunk = i;
-    if (bpf_map_lookup_elem(m.store(), &key, &chunk) != 0) return sys_error("read store chunk");
+    if (bpf_map_lookup_elem(store_fd, &key, &chunk) != 0) return sys_error("read store chunk");
   }
   return blob;
 }
 
 }  // namespace
 
-Result<Config> store_read(const Maps& m, uint32_t bank) {
-  auto blob = read_blob(m, bank);
+Result<Config> store_read(const Maps& m, uint32_t bank) { return store_read_fd(m.store(), bank); }
+
+Result<Config> store_read_fd(int store_fd, uint32_t bank) {
+  auto blob = read_blob(store_fd, bank);
   if (!blob) return blob.error();
   if (blob->empty()) return Config{};
   auto c = config_from_cbor(*blob);

@@ -13,6 +13,8 @@ namespace xlb {
 
 // The bank's model; an empty Config when the bank was never written.
 Result<Config> store_read(const Maps& m, uint32_t bank);
+// The same from a store map's fd: pins of another layout (upgrade.cpp).
+Result<Config> store_read_fd(int store_fd, uint32_t bank);
 Status store_write(const Maps& m, uint32_t bank, const Config& c);
 
 // The control word.

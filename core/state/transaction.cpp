@@ -57,9 +57,20 @@ void inherit_ids(const Config& live, Config& next, std::set<uint32_t>& svc_ids,
   }
 }
 
-Status assign_ids(const Maps& m, const Config& live, Config& next) {
+// The ids and cookies `next` carries, kept.
+void adopt_own_ids(const Config& next, std::set<uint32_t>& svc_ids, std::set<uint32_t>& be_ids) {
+  for (const auto& s : next.services) {
+    svc_ids.insert(s.id);
+    for (const auto& b : s.backends) be_ids.insert(b.id);
+  }
+}
+
+Status assign_ids(const Maps& m, const Config& live, Config& next, bool adopt) {
   std::set<uint32_t> svc_ids, be_ids;
-  inherit_ids(live, next, svc_ids, be_ids);
+  if (adopt)
+    adopt_own_ids(next, svc_ids, be_ids);
+  else
+    inherit_ids(live, next, svc_ids, be_ids);
   for (auto& s : next.services) {
     if (s.id == XLB_NO_SERVICE) {
       auto id = allocate(svc_ids, m.caps().services, "services");
@@ -243,11 +254,25 @@ Status before_flip(const Maps& m, const Config& live, uint32_t bank, Config& nex
 
 }  // namespace
 
+namespace {
+
+// Every commit that puts a service into panic counts it: health changes
+// (xlb-healthd) and admin commands alike go through here.
+void count_panics(const Config& live, Config& next) {
+  for (auto& s : next.services) {
+    const Service* was = live.find_service(s.name);
+    if (s.in_panic() && !(was && was->in_panic())) s.panics++;
+  }
+}
+
+}  // namespace
+
 Status commit(const Maps& m, const Config& live, const xlb_ctl& ctl, Config& next,
-              std::vector<std::string>& warnings) {
+              std::vector<std::string>& warnings, bool adopt_ids) {
   XLB_TRY(validate(next));
+  count_panics(live, next);
   XLB_TRY(check_nat_capacity(next.settings, m.caps().backends));
-  XLB_TRY(assign_ids(m, live, next));
+  XLB_TRY(assign_ids(m, live, next, adopt_ids));
   const uint32_t bank = ctl.active_bank ^ 1u;
   BackendEntries live_be = backend_entries(live), next_be = backend_entries(next);
   // From here on shared state changes: a writer that dies leaves the record,

@@ -27,7 +27,9 @@ namespace xlb {
 // `live` is the committed model of bank ctl.active_bank; `next` the wanted
 // one. On success `next` carries its ids and is live; `warnings` gets what
 // went wrong after the flip. On failure nothing has changed.
+// adopt_ids: `next` keeps the ids and cookies it carries (a model moved
+// into fresh maps by a layout upgrade, whose flow entries name them).
 Status commit(const Maps& m, const Config& live, const xlb_ctl& ctl, Config& next,
-              std::vector<std::string>& warnings);
+              std::vector<std::string>& warnings, bool adopt_ids = false);
 
 }  // namespace xlb

@@ -55,6 +55,9 @@ json service_view(const Service& s, const StatsSnapshot* st) {
          {"forward", to_string(s.forward)},
          {"forward_port", s.tunnel_port()},
          {"need", s.need},
+         {"panic", s.panic},
+         {"in_panic", s.in_panic()},
+         {"panics", s.panics},
          {"checks", s.checks.size()},
          {"id", s.id}};
   add_counters(j, st ? find(st->services, s.id) : nullptr);

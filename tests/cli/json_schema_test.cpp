@@ -23,6 +23,7 @@ const Schema kBackend = {{"service", T::str},  {"address", T::str}, {"weight", T
 const Schema kService = {{"name", T::str},     {"proto", T::str},         {"vip", T::str},
                          {"port", T::uint},    {"sched", T::str},         {"ring", T::uint},
                          {"forward", T::str},  {"forward_port", T::uint}, {"need", T::uint},
+                         {"panic", T::uint},   {"in_panic", T::boolean},  {"panics", T::uint},
                          {"checks", T::uint},  {"id", T::uint},           {"flows", T::uint},
                          {"packets", T::uint}, {"bytes", T::uint},        {"backends", T::arr}};
 const Schema kCheck = {{"service", T::str}, {"index", T::uint},       {"type", T::str},
@@ -252,11 +253,13 @@ TEST_F(CliJsonSchemaTest, Stats) {
 
 TEST_F(CliJsonSchemaTest, InterfaceList) {
   json j = read({"interface", "list"});
-  expect_schema(j, {{"interfaces", T::arr}, {"capacities", T::obj}}, "interface list");
+  expect_schema(j, {{"interfaces", T::arr}, {"capacities", T::obj}, {"layout", T::uint}},
+                "interface list");
   expect_each(j["interfaces"], kInterface, "interfaces");
   expect_schema(j["capacities"], kCapacities, "capacities");
   EXPECT_GT(j["capacities"]["memory_bytes"].get<uint64_t>(), 0u);
-  expect_schema(read({"interface"}), {{"interfaces", T::arr}, {"capacities", T::obj}}, "interface");
+  expect_schema(read({"interface"}),
+                {{"interfaces", T::arr}, {"capacities", T::obj}, {"layout", T::uint}}, "interface");
 }
 
 TEST_F(CliJsonSchemaTest, ListRulesetAndHelp) {
