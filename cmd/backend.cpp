@@ -10,14 +10,14 @@ namespace xlb::cli {
 
 namespace {
 
-std::string backends_text(const json& model) {
+std::string backends_text(const BackendListView& v) {
   std::string out = pad("Service", 16) + " " + pad("Backend", 28) + " Weight State    Health MAC\n";
-  for (const auto& b : model["backends"])
-    out +=
-        pad(b["service"].get<std::string>(), 16) + " " + pad(b["address"].get<std::string>(), 28) +
-        " " + pad(std::to_string(b["weight"].get<uint32_t>()), 6) + " " +
-        pad(b["state"].get<std::string>(), 8) + " " + pad(b["health"].get<std::string>(), 6) + " " +
-        (b["next_hop"] == "unresolved" ? "unresolved" : b["mac"].get<std::string>()) + "\n";
+  for (const auto& b : v.backends)
+    out += pad(b.service, 16) + " " + pad(b.address.str(), 28) + " " +
+           pad(std::to_string(b.weight), 6) + " " +
+           pad(b.standby() ? "standby" : to_string(b.state), 8) + " " +
+           pad(to_string(b.health), 6) + " " +
+           (b.next_hop == NextHop::unresolved ? "unresolved" : b.mac.str()) + "\n";
   return out;
 }
 
@@ -67,10 +67,7 @@ Status handle(const cmd::BackendList& c, Context& ctx) {
   if (!live) return live.error();
   auto services = select_services(live->config, c.ref);
   if (!services) return services.error();
-  json list = json::array();
-  for (const Service* s : *services)
-    for (const auto& b : s->backends) list.push_back(backend_view(*s, b, &live->stats));
-  ctx.out.print(json{{"backends", list}}, backends_text);
+  ctx.out.show(backend_list_view(*live, *services), backends_text);
   return {};
 }
 

@@ -8,42 +8,30 @@ namespace xlb::cli {
 
 namespace {
 
-json check_view(const Service& s, const Check& c, size_t index) {
-  json j{{"service", s.name},
-         {"index", index},
-         {"type", to_string(c.type)},
-         {"port", check_port(s, c)},
-         {"interval_ms", c.interval_ms},
-         {"timeout_ms", c.timeout_ms},
-         {"rise", c.rise},
-         {"fall", c.fall},
-         {"path", c.path},
-         {"expect", std::to_string(c.expect_lo) + "-" + std::to_string(c.expect_hi)},
-         {"host", c.host}};
-  return j;
-}
-
-std::string details(const json& c) {
+std::string details(const Check& c) {
   std::string d;
-  auto t = parse_check_type(c["type"].get<std::string>());
-  if (check_has_path(*t))
-    d += "path " + c["path"].get<std::string>() + " expect " + c["expect"].get<std::string>();
-  if (check_has_host(*t) && !c["host"].get<std::string>().empty())
-    d += std::string(d.empty() ? "" : " ") + "host " + c["host"].get<std::string>();
+  if (check_has_path(c.type))
+    d += "path " + c.path + " expect " + std::to_string(c.expect_lo) + "-" +
+         std::to_string(c.expect_hi);
+  if (check_has_host(c.type) && !c.host.empty())
+    d += std::string(d.empty() ? "" : " ") + "host " + c.host;
   return d;
 }
 
-std::string checks_text(const json& model) {
+std::string check_row(const CheckView& v) {
+  const Check& c = v.check;
+  std::string row =
+      pad(v.service, 16) + " " + pad(std::to_string(v.index), 3) + " " + pad(to_string(c.type), 6) +
+      " " + pad(std::to_string(v.port), 5) + " " + pad(format_duration_ms(c.interval_ms), 8) + " " +
+      pad(format_duration_ms(c.timeout_ms), 7) + " " + pad(std::to_string(c.rise), 4) + " " +
+      pad(std::to_string(c.fall), 4) + " " + details(c);
+  return row.substr(0, row.find_last_not_of(' ') + 1) + "\n";
+}
+
+std::string checks_text(const CheckListView& v) {
   std::string out = pad("Service", 16) + " " + pad("#", 3) + " " + pad("Type", 6) + " " +
                     pad("Port", 5) + " Interval Timeout Rise Fall Details\n";
-  for (const auto& c : model["checks"]) {
-    std::string row = pad(c["service"].get<std::string>(), 16) + " " + pad(c["index"].dump(), 3) +
-                      " " + pad(c["type"].get<std::string>(), 6) + " " + pad(c["port"].dump(), 5) +
-                      " " + pad(format_duration_ms(c["interval_ms"]), 8) + " " +
-                      pad(format_duration_ms(c["timeout_ms"]), 7) + " " + pad(c["rise"].dump(), 4) +
-                      " " + pad(c["fall"].dump(), 4) + " " + details(c);
-    out += row.substr(0, row.find_last_not_of(' ') + 1) + "\n";
-  }
+  for (const auto& c : v.checks) out += check_row(c);
   return out;
 }
 
@@ -56,11 +44,7 @@ Status handle(const cmd::CheckList& c, Context& ctx) {
   if (!cfg) return cfg.error();
   auto services = select_services(*cfg, c.ref);
   if (!services) return services.error();
-  json list = json::array();
-  for (const Service* s : *services)
-    for (size_t i = 0; i < s->checks.size(); i++)
-      list.push_back(check_view(*s, s->checks[i], i + 1));
-  ctx.out.print(json{{"checks", list}}, checks_text);
+  ctx.out.show(check_list_view(*services), checks_text);
   return {};
 }
 

@@ -3,6 +3,7 @@
 
 #include "handlers.hpp"
 #include "state/flows.hpp"
+#include "state/view.hpp"
 
 namespace xlb::cli {
 
@@ -38,49 +39,19 @@ Result<FlowMatcher> make_matcher(const Config& cfg, const cmd::FlowFilter& f) {
   return m;
 }
 
-struct Names {
-  std::map<uint32_t, std::string> services, backends;
-};
-
-Names names_of(const Config& cfg) {
-  Names n;
-  for (const auto& s : cfg.services) {
-    n.services[s.id] = s.name;
-    for (const auto& b : s.backends) n.backends[b.id] = b.addr.str();
-  }
-  return n;
+std::string flow_row(const FlowView& v) {
+  const Flow& f = v.flow;
+  return pad(f.proto == Proto::tcp ? "TCP" : "UDP", 4) + " " +
+         pad(Endpoint{f.client, f.client_port}.str(), 46) + " " +
+         pad(Endpoint{f.vip, f.vip_port}.str(), 46) + " " + pad(v.backend, 40) + " " +
+         pad(to_string(f.state), 11) + rpad(std::to_string(f.age_seconds) + "s", 6) + "\n";
 }
 
-std::string endpoint_text(const json& f, const char* addr, const char* port) {
-  return Endpoint{*IpAddr::parse(f[addr].get<std::string>()), f[port]}.str();
-}
-
-std::string flows_text(const json& m) {
+std::string flows_text(const FlowListView& v) {
   std::string out = "Prot " + pad("Client", 46) + " " + pad("VIP", 46) + " " + pad("Backend", 40) +
                     " " + pad("State", 11) + "   Age\n";
-  for (const auto& f : m["flows"]) {
-    out += pad(f["proto"].get<std::string>() == "tcp" ? "TCP" : "UDP", 4) + " " +
-           pad(endpoint_text(f, "client", "client_port"), 46) + " " +
-           pad(endpoint_text(f, "vip", "vip_port"), 46) + " " +
-           pad(f["backend"].get<std::string>(), 40) + " " + pad(f["state"].get<std::string>(), 11) +
-           rpad(std::to_string(f["age"].get<uint32_t>()) + "s", 6) + "\n";
-  }
+  for (const auto& f : v.flows) out += flow_row(f);
   return out;
-}
-
-json flow_view(const Flow& f, const Names& n) {
-  auto be = n.backends.find(f.backend_id);
-  auto sv = n.services.find(f.service_id);
-  return json{{"proto", to_string(f.proto)},
-              {"client", f.client.str()},
-              {"client_port", f.client_port},
-              {"vip", f.vip.str()},
-              {"vip_port", f.vip_port},
-              {"service", sv == n.services.end() ? "" : sv->second},
-              {"backend", be == n.backends.end() ? "(gone)" : be->second},
-              {"state", to_string(f.state)},
-              {"age", f.age_seconds},
-              {"timeout", f.timeout}};
 }
 
 struct Loaded {
@@ -106,11 +77,10 @@ Status handle(const cmd::FlowsList& c, Context& ctx) {
   if (!l) return l.error();
   auto flows = list_flows(l->state.maps());
   if (!flows) return flows.error();
-  Names names = names_of(l->cfg);
-  json list = json::array();
+  std::vector<Flow> matched;
   for (const auto& f : *flows)
-    if (l->match(f)) list.push_back(flow_view(f, names));
-  ctx.out.print(json{{"flows", list}}, flows_text);
+    if (l->match(f)) matched.push_back(f);
+  ctx.out.show(flow_list_view(l->cfg, matched), flows_text);
   return {};
 }
 

@@ -71,6 +71,8 @@ void define_options(CLI::App& app, Cli& c) {
   app.add_option("--withdraw-on-exit", c.withdraw, "withdraw the VIPs on SIGTERM (yes|no)")
       ->check(CLI::IsMember({"yes", "no"}));
   app.add_option("--textfile", c.opts.textfile, "node_exporter textfile to write each round");
+  app.add_flag("--ipvs-names", c.opts.ipvs_names,
+               "textfile: node_exporter's node_ipvs_* metrics too (IPVS dashboards)");
   app.add_flag("--syslog", c.logging.syslog, "log to syslog as well as stderr");
   app.add_flag("-v,--verbose", c.logging.verbose, "log every probe");
   app.set_version_flag("--version", std::string("xlb-healthd ") + XLB_VERSION);

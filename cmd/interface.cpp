@@ -6,6 +6,7 @@
 #include "state/hc_port.hpp"
 #include "state/layout.hpp"
 #include "state/upgrade.hpp"
+#include "state/view.hpp"
 
 namespace xlb::cli {
 
@@ -31,23 +32,18 @@ Status handle(const cmd::InterfaceDetach& c, Context& ctx) {
 
 namespace {
 
-std::string interfaces_text(const json& m) {
+std::string interfaces_text(const InterfaceListView& v) {
   std::string out =
       pad("Interface", 16) + " " + pad("Ifindex", 8) + pad("Mode", 9) + pad("Prog", 8) + "Link\n";
-  for (const auto& a : m["interfaces"])
-    out +=
-        pad(a["name"].get<std::string>() + (a["other_netns"].get<bool>() ? " (other netns)" : ""),
-            16) +
-        " " + pad(std::to_string(a["ifindex"].get<int>()), 8) +
-        pad(a["mode"].get<std::string>(), 9) +
-        pad(std::to_string(a["prog_id"].get<uint32_t>()), 8) +
-        std::to_string(a["link_id"].get<uint32_t>()) + "\n";
-  const auto& c = m["capacities"];
-  out += "Capacities: services " + std::to_string(c["services"].get<uint32_t>()) + ", backends " +
-         std::to_string(c["backends"].get<uint32_t>()) + ", flows " +
-         std::to_string(c["flows"].get<uint32_t>()) + "; memory " +
-         std::to_string(c["memory_bytes"].get<uint64_t>() / 1024) + " KiB\n";
-  out += "Map layout: " + std::to_string(m["layout"].get<uint32_t>()) + "\n";
+  for (const auto& a : v.interfaces)
+    out += pad(a.dev + (a.other_netns ? " (other netns)" : ""), 16) + " " +
+           pad(std::to_string(a.ifindex), 8) + pad(a.mode, 9) + pad(std::to_string(a.prog_id), 8) +
+           std::to_string(a.link_id) + "\n";
+  const Capacities& c = v.capacities;
+  out += "Capacities: services " + std::to_string(c.services) + ", backends " +
+         std::to_string(c.backends) + ", flows " + std::to_string(c.flows) + "; memory " +
+         std::to_string(v.memory_bytes / 1024) + " KiB\n";
+  out += "Map layout: " + std::to_string(v.layout) + "\n";
   return out;
 }
 
@@ -56,25 +52,9 @@ std::string interfaces_text(const json& m) {
 Status handle(const cmd::InterfaceList&, Context& ctx) {
   auto st = open_state(ctx);
   if (!st) return st.error();
-  auto list = list_attachments(ctx.opts.pin_path);
-  if (!list) return list.error();
-  json ifs = json::array();
-  for (const auto& a : *list)
-    ifs.push_back({{"name", a.dev},
-                   {"ifindex", a.ifindex},
-                   {"mode", a.mode},
-                   {"prog_id", a.prog_id},
-                   {"link_id", a.link_id},
-                   {"other_netns", a.other_netns},
-                   {"netns", a.netns}});
-  const Capacities& caps = st->maps().caps();
-  json c{{"services", caps.services},
-         {"backends", caps.backends},
-         {"flows", caps.flows},
-         {"memory_bytes", st->maps().memory_bytes()}};
-  auto layout = pinned_layout(ctx.opts.pin_path);
-  if (!layout) return layout.error();
-  ctx.out.print(json{{"interfaces", ifs}, {"capacities", c}, {"layout", *layout}}, interfaces_text);
+  auto v = interface_list_view(*st, ctx.opts.pin_path);
+  if (!v) return v.error();
+  ctx.out.show(*v, interfaces_text);
   return {};
 }
 

@@ -1,5 +1,6 @@
-// One model, rendered once: a command builds its result as JSON and hands a
-// text renderer along; -j picks JSON, otherwise the text. Errors go the same
+// One model, rendered once: a command builds its result (a typed view of
+// state/view.hpp, or JSON) and hands a text renderer along; -j picks the
+// view's JSON encoding (its to_json), otherwise the text. Errors go the same
 // way: `xlb: error: ...` on stderr, or {"error": ...} under -j.
 #pragma once
 
@@ -18,6 +19,13 @@ class Output {
  public:
   Output(bool json, bool pretty) : json_(json), pretty_(pretty) {}
   void print(const json& model, const std::function<std::string(const json&)>& text) const;
+  template <class View, class Text>
+  void show(const View& view, const Text& text) const {
+    if (json_)
+      print(json(view), {});
+    else
+      this->text(text(view));
+  }
   void text(const std::string& s) const;  // plain text, both modes (e.g. list ruleset)
   void error(const Error& e) const;
   void error_text(const std::string& rendered) const;  // already formatted, multi-line

@@ -1,5 +1,7 @@
-// stats [SERVICE] [--rate] [--prometheus]; stats reset
+// stats [SERVICE] [--rate [interval MS] [count N]] [--prometheus [--ipvs-names]];
+// stats reset [SERVICE]
 #include <chrono>
+#include <map>
 #include <thread>
 
 #include "handlers.hpp"
@@ -10,63 +12,77 @@ namespace xlb::cli {
 
 namespace {
 
-std::string stats_row(const std::string& lead, const json& c, const char* a, const char* b,
-                      const char* d) {
-  return pad(lead, 33) + human_count(c[a]) + human_count(c[b]) + human_count(c[d]) + "\n";
+std::string stats_row(const std::string& lead, uint64_t a, uint64_t b, uint64_t c) {
+  return pad(lead, 33) + human_count(a) + human_count(b) + human_count(c) + "\n";
 }
 
-std::string service_label(const json& s) {
-  auto a = IpAddr::parse(s["vip"].get<std::string>());
-  return std::string(s["proto"] == "tcp" ? "TCP  " : "UDP  ") +
-         Endpoint{*a, s["port"].get<uint16_t>()}.display() + " " + s["name"].get<std::string>();
+std::string counters_row(const std::string& lead, const Counters& c,
+                         const std::optional<Rates>& r) {
+  return r ? stats_row(lead, r->cps, r->pps, r->bps)
+           : stats_row(lead, c.new_flows, c.packets, c.bytes);
 }
 
-std::string stats_text(const json& m, bool rate) {
-  const char* f = rate ? "cps" : "flows";
-  const char* p = rate ? "pps" : "packets";
-  const char* b = rate ? "bps" : "bytes";
-  std::string out = pad("Prot LocalAddress:Port Name", 33) +
-                    (rate ? "      CPS    InPPS    InBPS\n" : "    Flows   InPkts  InBytes\n") +
-                    "  -> RemoteAddress\n";
-  for (const auto& s : m["services"]) {
-    out += stats_row(service_label(s), s, f, p, b);
-    for (const auto& be : s["backends"])
-      out += stats_row("  -> " + be["address"].get<std::string>(), be, f, p, b);
-  }
-  out += "\nGlobal:";
-  for (const auto& [k, v] : m["global"].items()) out += " " + k + " " + v.dump();
+std::string service_label(const ServiceView& s) {
+  return std::string(s.proto == Proto::tcp ? "TCP  " : "UDP  ") + s.endpoint().display() + " " +
+         s.name;
+}
+
+// The global counters in xlb(8)'s (alphabetical) order, as -j has them.
+std::string global_line(const GlobalCounters& g) {
+  std::map<std::string, uint64_t> sorted;
+  for (int i = 0; i < XLB_G_MAX; i++) sorted[global_counter_name(i)] = g[i];
+  std::string out = "\nGlobal:";
+  for (const auto& [k, v] : sorted) out += " " + k + " " + std::to_string(v);
   return out + "\n";
 }
 
-Result<json> snapshot(const State& st, const Config& cfg, const std::optional<ServiceRef>& ref) {
-  auto stats = read_stats(st.maps(), cfg);
-  if (!stats) return stats.error();
-  auto services = select_services(cfg, ref);
-  if (!services) return services.error();
-  json list = json::array();
-  for (const Service* s : *services) list.push_back(service_view(*s, &*stats));
-  return json{{"services", list}, {"global", global_view(*stats)}};
+std::string stats_text(const StatsView& v, bool rate) {
+  std::string out = pad("Prot LocalAddress:Port Name", 33) +
+                    (rate ? "      CPS    InPPS    InBPS\n" : "    Flows   InPkts  InBytes\n") +
+                    "  -> RemoteAddress\n";
+  for (const auto& s : v.services) {
+    out += counters_row(service_label(s), s.counters, s.rates);
+    for (const auto& b : s.backends)
+      out += counters_row("  -> " + b.address.str(), b.counters, b.rates);
+  }
+  return out + global_line(v.global);
 }
 
-// Per-second figures from two snapshots `ms` apart.
-void to_rates(json& now, const json& before, uint32_t ms) {
-  auto per_sec = [&](const json& a, const json& b, const char* k) {
-    uint64_t d = a[k].get<uint64_t>() - std::min(a[k].get<uint64_t>(), b[k].get<uint64_t>());
-    return d * 1000 / ms;
-  };
-  auto convert = [&](json& a, const json& b) {
-    a["cps"] = per_sec(a, b, "flows");
-    a["pps"] = per_sec(a, b, "packets");
-    a["bps"] = per_sec(a, b, "bytes");
-  };
-  for (size_t i = 0; i < now["services"].size(); i++) {
-    convert(now["services"][i], before["services"][i]);
-    for (size_t j = 0; j < now["services"][i]["backends"].size(); j++)
-      convert(now["services"][i]["backends"][j], before["services"][i]["backends"][j]);
+Result<StatsView> snapshot(const State& st, const Config& cfg,
+                           const std::vector<const Service*>& services) {
+  auto stats = read_stats(st.maps(), cfg);
+  if (!stats) return stats.error();
+  return stats_view(*stats, services);
+}
+
+Status prometheus(const State& st, const Config& cfg, const StatsView& v, bool ipvs_names,
+                  Context& ctx) {
+  std::optional<BackendConnections> conns;
+  if (ipvs_names) {
+    auto flows = list_flows(st.maps());
+    if (!flows) return flows.error();
+    conns = backend_connections(*flows);
   }
-  for (auto& [k, v] : now["global"].items())
-    v = (v.get<uint64_t>() - std::min(v.get<uint64_t>(), before["global"][k].get<uint64_t>())) *
-        1000 / ms;
+  ctx.out.text(prometheus_text(cfg, v, nullptr, conns ? &*conns : nullptr));
+  return {};
+}
+
+// Like `watch ipvsadm -L --rate`: one report per interval, each measured
+// over that interval, until interrupted (or `count` reports).
+Status rates(const State& st, const Config& cfg, const std::vector<const Service*>& services,
+             const cmd::Stats& c, Context& ctx) {
+  auto before = snapshot(st, cfg, services);
+  if (!before) return before.error();
+  for (uint32_t n = 0; !c.count || n < *c.count; n++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(c.interval_ms));
+    auto now = snapshot(st, cfg, services);
+    if (!now) return now.error();
+    if (n > 0 && !ctx.out.json_mode()) ctx.out.text("\n");
+    ctx.out.show(with_rates(*now, *before, c.interval_ms),
+                 [](const StatsView& v) { return stats_text(v, true); });
+    before = std::move(now);
+  }
+  return {};
 }
 
 }  // namespace
@@ -76,29 +92,25 @@ Status handle(const cmd::Stats& c, Context& ctx) {
   if (!st) return st.error();
   auto cfg = st->read();
   if (!cfg) return cfg.error();
-  auto snap = snapshot(*st, *cfg, c.ref);
+  auto services = select_services(*cfg, c.ref);
+  if (!services) return services.error();
+  if (c.rate) return rates(*st, *cfg, *services, c, ctx);
+  auto snap = snapshot(*st, *cfg, *services);
   if (!snap) return snap.error();
-  if (c.prometheus) {
-    ctx.out.text(prometheus_text(*cfg, *snap));
-    return {};
-  }
-  if (c.rate) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(c.interval_ms));
-    auto later = snapshot(*st, *cfg, c.ref);
-    if (!later) return later.error();
-    to_rates(*later, *snap, c.interval_ms);
-    snap = std::move(later);
-  }
-  ctx.out.print(*snap, [&](const json& m) { return stats_text(m, c.rate); });
+  if (c.prometheus) return prometheus(*st, *cfg, *snap, c.ipvs_names, ctx);
+  ctx.out.show(*snap, [](const StatsView& v) { return stats_text(v, false); });
   return {};
 }
 
-Status handle(const cmd::StatsReset&, Context& ctx) {
+Status handle(const cmd::StatsReset& c, Context& ctx) {
   auto st = open_state(ctx);
   if (!st) return st.error();
   auto cfg = st->read();
   if (!cfg) return cfg.error();
-  return reset_stats(st->maps(), *cfg);
+  if (!c.ref) return reset_stats(st->maps(), *cfg);
+  auto s = find_service(*cfg, *c.ref);
+  if (!s) return s.error();
+  return reset_service_stats(st->maps(), **s);
 }
 
 }  // namespace xlb::cli

@@ -125,7 +125,7 @@ fi
 start=$SECONDS
 while :; do
     # `stats --rate` measures over the interval: it is also the wait.
-    stats=$($xlb -j stats "${service[@]}" --rate interval $(( interval * 1000 ))) || exit 1
+    stats=$($xlb -j stats "${service[@]}" --rate interval $(( interval * 1000 )) count 1) || exit 1
     pps=$(backend_pps <<< "$stats")
     flows=$($xlb -j flows list "${service[@]}" backend "$addr") || exit 1
     total=$(grep -o '"age":' <<< "$flows" | wc -l)

@@ -141,9 +141,14 @@ struct Stats {
   std::optional<ServiceRef> ref;
   bool rate = false;
   uint32_t interval_ms = 1000;
+  std::optional<uint32_t> count;  // --rate: reports to print (none: until interrupted)
   bool prometheus = false;
+  bool ipvs_names = false;  // --prometheus: node_exporter's node_ipvs_* families too
 };
-struct StatsReset {};
+// stats reset [SERVICE]: that service's and its backends' counters, or all.
+struct StatsReset {
+  std::optional<ServiceRef> ref;
+};
 
 struct SetSeed {
   uint32_t seed;

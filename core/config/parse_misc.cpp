@@ -30,16 +30,17 @@ std::string strip_dashes(const std::string& w) { return w.rfind("--", 0) == 0 ? 
 
 Status read_stats_word(Cursor& c, cmd::Stats& s) {
   std::string w = strip_dashes(c.peek());
-  if (w == "rate" || w == "prometheus") {
-    (w == "rate" ? s.rate : s.prometheus) = true;
+  if (w == "rate" || w == "prometheus" || w == "ipvs-names") {
+    (w == "rate" ? s.rate : w == "prometheus" ? s.prometheus : s.ipvs_names) = true;
     c.next();
     return {};
   }
-  if (w == "interval") {
+  if (w == "interval" || w == "count") {
     c.next();
-    auto v = read_uint(c, "interval (ms)", 100, 3600000);
+    auto v = w == "interval" ? read_uint(c, "interval (ms)", 100, 3600000)
+                             : read_uint(c, "count", 1, 1000000000);
     if (!v) return v.error();
-    s.interval_ms = *v;
+    (w == "interval" ? s.interval_ms : s.count.emplace()) = *v;
     return {};
   }
   if (s.ref) return c.error("unexpected argument '" + c.peek() + "'");
@@ -47,6 +48,17 @@ Status read_stats_word(Cursor& c, cmd::Stats& s) {
   if (!ref) return ref.error();
   s.ref = *ref;
   return {};
+}
+
+Result<Command> parse_stats_reset(Cursor& c) {
+  cmd::StatsReset r;
+  if (!c.done()) {
+    auto ref = read_service_ref(c);
+    if (!ref) return ref.error();
+    r.ref = *ref;
+  }
+  XLB_TRY(expect_end(c));
+  return Command{r};
 }
 
 // CLIENT:PORT or VIP:PORT of flows get: the port is required.
@@ -96,14 +108,17 @@ Result<Command> parse_flows(Cursor& c) {
 
 Result<Command> parse_stats(Cursor& c) {
   if (!c.done() && (c.peek() == "reset" || c.peek() == "help")) {
-    bool reset = c.next() == "reset";
-    XLB_TRY(expect_end(c));
-    if (reset) return Command{cmd::StatsReset{}};
-    return Command{cmd::Help{"stats"}};
+    if (c.next() == "help") {
+      XLB_TRY(expect_end(c));
+      return Command{cmd::Help{"stats"}};
+    }
+    return parse_stats_reset(c);
   }
   cmd::Stats s;
   while (!c.done()) XLB_TRY(read_stats_word(c, s));
   if (s.rate && s.prometheus) return c.error("rate and prometheus do not go together");
+  if (s.count && !s.rate) return c.error("count goes with --rate");
+  if (s.ipvs_names && !s.prometheus) return c.error("--ipvs-names goes with --prometheus");
   return Command{s};
 }
 

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,6 +63,9 @@ struct DecapStatus {
 
 // The counter's name in `decap list` (JSON key), e.g. "ipip", "drop_truncated".
 const char* decap_counter_name(int counter);
+
+// `decap list -j` (xlb(8), JSON OUTPUT): devices, addresses, counters.
+void to_json(nlohmann::json& j, const DecapStatus& st);
 
 // Loads the program, attaches it to the device (or swaps it in), and fills
 // the local addresses from the namespace plus the explicit ones.

@@ -36,13 +36,21 @@ std::string describe(const std::vector<IpAddr>& vips) {
   return s.empty() ? "none" : s;
 }
 
-Result<std::string> metrics_text(const State& st, const HealthMetrics& h) {
+// `ipvs_names`: node_exporter's node_ipvs_* families too (their connection
+// gauges count the flow table).
+Result<std::string> metrics_text(const State& st, const HealthMetrics& h, bool ipvs_names) {
   auto live = read_live_view(st);
   if (!live) return live.error();
-  nlohmann::json list = nlohmann::json::array();
-  for (const auto& s : live->config.services) list.push_back(service_view(s, &live->stats));
-  nlohmann::json stats{{"services", list}, {"global", global_view(live->stats)}};
-  return prometheus_text(live->config, stats, &h);
+  auto services = select_services(live->config, std::nullopt);
+  if (!services) return services.error();
+  std::optional<BackendConnections> conns;
+  if (ipvs_names) {
+    auto flows = list_flows(st.maps());
+    if (!flows) return flows.error();
+    conns = backend_connections(*flows);
+  }
+  return prometheus_text(live->config, stats_view(live->stats, *services), &h,
+                         conns ? &*conns : nullptr);
 }
 
 }  // namespace
@@ -117,7 +125,7 @@ void Healthd::write_metrics(const State& st, const HealthChecker& checker) {
   if (opts_.textfile.empty()) return;
   if (!opts_.once && HealthClock::now() - metrics_at_ < std::chrono::seconds(1)) return;
   metrics_at_ = HealthClock::now();
-  auto text = metrics_text(st, {checker.failures()});
+  auto text = metrics_text(st, {checker.failures()}, opts_.ipvs_names);
   Status s = text ? write_file_atomic(opts_.textfile, *text) : Status(text.error());
   if (!s) log_("cannot write metrics: " + s.error().message);
 }

@@ -30,7 +30,8 @@ struct HealthdOptions {
   std::optional<uint32_t> kernel_table;  // mode (b) when set
   uint8_t kernel_proto = 250;
   bool withdraw_on_exit = true;
-  std::string textfile;  // node_exporter textfile when set
+  std::string textfile;     // node_exporter textfile when set
+  bool ipvs_names = false;  // textfile: node_exporter's node_ipvs_* families too
 };
 
 class Healthd {

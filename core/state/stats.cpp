@@ -101,11 +101,14 @@ Status zero_backend_stats(const Maps& m, uint32_t id) {
   return zero_counters(m.be_stats(), id, sizeof(xlb_counters));
 }
 
+Status reset_service_stats(const Maps& m, const Service& s) {
+  XLB_TRY(zero_service_stats(m, s.id));
+  for (const auto& b : s.backends) XLB_TRY(zero_backend_stats(m, b.id));
+  return {};
+}
+
 Status reset_stats(const Maps& m, const Config& c) {
-  for (const auto& s : c.services) {
-    XLB_TRY(zero_service_stats(m, s.id));
-    for (const auto& b : s.backends) XLB_TRY(zero_backend_stats(m, b.id));
-  }
+  for (const auto& s : c.services) XLB_TRY(reset_service_stats(m, s));
   for (uint32_t i = 0; i < XLB_G_MAX; i++) XLB_TRY(zero_counters(m.global(), i, sizeof(uint64_t)));
   return {};
 }

@@ -28,9 +28,10 @@ const char* global_counter_name(int index);
 
 // Reads the counters of every service and backend of `c`.
 Result<StatsSnapshot> read_stats(const Maps& m, const Config& c);
-// Zeroes the counters of the given ids (all of c's, and the global ones,
-// when `all`).
+// Zeroes every counter: all of c's services and backends, and the global ones.
 Status reset_stats(const Maps& m, const Config& c);
+// Zeroes one service's counters and its backends' (not the global ones).
+Status reset_service_stats(const Maps& m, const Service& s);
 
 // Zeroes one id's counters; used when an id is given to a new object.
 Status zero_service_stats(const Maps& m, uint32_t id);

@@ -70,7 +70,7 @@ const BadCase kUsageErrors[] = {
     {{"flows", "list", "backend", "10.0.0.1", "backend", "10.0.0.2"}, "backend twice"},
     {{"stats", "--rate", "--prometheus"}, "rate with prometheus"},
     {{"stats", "--rate", "interval", "5"}, "interval too short"},
-    {{"stats", "reset", "now"}, "extra argument"},
+    {{"stats", "reset", "web", "now"}, "extra argument"},
     {{"set", "seed", "-1"}, "negative seed"},
     {{"set", "nat4", "0.0.0.0/1"}, "NAT range over 0/8 and 127/8 (issue 20, defect 7)"},
     {{"set", "nat4", "224.0.0.0/16"}, "multicast NAT range"},

@@ -243,7 +243,7 @@ TEST_F(CliJsonSchemaTest, Stats) {
   expect_schema(j["global"], kGlobal, "stats.global");
   EXPECT_EQ(read({"stats", "web"})["services"].size(), 1u);
 
-  json rate = read({"stats", "--rate", "interval", "100"});
+  json rate = read({"stats", "--rate", "interval", "100", "count", "1"});
   expect_schema(rate, {{"services", T::arr}, {"global", T::obj}}, "stats --rate");
   expect_each(rate["services"], with_rates(kService), "rate.services");
   for (const auto& s : rate["services"])

@@ -155,7 +155,10 @@ const ErrorCase kErrors[] = {
     {"stats interval", "missing interval (ms)", 2},
     {"stats interval 99", "invalid interval (ms) '99' (expected 100..3600000)", 2},
     {"stats --rate --prometheus", "rate and prometheus do not go together", 3},
-    {"stats reset now", "unexpected argument 'now'", 2},
+    {"stats reset web now", "unexpected argument 'now'", 3},
+    {"stats count 2", "count goes with --rate", 3},
+    {"stats --rate count 0", "invalid count '0' (expected 1..1000000000)", 3},
+    {"stats --ipvs-names", "--ipvs-names goes with --prometheus", 2},
     {"stats help me", "unexpected argument 'me'", 2},
     // set
     {"set", "missing setting (" SETTINGS ")", 1},
@@ -421,7 +424,15 @@ TEST(GrammarDefaults, StatsWords) {
   ASSERT_TRUE(st.ref);
   EXPECT_EQ(st.ref->proto, Proto::tcp);
   EXPECT_TRUE(parse_as<cmd::Stats>("stats prometheus").prometheus);
-  EXPECT_TRUE(std::holds_alternative<cmd::StatsReset>(parse_ok("stats reset")));
+  EXPECT_FALSE(parse_as<cmd::StatsReset>("stats reset").ref);
+  auto one = parse_as<cmd::StatsReset>("stats reset web");
+  ASSERT_TRUE(one.ref);
+  EXPECT_EQ(one.ref->name, "web");
+  auto rate = parse_as<cmd::Stats>("stats --rate count 3");
+  EXPECT_EQ(rate.count, 3u);
+  EXPECT_FALSE(parse_as<cmd::Stats>("stats --rate").count) << "until interrupted";
+  auto prom = parse_as<cmd::Stats>("stats --prometheus --ipvs-names");
+  EXPECT_TRUE(prom.prometheus && prom.ipvs_names);
 }
 
 TEST(GrammarDefaults, HelpEverywhere) {
