@@ -46,6 +46,16 @@ Status State::replace(const std::function<Status(Config&)>& edit, std::string* d
   return edit_live(edit, discarded);
 }
 
+Status State::with_live(const std::function<Status(const Config&)>& fn) {
+  auto lock = PinLock::acquire(maps_.pin_path());
+  if (!lock) return lock.error();
+  auto ctl = ctl_read(maps_);
+  if (!ctl) return ctl.error();
+  auto live = store_read(maps_, ctl->active_bank);
+  if (!live) return with_way_out(live.error());
+  return fn(*live);
+}
+
 // discarded: null when an unreadable model is an error.
 Status State::edit_live(const std::function<Status(Config&)>& edit, std::string* discarded) {
   auto lock = PinLock::acquire(maps_.pin_path());

@@ -29,6 +29,10 @@ class State {
   // is then discarded instead of failing, so a corrupted store never needs
   // pin surgery. *discarded says why when that happened.
   Status replace(const std::function<Status(Config&)>& edit, std::string* discarded);
+  // Runs fn with the writer lock held and the committed configuration, for
+  // writes outside the model that must not race a transaction (the
+  // next-hop table's tunnel entries follow neighbours, not the model).
+  Status with_live(const std::function<Status(const Config&)>& fn);
   // What the last update() repaired or could not finish without failing:
   // a dead writer's leftovers, the hc port's routes. Shown as warnings.
   const std::vector<std::string>& warnings() const { return warnings_; }
