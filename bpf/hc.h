@@ -243,8 +243,21 @@ xlb_hc_lookup(const struct xlb_packet *pkt, struct xlb_backend **be)
  * only, so it does not show among the packets the balancer refused. */
 static __always_inline int xlb_hc_ignore(void)
 {
-	xlb_count_global(XLB_G_DROP_HC_UNKNOWN);
+	xlb_count_global(XLB_G_HC_CHATTER);
 	return XDP_DROP;
+}
+
+/* Whether a check of the entry's service probes the packet's port. */
+static __always_inline int xlb_hc_port_checked(const struct xlb_nat *nat,
+					       const struct xlb_packet *pkt)
+{
+	int i;
+
+#pragma unroll
+	for (i = 0; i < XLB_HC_MAX_CHECK_PORTS; i++)
+		if (nat->check_ports[i] && nat->check_ports[i] == pkt->key.dport)
+			return 1;
+	return 0;
 }
 
 /* xlb_hc: everything arriving on xlbhc1. Only probes are expected there;
@@ -273,6 +286,8 @@ static __always_inline int xlb_hc_probe(struct xdp_md *ctx)
 	nat = xlb_hc_lookup(&pkt, &be);
 	if (!nat || !be)
 		return xlb_verdict_drop(XLB_G_DROP_HC_UNKNOWN);
+	if (!xlb_hc_port_checked(nat, &pkt))
+		return xlb_verdict_drop(XLB_G_DROP_HC_PORT);
 	if (!nat->ifindex)
 		return xlb_verdict_drop(XLB_G_DROP_HC_NO_ROUTE);
 	xlb_hc_record(&pkt, nat);

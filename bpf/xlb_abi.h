@@ -37,11 +37,13 @@
 
 #include <linux/types.h>
 
-#define XLB_ABI_VERSION 3
+#define XLB_ABI_VERSION 4
 /* 2: tunnel settings in xlb_bank, forward in xlb_backend.
  * 3: xlb_flow carries flags (SYN only) instead of svc_id; flow timeouts and
  *    the flow guard in xlb_bank; xlb_guard; xlb_nexthops, xlb_tx_ports;
- *    counters flow_guard_skipped and fib_lookups. */
+ *    counters flow_guard_skipped and fib_lookups.
+ * 4: xlb_nat's check_ports (was padding); counters hc_chatter and
+ *    drop_hc_port (xlb_global grows by two). */
 
 /* Default capacities, chosen at first attach (xlb interface attach). */
 #define XLB_DEFAULT_MAX_SERVICES 1024
@@ -344,6 +346,8 @@ enum xlb_global_counter {
 	XLB_G_DROP_HC_SOURCE, /* on the hc port, not from the host's own address */
 	XLB_G_FLOW_GUARD_SKIPPED, /* SYN balanced but not recorded: flow guard */
 	XLB_G_FIB_LOOKUP, /* bpf_fib_lookup calls: hc probes, fallbacks */
+	XLB_G_HC_CHATTER, /* on the hc port: the host's own ND, MLD, RS (dropped) */
+	XLB_G_DROP_HC_PORT, /* probe to a port no check of the service uses */
 	XLB_G_MAX,
 };
 
@@ -373,6 +377,8 @@ struct xlb_nat_key {
 	struct xlb_addr nat;
 };
 
+#define XLB_HC_MAX_CHECK_PORTS 3
+
 struct xlb_nat {
 	struct xlb_addr vip;
 	struct xlb_addr src; /* the lb's address the backend routes back to */
@@ -384,7 +390,10 @@ struct xlb_nat {
 	__u8 proto;	 /* the service's protocol */
 	__u8 forward;	 /* enum xlb_forward of the service */
 	__u8 src_mac[6]; /* the egress interface's MAC */
-	__u8 pad[6];
+	/* The ports the service's checks probe (0: unused): probes to any
+	 * other port are dropped (drop_hc_port), so the NAT addresses open no
+	 * more of a backend than the checks need. */
+	__be16 check_ports[XLB_HC_MAX_CHECK_PORTS];
 };
 
 /* The hc port and the lb source addresses. One entry, written by attach

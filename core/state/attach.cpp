@@ -186,11 +186,29 @@ Status detach_link(const std::string& pin_path, const std::string& dev) {
   return {};
 }
 
+namespace {
+
+// After a detach: next hops that left by the interface are rewritten (dsr
+// ones then leave by the ingress), and the devmap lets go of it.
+Status forget_egress(const std::string& pin_path) {
+  auto st = State::open(pin_path);
+  if (!st) return st.error();
+  return st->with_live([&](const Config& live) -> Status {
+    HopContext ctx = hop_context(pin_path);
+    auto written = write_hops(st->maps(), live, ctx);
+    if (!written) return written.error();
+    return prune_tx_ports(st->maps(), live, ctx.attached);
+  });
+}
+
+}  // namespace
+
 Status detach_interface(const std::string& pin_path, const std::string& dev) {
   XLB_TRY(detach_link(pin_path, dev));
+  Status egress = forget_egress(pin_path);
   auto left = list_attachments(pin_path);
-  if (left && left->empty()) return hc_port_remove(pin_path);
-  return {};
+  if (left && left->empty()) XLB_TRY(hc_port_remove(pin_path));
+  return egress;
 }
 
 namespace {

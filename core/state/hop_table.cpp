@@ -14,8 +14,6 @@ namespace xlb {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 HopResult unresolved(std::string why) {
   HopResult r;
   r.entry.flags = XLB_NH_UNRESOLVED;
@@ -23,16 +21,17 @@ HopResult unresolved(std::string why) {
   return r;
 }
 
-// The MAC of a neighbour, from the round's cache, else the kernel's table
-// (asking for ARP/ND and waiting until the round's deadline).
-std::optional<MacAddr> neighbour(const IpAddr& a, HopContext& ctx) {
+// The MAC of a neighbour from the table the context read; notes entries
+// that are stale (worth confirming) or missing.
+std::optional<MacAddr> neighbour(const IpAddr& a, HopContext& ctx, bool* pending) {
   auto it = ctx.neighbours.find(a);
-  if (it != ctx.neighbours.end()) return it->second;
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.deadline - Clock::now());
-  auto mac = resolve_neighbour(a, std::max(left, std::chrono::milliseconds(0)));
-  if (!mac) return std::nullopt;
-  ctx.neighbours[a] = *mac;
-  return *mac;
+  if (it != ctx.neighbours.end() && !it->second.mac.is_zero()) {
+    if (it->second.state != NeighState::usable) ctx.stale.insert(a);
+    return it->second.mac;
+  }
+  *pending = it == ctx.neighbours.end() || it->second.state != NeighState::failed;
+  ctx.missing.insert(a);
+  return std::nullopt;
 }
 
 // The egress half of an entry: interface, its MAC and MTU.
@@ -88,14 +87,23 @@ HopResult tunnel_hop(const IpAddr& dst, int oif, HopContext& ctx) {
   auto route = route_get(dst, oif);
   if (!route) return unresolved(route.error().message);
   IpAddr hop = route->gateway.value_or(dst);
-  auto mac = neighbour(hop, ctx);
-  if (!mac) return unresolved("no neighbour entry for next hop " + hop.str());
-  HopResult r;
-  r.entry.flags = XLB_NH_RESOLVED;
-  std::memcpy(r.entry.dmac, mac->bytes.data(), 6);
+  bool pending = false;
+  auto mac = neighbour(hop, ctx, &pending);
+  HopResult r = mac ? HopResult{} : unresolved("no neighbour entry for next hop " + hop.str());
+  r.pending = pending;
   auto st = set_egress(r.entry, route->ifindex);
   if (!st) return unresolved(st.error().message);
+  if (!mac) return r;
+  r.entry.flags = XLB_NH_RESOLVED;
+  std::memcpy(r.entry.dmac, mac->bytes.data(), 6);
   return r;
+}
+
+// The neighbour a route to `dst` (out of `oif` when not 0) sends to.
+std::optional<IpAddr> hop_of(const IpAddr& dst, int oif) {
+  auto route = route_get(dst, oif);
+  if (!route) return std::nullopt;
+  return route->gateway.value_or(dst);
 }
 
 // Tunnels: the backend's next hop, else the tunnel gateway's (as the FIB
@@ -107,7 +115,10 @@ HopResult resolve_tunnel(const Backend& b, const Settings& st, HopContext& ctx) 
   const auto& gw = b.addr.is_v6() ? st.gateway6 : st.gateway4;
   if (r.problem.empty() || !gw) return r;
   HopResult via = tunnel_hop(*gw, *dev, ctx);
-  if (!via.problem.empty()) return unresolved(r.problem + "; gateway: " + via.problem);
+  if (!via.problem.empty()) {
+    via.problem = r.problem + "; gateway: " + via.problem;
+    via.pending = via.pending || r.pending;
+  }
   return via;
 }
 
@@ -115,25 +126,60 @@ Status sys_error(const std::string& what) {
   return runtime_error(what + ": " + std::strerror(errno));
 }
 
-// Writes the entry when it differs from what the map holds.
-Status write_entry(const Maps& m, uint32_t id, const xlb_nh& e) {
-  xlb_nh have{};
-  if (bpf_map_lookup_elem(m.nexthops(), &id, &have) == 0 && std::memcmp(&have, &e, sizeof(e)) == 0)
-    return {};
+MacAddr mac_of(const xlb_nh& e) {
+  MacAddr m{};
+  if (e.flags & XLB_NH_RESOLVED) std::memcpy(m.bytes.data(), e.dmac, 6);
+  return m;
+}
+
+// What to write for a backend whose map entry is `have`: a tunnel next hop
+// whose neighbour entry is only pending keeps a resolved entry out of the
+// same interface (after `ip neigh flush` its gateway is most likely where
+// it was; a FAILED entry or a new MAC replaces it).
+const xlb_nh& wanted_entry(const Service& s, const HopResult& r, const xlb_nh& have) {
+  bool keep = is_tunnel(s.forward) && r.pending && (have.flags & XLB_NH_RESOLVED) &&
+              have.ifindex == r.entry.ifindex && have.vlan == r.entry.vlan;
+  return keep ? have : r.entry;
+}
+
+// Writes the entry when it differs from what the map holds; true when written.
+Result<bool> write_entry(const Maps& m, uint32_t id, const xlb_nh& have, const xlb_nh& e) {
+  if (std::memcmp(&have, &e, sizeof(e)) == 0) return false;
   if (e.ifindex) XLB_TRY(add_tx_port(m, static_cast<int>(e.ifindex)));
-  if (bpf_map_update_elem(m.nexthops(), &id, &e, BPF_ANY) != 0) return sys_error("write next hop");
-  return {};
+  if (bpf_map_update_elem(m.nexthops(), &id, &e, BPF_ANY) != 0)
+    return sys_error("write next hop").error();
+  return true;
 }
 
 }  // namespace
 
-HopContext hop_context(const std::string& pin_path, std::chrono::milliseconds wait) {
+HopContext hop_context(const std::string& pin_path) {
   HopContext ctx;
-  ctx.deadline = Clock::now() + wait;
   auto att = list_attachments(pin_path);
   if (att)
     for (const auto& a : *att) ctx.attached.insert(a.ifindex);
+  // Unreadable: every next hop reads as pending, and resolved ones are kept.
+  auto table = read_neighbours();
+  if (table) ctx.neighbours = std::move(*table);
   return ctx;
+}
+
+std::vector<IpAddr> tunnel_neighbours(
+    const Config& c, const std::function<bool(const Service&, const Backend&)>& only) {
+  std::set<IpAddr> out;
+  bool any = false;
+  for (const auto& s : c.services)
+    for (const auto& b : s.backends) {
+      if (!is_tunnel(s.forward) || (only && !only(s, b))) continue;
+      any = true;
+      auto dev = forced_dev(b);
+      auto hop = dev ? hop_of(b.addr, *dev) : std::nullopt;
+      if (hop) out.insert(*hop);
+    }
+  for (const auto& gw : {c.settings.gateway4, c.settings.gateway6})
+    if (any && gw)
+      if (auto hop = hop_of(*gw, 0)) out.insert(*hop);
+  return {out.begin(), out.end()};
 }
 
 HopResult resolve_hop(const Service& s, const Backend& b, const Settings& st, HopContext& ctx) {
@@ -142,21 +188,53 @@ HopResult resolve_hop(const Service& s, const Backend& b, const Settings& st, Ho
   return r;
 }
 
-Result<std::vector<UnresolvedHop>> write_hops(const Maps& m, const Config& c, HopContext& ctx) {
-  std::vector<UnresolvedHop> left;
+Result<HopsWritten> write_hops(const Maps& m, const Config& c, HopContext& ctx) {
+  HopsWritten out;
   for (const auto& s : c.services)
     for (const auto& b : s.backends) {
       HopResult r = resolve_hop(s, b, c.settings, ctx);
-      if (!r.problem.empty()) left.push_back({s.name, b.addr, r.problem});
-      XLB_TRY(write_entry(m, b.id, r.entry));
+      xlb_nh have{};
+      if (bpf_map_lookup_elem(m.nexthops(), &b.id, &have) != 0) have = xlb_nh{};
+      const xlb_nh& e = wanted_entry(s, r, have);
+      if (!(e.flags & XLB_NH_RESOLVED)) out.unresolved.push_back({s.name, b.addr, r.problem});
+      auto written = write_entry(m, b.id, have, e);
+      if (!written) return written.error();
+      if (*written && mac_of(have) != mac_of(e))
+        out.changed.push_back({s.name, b.addr, mac_of(have), mac_of(e)});
     }
-  return left;
+  return out;
 }
 
 Status add_tx_port(const Maps& m, int ifindex) {
   uint32_t key = ifindex, value = ifindex;
   if (bpf_map_update_elem(m.tx_ports(), &key, &value, BPF_ANY) != 0)
     return sys_error("add interface " + std::to_string(ifindex) + " to xlb_tx_ports");
+  return {};
+}
+
+Status prune_tx_ports(const Maps& m, const Config& c, const std::set<int>& attached) {
+  std::set<uint32_t> keep(attached.begin(), attached.end()), present;
+  for (const auto& s : c.services)
+    for (const auto& b : s.backends) {
+      xlb_nh e{};
+      if (bpf_map_lookup_elem(m.nexthops(), &b.id, &e) == 0 && e.ifindex) keep.insert(e.ifindex);
+    }
+  uint32_t key = 0, next = 0;
+  for (uint32_t* prev = nullptr; bpf_map_get_next_key(m.tx_ports(), prev, &next) == 0;
+       prev = &key) {
+    present.insert(next);
+    key = next;
+  }
+  for (uint32_t ifindex : present)
+    if (!keep.count(ifindex) && bpf_map_delete_elem(m.tx_ports(), &ifindex) != 0 && errno != ENOENT)
+      return sys_error("remove interface " + std::to_string(ifindex) + " from xlb_tx_ports");
+  return {};
+}
+
+Status clear_hop(const Maps& m, uint32_t id) {
+  xlb_nh none{};
+  if (bpf_map_update_elem(m.nexthops(), &id, &none, BPF_ANY) != 0)
+    return sys_error("clear the next hop of backend id " + std::to_string(id));
   return {};
 }
 

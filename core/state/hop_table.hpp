@@ -9,9 +9,14 @@
 // Resolution never fails a transaction: what cannot be resolved is written
 // unresolved (the datapath then drops dsr packets and asks the FIB for
 // tunnel ones) and returned, so the caller can warn and retry.
+//
+// Nothing here waits: the one resolution round of a command (ARP/ND for
+// new dsr backends and new tunnel next hops together, one wait; see
+// state/next_hops.hpp) runs before, and the table is written from the
+// kernel's neighbour table as that round left it.
 #pragma once
 
-#include <chrono>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -19,26 +24,39 @@
 
 #include "base/result.hpp"
 #include "model/model.hpp"
+#include "net/netlink.hpp"
 #include "state/maps.hpp"
 #include "xlb_abi.h"
 
 namespace xlb {
 
-// What one resolution round knows: the attached interfaces, the neighbour
-// entries already found, and when to stop waiting for ARP/ND.
+// What one write of the table knows: the attached interfaces and the
+// kernel's neighbour table; it notes the next hops it found missing or
+// stale (the caller triggers ARP/ND for them: the datapath's packets never
+// do, the kernel does not see them).
 struct HopContext {
   std::set<int> attached;
-  std::map<IpAddr, MacAddr> neighbours;
-  std::chrono::steady_clock::time_point deadline;
+  std::map<IpAddr, Neighbour> neighbours;
+  std::set<IpAddr> missing, stale;
 };
 
-// A context for `pin_path`'s attachments that waits at most `wait` in all.
-HopContext hop_context(const std::string& pin_path, std::chrono::milliseconds wait);
+// A context for `pin_path`'s attachments, with the neighbour table as it is.
+HopContext hop_context(const std::string& pin_path);
 
 struct HopResult {
   xlb_nh entry{};       // flags XLB_NH_RESOLVED or XLB_NH_UNRESOLVED
   std::string problem;  // why unresolved; empty when resolved
+  // Unresolved only because the neighbour entry is absent or being
+  // resolved (after `ip neigh flush`, a garbage collection): a resolved
+  // entry out of the same interface is kept, its MAC still the best guess.
+  bool pending = false;
 };
+
+// The neighbours tunnel backends of `c` send to (their route's gateway, or
+// themselves on-link; the tunnel gateways' next hops), those of the
+// backends `only` accepts (all when empty).
+std::vector<IpAddr> tunnel_neighbours(
+    const Config& c, const std::function<bool(const Service&, const Backend&)>& only = {});
 
 // Resolves one backend of service `s` (settings: the tunnel gateways).
 HopResult resolve_hop(const Service& s, const Backend& b, const Settings& st, HopContext& ctx);
@@ -49,12 +67,33 @@ struct UnresolvedHop {
   std::string problem;
 };
 
+// An entry that a write changed: the MAC sent to before and after (zero:
+// unresolved).
+struct HopChange {
+  std::string service;
+  IpAddr addr;
+  MacAddr before, after;
+};
+
+struct HopsWritten {
+  std::vector<UnresolvedHop> unresolved;
+  std::vector<HopChange> changed;
+};
+
 // Resolves every backend of `c` (ids assigned) and writes what changed into
 // xlb_nexthops, and every egress into xlb_tx_ports. Fails only when the maps
-// cannot be written; returns the backends left unresolved.
-Result<std::vector<UnresolvedHop>> write_hops(const Maps& m, const Config& c, HopContext& ctx);
+// cannot be written.
+Result<HopsWritten> write_hops(const Maps& m, const Config& c, HopContext& ctx);
 
 // Adds an interface to xlb_tx_ports (at attach, and for every egress).
 Status add_tx_port(const Maps& m, int ifindex);
+
+// Removes from xlb_tx_ports every interface that is neither attached nor
+// the egress of one of c's next hops (after a detach: the devmap holds a
+// reference on the device).
+Status prune_tx_ports(const Maps& m, const Config& c, const std::set<int>& attached);
+
+// Clears the next hop of a backend that is gone (after the flip).
+Status clear_hop(const Maps& m, uint32_t id);
 
 }  // namespace xlb

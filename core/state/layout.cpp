@@ -52,6 +52,19 @@ uint32_t blob_layout(std::span<const uint8_t> blob) {
   return static_cast<uint32_t>(v);
 }
 
+namespace {
+
+// Entries of the pinned xlb_global, 0 when unreadable.
+uint32_t global_counters(const std::string& pin_path) {
+  PinnedFd global(pin_path + "/xlb_global");
+  bpf_map_info info{};
+  uint32_t len = sizeof(info);
+  if (global.fd < 0 || bpf_obj_get_info_by_fd(global.fd, &info, &len) != 0) return 0;
+  return info.max_entries;
+}
+
+}  // namespace
+
 Result<uint32_t> pinned_layout(const std::string& pin_path) {
   PinnedFd ctl(pin_path + "/xlb_ctl");
   if (ctl.fd < 0 && errno == ENOENT) return 0u;
@@ -67,8 +80,10 @@ Result<uint32_t> pinned_layout(const std::string& pin_path) {
     uint32_t v = blob_layout({chunk.data, chunk.len});
     if (v) return v;
   }
-  // Never committed: the maps say which layout made them.
-  return access((pin_path + "/xlb_nexthops").c_str(), F_OK) == 0 ? 3u : 2u;
+  // Never committed: the maps say which layout made them (3 has the
+  // next-hop table, 4 two more global counters).
+  if (access((pin_path + "/xlb_nexthops").c_str(), F_OK) != 0) return 2u;
+  return global_counters(pin_path) < XLB_G_MAX ? 3u : uint32_t{XLB_ABI_VERSION};
 }
 
 Error newer_layout_error(const std::string& pin_path, uint32_t layout) {

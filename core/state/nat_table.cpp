@@ -56,8 +56,21 @@ class Egress {
   std::map<int, MacAddr> macs_;
 };
 
+// The distinct ports the service's checks probe (a check without a port
+// probes the service's), at most XLB_HC_MAX_CHECK_PORTS.
+void set_check_ports(const Service& s, xlb_nat& v) {
+  size_t n = 0;
+  for (const auto& c : s.checks) {
+    uint16_t port = htons(c.port ? c.port : s.port);
+    bool seen = false;
+    for (size_t i = 0; i < n; i++) seen = seen || v.check_ports[i] == port;
+    if (port && !seen && n < XLB_HC_MAX_CHECK_PORTS) v.check_ports[n++] = port;
+  }
+}
+
 xlb_nat nat_value(const Service& s, const Backend& b) {
   xlb_nat v{};
+  set_check_ports(s, v);
   v.vip = s.vip.to_abi();
   v.backend = b.id;
   v.cookie = b.cookie;

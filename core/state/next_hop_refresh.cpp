@@ -3,6 +3,7 @@
 #include <set>
 
 #include "net/netlink.hpp"
+#include "state/hop_table.hpp"
 #include "state/next_hops.hpp"
 #include "state/state.hpp"
 
@@ -48,6 +49,49 @@ std::vector<IpAddr> probe(const std::vector<Target>& ts, const std::map<IpAddr, 
   return {waiting.begin(), waiting.end()};
 }
 
+// The same for tunnel next hops (gateways or on-link backends): ARP/ND for
+// those without a MAC, and for stale ones. Returns those without a MAC.
+std::vector<IpAddr> probe_hops(const std::vector<IpAddr>& hops,
+                               const std::map<IpAddr, Neighbour>& table, const RefreshOptions& o) {
+  std::vector<IpAddr> waiting;
+  for (const auto& a : hops) {
+    auto it = table.find(a);
+    bool usable = it != table.end() && it->second.state == NeighState::usable;
+    bool missing = !has_mac(table, a);
+    if (missing) waiting.push_back(a);
+    if ((missing && o.probe_unresolved) || (!usable && o.probe_stale)) prime_next_hop(a);
+  }
+  return waiting;
+}
+
+bool in_scope(const Service& s, const std::optional<std::string>& only) {
+  return !only || s.name == *only;
+}
+
+size_t tunnel_backends(const Config& cfg, const std::optional<std::string>& only) {
+  size_t n = 0;
+  for (const auto& s : cfg.services)
+    if (is_tunnel(s.forward) && in_scope(s, only)) n += s.backends.size();
+  return n;
+}
+
+// Tunnel next hops are no part of the model: the next-hop table is
+// rewritten from the neighbour table directly (only entries that differ),
+// under the writer lock so no transaction renumbers backends meanwhile.
+Status write_tunnel_hops(State& st, const std::optional<std::string>& only, RefreshResult& r) {
+  return st.with_live([&](const Config& live) -> Status {
+    HopContext ctx = hop_context(st.maps().pin_path());
+    auto written = write_hops(st.maps(), live, ctx);
+    if (!written) return written.error();
+    for (const auto& c : written->changed) {
+      const Service* s = live.find_service(c.service);
+      if (s && is_tunnel(s->forward) && in_scope(*s, only))
+        r.changes.push_back({{c.service, c.addr}, c.before, c.after});
+    }
+    return {};
+  });
+}
+
 // What the table says a backend's MAC should be; `current` where it says
 // nothing new (no entry, or one being resolved).
 MacAddr wanted_mac(const Target& t, const std::map<IpAddr, Neighbour>& table) {
@@ -78,13 +122,17 @@ Result<RefreshResult> refresh_next_hops(State& st, const RefreshOptions& opts) {
   if (opts.service && !cfg->find_service(*opts.service))
     return usage_error("no such service: " + *opts.service);
   auto ts = targets(*cfg, opts.service);
+  auto hops = tunnel_neighbours(
+      *cfg, [&](const Service& s, const Backend&) { return in_scope(s, opts.service); });
   RefreshResult r;
-  if (ts.empty()) return r;
+  r.checked = ts.size() + tunnel_backends(*cfg, opts.service);
+  if (r.checked == 0) return r;
   auto table = read_neighbours();
   if (!table) return table.error();
-  auto waiting = probe(ts, *table, opts);
+  auto waiting = probe(ts, *table, opts), hops_waiting = probe_hops(hops, *table, opts);
+  waiting.insert(waiting.end(), hops_waiting.begin(), hops_waiting.end());
   if (!waiting.empty() && opts.wait.count() > 0) {
-    resolve_neighbours(waiting, opts.wait);
+    resolve_neighbours(waiting, opts.wait);  // one wait for both kinds
     table = read_neighbours();
     if (!table) return table.error();
   }
@@ -93,12 +141,13 @@ Result<RefreshResult> refresh_next_hops(State& st, const RefreshOptions& opts) {
     if (want != t.mac) r.changes.push_back({t.ref, t.mac, want});
     if (want.is_zero()) r.unresolved.push_back(t.ref);
   }
-  r.checked = ts.size();
-  if (r.changes.empty()) return r;
-  XLB_TRY(st.update([&](Config& next) -> Status {
-    apply_changes(next, r.changes);
-    return {};
-  }));
+  if (!r.changes.empty())
+    XLB_TRY(st.update([&](Config& next) -> Status {
+      apply_changes(next, r.changes);
+      return {};
+    }));
+  if (tunnel_backends(*cfg, opts.service) == 0) return r;
+  XLB_TRY(write_tunnel_hops(st, opts.service, r));
   return r;
 }
 

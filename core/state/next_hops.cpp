@@ -1,6 +1,7 @@
 #include "state/next_hops.hpp"
 
 #include "net/netlink.hpp"
+#include "state/hop_table.hpp"
 
 namespace xlb {
 
@@ -11,14 +12,14 @@ const Backend* twin(const Config& live, const std::string& svc, const IpAddr& a)
   return s ? s->find_backend(a) : nullptr;
 }
 
-// New tunnel backends and the gateways: their next hops must be in the
-// neighbour table before the first packet (see prime_next_hop).
-void prime_tunnel_next_hops(const Config& live, const Config& next) {
-  for (const auto& s : next.services)
-    for (const auto& b : s.backends)
-      if (is_tunnel(s.forward) && !twin(live, s.name, b.addr)) prime_next_hop(b.addr);
-  for (const auto& gw : {next.settings.gateway4, next.settings.gateway6})
-    if (gw) prime_next_hop(*gw);
+// The tunnel next hops worth waiting for: those of new tunnel backends, and
+// of all tunnel backends when a tunnel gateway changed.
+std::vector<IpAddr> new_tunnel_hops(const Config& live, const Config& next) {
+  bool gateways = live.settings.gateway4 != next.settings.gateway4 ||
+                  live.settings.gateway6 != next.settings.gateway6;
+  return tunnel_neighbours(next, [&](const Service& s, const Backend& b) {
+    return gateways || !twin(live, s.name, b.addr);
+  });
 }
 
 // The dsr backends that need a MAC, split into new ones (worth waiting
@@ -64,9 +65,13 @@ void set_macs(const std::vector<Backend*>& bs, const std::map<IpAddr, MacAddr>& 
 
 std::vector<BackendRef> fill_macs(const Config& live, Config& next,
                                   std::chrono::milliseconds wait) {
-  prime_tunnel_next_hops(live, next);
   Wanted w = wanted_macs(live, next);
-  if (!w.fresh.empty()) set_macs(w.fresh, resolve_neighbours(addrs_of(w.fresh), wait));
+  // One round: ARP/ND for new dsr backends and new tunnel next hops at
+  // once, one wait for all; the transaction then writes the next-hop table
+  // from the neighbour table this leaves (state/hop_table.hpp).
+  std::vector<IpAddr> ask = addrs_of(w.fresh), hops = new_tunnel_hops(live, next);
+  ask.insert(ask.end(), hops.begin(), hops.end());
+  if (!ask.empty()) set_macs(w.fresh, resolve_neighbours(ask, wait));
   if (!w.known_unresolved.empty())
     set_macs(w.known_unresolved,
              resolve_neighbours(addrs_of(w.known_unresolved), std::chrono::milliseconds(0)));

@@ -18,8 +18,8 @@ namespace xlb {
 
 class State;
 
-// How long a transaction waits, all backends together, for the kernel to
-// resolve the new ones (the kernel's own ARP/ND gives up after 3 probes).
+// How long a command waits, all new next hops together, for the kernel to
+// resolve them (the kernel's own ARP/ND gives up after 3 probes).
 constexpr std::chrono::milliseconds kResolveWait{3000};
 
 struct BackendRef {
@@ -28,9 +28,12 @@ struct BackendRef {
   bool operator==(const BackendRef&) const = default;
 };
 
-// Fills the MAC of every dsr backend that has none: from `live` when the same
-// backend has one there, else from the neighbour table, waiting up to `wait`
-// (in all) for new backends. Returns the backends left unresolved.
+// The command's one resolution round. Fills the MAC of every dsr backend
+// that has none: from `live` when the same backend has one there, else from
+// the neighbour table; triggers ARP/ND for the new ones and for the next
+// hops of new tunnel backends together and waits up to `wait` (in all) for
+// them, so the transaction writes the next-hop table without waiting again.
+// Returns the dsr backends left unresolved.
 std::vector<BackendRef> fill_macs(const Config& live, Config& next,
                                   std::chrono::milliseconds wait = kResolveWait);
 
@@ -66,7 +69,9 @@ struct RefreshResult {
 // one transaction: a new MAC, an unresolved backend that now resolves (it
 // joins the tables), a resolved one whose entry FAILED (it becomes
 // unresolved). Backends whose entry is absent or being resolved keep their
-// MAC. Tunnel next hops belong in this round too (state/tunnel_hops).
+// MAC. Tunnel next hops (a gateway's MAC is no part of the model) are
+// rewritten in the next-hop table directly, under the writer lock, and
+// reported among the changes too.
 Result<RefreshResult> refresh_next_hops(State& st, const RefreshOptions& opts);
 
 }  // namespace xlb

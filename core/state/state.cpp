@@ -65,6 +65,16 @@ Status State::adopt(const Config& model) {
   return commit(maps_, Config{}, *ctl, next, warnings_, true);
 }
 
+Status State::with_live(const std::function<Status(const Config&)>& fn) {
+  auto lock = PinLock::acquire(maps_.pin_path());
+  if (!lock) return lock.error();
+  auto ctl = ctl_read(maps_);
+  if (!ctl) return ctl.error();
+  auto live = store_read(maps_, ctl->active_bank);
+  if (!live) return with_way_out(live.error());
+  return fn(*live);
+}
+
 // discarded: null when an unreadable model is an error.
 Status State::edit_live(const std::function<Status(Config&)>& edit, std::string* discarded) {
   auto lock = PinLock::acquire(maps_.pin_path());

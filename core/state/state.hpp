@@ -32,6 +32,10 @@ class State {
   // Commits `model` into never written maps keeping its ids and cookies (a
   // layout upgrade, whose carried flow entries name them).
   Status adopt(const Config& model);
+  // Runs fn with the writer lock held and the committed configuration, for
+  // writes outside the model that must not race a transaction (the
+  // next-hop table's tunnel entries follow neighbours, not the model).
+  Status with_live(const std::function<Status(const Config&)>& fn);
   // What the last update() repaired or could not finish without failing:
   // a dead writer's leftovers, the hc port's routes. Shown as warnings.
   const std::vector<std::string>& warnings() const { return warnings_; }

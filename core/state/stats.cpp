@@ -37,7 +37,9 @@ constexpr const char* kGlobalNames[XLB_G_MAX] = {"pass",
                                                  "hc_reply_clash",
                                                  "drop_hc_source",
                                                  "flow_guard_skipped",
-                                                 "fib_lookups"};
+                                                 "fib_lookups",
+                                                 "hc_chatter",
+                                                 "drop_hc_port"};
 
 int ncpus() {
   static int n = libbpf_num_possible_cpus();

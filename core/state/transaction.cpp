@@ -174,6 +174,7 @@ Status backends_after_flip(const Maps& m, const BackendEntries& live, const Back
     auto n = next.find(id);
     if (n == next.end()) {
       XLB_TRY(write_backend(m, id, xlb_backend{}));
+      XLB_TRY(clear_hop(m, id));
     } else if (((n->second.flags & XLB_BE_DOWN) && !(e.flags & XLB_BE_DOWN)) ||
                changing_method(e, n->second)) {
       XLB_TRY(write_backend(m, id, n->second));
@@ -230,11 +231,15 @@ Status after_flip(const Maps& m, const Config& live, const Config& next,
 }
 
 // Next hops are written before the flip: a new backend's must be there for
-// its first packet. What stays unresolved does not fail the commit.
+// its first packet. What stays unresolved does not fail the commit. No
+// wait here: the command's resolution round (fill_macs) already waited
+// for new next hops; those still missing are asked for, and a refresh
+// round (xlb-healthd, `backend refresh`) writes them when they answer.
 Status write_next_hops(const Maps& m, const Config& next) {
-  HopContext ctx = hop_context(m.pin_path(), std::chrono::milliseconds(1500));
-  auto left = write_hops(m, next, ctx);
-  if (!left) return left.error();
+  HopContext ctx = hop_context(m.pin_path());
+  auto written = write_hops(m, next, ctx);
+  if (!written) return written.error();
+  for (const auto& a : ctx.missing) prime_next_hop(a);
   return {};
 }
 

@@ -40,6 +40,10 @@ Bytes flow_2_to_3(std::span<const uint8_t> v) {
   return Bytes(p, p + sizeof(f));
 }
 
+// Layout 4 changed xlb_nat (rebuilt from the model) and grew xlb_global
+// (carried by index): flow entries are the same.
+Bytes flow_same(std::span<const uint8_t> v) { return Bytes(v.begin(), v.end()); }
+
 // One layout bump: how a flow entry of layout `from` becomes one of layout
 // from + 1, and the pins layout from + 1 no longer has. Every other map is
 // rebuilt from the model, or (counters) keeps its entries' size and indices.
@@ -52,6 +56,7 @@ struct Step {
 
 constexpr Step kSteps[] = {
     {2, sizeof(xlb_flow_v2), flow_2_to_3, {}},
+    {3, sizeof(xlb_flow), flow_same, {}},
 };
 constexpr uint32_t kOldestUpgradable = kSteps[0].from;
 static_assert(std::size(kSteps) == XLB_ABI_VERSION - kOldestUpgradable,

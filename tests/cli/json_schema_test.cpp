@@ -64,7 +64,9 @@ const Schema kGlobal = {{"pass", T::uint},
                         {"hc_reply_clash", T::uint},
                         {"drop_hc_source", T::uint},
                         {"flow_guard_skipped", T::uint},
-                        {"fib_lookups", T::uint}};
+                        {"fib_lookups", T::uint},
+                        {"hc_chatter", T::uint},
+                        {"drop_hc_port", T::uint}};
 
 Schema with_rates(Schema s) {
   for (const char* k : {"cps", "pps", "bps"}) s[k] = T::uint;

@@ -167,6 +167,43 @@ TEST_F(CliMacTest, AFileWithDeadBackendsAppliesAtOnce) {
   EXPECT_EQ(macs_used(16), std::set<std::string>{"02:aa:bb:cc:dd:ee"});
 }
 
+// A tunnel backend behind a gateway: the gateway's MAC is no part of the
+// model, so a refresh round rewrites the next-hop table directly; the model
+// stays as it was.
+TEST_F(CliMacTest, RefreshFollowsATunnelGatewaysMacWithoutAModelChange) {
+  netns().ip({"route", "add", "172.31.0.0/24", "via", "10.99.0.254", "dev", "xa0"});
+  netns().ip({"neigh", "replace", "10.99.0.254", "lladdr", "02:fe:00:00:00:01", "dev", "xa0", "nud",
+              "permanent"});
+  xlb_ok({"set", "source4", "10.99.0.1"});
+  xlb_ok({"service", "add", "tun", "tcp", "192.0.2.20:80", "ring", "97", "forward", "ipip"});
+  xlb_ok({"backend", "add", "tun", "172.31.0.5"});
+  auto sent_to = [&] {
+    TestRunOutput o =
+        run_frame(attached_prog_fd("xa0"), tcp_frame("198.51.100.1", 1000, "192.0.2.20", 80));
+    EXPECT_TRUE(o.action == XDP_TX || o.action == XDP_REDIRECT) << o.action;
+    auto f = parse_frame(o.frame);
+    return f ? f->dst.str() : "";
+  };
+  EXPECT_EQ(sent_to(), "02:fe:00:00:00:01");
+  std::string before = xlb_ok({"list", "ruleset"});
+  netns().ip({"neigh", "replace", "10.99.0.254", "lladdr", "02:fe:00:00:00:02", "dev", "xa0", "nud",
+              "permanent"});
+  json r = xlb_json({"backend", "refresh"});
+  ASSERT_EQ(r["changes"].size(), 1u) << r.dump();
+  EXPECT_EQ(r["changes"][0]["service"], "tun");
+  EXPECT_EQ(r["changes"][0]["address"], "172.31.0.5");
+  EXPECT_EQ(r["changes"][0]["before"], "02:fe:00:00:00:01");
+  EXPECT_EQ(r["changes"][0]["after"], "02:fe:00:00:00:02");
+  EXPECT_EQ(sent_to(), "02:fe:00:00:00:02");
+  EXPECT_EQ(xlb_ok({"list", "ruleset"}), before);
+  // Followed: the next round finds nothing to do.
+  EXPECT_EQ(xlb_ok({"backend", "refresh"}), "");
+  // The entry vanishes (`ip neigh flush`): the table keeps the last MAC.
+  netns().ip({"neigh", "del", "10.99.0.254", "dev", "xa0"});
+  EXPECT_EQ(xlb_json({"backend", "refresh"})["changes"].size(), 0u);
+  EXPECT_EQ(sent_to(), "02:fe:00:00:00:02");
+}
+
 }  // namespace
 
 }  // namespace xlb::test

@@ -49,6 +49,7 @@ class ThreadNetns {
 const MacAddr kHostMac = {{0x02, 0x4c, 0x00, 0x00, 0x00, 0x00}};  // "xlbhc0"
 const MacAddr kDpMac = {{0x02, 0x4c, 0x00, 0x00, 0x00, 0x01}};    // "xlbhc1"
 constexpr uint16_t kSport = 40123;
+constexpr uint16_t kOtherCheckPort = 8080;
 
 struct Case {
   const char* name;
@@ -92,6 +93,13 @@ class HcNatTest : public DatapathTest {
       for (const Case& k : kCases) {
         Service s = make_service(k.name, k.proto, k.vip, k.port);
         s.backends.push_back(make_backend(k.backend, backend_mac(7)));
+        // One check on the service's port, and one on 8080: probes may go
+        // to those two ports only.
+        Check check;
+        check.type = k.proto == Proto::tcp ? CheckType::tcp : CheckType::udp;
+        s.checks.push_back(check);
+        check.port = kOtherCheckPort;
+        s.checks.push_back(check);
         XLB_TRY(service_add(c, std::move(s)));
       }
       return {};
@@ -254,6 +262,49 @@ TEST_F(HcNatTest, ProbeFromAnotherSourceIsDroppedAndCounted) {
     EXPECT_EQ(global(XLB_G_DROP_HC_SOURCE), source + 1);
   }
   EXPECT_EQ(global(XLB_G_HC_PROBE), 0u);
+}
+
+// The NAT addresses open only the ports the service's checks probe: a local
+// user cannot reach 22, 3306 or 9999 on a backend's VIP through them.
+TEST_F(HcNatTest, ProbeToAPortNoCheckUsesIsDroppedAndCounted) {
+  for (const Case& k : kCases) {
+    SCOPED_TRACE(k.name);
+    for (uint16_t port : {22, 3306, 9999}) {
+      PacketSpec p = probe(k);
+      p.l4.dport = port;
+      uint64_t refused = global(XLB_G_DROP_HC_PORT);
+      EXPECT_EQ(run_probe(frame(p)).action, XDP_DROP) << port;
+      EXPECT_EQ(global(XLB_G_DROP_HC_PORT), refused + 1) << port;
+    }
+    PacketSpec other = probe(k);
+    other.l4.dport = kOtherCheckPort;
+    TestRunOutput out = run_probe(frame(other));
+    EXPECT_EQ(out.action, XDP_REDIRECT);
+    EXPECT_EQ(out.frame, frame(expected_out(k, other)));
+  }
+  EXPECT_EQ(global(XLB_G_HC_PROBE), 4u);
+}
+
+// A service without checks: nothing may be probed through its NAT addresses.
+TEST_F(HcNatTest, ServiceWithoutChecksOpensNoPort) {
+  configure([](Config& c) -> Status {
+    c.find_service("web4")->checks.clear();
+    return {};
+  });
+  EXPECT_EQ(run_probe(frame(probe(kCases[0]))).action, XDP_DROP);
+  EXPECT_EQ(global(XLB_G_DROP_HC_PORT), 1u);
+  EXPECT_EQ(global(XLB_G_HC_PROBE), 0u);
+}
+
+// The host's own ND/MLD on the port is chatter, not a refused probe: the
+// drop_hc_unknown count stays exact.
+TEST_F(HcNatTest, HostChatterIsCountedApartFromUnknownProbes) {
+  PacketSpec p = probe(kCases[2]);  // IPv6
+  p.ip.proto = 58;                  // ICMPv6 (a neighbour solicitation, say)
+  p.ip.dst = ip("ff02::1:ff00:1");
+  EXPECT_EQ(run_probe(ethernet(p.eth, ip_packet(p.ip, Bytes(24, 0x87)))).action, XDP_DROP);
+  EXPECT_EQ(global(XLB_G_HC_CHATTER), 1u);
+  EXPECT_EQ(global(XLB_G_DROP_HC_UNKNOWN), 0u);
 }
 
 TEST_F(HcNatTest, ProbeFromAnotherInterfaceIsNotTranslated) {

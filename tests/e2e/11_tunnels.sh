@@ -28,6 +28,9 @@ ruleset() {
 		service add u66 udp [2001:db8::53]:53 forward $m $port
 		service add u46 udp 192.0.2.11:53 forward $m $port
 		service add u64 udp [2001:db8::11]:53 forward $m $port
+		check add t44 tcp
+		check add t66 tcp
+		check add u44 udp
 	RULES
 	for tb in tb1 tb2; do
 		for s in t44 u44 t64 u64; do echo "backend add $s $(lab_addr $tb 4)"; done

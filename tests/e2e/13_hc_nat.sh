@@ -17,6 +17,10 @@ e2e_xlb interface attach eth0 mode native || e2e_abort "attach"
 e2e_xlb service add web tcp 192.0.2.10:80 || e2e_abort "service add"
 e2e_xlb service add web6 tcp "[2001:db8::10]:80" || e2e_abort "service add"
 e2e_xlb service add dns udp 192.0.2.53:53 || e2e_abort "service add"
+# The NAT addresses open only the ports the services' checks probe.
+e2e_xlb check add web http || e2e_abort "check add"
+e2e_xlb check add web6 tcp || e2e_abort "check add"
+e2e_xlb check add dns udp || e2e_abort "check add"
 for be in "${LAB_BACKENDS[@]}"; do
 	e2e_xlb backend add web "$(lab_addr "$be" 4)" || e2e_abort "backend add"
 	e2e_xlb backend add web6 "$(lab_addr "$be" 6)" || e2e_abort "backend add"
@@ -44,6 +48,16 @@ for be in "${LAB_BACKENDS[@]}"; do
 		e2e_check "$svc: $mode probe to $nat answered by $be ('$out')" test "$out" = "$want"
 	done
 done
+
+e2e_step "a port no check probes is refused through the NAT address, and counted"
+nat1=$(e2e_nat_of web "$(lab_addr be1 4)")
+before=$(e2e_py "s['global']['drop_hc_port']" s="$(e2e_xlb_quiet -j stats)")
+for port in 22 3306 9999; do
+	out=$(e2e_probe tcp "$nat1" $port)
+	e2e_check "a probe to port $port is not answered ('$out')" test "$out" != be1
+done
+after=$(e2e_py "s['global']['drop_hc_port']" s="$(e2e_xlb_quiet -j stats)")
+e2e_check "drop_hc_port counted them ($before -> $after)" test "$after" -ge $((before + 3))
 
 e2e_step "be1 loses VIP 192.0.2.10: it still serves port 80 on its own address, but the probe fails"
 lab_vip_del be1 192.0.2.10 || e2e_abort "vip del"
@@ -80,6 +94,7 @@ e2e_expect "list ruleset has set nat4 (and no set nat6: never set)" \
 
 e2e_step "counters, and the port goes with the last interface"
 s=$(e2e_xlb_quiet -j stats)
+# The host's own ND/MLD on the port counts as hc_chatter, not as unknown.
 e2e_expect "hc_probes and hc_replies counted, nothing unknown, no clash" \
 	"s['global']['hc_probes'] > 0 and s['global']['hc_replies'] > 0 and \
 	 s['global']['drop_hc_unknown'] == 0 and s['global']['hc_reply_clash'] == 0" s="$s"
