@@ -41,6 +41,8 @@ constexpr std::array<GlobalMetric, XLB_G_MAX> kGlobalMetrics = [] {
   m[XLB_G_DROP_HC_SOURCE] = {drops, "reason", "hc_source"};
   m[XLB_G_FLOW_GUARD_SKIPPED] = {"xlb_flow_guard_skipped_total"};
   m[XLB_G_FIB_LOOKUP] = {"xlb_fib_lookups_total"};
+  m[XLB_G_HC_CHATTER] = {"xlb_hc_chatter_total"};
+  m[XLB_G_DROP_HC_PORT] = {drops, "reason", "hc_port"};
   return m;
 }();
 
@@ -75,6 +77,8 @@ constexpr Family kGlobalFamilies[] = {
     {"xlb_icmp_to_flow_total", "counter", "ICMP errors steered to their flow's backend."},
     {"xlb_icmp_too_big_sent_total", "counter",
      "Tunnels: ICMP frag-needed / packet-too-big sent back to clients."},
+    {"xlb_hc_chatter_total", "counter",
+     "The host's own non-TCP/UDP frames on the health-check port (ND, MLD), passed."},
 };
 
 std::string label(const std::string& k, const std::string& v) {
