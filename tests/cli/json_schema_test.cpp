@@ -19,7 +19,8 @@ using Schema = std::map<std::string, T>;
 const Schema kBackend = {{"service", T::str},  {"address", T::str}, {"weight", T::uint},
                          {"state", T::str},    {"health", T::str},  {"mac", T::str},
                          {"next_hop", T::str}, {"id", T::uint},     {"flows", T::uint},
-                         {"packets", T::uint}, {"bytes", T::uint}};
+                         {"packets", T::uint}, {"bytes", T::uint},  {"priority", T::uint},
+                         {"new_flows", T::boolean}};
 const Schema kService = {{"name", T::str},     {"proto", T::str},         {"vip", T::str},
                          {"port", T::uint},    {"sched", T::str},         {"ring", T::uint},
                          {"forward", T::str},  {"forward_port", T::uint}, {"need", T::uint},
