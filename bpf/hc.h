@@ -255,7 +255,8 @@ static __always_inline int xlb_hc_port_checked(const struct xlb_nat *nat,
 
 #pragma unroll
 	for (i = 0; i < XLB_HC_MAX_CHECK_PORTS; i++)
-		if (nat->check_ports[i] && nat->check_ports[i] == pkt->key.dport)
+		if (nat->check_ports[i] &&
+		    nat->check_ports[i] == pkt->key.dport)
 			return 1;
 	return 0;
 }

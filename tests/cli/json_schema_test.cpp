@@ -16,10 +16,10 @@ using nlohmann::json;
 enum class T { str, uint, arr, obj, boolean };
 using Schema = std::map<std::string, T>;
 
-const Schema kBackend = {{"service", T::str},  {"address", T::str}, {"weight", T::uint},
-                         {"state", T::str},    {"health", T::str},  {"mac", T::str},
-                         {"next_hop", T::str}, {"id", T::uint},     {"flows", T::uint},
-                         {"packets", T::uint}, {"bytes", T::uint},  {"priority", T::uint},
+const Schema kBackend = {{"service", T::str},      {"address", T::str}, {"weight", T::uint},
+                         {"state", T::str},        {"health", T::str},  {"mac", T::str},
+                         {"next_hop", T::str},     {"id", T::uint},     {"flows", T::uint},
+                         {"packets", T::uint},     {"bytes", T::uint},  {"priority", T::uint},
                          {"new_flows", T::boolean}};
 const Schema kService = {{"name", T::str},     {"proto", T::str},         {"vip", T::str},
                          {"port", T::uint},    {"sched", T::str},         {"ring", T::uint},
