@@ -199,9 +199,11 @@ std::string render_service(const ImportedService& s, const std::string& prefix) 
   std::string out = prefix + "service add " + svc + " " + s.spec() + " sched " + to_string(s.sched);
   if (is_tunnel(s)) out += " forward " + *s.forward;
   out += "\n";
-  for (const ImportedBackend& b : s.backends)
-    out += prefix + "backend add " + svc + " " + b.ep.addr.str() + " weight " +
-           std::to_string(b.weight) + "\n";
+  for (const ImportedBackend& b : s.backends) {
+    out += prefix;
+    out += "backend add " + svc + " " + b.ep.addr.str() + " weight " + std::to_string(b.weight);
+    out += "\n";
+  }
   return out;
 }
 

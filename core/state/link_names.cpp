@@ -47,7 +47,7 @@ Status record_link_place(const std::string& pin_path, int ifindex, const LinkPla
 
 void forget_link_place(const std::string& pin_path, int ifindex) {
   for (const auto& e : entries_of(pin_path, ifindex))
-    (void)rmdir((pin_path + "/" + prefix(ifindex) + e).c_str());
+    (void)rmdir((pin_path + "/" + prefix(ifindex)).append(e).c_str());
 }
 
 std::optional<LinkPlace> recorded_link_place(const std::string& pin_path, int ifindex) {

@@ -157,7 +157,8 @@ Status remove_dir(const std::string& dir) {
   auto names = dir_entries(dir);
   if (!names) return names.error();
   for (const auto& n : *names)
-    if (unlink((dir + "/" + n).c_str()) != 0) return sys_error("cannot remove " + dir + "/" + n);
+    if (unlink(pin(dir, n.c_str()).c_str()) != 0)
+      return sys_error("cannot remove " + pin(dir, n.c_str()));
   if (rmdir(dir.c_str()) != 0 && errno != ENOENT) return sys_error("cannot remove " + dir);
   return {};
 }
@@ -170,8 +171,9 @@ Status replace_pins(const std::string& staging, const std::string& pin_path, uin
   std::stable_partition(names->begin(), names->end(),
                         [](const std::string& n) { return n != "xlb_store"; });
   for (const auto& n : *names) {
-    if (rename((staging + "/" + n).c_str(), (pin_path + "/" + n).c_str()) != 0)
-      return sys_error("cannot replace " + pin_path + "/" + n);
+    const std::string to = pin(pin_path, n.c_str());
+    if (rename(pin(staging, n.c_str()).c_str(), to.c_str()) != 0)
+      return sys_error("cannot replace " + to);
   }
   for (const Step& s : kSteps) {
     if (s.from < from) continue;
