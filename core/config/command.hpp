@@ -78,8 +78,8 @@ struct BackendSet {
   std::optional<uint32_t> weight;
   std::optional<MacAddr> mac;
   std::optional<std::string> dev;  // "": back to the route's interface
+  std::optional<uint16_t> vlan;    // 0: untagged
   std::optional<uint32_t> priority;
-  std::optional<uint16_t> vlan;  // 0: untagged
   Status apply(Config& c) const;
 };
 struct BackendAdmin {

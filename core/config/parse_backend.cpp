@@ -96,7 +96,14 @@ Result<Command> parse_set_verb(Cursor& c) {
   if (c.done()) return c.missing("what to change (weight, priority, mac, dev or vlan)");
   BackendOptions o;
   XLB_TRY(read_backend_options(c, o));
-  return Command{cmd::BackendSet{t->ref, t->addr, o.weight, o.mac, o.dev, o.vlan, o.priority}};
+  // Designated: the optionals convert into each other silently.
+  return Command{cmd::BackendSet{.ref = t->ref,
+                                 .addr = t->addr,
+                                 .weight = o.weight,
+                                 .mac = o.mac,
+                                 .dev = o.dev,
+                                 .vlan = o.vlan,
+                                 .priority = o.priority}};
 }
 
 Result<Command> parse_admin(Cursor& c, Admin admin) {

@@ -5,14 +5,15 @@
 # maps pinned as xlb 2 made them; the configuration is written into them;
 # a TCP stream and 30 long-lived connections run through it. Then the
 # first command of this xlb (`backend add`, adding a 4th backend) upgrades
-# the pins: fresh maps of layout 3, the model re-applied, the flow entries
+# the pins: fresh maps of the current layout, the model re-applied, the flow entries
 # converted and carried over, the program swapped with bpf_link_update
 # (same link, no detach), then the backend added, which remaps about a
 # quarter of the Maglev table. The stream goes on without a reset or a
 # stall and every connection keeps working on its backend: their flow
 # entries came over. The flow count is kept; `xlb --version` and
-# `interface list` say layout 3.
+# `interface list` say the current layout (XLB_ABI_VERSION of bpf/xlb_abi.h).
 source "$(dirname "$0")/common.sh"
+LAYOUT=$(sed -n 's/^#define XLB_ABI_VERSION \([0-9]*\).*/\1/p' "$(dirname "$0")/../../bpf/xlb_abi.h")
 e2e_require xlb bpftool
 lab_watchdog 100
 VIP=192.0.2.10
@@ -73,7 +74,7 @@ out=$(lab_xlb backend add echo "$(lab_addr be4)" 2>&1)
 rc=$?
 e2e_note "$out ($(((${EPOCHREALTIME/./} - t0) / 1000)) ms)"
 e2e_check "backend add succeeded" test "$rc" -eq 0
-e2e_check "it says it upgraded from layout 2 to 3" grep -q "from layout 2 to 3" <<<"$out"
+e2e_check "it says it upgraded from layout 2 to $LAYOUT" grep -q "from layout 2 to $LAYOUT" <<<"$out"
 e2e_check "a new program ($(xdp_prog_id), was $prog_before)" test "$(xdp_prog_id)" != "$prog_before"
 e2e_check "on the same link ($(link_id), was $link_before): replaced, never detached" \
 	test -n "$link_before" -a "$(link_id)" == "$link_before"
@@ -93,8 +94,8 @@ e2e_expect "the stream never stalled for 1 s or more" "r['max_stall'] < 1.0" r="
 e2e_expect "the 30 connections kept working on their backends (${h:0:200})" "h['ok']" h="$h"
 
 e2e_step "after the upgrade"
-e2e_check "xlb --version says map layout 3" grep -q "map layout 3" <<<"$("$LAB_XLB" --version)"
-e2e_expect "interface list says layout 3" "d['layout'] == 3" d="$(e2e_xlb_quiet -j interface list)"
+e2e_check "xlb --version says map layout $LAYOUT" grep -q "map layout $LAYOUT" <<<"$("$LAB_XLB" --version)"
+e2e_expect "interface list says layout $LAYOUT" "d['layout'] == $LAYOUT" d="$(e2e_xlb_quiet -j interface list)"
 e2e_check "the configuration came over: 4 backends" \
 	test "$(lab_xlb list ruleset | grep -c '^backend add echo')" -eq 4
 e2e_finish

@@ -358,6 +358,14 @@ TEST(GrammarDefaults, BackendSetChangesOnlyWhatIsGiven) {
   s = parse_as<cmd::BackendSet>("backend set web 10.0.0.1 mac 02:00:00:00:00:01");
   EXPECT_FALSE(s.weight);
   ASSERT_TRUE(s.mac);
+  // Each option lands in its own field (vlan and priority are both numbers).
+  s = parse_as<cmd::BackendSet>("backend set web 10.0.0.1 vlan 300");
+  EXPECT_EQ(s.vlan, uint16_t{300});
+  EXPECT_FALSE(s.priority);
+  s = parse_as<cmd::BackendSet>("backend set web 10.0.0.1 priority 2");
+  EXPECT_EQ(s.priority, 2u);
+  EXPECT_FALSE(s.vlan);
+  EXPECT_FALSE(s.weight);
 }
 
 TEST(GrammarDefaults, ServiceSetChangesOnlyWhatIsGiven) {
