@@ -32,26 +32,6 @@ class FlowTest : public DatapathTest {
     std::string a = "10.0.0." + std::to_string(i);
     return make_backend(a.c_str(), backend_mac(i));
   }
-
-  static Bytes client_packet(uint32_t i, uint8_t flags) {
-    PacketSpec p = make_packet("0.0.0.0", "192.0.2.10", kProtoTcp, 1024 + i, 80, flags);
-    p.ip.src = client_addr(i);
-    return frame(p);
-  }
-
-  // Sends one packet from each client; returns where each went.
-  std::vector<IpAddr> send_all(int first, int count, uint8_t flags) {
-    std::vector<IpAddr> out;
-    for (int i = first; i < first + count; i++)
-      out.push_back(run_to_backend(client_packet(i, flags)));
-    return out;
-  }
-
-  static std::map<IpAddr, int> histogram(const std::vector<IpAddr>& v) {
-    std::map<IpAddr, int> h;
-    for (const IpAddr& a : v) h[a]++;
-    return h;
-  }
 };
 
 TEST_F(FlowTest, FlowTableRecordsEachNewFlow) {

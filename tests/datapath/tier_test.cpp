@@ -33,25 +33,6 @@ class TierTest : public DatapathTest {
     });
   }
 
-  static Bytes client_packet(int i, uint8_t flags) {
-    PacketSpec p = make_packet("0.0.0.0", "192.0.2.10", kProtoTcp, 1024 + i, 80, flags);
-    p.ip.src = client_addr(static_cast<uint32_t>(i));
-    return frame(p);
-  }
-
-  std::vector<IpAddr> send_all(int first, int count, uint8_t flags) {
-    std::vector<IpAddr> out;
-    for (int i = first; i < first + count; i++)
-      out.push_back(run_to_backend(client_packet(i, flags)));
-    return out;
-  }
-
-  static std::map<IpAddr, int> histogram(const std::vector<IpAddr>& v) {
-    std::map<IpAddr, int> h;
-    for (const IpAddr& a : v) h[a]++;
-    return h;
-  }
-
   void set_health(const char* addr, Health h) {
     configure([&](Config& c) { return backend_set_health(c, kWeb, ip(addr), h); });
   }

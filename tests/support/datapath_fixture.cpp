@@ -165,6 +165,25 @@ Service DatapathTest::service(const std::string& name) const {
   return Service{};
 }
 
+Bytes DatapathTest::client_packet(int i, uint8_t tcp_flags) {
+  PacketSpec p = make_packet("0.0.0.0", "192.0.2.10", kProtoTcp, 1024 + i, 80, tcp_flags);
+  p.ip.src = client_addr(static_cast<uint32_t>(i));
+  return frame(p);
+}
+
+std::vector<IpAddr> DatapathTest::send_all(int first, int count, uint8_t tcp_flags) const {
+  std::vector<IpAddr> out;
+  for (int i = first; i < first + count; i++)
+    out.push_back(run_to_backend(client_packet(i, tcp_flags)));
+  return out;
+}
+
+std::map<IpAddr, int> DatapathTest::histogram(const std::vector<IpAddr>& to) {
+  std::map<IpAddr, int> h;
+  for (const IpAddr& a : to) h[a]++;
+  return h;
+}
+
 IpAddr DatapathTest::run_to_backend(const Bytes& frame) const {
   TestRunOutput out = run(frame);
   EXPECT_EQ(out.action, XDP_TX);

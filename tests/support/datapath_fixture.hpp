@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,6 +55,12 @@ class DatapathTest : public ::testing::Test {
   // Runs a frame the program must send out with XDP_TX, checks that only
   // the MACs changed, and returns the address of the backend that got it.
   IpAddr run_to_backend(const Bytes& frame) const;
+  // Client i's TCP packet to 192.0.2.10:80: source client_addr(i), port 1024 + i.
+  static Bytes client_packet(int i, uint8_t tcp_flags);
+  // One client_packet each from clients [first, first + count), run to
+  // their backends; where each went.
+  std::vector<IpAddr> send_all(int first, int count, uint8_t tcp_flags) const;
+  static std::map<IpAddr, int> histogram(const std::vector<IpAddr>& to);
   // The backend of the live configuration whose MAC is `m`, if any.
   std::optional<Backend> backend_with_mac(const MacAddr& m) const;
   // The live backend with address `a` (its id, cookie...); fails the test if none.
