@@ -614,9 +614,26 @@ bool Importer::warn_server(const Rule& r, ImportedService& s) {
   return true;
 }
 
+// Warnings quote the input, and the ruleset carries them as comments, which
+// must be text: bytes outside printable ASCII are written as \xNN.
+std::string printable(const std::string& s) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+      continue;
+    }
+    out += "\\x";
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
 void Importer::warn(std::string message) {
   warnings_.push_back(display_name(name_) + ":" + std::to_string(line_number_) + ": " +
-                      std::move(message));
+                      printable(message));
 }
 
 Error Importer::fail(const Word& w, std::string message) const {

@@ -74,6 +74,10 @@ lab_servers be2 || e2e_abort "restart be2"
 e2e_check "be3 stands by again within rise x interval + 2 s" \
 	wait_new_flows web "$(lab_addr be3)" false 5
 e2e_check "in echo too" wait_new_flows echo "$(lab_addr be3)" false 3
+# One primary back is enough to take the tier back; wait for both.
+for be in be1 be2; do
+	e2e_check "$be takes new flows again" wait_new_flows web "$(lab_addr $be)" true 5
+done
 r=$(lab_client http "http://$WEB/" --count 40 --parallel 4)
 e2e_expect "new HTTP connections reach be1 and be2 only" \
 	"r['ok'] == 40 and set(r['backends']) == {'be1', 'be2'}" r="$r"

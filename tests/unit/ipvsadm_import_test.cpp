@@ -381,6 +381,17 @@ TEST(IpvsadmImport, TunnelSourceFromTheHostOrCommentedOut) {
   EXPECT_EQ(c.services.size(), 2u);
 }
 
+// Found by the fuzz smoke: a warning quoting a control character made the
+// ruleset's comment binary, which the checker refuses.
+TEST(IpvsadmImport, WarningsQuoteControlCharactersAsEscapes) {
+  auto r = import_ok("-A -f \x0f -s rr\n-A -t 192.0.2.10:80 -s sh\n");
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_NE(r.warnings[0].find("fwmark service \\x0f skipped"), std::string::npos) << r.warnings[0];
+  Config c;
+  Status st = apply_text(c, r.ruleset);
+  EXPECT_TRUE(st.ok()) << st.error().message;
+}
+
 TEST(IpvsadmImport, FwmarkServicesAreSkippedWithAWarning) {
   auto r = import_ok(
       "-A -f 1 -s rr\n"
