@@ -248,7 +248,7 @@ class Importer {
   void warn_commented();
   Result<std::string> forward_of(const Rule& r);
   ImportedService* find_service(Proto proto, const Endpoint& vip);
-  void warn(std::string message);
+  void warn(const std::string& message);
   Error fail(const Word& w, std::string message) const;
 
   std::string name_;
@@ -631,7 +631,7 @@ std::string printable(const std::string& s) {
   return out;
 }
 
-void Importer::warn(std::string message) {
+void Importer::warn(const std::string& message) {
   warnings_.push_back(display_name(name_) + ":" + std::to_string(line_number_) + ": " +
                       printable(message));
 }
