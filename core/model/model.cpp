@@ -96,13 +96,6 @@ bool Service::in_panic() const {
   return enabled > 0 && healthy * 100 < uint64_t{panic} * enabled;
 }
 
-// In panic every enabled backend of every tier takes new flows: the checks
-// are more likely wrong than most of the pool down at once.
-bool Service::takes_new_flows(const Backend& b) const {
-  if (in_panic()) return b.enabled();
-  return b.in_table() && b.priority == active_priority();
-}
-
 Service* Config::find_service(std::string_view name) {
   for (auto& s : services)
     if (s.name == name) return &s;

@@ -125,9 +125,20 @@ struct Service {
   std::optional<uint32_t> active_priority() const;
   // Fewer than `panic`% of its enabled backends are healthy.
   bool in_panic() const;
-  // In the Maglev table: usable and in the active tier, or in panic enabled
-  // whatever its health and tier.
-  bool takes_new_flows(const Backend& b) const;
+  // Which backends take new flows, worked out once for the whole service
+  // (loops over the backends use it instead of takes_new_flows, which scans
+  // them again for every call).
+  struct NewFlowRule {
+    bool panic = false;
+    std::optional<uint32_t> tier;  // the active priority; none: no usable backend
+    // In the Maglev table: usable and in the active tier, or in panic
+    // enabled whatever its health and tier.
+    bool admits(const Backend& b) const {
+      return panic ? b.enabled() : b.in_table() && b.priority == tier;
+    }
+  };
+  NewFlowRule new_flow_rule() const { return {in_panic(), active_priority()}; }
+  bool takes_new_flows(const Backend& b) const { return new_flow_rule().admits(b); }
 };
 
 // Idle timeouts of flow entries, in seconds (xlb set timeout). IPVS's

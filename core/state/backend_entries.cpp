@@ -11,7 +11,7 @@
 
 namespace xlb {
 
-xlb_backend backend_entry(const Service& s, const Backend& b) {
+xlb_backend backend_entry(const Service& s, const Backend& b, bool panic) {
   xlb_backend e{};
   e.addr = b.addr.to_abi();
   e.cookie = b.cookie;
@@ -20,7 +20,7 @@ xlb_backend backend_entry(const Service& s, const Backend& b) {
   // An unresolved next hop has no MAC to send to: its flows are re-balanced
   // as a down backend's are. In panic health is ignored, for the flows the
   // table places on a down backend as for the new ones.
-  const bool down = b.health == Health::down && !s.in_panic();
+  const bool down = b.health == Health::down && !panic;
   e.flags = down || b.unresolved ? XLB_BE_DOWN : 0;
   std::memcpy(e.mac, b.mac.bytes.data(), 6);
   e.forward = static_cast<uint8_t>(s.forward);
@@ -30,8 +30,10 @@ xlb_backend backend_entry(const Service& s, const Backend& b) {
 
 BackendEntries backend_entries(const Config& c) {
   BackendEntries out;
-  for (const auto& s : c.services)
-    for (const auto& b : s.backends) out[b.id] = backend_entry(s, b);
+  for (const auto& s : c.services) {
+    const bool panic = s.in_panic();
+    for (const auto& b : s.backends) out[b.id] = backend_entry(s, b, panic);
+  }
   return out;
 }
 

@@ -91,8 +91,9 @@ Status assign_ids(const Maps& m, const Config& live, Config& next, bool adopt) {
 
 std::vector<MaglevEntry> table_inputs(const Service& s) {
   std::vector<MaglevEntry> v;
+  const Service::NewFlowRule rule = s.new_flow_rule();
   for (const auto& b : s.backends)
-    if (s.takes_new_flows(b)) v.push_back({b.addr, b.weight, b.id});
+    if (rule.admits(b)) v.push_back({b.addr, b.weight, b.id});
   return v;
 }
 

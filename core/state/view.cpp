@@ -69,7 +69,8 @@ std::string to_string(NextHop n) {
   return "?";
 }
 
-BackendView backend_view(const Service& s, const Backend& b, const StatsSnapshot* st) {
+BackendView backend_view(const Service& s, const Service::NewFlowRule& rule, const Backend& b,
+                         const StatsSnapshot* st) {
   return {s.name,
           b.addr,
           b.weight,
@@ -78,7 +79,7 @@ BackendView backend_view(const Service& s, const Backend& b, const StatsSnapshot
           b.mac,
           next_hop_of(s, b),
           b.priority,
-          s.takes_new_flows(b),
+          rule.admits(b),
           b.id,
           st ? counters_of(st->backends, b.id) : Counters{},
           std::nullopt};
@@ -102,7 +103,8 @@ ServiceView service_view(const Service& s, const StatsSnapshot* st) {
                 st ? counters_of(st->services, s.id) : Counters{},
                 std::nullopt,
                 {}};
-  for (const auto& b : s.backends) v.backends.push_back(backend_view(s, b, st));
+  const Service::NewFlowRule rule = s.new_flow_rule();
+  for (const auto& b : s.backends) v.backends.push_back(backend_view(s, rule, b, st));
   return v;
 }
 
@@ -135,8 +137,10 @@ ServiceListView service_list_view(const LiveView& live, const std::vector<const 
 
 BackendListView backend_list_view(const LiveView& live, const std::vector<const Service*>& sel) {
   BackendListView v;
-  for (const Service* s : sel)
-    for (const auto& b : s->backends) v.backends.push_back(backend_view(*s, b, &live.stats));
+  for (const Service* s : sel) {
+    const Service::NewFlowRule rule = s->new_flow_rule();
+    for (const auto& b : s->backends) v.backends.push_back(backend_view(*s, rule, b, &live.stats));
+  }
   return v;
 }
 

@@ -127,7 +127,9 @@ struct InterfaceListView {
   uint32_t layout = 0;  // the pins' map layout (XLB_ABI_VERSION)
 };
 
-BackendView backend_view(const Service& s, const Backend& b, const StatsSnapshot* st);
+// rule: s.new_flow_rule(), worked out once per service.
+BackendView backend_view(const Service& s, const Service::NewFlowRule& rule, const Backend& b,
+                         const StatsSnapshot* st);
 ServiceView service_view(const Service& s, const StatsSnapshot* st);
 
 // The services a read command shows: all, or the one named.
