@@ -9,7 +9,8 @@ JOBS ?= $(shell nproc)
 # Fuzzing: libFuzzer harnesses in a clang build of their own (tests/fuzz).
 FUZZ_BUILD ?= build-fuzz
 FUZZ_TIME ?= 300
-FUZZ_SMOKE_TIME ?= 10
+FUZZ_SMOKE_TIME ?= 60
+FUZZ_SMOKE_RUNS ?= 100000
 PACKET_FUZZ_FRAMES ?= 2000000
 
 DEPS = build-essential cmake pkg-config clang llvm bpftool libbpf-dev \
@@ -63,11 +64,11 @@ fuzz: fuzz-build build
 	  --gtest_filter='PacketFuzz.*'
 
 fuzz-smoke: fuzz-build
-	bash tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_TIME)
+	bash tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_TIME) $(FUZZ_SMOKE_RUNS)
 
 # The fuzz smoke: a clang/ASan build of the grammar, importer and store
-# decoder (build-fuzz) and FUZZ_SMOKE_TIME s per harness on the committed
-# corpora; a finding fails check with its input in build-fuzz/fuzz-artifacts.
+# decoder (build-fuzz) and FUZZ_SMOKE_RUNS inputs per harness (fixed seed,
+# at most FUZZ_SMOKE_TIME s) from the committed corpora; a finding fails check with its input in build-fuzz/fuzz-artifacts.
 check: build format-check lint
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) -LE e2e
 	cd $(BUILD) && ctest --output-on-failure -L e2e

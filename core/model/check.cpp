@@ -15,7 +15,7 @@ std::optional<uint32_t> parse_duration_ms(std::string_view s) {
   if (unit == "ms") scale = 1;
   if (unit == "s") scale = 1000;
   if (unit == "m") scale = 60000;
-  if (scale == 0 || v > 3600000 / scale) return std::nullopt;
+  if (scale == 0 || v > kMaxCheckDurationMs / scale) return std::nullopt;
   uint64_t ms = v * scale;
   if (ms == 0) return std::nullopt;
   return static_cast<uint32_t>(ms);
@@ -43,6 +43,10 @@ std::string where(const Service& s, const Check& c) {
 }
 
 Status validate_check_fields(const Service& s, const Check& c) {
+  // A stored model may come from anywhere: hold it to what the grammar takes,
+  // or `list ruleset` would print a check that does not read back.
+  if (c.timeout_ms == 0 || c.interval_ms > kMaxCheckDurationMs)
+    return usage_error(where(s, c) + ": interval and timeout must be 1ms..1h");
   if (c.timeout_ms >= c.interval_ms)
     return usage_error(where(s, c) + ": timeout " + format_duration_ms(c.timeout_ms) +
                        " must be shorter than interval " + format_duration_ms(c.interval_ms));

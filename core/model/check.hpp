@@ -15,6 +15,9 @@ namespace xlb {
 
 // Durations as operators write them: 500ms, 2s, 1m (a unit is required).
 // Range: 1ms .. 1h.
+// The longest check interval or timeout the grammar takes (1h).
+inline constexpr uint32_t kMaxCheckDurationMs = 3600000;
+
 std::optional<uint32_t> parse_duration_ms(std::string_view s);
 // The shortest exact spelling: 60000 -> "1m", 2000 -> "2s", 1500 -> "1500ms".
 std::string format_duration_ms(uint32_t ms);

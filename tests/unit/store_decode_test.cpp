@@ -99,6 +99,13 @@ TEST(StoreDecode, RefusesWhatTheGrammarRefuses) {
             "not a stored model: a string that is not UTF-8");
   EXPECT_EQ(refused([](Config& c) { c.services[0].checks[0].path = "/\x01"; }),
             "not a stored model: http check of service web: path: control character 0x01");
+  // Found by the fuzz smoke: an interval the grammar cannot read back.
+  EXPECT_EQ(refused([](Config& c) { c.services[0].checks[0].interval_ms = 4294962295U; }),
+            "not a stored model: http check of service web: interval and timeout must be "
+            "1ms..1h");
+  EXPECT_EQ(refused([](Config& c) { c.services[0].checks[0].timeout_ms = 0; }),
+            "not a stored model: http check of service web: interval and timeout must be "
+            "1ms..1h");
 }
 
 TEST(StoreDecode, BinaryStringsAreRefused) {
