@@ -15,6 +15,7 @@
  * All state is in the pinned maps described in xlb_abi.h.
  */
 #include <linux/bpf.h>
+#include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
 #include "xlb_maps.h"
 #include "counters.h"
@@ -95,6 +96,19 @@ SEC("xdp")
 int xlb_hc_host(struct xdp_md *ctx)
 {
 	return XDP_PASS;
+}
+
+/* On xlbhc0's egress (tc): only the host's own probes may enter the port.
+ * A packet the host forwards there (a stranger routing to a NAT address,
+ * maybe with the port's own address as source) came in on some interface;
+ * a locally made one has no ingress interface. */
+SEC("tc")
+int xlb_hc_guard(struct __sk_buff *skb)
+{
+	if (!skb->ingress_ifindex)
+		return TC_ACT_OK;
+	xlb_count_global(XLB_G_DROP_HC_FORWARDED);
+	return TC_ACT_SHOT;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

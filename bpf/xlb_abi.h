@@ -37,13 +37,15 @@
 
 #include <linux/types.h>
 
-#define XLB_ABI_VERSION 4
+#define XLB_ABI_VERSION 5
 /* 2: tunnel settings in xlb_bank, forward in xlb_backend.
  * 3: xlb_flow carries flags (SYN only) instead of svc_id; flow timeouts and
  *    the flow guard in xlb_bank; xlb_guard; xlb_nexthops, xlb_tx_ports;
  *    counters flow_guard_skipped and fib_lookups.
  * 4: xlb_nat's check_ports (was padding); counters hc_chatter and
- *    drop_hc_port (xlb_global grows by two). */
+ *    drop_hc_port (xlb_global grows by two).
+ * 5: counter drop_hc_forwarded (xlb_global grows by one); the tc program
+ *    xlb_hc_guard on xlbhc0. */
 
 /* Default capacities, chosen at first attach (xlb interface attach). */
 #define XLB_DEFAULT_MAX_SERVICES 1024
@@ -348,6 +350,7 @@ enum xlb_global_counter {
 	XLB_G_FIB_LOOKUP, /* bpf_fib_lookup calls: hc probes, fallbacks */
 	XLB_G_HC_CHATTER, /* on the hc port: the host's own ND, MLD, RS (dropped) */
 	XLB_G_DROP_HC_PORT, /* probe to a port no check of the service uses */
+	XLB_G_DROP_HC_FORWARDED, /* routed into the hc port from elsewhere */
 	XLB_G_MAX,
 };
 

@@ -43,6 +43,7 @@ constexpr std::array<GlobalMetric, XLB_G_MAX> kGlobalMetrics = [] {
   m[XLB_G_FIB_LOOKUP] = {"xlb_fib_lookups_total"};
   m[XLB_G_HC_CHATTER] = {"xlb_hc_chatter_total"};
   m[XLB_G_DROP_HC_PORT] = {drops, "reason", "hc_port"};
+  m[XLB_G_DROP_HC_FORWARDED] = {drops, "reason", "hc_forwarded"};
   return m;
 }();
 

@@ -39,7 +39,8 @@ constexpr const char* kGlobalNames[XLB_G_MAX] = {"pass",
                                                  "flow_guard_skipped",
                                                  "fib_lookups",
                                                  "hc_chatter",
-                                                 "drop_hc_port"};
+                                                 "drop_hc_port",
+                                                 "drop_hc_forwarded"};
 
 int ncpus() {
   static int n = libbpf_num_possible_cpus();

@@ -67,7 +67,8 @@ const Schema kGlobal = {{"pass", T::uint},
                         {"flow_guard_skipped", T::uint},
                         {"fib_lookups", T::uint},
                         {"hc_chatter", T::uint},
-                        {"drop_hc_port", T::uint}};
+                        {"drop_hc_port", T::uint},
+                        {"drop_hc_forwarded", T::uint}};
 
 Schema with_rates(Schema s) {
   for (const char* k : {"cps", "pps", "bps"}) s[k] = T::uint;
