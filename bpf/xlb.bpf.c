@@ -25,6 +25,7 @@
 #include "flows.h"
 #include "forward.h"
 #include "hc.h"
+#include "echo.h"
 
 static __always_inline int xlb_send(struct xdp_md *ctx,
 				    const struct xlb_packet *pkt,
@@ -68,6 +69,12 @@ int xlb_xdp(struct xdp_md *ctx)
 	if (xlb_parse_l4(ctx, &pkt) != XLB_PARSE_OK ||
 	    xlb_parse_icmp(ctx, &pkt) != XLB_PARSE_OK)
 		return xlb_verdict_drop(XLB_G_DROP_MALFORMED);
+	if (pkt.key.proto != IPPROTO_TCP && pkt.key.proto != IPPROTO_UDP) {
+		int echo = xlb_echo(ctx, &pkt, vip);
+
+		if (echo >= 0)
+			return echo;
+	}
 	bs = bpf_map_lookup_elem(&xlb_banks, &bank);
 	if (!bs)
 		return xlb_verdict_pass();

@@ -16,6 +16,7 @@
  *   xlb_flows     LRU_HASH        5-tuple -> backend id + cookie + last seen
  *                                 (per-CPU LRU lists: BPF_F_NO_COMMON_LRU)
  *   xlb_guard     PERCPU_ARRAY[1] new flows recorded this second (flow guard)
+ *   xlb_echo_guard PERCPU_ARRAY[1] ICMP echo replies sent this second
  *   xlb_svc_stats, xlb_be_stats   PERCPU_ARRAY by stable id
  *   xlb_global    PERCPU_ARRAY    counters by action and by drop reason
  *   xlb_store     HASH            the configuration model, serialised, per
@@ -44,8 +45,9 @@
  *    counters flow_guard_skipped and fib_lookups.
  * 4: xlb_nat's check_ports (was padding); counters hc_chatter and
  *    drop_hc_port (xlb_global grows by two).
- * 5: counter drop_hc_forwarded (xlb_global grows by one); the tc program
- *    xlb_hc_guard on xlbhc0. */
+ * 5: counters drop_hc_forwarded, echo_replies, drop_echo_rate (xlb_global
+ *    grows by three); the tc program xlb_hc_guard on xlbhc0; xlb_echo_guard;
+ *    the VIP entry's XLB_SVC_ECHO. */
 
 /* Default capacities, chosen at first attach (xlb interface attach). */
 #define XLB_DEFAULT_MAX_SERVICES 1024
@@ -89,7 +91,11 @@ struct xlb_ctl {
 
 /* Service flags. */
 #define XLB_SVC_SH	  0x0001 /* sched sh: hash the source address only */
+#define XLB_SVC_ECHO	  0x4000 /* VIP entry: answer ICMP echo (echo.h) */
 #define XLB_SVC_VIP_ENTRY 0x8000 /* the VIP-level entry (proto 0, port 0) */
+
+/* ICMP echo replies a CPU sends a second, at most (echo.h). */
+#define XLB_ECHO_RATE 1000
 
 /* Forwarding methods. */
 enum xlb_forward {
@@ -351,6 +357,8 @@ enum xlb_global_counter {
 	XLB_G_HC_CHATTER, /* on the hc port: the host's own ND, MLD, RS (dropped) */
 	XLB_G_DROP_HC_PORT, /* probe to a port no check of the service uses */
 	XLB_G_DROP_HC_FORWARDED, /* routed into the hc port from elsewhere */
+	XLB_G_ECHO_REPLY,	 /* ICMP echo to a VIP answered */
+	XLB_G_DROP_ECHO_RATE,	 /* ICMP echo over XLB_ECHO_RATE a second */
 	XLB_G_MAX,
 };
 

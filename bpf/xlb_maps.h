@@ -83,6 +83,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_guard SEC(".maps");
 
+/* ICMP echo replies sent this second, per CPU (echo.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xlb_guard);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_echo_guard SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XLB_DEFAULT_MAX_SERVICES);

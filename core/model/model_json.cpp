@@ -158,6 +158,7 @@ json settings_json(const Settings& st) {
   j["timeouts"] = {
       {"tcp", st.timeouts.tcp}, {"tcp_syn", st.timeouts.tcp_syn}, {"udp", st.timeouts.udp}};
   j["flow_guard"] = st.flow_guard;
+  j["icmp_echo"] = st.icmp_echo;
   return j;
 }
 
@@ -182,6 +183,7 @@ void timeouts_from(const json& j, Settings& st) {
     st.timeouts.udp = t.value("udp", st.timeouts.udp);
   }
   st.flow_guard = j.value("flow_guard", st.flow_guard);
+  st.icmp_echo = j.value("icmp_echo", st.icmp_echo);
 }
 
 // Unset addresses are absent (stores written before they existed, too).

@@ -44,6 +44,8 @@ constexpr std::array<GlobalMetric, XLB_G_MAX> kGlobalMetrics = [] {
   m[XLB_G_HC_CHATTER] = {"xlb_hc_chatter_total"};
   m[XLB_G_DROP_HC_PORT] = {drops, "reason", "hc_port"};
   m[XLB_G_DROP_HC_FORWARDED] = {drops, "reason", "hc_forwarded"};
+  m[XLB_G_ECHO_REPLY] = {"xlb_echo_replies_total"};
+  m[XLB_G_DROP_ECHO_RATE] = {drops, "reason", "echo_rate"};
   return m;
 }();
 
@@ -80,6 +82,7 @@ constexpr Family kGlobalFamilies[] = {
      "Tunnels: ICMP frag-needed / packet-too-big sent back to clients."},
     {"xlb_hc_chatter_total", "counter",
      "The host's own non-TCP/UDP frames on the health-check port (ND, MLD), passed."},
+    {"xlb_echo_replies_total", "counter", "ICMP echo requests to a VIP answered by the datapath."},
 };
 
 std::string label(const std::string& k, const std::string& v) {

@@ -40,7 +40,9 @@ constexpr const char* kGlobalNames[XLB_G_MAX] = {"pass",
                                                  "fib_lookups",
                                                  "hc_chatter",
                                                  "drop_hc_port",
-                                                 "drop_hc_forwarded"};
+                                                 "drop_hc_forwarded",
+                                                 "echo_replies",
+                                                 "drop_echo_rate"};
 
 int ncpus() {
   static int n = libbpf_num_possible_cpus();

@@ -68,7 +68,9 @@ const Schema kGlobal = {{"pass", T::uint},
                         {"fib_lookups", T::uint},
                         {"hc_chatter", T::uint},
                         {"drop_hc_port", T::uint},
-                        {"drop_hc_forwarded", T::uint}};
+                        {"drop_hc_forwarded", T::uint},
+                        {"echo_replies", T::uint},
+                        {"drop_echo_rate", T::uint}};
 
 Schema with_rates(Schema s) {
   for (const char* k : {"cps", "pps", "bps"}) s[k] = T::uint;
@@ -269,8 +271,10 @@ TEST_F(CliJsonSchemaTest, InterfaceList) {
 TEST_F(CliJsonSchemaTest, ListRulesetAndHelp) {
   json rs = read({"list", "ruleset"});
   expect_schema(rs, {{"ruleset", T::str}, {"settings", T::obj}}, "list ruleset");
-  expect_schema(rs["settings"], {{"seed", T::uint}, {"flow_guard", T::uint}, {"timeouts", T::obj}},
-                "list ruleset.settings");
+  expect_schema(
+      rs["settings"],
+      {{"seed", T::uint}, {"flow_guard", T::uint}, {"icmp_echo", T::boolean}, {"timeouts", T::obj}},
+      "list ruleset.settings");
   EXPECT_EQ(rs["ruleset"].get<std::string>(), xlb_ok({"list", "ruleset"}));
   EXPECT_EQ(rs["ruleset"].get<std::string>().rfind("flush ruleset\n", 0), 0u);
   for (const Args& a : {Args{"help"}, Args{"service", "help"}, Args{"flows", "help"}}) {
