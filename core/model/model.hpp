@@ -196,5 +196,8 @@ void to_json(nlohmann::json& j, const Config& c);
 // The settings as JSON: seed, and the tunnel addresses that are set.
 nlohmann::json settings_json(const Settings& st);
 Result<Config> config_from_json(const nlohmann::json& j);
+// The same mapping over a CBOR blob read in place (the store's decoder).
+class CborView;
+Result<Config> config_from_cbor_view(const CborView& v);
 
 }  // namespace xlb
