@@ -6,7 +6,7 @@
 # loader's symbol relocation of libstdc++, libnl, libbpf, libelf and
 # readline took about half of a command's fixed cost (`xlb --version`:
 # 13.1 ms of CPU dynamic, 7.8 ms static; bench/README.md).
-option(XLB_STATIC_DEPS "link libbpf, libnl, readline and libstdc++ statically" ON)
+option(XLB_STATIC_DEPS "link libbpf, libnl, readline and libstdc++ statically" OFF)
 
 # xlb_static_archives(OUT LIBS...): the full paths of lib<NAME>.a, or
 # nothing when one is missing (the shared libraries are used then).
