@@ -70,6 +70,10 @@ struct xlb_choice {
 	__u8 rebalanced;    /* ... replacing one whose backend went away */
 	__u8 expired;	    /* ch->stale is only idle for too long */
 	__u8 guard_skipped; /* a SYN not recorded: the flow guard */
+	__u8 left_syn;	    /* the entry just left the SYN-only state */
+	/* An established entry this packet wrote (last_seen or flags
+	 * changed): a candidate for a flow sync refresh (sync_export.h). */
+	struct xlb_flow *touched;
 };
 
 static __always_inline __u32 xlb_now_seconds(void)
@@ -141,10 +145,15 @@ static __always_inline int xlb_flow_established(const struct xlb_packet *pkt,
 	ch->svc_id = ch->be->svc_id;
 	if (pkt->icmp_error)
 		return 1;
-	if (flow->last_seen != now)
+	if (flow->last_seen != now) {
 		flow->last_seen = now;
-	if (flow->flags)
+		ch->touched = flow;
+	}
+	if (flow->flags) {
 		flow->flags = 0;
+		ch->touched = flow;
+		ch->left_syn = 1;
+	}
 	return 1;
 }
 
@@ -177,6 +186,7 @@ xlb_flow_entry(const struct xlb_choice *ch, __u32 now, __u8 flags)
 		.cookie = ch->be->cookie,
 		.last_seen = now,
 		.flags = flags,
+		.exported = (__u16)now, /* a new flow is exported at once */
 	};
 
 	return e;
