@@ -70,10 +70,12 @@ struct xlb_choice {
 	__u8 rebalanced;    /* ... replacing one whose backend went away */
 	__u8 expired;	    /* ch->stale is only idle for too long */
 	__u8 guard_skipped; /* a SYN not recorded: the flow guard */
-	__u8 left_syn;	    /* the entry just left the SYN-only state */
-	/* An established entry this packet wrote (last_seen or flags
-	 * changed): a candidate for a flow sync refresh (sync_export.h). */
-	struct xlb_flow *touched;
+	/* This packet wrote its established entry (last_seen moved, or it
+	 * left the SYN-only state): a candidate for a flow sync refresh
+	 * (sync_export.h). Flags, not a pointer: the main program's stack
+	 * has no 8 bytes to spare. */
+	__u8 touched;
+	__u8 left_syn;
 };
 
 static __always_inline __u32 xlb_now_seconds(void)
@@ -147,11 +149,11 @@ static __always_inline int xlb_flow_established(const struct xlb_packet *pkt,
 		return 1;
 	if (flow->last_seen != now) {
 		flow->last_seen = now;
-		ch->touched = flow;
+		ch->touched = 1;
 	}
 	if (flow->flags) {
 		flow->flags = 0;
-		ch->touched = flow;
+		ch->touched = 1;
 		ch->left_syn = 1;
 	}
 	return 1;

@@ -34,39 +34,44 @@ static __always_inline __be16 xlb_sync_svc_port(const struct xlb_packet *pkt,
 	return 0;
 }
 
-/* Whether an established entry is due for a refresh export; marks it
- * exported when it is. */
-static __always_inline int xlb_sync_refresh_due(const struct xlb_choice *ch,
+/* Whether the packet's established entry is due for a refresh export;
+ * marks it exported when it is. Looked up again (once a second per flow at
+ * most, and only with export on) rather than kept from the flow lookup. */
+static __always_inline int xlb_sync_refresh_due(const struct xlb_packet *pkt,
+						const struct xlb_choice *ch,
 						const struct xlb_sync_ctl *sc)
 {
-	struct xlb_flow *f = ch->touched;
-	__u16 now = (__u16)f->last_seen;
+	struct xlb_flow *f = bpf_map_lookup_elem(&xlb_flows, &pkt->key);
+	__u16 now;
 
+	if (!f)
+		return 0;
+	now = (__u16)f->last_seen;
 	if (!ch->left_syn && (__u16)(now - f->exported) < sc->interval)
 		return 0;
 	f->exported = now;
 	return 1;
 }
 
-static __always_inline void xlb_sync_export(const struct xlb_packet *pkt,
-					    const struct xlb_svc *vip,
-					    const struct xlb_choice *ch)
+/* The export itself, a subprogram of its own: its locals stay off the main
+ * program's stack, which the tunnel path already fills. */
+static __noinline int xlb_sync_write(const struct xlb_packet *pkt,
+				     const struct xlb_svc *vip,
+				     const struct xlb_choice *ch)
 {
 	struct xlb_sync_event *ev;
 	struct xlb_sync_ctl *sc;
 	__u32 zero = 0;
 
-	if (!ch->new_flow && !ch->touched)
-		return;
 	sc = bpf_map_lookup_elem(&xlb_sync_ctl, &zero);
 	if (!sc || !(sc->flags & XLB_SYNC_EXPORT))
-		return;
-	if (!ch->new_flow && !xlb_sync_refresh_due(ch, sc))
-		return;
+		return 0;
+	if (!ch->new_flow && !xlb_sync_refresh_due(pkt, ch, sc))
+		return 0;
 	ev = bpf_ringbuf_reserve(&xlb_sync_ring, sizeof(*ev), 0);
 	if (!ev) {
 		xlb_count_global(XLB_G_SYNC_RING_FULL);
-		return;
+		return 0;
 	}
 	ev->key = pkt->key;
 	ev->backend = ch->be->addr;
@@ -75,6 +80,16 @@ static __always_inline void xlb_sync_export(const struct xlb_packet *pkt,
 	ev->flags = ch->new_flow && pkt->tcp_syn ? XLB_FLOW_SYN_ONLY : 0;
 	ev->reserved = 0;
 	bpf_ringbuf_submit(ev, 0);
+	return 1;
+}
+
+/* Only packets that wrote an entry go further than this test. */
+static __always_inline void xlb_sync_export(const struct xlb_packet *pkt,
+					    const struct xlb_svc *vip,
+					    const struct xlb_choice *ch)
+{
+	if (ch->new_flow || ch->touched)
+		xlb_sync_write(pkt, vip, ch);
 }
 
 #endif /* XLB_SYNC_EXPORT_H */
