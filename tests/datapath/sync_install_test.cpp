@@ -71,6 +71,7 @@ TEST_F(SyncInstallTest, UnknownBackendIsSkippedAndCounted) {
   auto r = install({peer_flow(1, ip("10.9.9.9")), peer_flow(2, ip("10.0.0.3"))});
   EXPECT_EQ(r.unknown, 1u);
   EXPECT_EQ(r.installed, 1u);
+  EXPECT_EQ(*count_flows(maps()), 1u);
   EXPECT_EQ(flows().size(), 1u);
 }
 
