@@ -26,11 +26,14 @@
 #include "forward.h"
 #include "hc.h"
 #include "echo.h"
+#include "sync_export.h"
 
 static __always_inline int xlb_send(struct xdp_md *ctx,
 				    const struct xlb_packet *pkt,
+				    const struct xlb_svc *vip,
 				    const struct xlb_choice *ch, __u32 bank)
 {
+	xlb_sync_export(pkt, vip, ch);
 	xlb_count_traffic(&xlb_svc_stats, ch->svc_id, pkt->frame_len,
 			  ch->new_flow);
 	xlb_count_traffic(&xlb_be_stats, ch->id, pkt->frame_len, ch->new_flow);
@@ -79,7 +82,7 @@ int xlb_xdp(struct xdp_md *ctx)
 	if (!bs)
 		return xlb_verdict_pass();
 	if (!pkt.tcp_syn && xlb_flow_established(&pkt, bs, &choice))
-		return xlb_send(ctx, &pkt, &choice, bank);
+		return xlb_send(ctx, &pkt, vip, &choice, bank);
 
 	svc = xlb_lookup_service(bank, vip, &pkt);
 	if (!svc)
@@ -87,7 +90,7 @@ int xlb_xdp(struct xdp_md *ctx)
 						       XLB_G_DROP_NO_SERVICE);
 	if (!xlb_choose_new(&pkt, svc, bs, &choice))
 		return xlb_verdict_drop(XLB_G_DROP_NO_BACKEND);
-	return xlb_send(ctx, &pkt, &choice, bank);
+	return xlb_send(ctx, &pkt, vip, &choice, bank);
 }
 
 /* On xlbhc1 only: health-check probes from the host (hc.h). */

@@ -189,4 +189,28 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_tx_ports SEC(".maps");
 
+/* Flow sync (see xlb_abi.h): the export switch xlb-syncd sets, the events
+ * it reads, and its counters. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xlb_sync_ctl);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_sync_ctl SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, XLB_SYNC_RING_BYTES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_sync_ring SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_SYNC_C_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_sync_stats SEC(".maps");
+
 #endif /* XLB_MAPS_H */

@@ -54,9 +54,6 @@ uint32_t blob_layout(std::span<const uint8_t> blob) {
 
 namespace {
 
-// Layout 4 ended xlb_global with drop_hc_port.
-constexpr uint32_t kGlobalCountersOfLayout4 = XLB_G_DROP_HC_PORT + 1;
-
 // Entries of the pinned xlb_global, 0 when unreadable.
 uint32_t global_counters(const std::string& pin_path) {
   PinnedFd global(pin_path + "/xlb_global");
@@ -84,10 +81,10 @@ Result<uint32_t> pinned_layout(const std::string& pin_path) {
     if (v) return v;
   }
   // Never committed: the maps say which layout made them (3 has the
-  // next-hop table; 4 and 5 each grew xlb_global).
+  // next-hop table, 4 two more global counters, 5 four more).
   if (access((pin_path + "/xlb_nexthops").c_str(), F_OK) != 0) return 2u;
   const uint32_t counters = global_counters(pin_path);
-  if (counters < kGlobalCountersOfLayout4) return 3u;
+  if (counters < XLB_G_MAX_V4) return 3u;
   return counters < XLB_G_MAX ? 4u : uint32_t{XLB_ABI_VERSION};
 }
 

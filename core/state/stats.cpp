@@ -2,6 +2,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -43,7 +44,21 @@ constexpr const char* kGlobalNames[XLB_G_MAX] = {"pass",
                                                  "drop_hc_port",
                                                  "drop_hc_forwarded",
                                                  "echo_replies",
-                                                 "drop_echo_rate"};
+                                                 "drop_echo_rate",
+                                                 "sync_ring_full"};
+
+constexpr const char* kSyncNames[XLB_SYNC_C_MAX] = {"events",
+                                                    "sent",
+                                                    "datagrams_sent",
+                                                    "datagrams_received",
+                                                    "received",
+                                                    "installed",
+                                                    "kept_local",
+                                                    "unknown_backend",
+                                                    "rejected_tag",
+                                                    "rejected_replay",
+                                                    "rejected_malformed",
+                                                    "bulk_requests"};
 
 int ncpus() {
   static int n = libbpf_num_possible_cpus();
@@ -111,6 +126,19 @@ Status read_global(const Maps& m, StatsSnapshot& out) {
 
 }  // namespace
 
+const char* sync_counter_name(int index) {
+  return index >= 0 && index < XLB_SYNC_C_MAX ? kSyncNames[index] : "?";
+}
+
+std::array<uint64_t, XLB_SYNC_C_MAX> read_sync_counters(const std::string& pin_path) {
+  std::array<uint64_t, XLB_SYNC_C_MAX> out{};
+  int fd = bpf_obj_get((pin_path + "/xlb_sync_stats").c_str());
+  if (fd < 0) return out;
+  for (uint32_t i = 0; i < XLB_SYNC_C_MAX; i++) (void)bpf_map_lookup_elem(fd, &i, &out[i]);
+  close(fd);
+  return out;
+}
+
 const char* global_counter_name(int index) {
   return index >= 0 && index < XLB_G_MAX ? kGlobalNames[index] : "?";
 }
@@ -161,6 +189,7 @@ Result<StatsSnapshot> read_stats(const Maps& m, const Config& c) {
   StatsSnapshot out;
   if (!read_stats_batched(m, c, out)) XLB_TRY(read_stats_by_id(m, c, out));
   XLB_TRY(read_global(m, out));
+  out.sync = read_sync_counters(m.pin_path());
   return out;
 }
 
