@@ -56,10 +56,9 @@ static __always_inline void xlb_swap_macs(struct xdp_md *ctx)
 
 /* The 16-bit word holding an ICMP type and code changed from `from` to
  * `to`: the checksum follows (RFC 1624). */
-static __always_inline void xlb_icmp_type_csum(__u16 *check, __u8 from,
-					       __u8 to)
+static __always_inline void xlb_icmp_type_csum(__u16 *check, __u8 from, __u8 to)
 {
-	__u32 sum = (__u16)~*check;
+	__u32 sum = (__u16) ~*check;
 
 	sum += (__u16)~bpf_htons((__u16)from << 8);
 	sum += bpf_htons((__u16)to << 8);

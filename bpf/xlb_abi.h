@@ -366,7 +366,7 @@ enum xlb_global_counter {
 	XLB_G_DROP_HC_FORWARDED, /* routed into the hc port from elsewhere */
 	XLB_G_ECHO_REPLY,	 /* ICMP echo to a VIP answered */
 	XLB_G_DROP_ECHO_RATE,	 /* ICMP echo over XLB_ECHO_RATE a second */
-	XLB_G_SYNC_RING_FULL, /* flow sync event lost: xlb_sync_ring full */
+	XLB_G_SYNC_RING_FULL,	 /* flow sync event lost: xlb_sync_ring full */
 	XLB_G_MAX,
 };
 
@@ -402,25 +402,25 @@ struct xlb_sync_event {
 	struct xlb_addr backend; /* the backend's address */
 	__be16 svc_port;	 /* the service's port: key.dport or 0 */
 	__u8 be_family;
-	__u8 flags;		 /* the entry's XLB_FLOW_* */
+	__u8 flags; /* the entry's XLB_FLOW_* */
 	__u32 reserved;
 };
 
 /* xlb_sync_stats: counters xlb-syncd keeps (the datapath never touches
  * them), shown by `xlb stats` and the Prometheus metrics. */
 enum xlb_sync_counter {
-	XLB_SYNC_C_EVENTS = 0,	 /* events read from the ring buffer */
-	XLB_SYNC_C_SENT,	 /* flows sent to peers */
+	XLB_SYNC_C_EVENTS = 0, /* events read from the ring buffer */
+	XLB_SYNC_C_SENT,       /* flows sent to peers */
 	XLB_SYNC_C_DATAGRAMS_SENT,
 	XLB_SYNC_C_DATAGRAMS_RECEIVED,
-	XLB_SYNC_C_RECEIVED,	 /* flows received in accepted datagrams */
-	XLB_SYNC_C_INSTALLED,	 /* flows written into the flow table */
-	XLB_SYNC_C_KEPT_LOCAL,	 /* not installed: the local entry is newer */
+	XLB_SYNC_C_RECEIVED,   /* flows received in accepted datagrams */
+	XLB_SYNC_C_INSTALLED,  /* flows written into the flow table */
+	XLB_SYNC_C_KEPT_LOCAL, /* not installed: the local entry is newer */
 	XLB_SYNC_C_UNKNOWN_BACKEND, /* not installed: no such (service, backend) */
-	XLB_SYNC_C_REJECT_TAG,	 /* datagrams: authentication failed */
+	XLB_SYNC_C_REJECT_TAG,	    /* datagrams: authentication failed */
 	XLB_SYNC_C_REJECT_REPLAY, /* datagrams: sequence number seen or too old */
 	XLB_SYNC_C_REJECT_MALFORMED, /* datagrams: not a valid sync datagram */
-	XLB_SYNC_C_BULK_REQUESTS, /* bulk syncs served */
+	XLB_SYNC_C_BULK_REQUESTS,    /* bulk syncs served */
 	XLB_SYNC_C_MAX,
 };
 
