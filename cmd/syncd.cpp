@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "daemon_cli.hpp"
 #include "sync/syncd.hpp"
 
 namespace {
@@ -65,13 +66,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   CLI::App app{"xlb-syncd: flow sync between xlb load balancers"};
   Cli c;
   define_options(app, c);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);
-    std::cerr << "xlb-syncd: error: " << e.what() << "\n";
-    return 2;
-  }
+  if (auto rc = xlb::parse_daemon_cli(app, argc, argv, "xlb-syncd")) return *rc;
   c.opts.sender = c.id;
   c.opts.bulk_on_start = !c.no_bulk;
   if (c.syslog) openlog("xlb-syncd", LOG_PID, LOG_DAEMON);
