@@ -1,6 +1,8 @@
 // xlb-syncd: flow sync between load balancers behind ECMP. The logic is in
 // core/sync/syncd.hpp; here: options, signals and logging. SIGTERM and
-// SIGINT stop it, and stopping turns the datapath's export off.
+// SIGINT stop it, and stopping turns the datapath's export off. A syncd
+// killed with SIGKILL cannot: `xlb-syncd --stop-export` (the unit's
+// ExecStopPost) does it for it.
 #include <syslog.h>
 #ifdef XLB_HAVE_SYSTEMD
 #include <systemd/sd-daemon.h>
@@ -13,6 +15,7 @@
 #include <iostream>
 
 #include "daemon_cli.hpp"
+#include "sync/export.hpp"
 #include "sync/syncd.hpp"
 
 namespace {
@@ -33,6 +36,7 @@ struct Cli {
   xlb::sync::SyncdOptions opts;
   bool syslog = false;
   bool no_bulk = false;
+  bool stop_export = false;
   uint32_t id = 0;
 };
 
@@ -41,8 +45,8 @@ void define_options(CLI::App& app, Cli& c) {
   if (env && *env) c.opts.pin_path = env;
   app.add_option("--pin-path", c.opts.pin_path, "bpffs directory of xlb's state")
       ->envname("XLB_PIN_PATH");
-  app.add_option("--key", c.opts.key_file, "file with the shared secret (at least 16 bytes)")
-      ->required();
+  auto* key =
+      app.add_option("--key", c.opts.key_file, "file with the shared secret (at least 16 bytes)");
   app.add_option("--peer", c.opts.peers, "a peer load balancer's address (repeatable)");
   app.add_option("--listen", c.opts.listen, "local address to receive on (default: any)");
   app.add_option("--port", c.opts.port, "UDP port (default 8848)")->check(CLI::Range(1, 65535));
@@ -57,7 +61,21 @@ void define_options(CLI::App& app, Cli& c) {
       ->check(CLI::Range(1u, 0xffffffffu));
   app.add_flag("--no-bulk", c.no_bulk, "do not ask the peers for their flows at start");
   app.add_flag("--syslog", c.syslog, "log to syslog as well as stderr");
+  // The one-shot clean-up takes the daemon's options (the unit passes the
+  // same ones) and uses only --pin-path.
+  app.add_flag("--stop-export", c.stop_export,
+               "turn the datapath's export off and exit (after a syncd was killed)");
+  app.callback([&c, key] {
+    if (!c.stop_export && key->count() == 0) throw CLI::RequiredError("--key");
+  });
   app.set_version_flag("--version", std::string("xlb-syncd ") + XLB_VERSION);
+}
+
+int stop_export(const std::string& pin_path) {
+  xlb::Status s = xlb::sync::set_export(pin_path, false, 1);
+  if (s) return 0;
+  std::cerr << "xlb-syncd: error: " << s.error().message << "\n";
+  return 1;
 }
 
 }  // namespace
@@ -67,6 +85,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   Cli c;
   define_options(app, c);
   if (auto rc = xlb::parse_daemon_cli(app, argc, argv, "xlb-syncd")) return *rc;
+  if (c.stop_export) return stop_export(c.opts.pin_path);
   c.opts.sender = c.id;
   c.opts.bulk_on_start = !c.no_bulk;
   if (c.syslog) openlog("xlb-syncd", LOG_PID, LOG_DAEMON);

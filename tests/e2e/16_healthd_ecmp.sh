@@ -14,17 +14,13 @@ HEALTHD=${HEALTHD:-$(dirname "$LAB_XLB")/xlb-healthd}
 lab_watchdog 140
 WEB=192.0.2.10
 ECHO=192.0.2.11
-EXAMPLES=$E2E_DIR/../../examples
 N=30
 
 e2e_step "lab: 3 backends, 2 lbs with the same ruleset in a different order"
 lab_up 3 2 || e2e_abort "lab_up"
 lab_servers_all || e2e_abort "servers"
-lab_unroute_vip "$LAB_VIP_NET4"
-lab_in router sysctl -qw net.ipv4.fib_multipath_hash_policy=1
 order1=(be1 be2 be3)
 order2=(be3 be1 be2)
-as=65101
 for lb in lb1 lb2; do
 	lab_prime_neigh "$lb" || e2e_abort "$lb cannot resolve the backends"
 	e2e_xlb "@$lb" interface attach eth0 mode native || e2e_abort "attach on $lb"
@@ -39,52 +35,19 @@ for lb in lb1 lb2; do
 			echo "backend add echo $(lab_addr "$be")"
 		done
 	} | lab_xlb "@$lb" -f - || e2e_abort "ruleset on $lb"
-	sed -e "s/198\.51\.100\.11/$(lab_addr $lb)/g" -e "s/as 65101/as $as/" \
-		"$EXAMPLES/bird-kernel.conf" >"$LAB_DIR/$lb.conf"
-	lab_bird "$lb" "$LAB_DIR/$lb.conf" || e2e_abort "$lb bird"
-	as=$((as + 1))
 done
 
-cat >"$LAB_DIR/router.conf" <<EOT
-router id 198.51.100.1;
-protocol device { }
-protocol kernel { merge paths on; ipv4 { import none; export all; }; }
-protocol bgp lb1 {
-  local 198.51.100.1 as 65000; neighbor $(lab_addr lb1) as 65101;
-  ipv4 { import all; export none; };
-}
-protocol bgp lb2 {
-  local 198.51.100.1 as 65000; neighbor $(lab_addr lb2) as 65102;
-  ipv4 { import all; export none; };
-}
-EOT
-lab_bird router "$LAB_DIR/router.conf" || e2e_abort "router bird"
+lab_bgp_ecmp lb1 lb2 || e2e_abort "BIRD"
 
 healthd() { # LB
 	lab_in "$1" "$HEALTHD" --pin-path "$LAB_BPFFS/$1" --once --kernel-table 100 \
 		>>"$LAB_LOGS/healthd-$1.log" 2>&1
 }
-# nexthops VIP: how many next hops the router's route to VIP has.
-nexthops() {
-	local r n
-	r=$(ip -n "$(lab_ns router)" route show "$1"/32 proto bird)
-	[[ -z $r ]] && { echo 0; return; }
-	n=$(grep -c nexthop <<<"$r")
-	echo $((n ? n : 1))
-}
-wait_nexthops() { # VIP N
-	local i
-	for ((i = 0; i < 150; i++)); do
-		[[ $(nexthops "$1") == "$2" ]] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 e2e_step "both lbs announce: the router has two next hops"
 healthd lb1 && healthd lb2 || e2e_abort "healthd"
-e2e_check "$WEB via lb1 and lb2" wait_nexthops $WEB 2
-e2e_check "$ECHO via lb1 and lb2" wait_nexthops $ECHO 2
+e2e_check "$WEB via lb1 and lb2" lab_wait_nexthops $WEB 2
+e2e_check "$ECHO via lb1 and lb2" lab_wait_nexthops $ECHO 2
 ip -n "$(lab_ns router)" route show $WEB/32 | sed 's/^/          /'
 
 e2e_step "HTTP connections cross both lbs"
@@ -107,8 +70,8 @@ e2e_note "echo flows: lb1 $(lab_xlb @lb1 flows count echo), lb2 $(lab_xlb @lb2 f
 e2e_check "lb2 carries some of them" test "$(lab_xlb @lb2 flows count echo)" -gt 0
 for be in be1 be2 be3; do lab_xlb @lb2 backend disable echo "$(lab_addr $be)"; done
 healthd lb2
-e2e_check "the router now routes $ECHO via lb1 only" wait_nexthops $ECHO 1
-e2e_check "$WEB keeps both next hops" test "$(nexthops $WEB)" -eq 2
+e2e_check "the router now routes $ECHO via lb1 only" lab_wait_nexthops $ECHO 1
+e2e_check "$WEB keeps both next hops" test "$(lab_vip_nexthops $WEB)" -eq 2
 lab_sleep 2
 touch "$stop"
 wait "$hold_pid"

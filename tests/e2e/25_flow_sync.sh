@@ -1,14 +1,18 @@
 #!/bin/bash
-# 25_flow_sync: two load balancers behind the router's ECMP route (L4 hash),
-# xlb-syncd on each. 60 long-lived connections spread over both; a backend
-# is added on both (the Maglev tables move about a third of the choices);
-# then lb2 is withdrawn: every connection that went through lb2 carries on
+# 25_flow_sync: two load balancers announce the VIP over BGP (BIRD on each,
+# fed by xlb-healthd through kernel table 100); the router's BIRD merges the
+# paths and its kernel hashes on L4 (as 16_healthd_ecmp). xlb-syncd on each.
+# 60 long-lived connections spread over both; a backend is added on both
+# (the Maglev tables move about a third of the choices); then lb2's route is
+# withdrawn over BGP: every connection that went through lb2 carries on
 # through lb1 with the same backend, zero resets, because lb1 has lb2's
 # flow entries. The same scenario without syncd shows resets (so the test
 # can fail). Then: a datagram with a wrong key and a replayed one are
 # rejected and counted.
 source "$(dirname "$0")/common.sh"
-e2e_require xlb
+e2e_require xlb bird birdc
+HEALTHD=${HEALTHD:-$(dirname "$LAB_XLB")/xlb-healthd}
+[[ -x $HEALTHD ]] || e2e_abort "no xlb-healthd binary ('$HEALTHD')"
 SYNCD=${SYNCD:-$(dirname "$LAB_XLB")/xlb-syncd}
 [[ -x $SYNCD ]] || e2e_abort "no xlb-syncd binary ('$SYNCD')"
 lab_watchdog 140
@@ -16,15 +20,15 @@ VIP=192.0.2.10
 PORT=7
 N=60
 
-e2e_step "lab: 3 backends, 2 lbs with be1 and be2; ECMP over both"
+e2e_step "lab: 3 backends, 2 lbs with be1 and be2; BGP and ECMP over both"
 lab_up 3 2 || e2e_abort "lab_up"
 lab_servers_all || e2e_abort "servers"
-lab_in router sysctl -qw net.ipv4.fib_multipath_hash_policy=1
 for lb in lb1 lb2; do
 	lab_prime_neigh "$lb" || e2e_abort "$lb cannot resolve the backends"
 	e2e_xlb "@$lb" interface attach eth0 mode native || e2e_abort "attach on $lb"
 	e2e_xlb "@$lb" service add echo tcp "$VIP:$PORT" || e2e_abort "service add on $lb"
 done
+lab_bgp_ecmp lb1 lb2 || e2e_abort "BIRD"
 KEY=$LAB_DIR/sync.key
 head -c 32 /dev/urandom | base64 >"$KEY"
 
@@ -34,8 +38,16 @@ start_syncd() { # lb peer
 	eval "SYNCD_$1=$LAB_LAST_PID"
 }
 
+# announce LB: xlb-healthd writes the VIP's route, BIRD sends it to the router.
+# withdraw LB: the route goes, BIRD withdraws it.
+announce() {
+	lab_in "$1" "$HEALTHD" --pin-path "$LAB_BPFFS/$1" --once --kernel-table 100 \
+		>>"$LAB_LOGS/healthd-$1.log" 2>&1
+}
+withdraw() { lab_in "$1" ip route flush table 100; }
+
 # One round: fresh pools (be1, be2) and tables, N connections over both lbs,
-# be3 added on both, lb2 withdrawn. Sets R (the hold client's result).
+# be3 added on both, lb2 withdrawn over BGP. Sets R (the hold client's result).
 scenario() {
 	local lb ready=$LAB_LOGS/hold-$1.ready stop=$LAB_LOGS/hold-$1.stop
 	for lb in lb1 lb2; do
@@ -44,7 +56,8 @@ scenario() {
 		lab_xlb "@$lb" flows flush >/dev/null
 		lab_xlb "@$lb" stats reset >/dev/null
 	done
-	lab_route_vip "$LAB_VIP_NET4" lb1 lb2
+	announce lb1 && announce lb2 || e2e_abort "healthd"
+	lab_wait_nexthops $VIP 2 || e2e_abort "the router has not two paths to $VIP"
 	lab_bg client "hold-$1" "$LAB_PYTHON" "$LAB_SRC_DIR/clients.py" hold "$VIP" "$PORT" --conns $N \
 		--interval 0.1 --duration 60 --ready-file "$ready" --stop-file "$stop"
 	local pid=$LAB_LAST_PID i
@@ -63,7 +76,8 @@ scenario() {
 		lab_xlb "@$lb" backend add echo "$(lab_addr be3)" >/dev/null || e2e_abort "add be3 on $lb"
 	done
 	lab_sleep 0.5
-	lab_route_vip "$LAB_VIP_NET4" lb1
+	withdraw lb2
+	lab_wait_nexthops $VIP 1 || e2e_abort "lb2 was not withdrawn"
 	lab_sleep 3
 	touch "$stop"
 	wait "$pid"
@@ -120,4 +134,41 @@ kill -TERM "$SYNCD_lb1"
 wait "$SYNCD_lb1"
 e2e_check "syncd on lb1 exited with status 0" test $? -eq 0
 e2e_check "export is off after SIGTERM" test "$(flags)" = 0
+
+e2e_step "a syncd that starts gets its peer's live flows (bulk sync)"
+lab_xlb @lb1 flows flush >/dev/null
+c2=$(lab_xlb @lb2 flows count)
+e2e_note "lb1 flushed; lb2 holds $c2 flow entries"
+start_syncd lb1 lb2
+bulk_arrived() { [[ $(lab_xlb @lb1 flows count) -ge $c2 ]]; }
+for ((i = 0; i < 50; i++)); do bulk_arrived && break; lab_sleep 0.1; done
+e2e_check "lb1 has lb2's $c2 entries again ($(lab_xlb @lb1 flows count))" bulk_arrived
+
+e2e_step "SIGKILL leaves the export on; xlb-syncd --stop-export turns it off"
+kill -KILL "$SYNCD_lb1"
+wait "$SYNCD_lb1" 2>/dev/null
+e2e_check "export is still on after SIGKILL" test "$(flags)" = 1
+e2e_check "--stop-export exits 0" lab_in lb1 "$SYNCD" --pin-path "$LAB_BPFFS/lb1" --stop-export
+e2e_check "export is off" test "$(flags)" = 0
+out=$(lab_in lb1 "$SYNCD" --pin-path "$LAB_BPFFS/nowhere" --stop-export 2>&1)
+e2e_check "--stop-export without a datapath exits 1 and says why" \
+	test $? -eq 1 -a -n "$(grep -F 'cannot open' <<<"$out")"
+
+e2e_step "multicast: flows through lb1 reach lb2 over a group on eth0"
+kill -TERM "$SYNCD_lb2"
+wait "$SYNCD_lb2" 2>/dev/null
+for lb in lb1 lb2; do
+	lab_bg "$lb" "msyncd-$lb" "$SYNCD" --pin-path "$LAB_BPFFS/$lb" --key "$KEY" \
+		--group 239.0.88.48 --dev eth0 --no-bulk
+done
+lab_xlb @lb2 flows flush >/dev/null
+lab_sleep 1
+before=$(e2e_xlb_quiet @lb2 -j stats)
+r=$(lab_client hold "$VIP" "$PORT" --conns 10 --interval 0.1 --duration 1)
+e2e_expect "10 connections through lb1" "r['ok'] and r['open_at_end'] == 10" r="$r"
+lab_sleep 0.5
+after=$(e2e_xlb_quiet @lb2 -j stats)
+e2e_expect "lb2 installed lb1's 10 new flows from the group" \
+	"a['sync']['installed'] - b['sync']['installed'] >= 10" a="$after" b="$before"
+e2e_check "lb2's flow table holds them" test "$(lab_xlb @lb2 flows count)" -ge 10
 e2e_finish

@@ -56,6 +56,8 @@
 #   lab_route_vip PREFIX NODE... route a VIP prefix from the router to NODE
 #                                (several: ECMP); lab_unroute_vip PREFIX
 #   lab_bird NODE CONF           BIRD in NODE (lab_birdc NODE ARGS: birdc)
+#   lab_bgp_ecmp LB...           BGP/ECMP: BIRD on the lbs and the router
+#                                (lab_vip_nexthops / lab_wait_nexthops VIP N)
 #   lab_vip_del / lab_vip_add NODE VIP   take a VIP off / put it on a lo
 #   lab_prime_neigh [lbN]        make the lb resolve every backend (ARP/ND)
 #   lab_pin_neigh [lbN]          permanent neighbour entries in the lb
@@ -420,6 +422,45 @@ lab_birdc() {
 	local node=$1
 	shift
 	birdc -s "$LAB_DIR/bird-$node.ctl" "$@"
+}
+
+# lab_bgp_ecmp LB...: the BGP/ECMP fabric of the lab. BIRD on each LB with the
+# shipped examples/bird-kernel.conf (it exports what xlb-healthd writes into
+# kernel table 100), BIRD on the router merging the paths (`merge paths on`),
+# the router's static VIP route removed and its kernel hashing on L4.
+lab_bgp_ecmp() {
+	local lb as=65101 conf=$LAB_DIR/router.conf
+	lab_unroute_vip "$LAB_VIP_NET4"
+	lab_in router sysctl -qw net.ipv4.fib_multipath_hash_policy=1
+	printf '%s\n' "router id $(lab_addr router);" "protocol device { }" \
+		"protocol kernel { merge paths on; ipv4 { import none; export all; }; }" >"$conf"
+	for lb in "$@"; do
+		sed -e "s/198\.51\.100\.11/$(lab_addr "$lb")/g" -e "s/as 65101/as $as/" \
+			"$LAB_SRC_DIR/../../examples/bird-kernel.conf" >"$LAB_DIR/$lb.conf"
+		lab_bird "$lb" "$LAB_DIR/$lb.conf" || return 1
+		printf '%s\n' "protocol bgp $lb {" "  local $(lab_addr router) as 65000;" \
+			"  neighbor $(lab_addr "$lb") as $as;" "  ipv4 { import all; export none; };" "}" >>"$conf"
+		as=$((as + 1))
+	done
+	lab_bird router "$conf"
+}
+
+# lab_vip_nexthops VIP: how many next hops the router's BGP route to VIP has.
+# lab_wait_nexthops VIP N: wait (15 s at most) until it has N.
+lab_vip_nexthops() {
+	local r n
+	r=$(ip -n "$LAB_ID-router" route show "$1"/32 proto bird)
+	[[ -z $r ]] && { echo 0; return; }
+	n=$(grep -c nexthop <<<"$r")
+	echo $((n ? n : 1))
+}
+lab_wait_nexthops() {
+	local i
+	for ((i = 0; i < 150; i++)); do
+		[[ $(lab_vip_nexthops "$1") == "$2" ]] && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 # lab_gc: remove what earlier runs left behind when they were killed without a
