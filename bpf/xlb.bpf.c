@@ -24,6 +24,7 @@
 #include "flows.h"
 #include "forward.h"
 #include "hc.h"
+#include "stages.h"
 
 static __always_inline int xlb_send(struct xdp_md *ctx,
 				    const struct xlb_packet *pkt,
@@ -52,7 +53,10 @@ int xlb_xdp(struct xdp_md *ctx)
 	struct xlb_bank *bs;
 	struct xlb_ctl *ctl;
 	__u32 zero = 0, bank;
+	int stage = xlb_run_stages(ctx);
 
+	if (stage != XDP_PASS)
+		return stage;
 	__builtin_memset(&pkt, 0, sizeof(pkt));
 	if (xlb_parse_l3(ctx, &pkt) != XLB_PARSE_OK)
 		return xlb_verdict_pass();

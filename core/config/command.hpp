@@ -176,6 +176,19 @@ struct SetNat {
   Status apply(Config& c) const;
 };
 struct NatList {};
+
+// filter add|del|list: the filter stage before the balancer (model/filter.hpp).
+struct FilterAdd {
+  FilterRule rule;
+  Status apply(Config& c) const;
+};
+// filter del INDEX | filter del RULE (its key words; a limit's rate is ignored)
+struct FilterDel {
+  FilterRule rule;
+  uint32_t index = 0;  // 1-based, as filter list shows; 0: by rule
+  Status apply(Config& c) const;
+};
+struct FilterList {};
 struct ListRuleset {};
 struct FlushRuleset {
   Status apply(Config& c) const;
@@ -197,7 +210,8 @@ using Command =
                  cmd::FlowsCount, cmd::FlowsFlush, cmd::FlowsExpire, cmd::FlowsGet, cmd::Stats,
                  cmd::StatsReset, cmd::SetSeed, cmd::SetTunnel, cmd::SetTimeout, cmd::SetFlowGuard,
                  cmd::SetNat, cmd::NatList, cmd::ListRuleset, cmd::FlushRuleset, cmd::ImportIpvsadm,
-                 cmd::Help, cmd::DecapAttach, cmd::DecapDetach, cmd::DecapRefresh, cmd::DecapList>;
+                 cmd::Help, cmd::DecapAttach, cmd::DecapDetach, cmd::DecapRefresh, cmd::DecapList,
+                 cmd::FilterAdd, cmd::FilterDel, cmd::FilterList>;
 
 // Parses one command. Errors are usage errors whose `token` is the index of
 // the offending word (words.size() when a word is missing).

@@ -1,0 +1,261 @@
+#include "model/filter.hpp"
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "model/capacities.hpp"
+
+namespace xlb {
+
+std::string to_string(FilterProto p) {
+  switch (p) {
+    case FilterProto::icmp:
+      return "icmp";
+    case FilterProto::tcp:
+      return "tcp";
+    case FilterProto::udp:
+      return "udp";
+    default:
+      return "any";
+  }
+}
+
+std::optional<FilterProto> parse_filter_proto(std::string_view s) {
+  if (s == "icmp") return FilterProto::icmp;
+  if (s == "tcp") return FilterProto::tcp;
+  if (s == "udp") return FilterProto::udp;
+  return std::nullopt;
+}
+
+namespace {
+
+std::string src_word(const FilterRule& r) { return r.src ? r.src->str() : "any"; }
+
+bool is_per_length(uint8_t per) { return per == 32 || per == 24 || per == 64 || per == 48; }
+bool is_v6_length(uint8_t per) { return per == 64 || per == 48; }
+
+}  // namespace
+
+std::string FilterRule::words() const {
+  if (kind == FilterKind::drop) {
+    std::string w = "drop src " + src_word(*this);
+    if (dst) w += " dst " + Endpoint{*dst, port}.str();
+    if (proto != FilterProto::any) w += " proto " + to_string(proto);
+    return w;
+  }
+  std::string w = "limit src " + src_word(*this) + " rate " + std::to_string(rate) +
+                  (unit == RateUnit::pps ? " pps" : " bps");
+  if (burst) w += " burst " + std::to_string(burst);
+  if (per != kDefaultPer) w += " per /" + std::to_string(per);
+  return w;
+}
+
+bool FilterRule::same_key(const FilterRule& o) const {
+  if (kind != o.kind || src != o.src) return false;
+  return kind == FilterKind::limit || (dst == o.dst && port == o.port && proto == o.proto);
+}
+
+uint64_t FilterRule::effective_burst() const {
+  if (burst) return burst;
+  const uint64_t least = unit == RateUnit::pps ? 1 : 1500 * 8;
+  return std::max(rate / 10, least);
+}
+
+uint8_t FilterRule::per_len(bool v6) const {
+  if (is_v6_length(per) == v6) return per;
+  static const std::map<uint8_t, uint8_t> kCounterpart{{32, 64}, {24, 48}, {64, 32}, {48, 24}};
+  return kCounterpart.at(per);
+}
+
+namespace {
+
+Status validate_drop(const FilterRule& r) {
+  if (!r.src) return usage_error("a drop rule needs a source prefix (0.0.0.0/0 for every source)");
+  if (r.dst && r.dst->family != r.src->addr.family)
+    return usage_error("filter " + r.words() + ": source and destination of different families");
+  if (r.port && !r.dst) return usage_error("a port needs a destination (dst VIP:PORT)");
+  if (r.port && r.proto == FilterProto::icmp)
+    return usage_error("filter " + r.words() + ": ICMP has no ports");
+  return {};
+}
+
+Status validate_limit(const FilterRule& r) {
+  if (r.rate == 0 || r.rate > XLB_FILTER_MAX_RATE)
+    return usage_error("a rate must be 1 to " + std::to_string(XLB_FILTER_MAX_RATE));
+  if (r.burst > XLB_FILTER_MAX_RATE)
+    return usage_error("a burst must be at most " + std::to_string(XLB_FILTER_MAX_RATE));
+  if (!is_per_length(r.per)) return usage_error("per must be /32, /24, /64 or /48");
+  if (r.dst || r.port || r.proto != FilterProto::any)
+    return usage_error("a limit rule has no dst or proto");
+  if (!r.src) return {};
+  const bool v6 = r.src->addr.is_v6();
+  if (is_v6_length(r.per) != v6)
+    return usage_error("filter " + r.words() + ": per /" + std::to_string(r.per) +
+                       " is not a length of the source's family (" + (v6 ? "/64 or /48" : "/32 or /24") +
+                       ")");
+  if (r.per < r.src->len)
+    return usage_error("filter " + r.words() + ": per /" + std::to_string(r.per) +
+                       " is shorter than the source prefix");
+  return {};
+}
+
+// The datapath's source prefixes: `any` is 0.0.0.0/0 and ::/0.
+std::vector<IpPrefix> source_prefixes(const FilterRule& r) {
+  if (r.src) return {*r.src};
+  IpPrefix v6;
+  v6.addr.family = XLB_AF_INET6;
+  return {IpPrefix{}, v6};
+}
+
+}  // namespace
+
+Status validate_filter(const FilterRule& r) {
+  return r.kind == FilterKind::drop ? validate_drop(r) : validate_limit(r);
+}
+
+namespace {
+
+struct PrefixLess {
+  bool operator()(const IpPrefix& a, const IpPrefix& b) const {
+    return std::tie(a.addr, a.len) < std::tie(b.addr, b.len);
+  }
+};
+
+// Per source prefix: how many drops, whether a limit.
+Status validate_prefixes(const std::vector<FilterRule>& rules) {
+  std::map<IpPrefix, std::pair<size_t, size_t>, PrefixLess> per_prefix;
+  for (const auto& r : rules)
+    for (const auto& p : source_prefixes(r)) {
+      auto& [drops, limits] = per_prefix[p];
+      if (r.kind == FilterKind::drop && ++drops > XLB_FILTER_DROPS)
+        return usage_error("at most " + std::to_string(XLB_FILTER_DROPS) +
+                           " drop rules per source prefix (" + p.str() + ")");
+      if (r.kind == FilterKind::limit && ++limits > 1)
+        return usage_error("source " + p.str() + " has a limit already (limit src any is " +
+                           "0.0.0.0/0 and ::/0)");
+    }
+  size_t v4 = 0, v6 = 0;
+  for (const auto& [p, n] : per_prefix) (p.addr.is_v6() ? v6 : v4)++;
+  if (std::max(v4, v6) > XLB_FILTER_MAX_PREFIXES)
+    return usage_error("at most " + std::to_string(XLB_FILTER_MAX_PREFIXES) +
+                       " filtered source prefixes per family");
+  return {};
+}
+
+}  // namespace
+
+Status validate_filters(const std::vector<FilterRule>& rules) {
+  std::set<uint32_t> ids;
+  for (size_t i = 0; i < rules.size(); i++) {
+    XLB_TRY(validate_filter(rules[i]));
+    if (rules[i].id >= XLB_FILTER_MAX_RULES || !ids.insert(rules[i].id).second)
+      return usage_error("filter " + rules[i].words() + ": bad or repeated rule id");
+    for (size_t k = 0; k < i; k++)
+      if (rules[k].same_key(rules[i]))
+        return usage_error("filter " + rules[i].words() + " exists already");
+  }
+  return validate_prefixes(rules);
+}
+
+Status filter_add(std::vector<FilterRule>& rules, FilterRule r) {
+  XLB_TRY(validate_filter(r));
+  for (const auto& o : rules)
+    if (o.same_key(r)) return runtime_error("filter " + o.words() + " exists already");
+  std::set<uint32_t> used;
+  for (const auto& o : rules) used.insert(o.id);
+  uint32_t id = 0;
+  while (used.contains(id)) id++;
+  if (id >= XLB_FILTER_MAX_RULES)
+    return capacity_exhausted("filter rules", XLB_FILTER_MAX_RULES);
+  r.id = id;
+  rules.push_back(r);
+  Status s = validate_prefixes(rules);
+  if (!s) rules.pop_back();
+  return s;
+}
+
+Status filter_del(std::vector<FilterRule>& rules, const FilterRule& r, uint32_t index) {
+  if (index > 0) {
+    if (index > rules.size())
+      return runtime_error("no filter rule " + std::to_string(index) + " (there are " +
+                         std::to_string(rules.size()) + ")");
+    rules.erase(rules.begin() + index - 1);
+    return {};
+  }
+  auto it = std::find_if(rules.begin(), rules.end(), [&](const auto& o) { return o.same_key(r); });
+  if (it == rules.end()) return runtime_error("no filter rule " + r.words());
+  rules.erase(it);
+  return {};
+}
+
+}  // namespace xlb
+
+namespace xlb {
+
+using nlohmann::json;
+
+json filter_json(const FilterRule& r) {
+  json j{{"id", r.id}, {"kind", r.kind == FilterKind::drop ? "drop" : "limit"}};
+  j["src"] = r.src ? r.src->str() : "any";
+  if (r.kind == FilterKind::drop) {
+    if (r.dst) j["dst"] = r.dst->str();
+    j["port"] = r.port;
+    j["proto"] = to_string(r.proto);
+    return j;
+  }
+  j["rate"] = r.rate;
+  j["unit"] = r.unit == RateUnit::pps ? "pps" : "bps";
+  j["burst"] = r.burst;
+  j["per"] = r.per;
+  return j;
+}
+
+namespace {
+
+Error bad_rule(const json& j) { return runtime_error("store: bad filter rule " + j.dump()); }
+
+Status drop_from(const json& j, FilterRule& r) {
+  if (j.contains("dst")) {
+    auto a = IpAddr::parse(j.at("dst").get<std::string>());
+    if (!a) return bad_rule(j);
+    r.dst = *a;
+  }
+  r.port = j.at("port").get<uint16_t>();
+  const auto proto = j.at("proto").get<std::string>();
+  auto p = parse_filter_proto(proto);
+  if (!p && proto != "any") return bad_rule(j);
+  r.proto = p.value_or(FilterProto::any);
+  return {};
+}
+
+Status limit_from(const json& j, FilterRule& r) {
+  r.rate = j.at("rate").get<uint64_t>();
+  const auto unit = j.at("unit").get<std::string>();
+  if (unit != "pps" && unit != "bps") return bad_rule(j);
+  r.unit = unit == "pps" ? RateUnit::pps : RateUnit::bps;
+  r.burst = j.at("burst").get<uint64_t>();
+  r.per = j.at("per").get<uint8_t>();
+  return {};
+}
+
+}  // namespace
+
+Result<FilterRule> filter_from_json(const json& j) {
+  FilterRule r;
+  const auto kind = j.at("kind").get<std::string>();
+  if (kind != "drop" && kind != "limit") return bad_rule(j);
+  r.kind = kind == "drop" ? FilterKind::drop : FilterKind::limit;
+  r.id = j.at("id").get<uint32_t>();
+  const auto src = j.at("src").get<std::string>();
+  if (src != "any") {
+    auto p = IpPrefix::parse(src);
+    if (!p) return bad_rule(j);
+    r.src = *p;
+  }
+  XLB_TRY(r.kind == FilterKind::drop ? drop_from(j, r) : limit_from(j, r));
+  return r;
+}
+
+}  // namespace xlb
