@@ -29,6 +29,9 @@ struct InterfaceAttach {
   std::string dev;
   std::string mode;  // "", "native" or "generic"
   CapacityChoice caps;
+  // chain FILE.o[:PROG] | none: an operator's XDP program run first
+  // (state/stages.hpp); unset keeps the chain the interface has.
+  std::optional<std::string> chain;
 };
 struct InterfaceDetach {
   std::string dev;

@@ -11,9 +11,11 @@ namespace {
 // The order matters for abbreviations: the first object a word is a prefix
 // of wins, so service and flows come before set, stats and flush.
 constexpr CommandSpec kSpecs[] = {
-    {"interface", "attach", "DEV [mode native|generic] [services N] [backends N] [flows N]",
-     "load the datapath and attach it to DEV (again: upgrade in place)", parse::parse_interface,
-     "interface attach eth0 mode native services 64 flows 65536"},
+    {"interface", "attach",
+     "DEV [mode native|generic] [services N] [backends N] [flows N] [chain FILE.o[:PROG]|none]",
+     "load the datapath and attach it to DEV (again: upgrade in place); chain: run your own "
+     "XDP program first",
+     parse::parse_interface, "interface attach eth0 mode native services 64 flows 65536"},
     {"interface", "detach", "DEV", "detach the datapath from DEV", parse::parse_interface,
      "interface detach eth0"},
     {"interface", "list", "", "attached interfaces, capacities and memory", parse::parse_interface,
