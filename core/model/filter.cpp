@@ -159,21 +159,46 @@ Status validate_filters(const std::vector<FilterRule>& rules) {
   return validate_prefixes(rules);
 }
 
+namespace {
+
+// Whether the datapath entry of p holds rule o (`any` is both /0).
+bool has_source(const FilterRule& o, const IpPrefix& p) { return o.src ? *o.src == p : p.len == 0; }
+
+// Room for r in its source prefixes' entries; linear, so that a file of
+// many rules is not quadratic twice (the prefix count is left to validate).
+Status check_room(const std::vector<FilterRule>& rules, const FilterRule& r) {
+  for (const auto& p : source_prefixes(r)) {
+    size_t drops = r.kind == FilterKind::drop, limits = r.kind == FilterKind::limit;
+    for (const auto& o : rules) {
+      if (!has_source(o, p)) continue;
+      (o.kind == FilterKind::drop ? drops : limits)++;
+    }
+    if (drops > XLB_FILTER_DROPS)
+      return usage_error("at most " + std::to_string(XLB_FILTER_DROPS) +
+                         " drop rules per source prefix (" + p.str() + ")");
+    if (limits > 1)
+      return usage_error("source " + p.str() + " has a limit already (limit src any is " +
+                         "0.0.0.0/0 and ::/0)");
+  }
+  return {};
+}
+
+}  // namespace
+
 Status filter_add(std::vector<FilterRule>& rules, FilterRule r) {
   XLB_TRY(validate_filter(r));
   for (const auto& o : rules)
     if (o.same_key(r)) return runtime_error("filter " + o.words() + " exists already");
-  std::set<uint32_t> used;
-  for (const auto& o : rules) used.insert(o.id);
-  uint32_t id = 0;
-  while (used.contains(id)) id++;
+  XLB_TRY(check_room(rules, r));
+  std::vector<bool> used(rules.size() + 1);  // the lowest free id is at most rules.size()
+  for (const auto& o : rules)
+    if (o.id < used.size()) used[o.id] = true;
+  const auto id = static_cast<uint32_t>(std::find(used.begin(), used.end(), false) - used.begin());
   if (id >= XLB_FILTER_MAX_RULES)
     return capacity_exhausted("filter rules", XLB_FILTER_MAX_RULES);
   r.id = id;
   rules.push_back(r);
-  Status s = validate_prefixes(rules);
-  if (!s) rules.pop_back();
-  return s;
+  return {};
 }
 
 Status filter_del(std::vector<FilterRule>& rules, const FilterRule& r, uint32_t index) {
