@@ -41,7 +41,8 @@ double median_ns(int fd, const Bytes& f, uint32_t repeat, int runs, uint32_t exp
   std::vector<double> v;
   for (int i = 0; i < runs; i++) {
     LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f.data(),
-                .data_size_in = static_cast<uint32_t>(f.size()), .repeat = static_cast<int>(repeat));
+                .data_size_in = static_cast<uint32_t>(f.size()),
+                .repeat = static_cast<int>(repeat));
     if (bpf_prog_test_run_opts(fd, &o) != 0) die("BPF_PROG_TEST_RUN failed");
     if (o.retval != expect) die("verdict " + std::to_string(o.retval));
     v.push_back(o.duration);
@@ -108,8 +109,8 @@ int main(int argc, char** argv) {
   auto links = link_stages(pin, 1, prog->fd(), true, std::nullopt);
   if (!links) die(links.error().message);
   const double big = median_ns(prog->fd(), miss, repeat, runs, XDP_PASS);
-  const double hit = median_ns(prog->fd(), udp_from(*IpAddr::parse("10.0.5.1")), repeat, runs,
-                               XDP_DROP);
+  const double hit =
+      median_ns(prog->fd(), udp_from(*IpAddr::parse("10.0.5.1")), repeat, runs, XDP_DROP);
   std::printf("filter stage, ns/packet (median of %d runs of %u), packet for no VIP\n", runs,
               repeat);
   std::printf("  %-36s %8.1f\n", "stub (no rule, filter unlinked)", stub);

@@ -91,8 +91,9 @@ Result<FilterRule> read_rule(Cursor& c, bool for_del) {
   r.kind = *kind == "drop" ? FilterKind::drop : FilterKind::limit;
   XLB_TRY(read_src(c, r, r.kind == FilterKind::limit));
   if (r.kind == FilterKind::drop) {
-    XLB_TRY(read_options(c, {"dst", "proto"},
-                         [&](const std::string& kw, Cursor& cc) { return read_drop_option(kw, cc, r); }));
+    XLB_TRY(read_options(c, {"dst", "proto"}, [&](const std::string& kw, Cursor& cc) {
+      return read_drop_option(kw, cc, r);
+    }));
   } else {
     const int at = c.pos();
     XLB_TRY(read_options(c, {"rate", "burst", "per"}, [&](const std::string& kw, Cursor& cc) {

@@ -64,6 +64,7 @@ uint64_t FilterRule::effective_burst() const {
 }
 
 uint8_t FilterRule::per_len(bool v6) const {
+  if (per == kDefaultPer) return v6 ? 64 : 32;
   if (is_v6_length(per) == v6) return per;
   static const std::map<uint8_t, uint8_t> kCounterpart{{32, 64}, {24, 48}, {64, 32}, {48, 24}};
   return kCounterpart.at(per);
@@ -81,11 +82,18 @@ Status validate_drop(const FilterRule& r) {
   return {};
 }
 
+Status validate_limit_source_only(const FilterRule& r) {
+  if (r.dst || r.port || r.proto != FilterProto::any)
+    return usage_error("a limit rule has no dst or proto");
+  return {};
+}
+
 Status validate_limit(const FilterRule& r) {
   if (r.rate == 0 || r.rate > XLB_FILTER_MAX_RATE)
     return usage_error("a rate must be 1 to " + std::to_string(XLB_FILTER_MAX_RATE));
   if (r.burst > XLB_FILTER_MAX_RATE)
     return usage_error("a burst must be at most " + std::to_string(XLB_FILTER_MAX_RATE));
+  if (r.per == kDefaultPer) return validate_limit_source_only(r);
   if (!is_per_length(r.per)) return usage_error("per must be /32, /24, /64 or /48");
   if (r.dst || r.port || r.proto != FilterProto::any)
     return usage_error("a limit rule has no dst or proto");
@@ -93,8 +101,8 @@ Status validate_limit(const FilterRule& r) {
   const bool v6 = r.src->addr.is_v6();
   if (is_v6_length(r.per) != v6)
     return usage_error("filter " + r.words() + ": per /" + std::to_string(r.per) +
-                       " is not a length of the source's family (" + (v6 ? "/64 or /48" : "/32 or /24") +
-                       ")");
+                       " is not a length of the source's family (" +
+                       (v6 ? "/64 or /48" : "/32 or /24") + ")");
   if (r.per < r.src->len)
     return usage_error("filter " + r.words() + ": per /" + std::to_string(r.per) +
                        " is shorter than the source prefix");
@@ -194,8 +202,7 @@ Status filter_add(std::vector<FilterRule>& rules, FilterRule r) {
   for (const auto& o : rules)
     if (o.id < used.size()) used[o.id] = true;
   const auto id = static_cast<uint32_t>(std::find(used.begin(), used.end(), false) - used.begin());
-  if (id >= XLB_FILTER_MAX_RULES)
-    return capacity_exhausted("filter rules", XLB_FILTER_MAX_RULES);
+  if (id >= XLB_FILTER_MAX_RULES) return capacity_exhausted("filter rules", XLB_FILTER_MAX_RULES);
   r.id = id;
   rules.push_back(r);
   return {};
@@ -205,7 +212,7 @@ Status filter_del(std::vector<FilterRule>& rules, const FilterRule& r, uint32_t 
   if (index > 0) {
     if (index > rules.size())
       return runtime_error("no filter rule " + std::to_string(index) + " (there are " +
-                         std::to_string(rules.size()) + ")");
+                           std::to_string(rules.size()) + ")");
     rules.erase(rules.begin() + index - 1);
     return {};
   }

@@ -28,7 +28,7 @@ enum class RateUnit : uint8_t { pps, bps };
 std::string to_string(FilterProto p);
 std::optional<FilterProto> parse_filter_proto(std::string_view s);
 
-constexpr uint8_t kDefaultPer = 32;
+constexpr uint8_t kDefaultPer = 0;  // a host: /32, or /64 for IPv6
 
 struct FilterRule {
   FilterKind kind = FilterKind::drop;
@@ -39,7 +39,7 @@ struct FilterRule {
   uint64_t rate = 0;  // limit: per second, in packets (pps) or bits (bps)
   RateUnit unit = RateUnit::pps;
   uint64_t burst = 0;         // limit: bucket depth in the rate's unit (0: the default)
-  uint8_t per = kDefaultPer;  // limit: bucket key length as given (32, 24, 64 or 48)
+  uint8_t per = kDefaultPer;  // limit: bucket key length as given (32, 24, 64, 48; 0: a host)
   // Assigned by filter_add; stable while the rule exists (counters).
   uint32_t id = XLB_FILTER_NO_RULE;
 
@@ -54,7 +54,8 @@ struct FilterRule {
   // rate (at least one packet, or 1500 bytes in bits).
   uint64_t effective_burst() const;
   // The bucket key length for sources of a family: per when it is that
-  // family's, else its counterpart (/32 <-> /64, /24 <-> /48).
+  // family's, else its counterpart (/32 <-> /64, /24 <-> /48); a host
+  // (/32, /64) when per was not given.
   uint8_t per_len(bool v6) const;
 };
 

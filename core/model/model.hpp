@@ -168,7 +168,7 @@ struct Settings {
 
 struct Config {
   Settings settings;
-  std::vector<Service> services;  // in order of creation
+  std::vector<Service> services;    // in order of creation
   std::vector<FilterRule> filters;  // xlb filter: in order of creation
   uint32_t next_cookie = 1;         // cookies are never reused
 

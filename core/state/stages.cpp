@@ -112,8 +112,7 @@ Result<int> load_chain(const std::string& spec, int target_fd) {
   std::unique_ptr<bpf_object, ObjDeleter> obj(bpf_object__open_file(file.c_str(), nullptr));
   if (!obj) return libbpf_error(("cannot open " + file).c_str(), errno);
   bpf_program* prog = pick_program(obj.get(), prog_name);
-  if (!prog)
-    return runtime_error(file + " has no program" + (named ? " named " + prog_name : ""));
+  if (!prog) return runtime_error(file + " has no program" + (named ? " named " + prog_name : ""));
   bpf_program* p = nullptr;
   bpf_object__for_each_program(p, obj.get()) bpf_program__set_autoload(p, p == prog);
   bpf_program__set_type(prog, BPF_PROG_TYPE_EXT);
@@ -121,10 +120,10 @@ Result<int> load_chain(const std::string& spec, int target_fd) {
   bpf_program__set_attach_target(prog, target_fd, kChainFunc);
   int err = bpf_object__load(obj.get());
   if (err)
-    return libbpf_error(("cannot load " + spec + " as a chained program (an XDP program " +
-                         "built with BTF, -g)")
-                            .c_str(),
-                        err);
+    return libbpf_error(
+        ("cannot load " + spec + " as a chained program (an XDP program " + "built with BTF, -g)")
+            .c_str(),
+        err);
   int fd = dup(bpf_program__fd(prog));
   if (fd < 0) return sys_error("dup");
   return fd;

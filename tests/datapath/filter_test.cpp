@@ -24,7 +24,7 @@ FilterRule drop(const char* src) {
   return r;
 }
 
-FilterRule limit(const char* src, uint64_t rate, uint64_t burst, uint8_t per = 32) {
+FilterRule limit(const char* src, uint64_t rate, uint64_t burst, uint8_t per = kDefaultPer) {
   FilterRule r;
   r.kind = FilterKind::limit;
   if (std::string(src) != "any") r.src = IpPrefix::parse(src);

@@ -79,7 +79,10 @@ TEST(FilterGrammar, LimitForms) {
   EXPECT_EQ(r.unit, RateUnit::pps);
   EXPECT_EQ(r.burst, 50u);
   EXPECT_EQ(r.per, 32);
-  EXPECT_EQ(r.words(), "limit src 198.51.100.0/24 rate 1000 pps burst 50");
+  EXPECT_EQ(r.words(), "limit src 198.51.100.0/24 rate 1000 pps burst 50 per /32");
+  FilterRule host6 = added("filter add limit src 2001:db8::/32 rate 10 pps");
+  EXPECT_EQ(host6.per_len(true), 64);  // a host by default
+  EXPECT_EQ(host6.words(), "limit src 2001:db8::/32 rate 10 pps");
   FilterRule any = added("filter add limit src any rate 8000000 bps per /24");
   EXPECT_FALSE(any.src.has_value());
   EXPECT_EQ(any.unit, RateUnit::bps);
@@ -108,7 +111,7 @@ TEST(FilterGrammar, BadInputIsRefused) {
   EXPECT_NE(refusal("filter add limit src 10.0.0.0/8 rate 0 pps"), "");
   EXPECT_NE(refusal("filter add limit src 10.0.0.0/8 rate 10 kpps"), "");
   EXPECT_NE(refusal("filter add limit src 10.0.0.0/8 rate 10 pps per /16"), "");
-  EXPECT_NE(refusal("filter add limit src 10.0.0.0/8 rate 10 pps per /64"), "");  // family
+  EXPECT_NE(refusal("filter add limit src 10.0.0.0/8 rate 10 pps per /64"), "");   // family
   EXPECT_NE(refusal("filter add limit src 10.0.0.0/28 rate 10 pps per /24"), "");  // shorter
   EXPECT_NE(refusal("filter add limit src any rate 10 pps dst 192.0.2.1"), "");
   EXPECT_NE(refusal("filter add reject src 10.0.0.0/8"), "");
@@ -141,7 +144,8 @@ TEST(FilterModel, AddDelAndDuplicates) {
 TEST(FilterModel, AtMostFourDropsPerPrefixAndOneLimitForAnyAndSlashZero) {
   Config c;
   for (const char* p : {"tcp", "udp", "icmp"})
-    ASSERT_TRUE(apply_edit(c, *parse(std::string("filter add drop src 10.0.0.0/8 proto ") + p)).ok());
+    ASSERT_TRUE(
+        apply_edit(c, *parse(std::string("filter add drop src 10.0.0.0/8 proto ") + p)).ok());
   ASSERT_TRUE(apply_edit(c, *parse("filter add drop src 10.0.0.0/8 dst 192.0.2.1")).ok());
   Status fifth = apply_edit(c, *parse("filter add drop src 10.0.0.0/8 dst 192.0.2.2"));
   ASSERT_FALSE(fifth.ok());
@@ -170,8 +174,10 @@ TEST(FilterRuleset, PrintedBackAndReappliedAndFlushed) {
 
 TEST(FilterStore, CborRoundTripAndOldStores) {
   Config c;
-  ASSERT_TRUE(apply_edit(c, *parse("filter add drop src 10.0.0.0/8 dst 192.0.2.1:80 proto tcp")).ok());
-  ASSERT_TRUE(apply_edit(c, *parse("filter add limit src any rate 7 bps burst 99999 per /64")).ok());
+  ASSERT_TRUE(
+      apply_edit(c, *parse("filter add drop src 10.0.0.0/8 dst 192.0.2.1:80 proto tcp")).ok());
+  ASSERT_TRUE(
+      apply_edit(c, *parse("filter add limit src any rate 7 bps burst 99999 per /64")).ok());
   auto back = config_from_cbor(config_to_cbor(c));
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(back->filters, c.filters);
