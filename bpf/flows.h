@@ -70,6 +70,12 @@ struct xlb_choice {
 	__u8 rebalanced;    /* ... replacing one whose backend went away */
 	__u8 expired;	    /* ch->stale is only idle for too long */
 	__u8 guard_skipped; /* a SYN not recorded: the flow guard */
+	/* This packet wrote its established entry (last_seen moved, or it
+	 * left the SYN-only state): a candidate for a flow sync refresh
+	 * (sync_export.h). Flags, not a pointer: the main program's stack
+	 * has no 8 bytes to spare. */
+	__u8 touched;
+	__u8 left_syn;
 };
 
 static __always_inline __u32 xlb_now_seconds(void)
@@ -141,10 +147,15 @@ static __always_inline int xlb_flow_established(const struct xlb_packet *pkt,
 	ch->svc_id = ch->be->svc_id;
 	if (pkt->icmp_error)
 		return 1;
-	if (flow->last_seen != now)
+	if (flow->last_seen != now) {
 		flow->last_seen = now;
-	if (flow->flags)
+		ch->touched = 1;
+	}
+	if (flow->flags) {
 		flow->flags = 0;
+		ch->touched = 1;
+		ch->left_syn = 1;
+	}
 	return 1;
 }
 
@@ -177,6 +188,7 @@ xlb_flow_entry(const struct xlb_choice *ch, __u32 now, __u8 flags)
 		.cookie = ch->be->cookie,
 		.last_seen = now,
 		.flags = flags,
+		.exported = (__u16)now, /* a new flow is exported at once */
 	};
 
 	return e;

@@ -15,6 +15,7 @@
  * All state is in the pinned maps described in xlb_abi.h.
  */
 #include <linux/bpf.h>
+#include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
 #include "xlb_maps.h"
 #include "counters.h"
@@ -24,12 +25,15 @@
 #include "flows.h"
 #include "forward.h"
 #include "hc.h"
-#include "stages.h"
+#include "echo.h"
+#include "sync_export.h"
 
 static __always_inline int xlb_send(struct xdp_md *ctx,
 				    const struct xlb_packet *pkt,
+				    const struct xlb_svc *vip,
 				    const struct xlb_choice *ch, __u32 bank)
 {
+	xlb_sync_export(pkt, vip, ch);
 	xlb_count_traffic(&xlb_svc_stats, ch->svc_id, pkt->frame_len,
 			  ch->new_flow);
 	xlb_count_traffic(&xlb_be_stats, ch->id, pkt->frame_len, ch->new_flow);
@@ -53,10 +57,7 @@ int xlb_xdp(struct xdp_md *ctx)
 	struct xlb_bank *bs;
 	struct xlb_ctl *ctl;
 	__u32 zero = 0, bank;
-	int stage = xlb_run_stages(ctx);
 
-	if (stage != XDP_PASS)
-		return stage;
 	__builtin_memset(&pkt, 0, sizeof(pkt));
 	if (xlb_parse_l3(ctx, &pkt) != XLB_PARSE_OK)
 		return xlb_verdict_pass();
@@ -71,11 +72,17 @@ int xlb_xdp(struct xdp_md *ctx)
 	if (xlb_parse_l4(ctx, &pkt) != XLB_PARSE_OK ||
 	    xlb_parse_icmp(ctx, &pkt) != XLB_PARSE_OK)
 		return xlb_verdict_drop(XLB_G_DROP_MALFORMED);
+	if (pkt.key.proto != IPPROTO_TCP && pkt.key.proto != IPPROTO_UDP) {
+		int echo = xlb_echo(ctx, &pkt, vip);
+
+		if (echo >= 0)
+			return echo;
+	}
 	bs = bpf_map_lookup_elem(&xlb_banks, &bank);
 	if (!bs)
 		return xlb_verdict_pass();
 	if (!pkt.tcp_syn && xlb_flow_established(&pkt, bs, &choice))
-		return xlb_send(ctx, &pkt, &choice, bank);
+		return xlb_send(ctx, &pkt, vip, &choice, bank);
 
 	svc = xlb_lookup_service(bank, vip, &pkt);
 	if (!svc)
@@ -83,7 +90,7 @@ int xlb_xdp(struct xdp_md *ctx)
 						       XLB_G_DROP_NO_SERVICE);
 	if (!xlb_choose_new(&pkt, svc, bs, &choice))
 		return xlb_verdict_drop(XLB_G_DROP_NO_BACKEND);
-	return xlb_send(ctx, &pkt, &choice, bank);
+	return xlb_send(ctx, &pkt, vip, &choice, bank);
 }
 
 /* On xlbhc1 only: health-check probes from the host (hc.h). */
@@ -99,6 +106,19 @@ SEC("xdp")
 int xlb_hc_host(struct xdp_md *ctx)
 {
 	return XDP_PASS;
+}
+
+/* On xlbhc0's egress (tc): only the host's own probes may enter the port.
+ * A packet the host forwards there (a stranger routing to a NAT address,
+ * maybe with the port's own address as source) came in on some interface;
+ * a locally made one has no ingress interface. */
+SEC("tc")
+int xlb_hc_guard(struct __sk_buff *skb)
+{
+	if (!skb->ingress_ifindex)
+		return TC_ACT_OK;
+	xlb_count_global(XLB_G_DROP_HC_FORWARDED);
+	return TC_ACT_SHOT;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

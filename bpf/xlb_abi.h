@@ -16,6 +16,7 @@
  *   xlb_flows     LRU_HASH        5-tuple -> backend id + cookie + last seen
  *                                 (per-CPU LRU lists: BPF_F_NO_COMMON_LRU)
  *   xlb_guard     PERCPU_ARRAY[1] new flows recorded this second (flow guard)
+ *   xlb_echo_guard PERCPU_ARRAY[1] ICMP echo replies sent this second
  *   xlb_svc_stats, xlb_be_stats   PERCPU_ARRAY by stable id
  *   xlb_global    PERCPU_ARRAY    counters by action and by drop reason
  *   xlb_store     HASH            the configuration model, serialised, per
@@ -37,13 +38,18 @@
 
 #include <linux/types.h>
 
-#define XLB_ABI_VERSION 4
+#define XLB_ABI_VERSION 5
 /* 2: tunnel settings in xlb_bank, forward in xlb_backend.
  * 3: xlb_flow carries flags (SYN only) instead of svc_id; flow timeouts and
  *    the flow guard in xlb_bank; xlb_guard; xlb_nexthops, xlb_tx_ports;
  *    counters flow_guard_skipped and fib_lookups.
  * 4: xlb_nat's check_ports (was padding); counters hc_chatter and
- *    drop_hc_port (xlb_global grows by two). */
+ *    drop_hc_port (xlb_global grows by two).
+ * 5: counters drop_hc_forwarded, echo_replies, drop_echo_rate and
+ *    sync_ring_full (xlb_global grows by four); the tc program xlb_hc_guard
+ *    on xlbhc0; xlb_echo_guard; the VIP entry's XLB_SVC_ECHO; flow sync:
+ *    xlb_sync_ctl, xlb_sync_ring, xlb_sync_stats; xlb_flow's `exported`
+ *    (was padding). */
 
 /* Default capacities, chosen at first attach (xlb interface attach). */
 #define XLB_DEFAULT_MAX_SERVICES 1024
@@ -87,7 +93,11 @@ struct xlb_ctl {
 
 /* Service flags. */
 #define XLB_SVC_SH	  0x0001 /* sched sh: hash the source address only */
+#define XLB_SVC_ECHO	  0x4000 /* VIP entry: answer ICMP echo (echo.h) */
 #define XLB_SVC_VIP_ENTRY 0x8000 /* the VIP-level entry (proto 0, port 0) */
+
+/* ICMP echo replies a CPU sends a second, at most (echo.h). */
+#define XLB_ECHO_RATE 1000
 
 /* Forwarding methods. */
 enum xlb_forward {
@@ -247,7 +257,10 @@ struct xlb_flow {
 	__u32 cookie;	 /* the backend's cookie when the flow was placed */
 	__u32 last_seen; /* seconds, CLOCK_MONOTONIC coarse */
 	__u8 flags;	 /* XLB_FLOW_* */
-	__u8 pad[3];
+	__u8 pad;
+	/* Flow sync: the low 16 bits of the second the entry was last
+	 * exported to xlb-syncd (sync_export.h); 0 in older entries. */
+	__u16 exported;
 };
 
 /* The entry of ABI version 2, for converting pinned flows (see
@@ -276,7 +289,8 @@ XLB_ABI_INLINE struct xlb_flow xlb_flow_from_v2(const struct xlb_flow_v2 *old)
 		.cookie = old->cookie,
 		.last_seen = old->last_seen,
 		.flags = 0,
-		.pad = {0, 0, 0},
+		.pad = 0,
+		.exported = 0,
 	};
 
 	return f;
@@ -348,7 +362,66 @@ enum xlb_global_counter {
 	XLB_G_FIB_LOOKUP, /* bpf_fib_lookup calls: hc probes, fallbacks */
 	XLB_G_HC_CHATTER, /* on the hc port: the host's own ND, MLD, RS (dropped) */
 	XLB_G_DROP_HC_PORT, /* probe to a port no check of the service uses */
+	/* Layout 4 ended here (XLB_G_MAX_V4). */
+	XLB_G_DROP_HC_FORWARDED, /* routed into the hc port from elsewhere */
+	XLB_G_ECHO_REPLY,	 /* ICMP echo to a VIP answered */
+	XLB_G_DROP_ECHO_RATE,	 /* ICMP echo over XLB_ECHO_RATE a second */
+	XLB_G_SYNC_RING_FULL,	 /* flow sync event lost: xlb_sync_ring full */
 	XLB_G_MAX,
+};
+
+/* Entries of xlb_global in pins of layout 4 (see pinned_layout()). */
+#define XLB_G_MAX_V4 (XLB_G_DROP_HC_PORT + 1)
+
+/* ------------------------------------------------------------- flow sync */
+
+/*
+ * Flow sync between load balancers (xlb-syncd, core/sync). While a syncd
+ * runs it sets XLB_SYNC_EXPORT in xlb_sync_ctl; the datapath then writes an
+ * event into the ring buffer xlb_sync_ring for every flow entry it creates,
+ * and for a long-lived flow again when its entry is refreshed (last_seen
+ * moves) at least `interval` seconds after its last export, or when it
+ * leaves the SYN-only state. The event names the backend by what every
+ * load balancer agrees on (the service's VIP, protocol and port, and the
+ * backend's address), never by a local id. With the flag clear nothing is
+ * written (one array lookup per entry write).
+ */
+#define XLB_SYNC_EXPORT 0x01
+
+struct xlb_sync_ctl {
+	__u32 flags;	/* XLB_SYNC_* */
+	__u32 interval; /* seconds between exports of one flow (>= 1) */
+};
+
+/* Ring buffer bytes (a power of two, a multiple of the page size): about
+ * 90,000 events, a second of new flows at full rate. */
+#define XLB_SYNC_RING_BYTES (8u << 20)
+
+struct xlb_sync_event {
+	struct xlb_flow_key key;
+	struct xlb_addr backend; /* the backend's address */
+	__be16 svc_port;	 /* the service's port: key.dport or 0 */
+	__u8 be_family;
+	__u8 flags; /* the entry's XLB_FLOW_* */
+	__u32 reserved;
+};
+
+/* xlb_sync_stats: counters xlb-syncd keeps (the datapath never touches
+ * them), shown by `xlb stats` and the Prometheus metrics. */
+enum xlb_sync_counter {
+	XLB_SYNC_C_EVENTS = 0, /* events read from the ring buffer */
+	XLB_SYNC_C_SENT,       /* flows sent to peers */
+	XLB_SYNC_C_DATAGRAMS_SENT,
+	XLB_SYNC_C_DATAGRAMS_RECEIVED,
+	XLB_SYNC_C_RECEIVED,   /* flows received in accepted datagrams */
+	XLB_SYNC_C_INSTALLED,  /* flows written into the flow table */
+	XLB_SYNC_C_KEPT_LOCAL, /* not installed: the local entry is newer */
+	XLB_SYNC_C_UNKNOWN_BACKEND, /* not installed: no such (service, backend) */
+	XLB_SYNC_C_REJECT_TAG,	    /* datagrams: authentication failed */
+	XLB_SYNC_C_REJECT_REPLAY, /* datagrams: sequence number seen or too old */
+	XLB_SYNC_C_REJECT_MALFORMED, /* datagrams: not a valid sync datagram */
+	XLB_SYNC_C_BULK_REQUESTS,    /* bulk syncs served */
+	XLB_SYNC_C_MAX,
 };
 
 /* ------------------------------------------------------- health-check NAT */
@@ -463,7 +536,11 @@ static_assert(sizeof(struct xlb_hc_cfg) == 120, "xlb_hc_cfg");
 static_assert(sizeof(struct xlb_hc_reply_key) == 40, "xlb_hc_reply_key");
 static_assert(sizeof(struct xlb_hc_reply) == 32, "xlb_hc_reply");
 static_assert(sizeof(struct xlb_nh) == 24, "xlb_nh");
+static_assert(sizeof(struct xlb_sync_ctl) == 8, "xlb_sync_ctl");
+static_assert(sizeof(struct xlb_sync_event) == 64, "xlb_sync_event");
 #else
+_Static_assert(sizeof(struct xlb_sync_ctl) == 8, "xlb_sync_ctl");
+_Static_assert(sizeof(struct xlb_sync_event) == 64, "xlb_sync_event");
 _Static_assert(sizeof(struct xlb_svc_key) == 24, "xlb_svc_key");
 _Static_assert(sizeof(struct xlb_svc) == 24, "xlb_svc");
 _Static_assert(sizeof(struct xlb_backend) == 40, "xlb_backend");

@@ -83,6 +83,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_guard SEC(".maps");
 
+/* ICMP echo replies sent this second, per CPU (echo.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xlb_guard);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_echo_guard SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XLB_DEFAULT_MAX_SERVICES);
@@ -179,5 +188,29 @@ struct {
 	__type(value, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_tx_ports SEC(".maps");
+
+/* Flow sync (see xlb_abi.h): the export switch xlb-syncd sets, the events
+ * it reads, and its counters. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xlb_sync_ctl);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_sync_ctl SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, XLB_SYNC_RING_BYTES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_sync_ring SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_SYNC_C_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_sync_stats SEC(".maps");
 
 #endif /* XLB_MAPS_H */

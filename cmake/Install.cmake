@@ -21,13 +21,13 @@ xlb_pkg_dir(XLB_BASH_COMPLETIONS_DIR bash-completion completionsdir
 xlb_pkg_dir(XLB_SYSTEMD_UNIT_DIR systemd systemdsystemunitdir "lib/systemd/system")
 xlb_pkg_dir(XLB_TMPFILES_DIR systemd tmpfilesdir "lib/tmpfiles.d")
 
-install(FILES man/xlb.8 man/xlb-healthd.8 DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
+install(FILES man/xlb.8 man/xlb-healthd.8 man/xlb-syncd.8 DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
 install(FILES man/xlb.conf.5 DESTINATION ${CMAKE_INSTALL_MANDIR}/man5)
 install(FILES completions/xlb DESTINATION ${XLB_BASH_COMPLETIONS_DIR})
 
 # The units name the programs by absolute path, where this install puts them.
 set(XLB_SBINDIR ${CMAKE_INSTALL_FULL_SBINDIR})
-foreach(unit xlb.service xlb-attach@.service xlb-healthd.service)
+foreach(unit xlb.service xlb-attach@.service xlb-healthd.service xlb-syncd.service)
   configure_file(systemd/${unit}.in ${CMAKE_CURRENT_BINARY_DIR}/systemd/${unit} @ONLY)
   install(FILES ${CMAKE_CURRENT_BINARY_DIR}/systemd/${unit} DESTINATION ${XLB_SYSTEMD_UNIT_DIR})
 endforeach()

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "daemon_cli.hpp"
 #include "health/healthd.hpp"
 
 namespace {
@@ -99,13 +100,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   CLI::App app{"xlb-healthd: health checks and VIP announcement for xlb"};
   Cli c;
   define_options(app, c);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);
-    std::cerr << "xlb-healthd: error: " << e.what() << "\n";
-    return 2;
-  }
+  if (auto rc = xlb::parse_daemon_cli(app, argc, argv, "xlb-healthd")) return *rc;
   if (c.table >= 0) c.opts.kernel_table = static_cast<uint32_t>(c.table);
   c.opts.kernel_proto = static_cast<uint8_t>(c.proto);
   c.opts.withdraw_on_exit = c.withdraw == "yes";

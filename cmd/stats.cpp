@@ -45,7 +45,15 @@ std::string stats_text(const StatsView& v, bool rate) {
     for (const auto& b : s.backends)
       out += counters_row("  -> " + b.address.str(), b.counters, b.rates);
   }
-  return out + global_line(v.global);
+  out += global_line(v.global);
+  // Only where an xlb-syncd ever ran.
+  bool synced = false;
+  for (uint64_t n : v.sync) synced |= n != 0;
+  if (!synced) return out;
+  out += "Sync:";
+  for (int i = 0; i < XLB_SYNC_C_MAX; i++)
+    out += std::string(" ") + sync_counter_name(i) + " " + std::to_string(v.sync[i]);
+  return out + "\n";
 }
 
 Result<StatsView> snapshot(const State& st, const Config& cfg,

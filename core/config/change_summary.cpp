@@ -38,6 +38,7 @@ Summary of(const cmd::SetSeed&) { return "set seed"; }
 Summary of(const cmd::SetTunnel& c) { return "set " + to_string(c.what); }
 Summary of(const cmd::SetTimeout&) { return "set timeout"; }
 Summary of(const cmd::SetFlowGuard&) { return "set flow-guard"; }
+Summary of(const cmd::SetIcmpEcho&) { return "set icmp-echo"; }
 Summary of(const cmd::SetNat& c) { return c.range.addr.is_v6() ? "set nat6" : "set nat4"; }
 Summary of(const cmd::FlushRuleset&) { return "flush ruleset"; }
 Summary of(const cmd::FilterAdd& c) { return "filter add " + c.rule.words(); }

@@ -27,6 +27,7 @@ Status SetTimeout::apply(Config& c) const { return settings_set_timeouts(c, chan
 Status SetFlowGuard::apply(Config& c) const { return settings_set_flow_guard(c, per_second); }
 Status FilterAdd::apply(Config& c) const { return filter_add(c.filters, rule); }
 Status FilterDel::apply(Config& c) const { return filter_del(c.filters, rule, index); }
+Status SetIcmpEcho::apply(Config& c) const { return settings_set_icmp_echo(c, on); }
 
 Status BackendSet::apply(Config& c) const {
   if (weight) XLB_TRY(backend_set_weight(c, ref, addr, *weight));

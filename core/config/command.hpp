@@ -173,6 +173,11 @@ struct SetFlowGuard {
   uint32_t per_second = 0;  // 0: off
   Status apply(Config& c) const;
 };
+// set icmp-echo on|off
+struct SetIcmpEcho {
+  bool on = true;
+  Status apply(Config& c) const;
+};
 // set nat4|nat6 PREFIX: the health-check NAT range of a family.
 struct SetNat {
   IpPrefix range;
@@ -212,9 +217,9 @@ using Command =
                  cmd::BackendRefresh, cmd::CheckAdd, cmd::CheckDel, cmd::CheckList, cmd::FlowsList,
                  cmd::FlowsCount, cmd::FlowsFlush, cmd::FlowsExpire, cmd::FlowsGet, cmd::Stats,
                  cmd::StatsReset, cmd::SetSeed, cmd::SetTunnel, cmd::SetTimeout, cmd::SetFlowGuard,
-                 cmd::SetNat, cmd::NatList, cmd::ListRuleset, cmd::FlushRuleset, cmd::ImportIpvsadm,
-                 cmd::Help, cmd::DecapAttach, cmd::DecapDetach, cmd::DecapRefresh, cmd::DecapList,
-                 cmd::FilterAdd, cmd::FilterDel, cmd::FilterList>;
+                 cmd::SetIcmpEcho, cmd::SetNat, cmd::NatList, cmd::ListRuleset, cmd::FlushRuleset,
+                 cmd::ImportIpvsadm, cmd::Help, cmd::DecapAttach, cmd::DecapDetach,
+                 cmd::DecapRefresh, cmd::DecapList, cmd::FilterAdd, cmd::FilterDel, cmd::FilterList>;
 
 // Parses one command. Errors are usage errors whose `token` is the index of
 // the offending word (words.size() when a word is missing).

@@ -189,17 +189,29 @@ Result<Command> parse_set_flow_guard(Cursor& c) {
   return Command{cmd::SetFlowGuard{n}};
 }
 
+// set icmp-echo on|off
+Result<Command> parse_set_icmp_echo(Cursor& c) {
+  if (c.done()) return c.missing("on or off");
+  if (c.peek() != "on" && c.peek() != "off")
+    return c.error("expected on or off, not '" + c.peek() + "'");
+  const bool on = c.peek() == "on";
+  c.next();
+  XLB_TRY(expect_end(c));
+  return Command{cmd::SetIcmpEcho{on}};
+}
+
 Result<Command> parse_set(Cursor& c) {
   const char* const expected =
-      "seed, timeout, flow-guard, source4, source6, gateway4, gateway6, nat4 or nat6";
+      "seed, timeout, flow-guard, icmp-echo, source4, source6, gateway4, gateway6, nat4 or nat6";
   if (c.done()) return c.missing(std::string("setting (") + expected + ")");
-  auto what = match_prefix(c.peek(), {"seed", "timeout", "flow-guard", "source4", "source6",
-                                      "gateway4", "gateway6", "nat4", "nat6", "help"});
+  auto what = match_prefix(c.peek(), {"seed", "timeout", "flow-guard", "icmp-echo", "source4",
+                                      "source6", "gateway4", "gateway6", "nat4", "nat6", "help"});
   if (!what) return c.error("unknown setting '" + c.peek() + "' (expected " + expected + ")");
   c.next();
   if (*what == "help") return Command{cmd::Help{"set"}};
   if (*what == "timeout") return parse_set_timeout(c);
   if (*what == "flow-guard") return parse_set_flow_guard(c);
+  if (*what == "icmp-echo") return parse_set_icmp_echo(c);
   if (auto t = parse_tunnel_setting(*what)) return parse_set_tunnel(c, *t);
   if (*what == "nat4" || *what == "nat6") return parse_set_nat(c, *what == "nat6");
   auto v = read_uint(c, "seed", 0, UINT32_MAX);

@@ -49,7 +49,7 @@ std::string tunnel_setting_lines(const Settings& st) {
 }
 
 // `set timeout` with the timeouts that are not the default, `set
-// flow-guard` when not the default.
+// flow-guard` and `set icmp-echo` when not the default.
 std::string flow_setting_lines(const Settings& st) {
   std::string out, words;
   const FlowTimeouts d;
@@ -62,6 +62,7 @@ std::string flow_setting_lines(const Settings& st) {
   if (!words.empty()) out += "set timeout" + words + "\n";
   if (st.flow_guard != XLB_FLOW_GUARD)
     out += "set flow-guard " + (st.flow_guard ? std::to_string(st.flow_guard) : "off") + "\n";
+  if (!st.icmp_echo) out += "set icmp-echo off\n";
   return out;
 }
 

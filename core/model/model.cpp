@@ -86,6 +86,12 @@ std::optional<uint32_t> Service::active_priority() const {
   return best;
 }
 
+bool Service::can_serve() const {
+  const NewFlowRule rule = new_flow_rule();
+  return std::any_of(backends.begin(), backends.end(),
+                     [&](const Backend& b) { return rule.admits(b); });
+}
+
 bool Service::in_panic() const {
   if (panic == 0) return false;
   uint64_t enabled = 0, healthy = 0;

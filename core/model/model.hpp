@@ -140,6 +140,8 @@ struct Service {
   };
   NewFlowRule new_flow_rule() const { return {in_panic(), active_priority()}; }
   bool takes_new_flows(const Backend& b) const { return new_flow_rule().admits(b); }
+  // Some backend takes new flows: the service can serve a new client.
+  bool can_serve() const;
 };
 
 // Idle timeouts of flow entries, in seconds (xlb set timeout). IPVS's
@@ -157,6 +159,8 @@ struct Settings {
   FlowTimeouts timeouts;
   // New flows per second per CPU above which SYNs are not recorded; 0: off.
   uint32_t flow_guard = XLB_FLOW_GUARD;
+  // The datapath answers ICMP echo to a VIP that can serve (set icmp-echo).
+  bool icmp_echo = true;
   // Tunnel forwarding: outer source address per family, and the gateway
   // used when the FIB has no route to a backend (unset: not configured).
   std::optional<IpAddr> source4, source6;
@@ -194,5 +198,8 @@ void to_json(nlohmann::json& j, const Config& c);
 // The settings as JSON: seed, and the tunnel addresses that are set.
 nlohmann::json settings_json(const Settings& st);
 Result<Config> config_from_json(const nlohmann::json& j);
+// The same mapping over a CBOR blob read in place (the store's decoder).
+class CborView;
+Result<Config> config_from_cbor_view(const CborView& v);
 
 }  // namespace xlb

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/text.hpp"
+#include "model/cbor_view.hpp"
 
 namespace xlb {
 
@@ -107,9 +108,9 @@ std::vector<uint8_t> config_to_cbor(const Config& c) {
 Result<Config> config_from_cbor(std::span<const uint8_t> blob) {
   XLB_TRY(check_cbor(blob));
   try {
-    auto j = nlohmann::json::from_cbor(blob.begin(), blob.end(), true, false);
-    if (j.is_discarded()) return bad("not valid CBOR");
-    auto c = config_from_json(j);
+    // Read in place (cbor_view.hpp): no tree of nlohmann nodes.
+    CborDoc doc(blob);
+    auto c = config_from_cbor_view(doc.root());
     if (!c) return bad(c.error().message);
     XLB_TRY(validate_stored(*c));
     return c;

@@ -2,6 +2,7 @@
 // part of it, so flows keep naming the same backends across commands.
 #include <nlohmann/json.hpp>
 
+#include "model/cbor_view.hpp"
 #include "model/model.hpp"
 
 namespace xlb {
@@ -9,6 +10,12 @@ namespace xlb {
 using nlohmann::json;
 
 namespace {
+
+// v.get<T>() where v's type is a template parameter.
+template <class T, class J>
+T as(const J& v) {
+  return v.template get<T>();
+}
 
 json backend_json(const Backend& b) {
   return json{{"addr", b.addr.str()},
@@ -38,20 +45,21 @@ json check_json(const Check& c) {
               {"fall", c.fall}};
 }
 
-Result<Check> check_from(const json& j) {
+template <class J>
+Result<Check> check_from(const J& j) {
   Check c;
-  auto t = parse_check_type(j.at("type").get<std::string>());
+  auto t = parse_check_type(as<std::string>(j.at("type")));
   if (!t) return runtime_error("store: bad check type " + j.at("type").dump());
   c.type = *t;
-  c.port = j.at("port").get<uint16_t>();
-  c.path = j.at("path").get<std::string>();
-  c.expect_lo = j.at("expect_lo").get<uint16_t>();
-  c.expect_hi = j.at("expect_hi").get<uint16_t>();
-  c.host = j.at("host").get<std::string>();
-  c.interval_ms = j.at("interval_ms").get<uint32_t>();
-  c.timeout_ms = j.at("timeout_ms").get<uint32_t>();
-  c.rise = j.at("rise").get<uint32_t>();
-  c.fall = j.at("fall").get<uint32_t>();
+  c.port = as<uint16_t>(j.at("port"));
+  c.path = as<std::string>(j.at("path"));
+  c.expect_lo = as<uint16_t>(j.at("expect_lo"));
+  c.expect_hi = as<uint16_t>(j.at("expect_hi"));
+  c.host = as<std::string>(j.at("host"));
+  c.interval_ms = as<uint32_t>(j.at("interval_ms"));
+  c.timeout_ms = as<uint32_t>(j.at("timeout_ms"));
+  c.rise = as<uint32_t>(j.at("rise"));
+  c.fall = as<uint32_t>(j.at("fall"));
   return c;
 }
 
@@ -77,54 +85,57 @@ json service_json(const Service& s) {
               {"ring_slot", s.ring_slot}};
 }
 
-Result<IpAddr> addr_from(const json& j) {
-  auto a = IpAddr::parse(j.get<std::string>());
+template <class J>
+Result<IpAddr> addr_from(const J& j) {
+  auto a = IpAddr::parse(as<std::string>(j));
   if (!a) return runtime_error("store: bad address " + j.dump());
   return *a;
 }
 
-Result<Backend> backend_from(const json& j) {
+template <class J>
+Result<Backend> backend_from(const J& j) {
   Backend b;
   auto a = addr_from(j.at("addr"));
   if (!a) return a.error();
   b.addr = *a;
-  b.weight = j.at("weight").get<uint32_t>();
-  auto mac = MacAddr::parse(j.at("mac").get<std::string>());
+  b.weight = as<uint32_t>(j.at("weight"));
+  auto mac = MacAddr::parse(as<std::string>(j.at("mac")));
   if (!mac) return runtime_error("store: bad MAC address of backend " + b.addr.str());
   b.mac = *mac;
-  b.mac_explicit = j.at("mac_explicit").get<bool>();
+  b.mac_explicit = as<bool>(j.at("mac_explicit"));
   b.dev = j.value("dev", std::string());  // absent in stores written before next hops
   b.vlan = j.value("vlan", uint16_t{0});
   b.priority = j.value("priority", 0u);  // absent in stores written before tiers
-  const auto admin = j.at("admin").get<std::string>();
-  const auto health = j.at("health").get<std::string>();
+  const auto admin = as<std::string>(j.at("admin"));
+  const auto health = as<std::string>(j.at("health"));
   if ((admin != "enabled" && admin != "disabled") || (health != "up" && health != "down"))
     return runtime_error("store: bad state of backend " + b.addr.str());
   b.admin = admin == "disabled" ? Admin::disabled : Admin::enabled;
   b.health = health == "down" ? Health::down : Health::up;
   b.unresolved = j.value("unresolved", false);  // absent in stores written before it existed
-  b.id = j.at("id").get<uint32_t>();
-  b.cookie = j.at("cookie").get<uint32_t>();
+  b.id = as<uint32_t>(j.at("id"));
+  b.cookie = as<uint32_t>(j.at("cookie"));
   return b;
 }
 
-Result<Service> service_from(const json& j) {
+template <class J>
+Result<Service> service_from(const J& j) {
   Service s;
-  s.name = j.at("name").get<std::string>();
-  auto proto = parse_proto(j.at("proto").get<std::string>());
-  auto sched = parse_sched(j.at("sched").get<std::string>());
-  auto fwd = parse_forward(j.at("forward").get<std::string>());
+  s.name = as<std::string>(j.at("name"));
+  auto proto = parse_proto(as<std::string>(j.at("proto")));
+  auto sched = parse_sched(as<std::string>(j.at("sched")));
+  auto fwd = parse_forward(as<std::string>(j.at("forward")));
   auto vip = addr_from(j.at("vip"));
   if (!proto || !sched || !fwd || !vip) return runtime_error("store: bad service " + s.name);
   s.proto = *proto;
   s.sched = *sched;
   s.forward = *fwd;
   s.vip = *vip;
-  s.port = j.at("port").get<uint16_t>();
-  s.ring = j.at("ring").get<uint32_t>();
+  s.port = as<uint16_t>(j.at("port"));
+  s.ring = as<uint32_t>(j.at("ring"));
   s.forward_port = j.value("forward_port", uint16_t{0});
-  s.id = j.at("id").get<uint32_t>();
-  s.ring_slot = j.at("ring_slot").get<uint32_t>();
+  s.id = as<uint32_t>(j.at("id"));
+  s.ring_slot = as<uint32_t>(j.at("ring_slot"));
   for (const auto& bj : j.at("backends")) {
     auto b = backend_from(bj);
     if (!b) return b.error();
@@ -134,11 +145,12 @@ Result<Service> service_from(const json& j) {
   s.need = j.value("need", 1u);
   s.panic = j.value("panic", 0u);  // absent in stores written before it existed
   s.panics = j.value("panics", 0u);
-  for (const auto& cj : j.value("checks", json::array())) {
-    auto c = check_from(cj);
-    if (!c) return c.error();
-    s.checks.push_back(*c);
-  }
+  if (j.contains("checks"))
+    for (const auto& cj : j.at("checks")) {
+      auto c = check_from(cj);
+      if (!c) return c.error();
+      s.checks.push_back(*c);
+    }
   return s;
 }
 
@@ -158,15 +170,17 @@ json settings_json(const Settings& st) {
   j["timeouts"] = {
       {"tcp", st.timeouts.tcp}, {"tcp_syn", st.timeouts.tcp_syn}, {"udp", st.timeouts.udp}};
   j["flow_guard"] = st.flow_guard;
+  j["icmp_echo"] = st.icmp_echo;
   return j;
 }
 
 namespace {
 
 // Optional prefixes: absent means "the default".
-Status prefix_from(const json& settings, const char* key, std::optional<IpPrefix>& out) {
+template <class J>
+Status prefix_from(const J& settings, const char* key, std::optional<IpPrefix>& out) {
   if (!settings.contains(key)) return {};
-  auto p = IpPrefix::parse(settings.at(key).get<std::string>());
+  auto p = IpPrefix::parse(as<std::string>(settings.at(key)));
   if (!p) return runtime_error(std::string("store: bad ") + key);
   out = *p;
   return {};
@@ -174,19 +188,22 @@ Status prefix_from(const json& settings, const char* key, std::optional<IpPrefix
 
 // Stores written before timeouts and the flow guard existed have the
 // defaults.
-void timeouts_from(const json& j, Settings& st) {
+template <class J>
+void timeouts_from(const J& j, Settings& st) {
   if (j.contains("timeouts")) {
-    const json& t = j.at("timeouts");
+    const auto& t = j.at("timeouts");
     st.timeouts.tcp = t.value("tcp", st.timeouts.tcp);
     st.timeouts.tcp_syn = t.value("tcp_syn", st.timeouts.tcp_syn);
     st.timeouts.udp = t.value("udp", st.timeouts.udp);
   }
   st.flow_guard = j.value("flow_guard", st.flow_guard);
+  st.icmp_echo = j.value("icmp_echo", st.icmp_echo);
 }
 
 // Unset addresses are absent (stores written before they existed, too).
-Status settings_from(const json& j, Settings& st) {
-  st.seed = j.at("seed").get<uint32_t>();
+template <class J>
+Status settings_from(const J& j, Settings& st) {
+  st.seed = as<uint32_t>(j.at("seed"));
   for (auto [k, field] :
        {std::pair{"source4", &st.source4}, std::pair{"source6", &st.source6},
         std::pair{"gateway4", &st.gateway4}, std::pair{"gateway6", &st.gateway6}}) {
@@ -215,11 +232,15 @@ void to_json(json& j, const Config& c) {
            {"services", svcs}};
 }
 
-Result<Config> config_from_json(const json& j) {
+namespace {
+
+// The one mapping from the stored form, for nlohmann::json and CborView.
+template <class J>
+Result<Config> config_from(const J& j) {
   try {
     Config c;
     XLB_TRY(settings_from(j.at("settings"), c.settings));
-    c.next_cookie = j.at("next_cookie").get<uint32_t>();
+    c.next_cookie = as<uint32_t>(j.at("next_cookie"));
     for (const auto& sj : j.at("services")) {
       auto s = service_from(sj);
       if (!s) return s.error();
@@ -233,7 +254,15 @@ Result<Config> config_from_json(const json& j) {
     return c;
   } catch (const json::exception& e) {
     return runtime_error(std::string("store: malformed model: ") + e.what());
+  } catch (const CborView::TypeError& e) {
+    return runtime_error(std::string("store: malformed model: ") + e.what());
   }
 }
+
+}  // namespace
+
+Result<Config> config_from_json(const json& j) { return config_from(j); }
+
+Result<Config> config_from_cbor_view(const CborView& v) { return config_from(v); }
 
 }  // namespace xlb

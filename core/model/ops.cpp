@@ -264,6 +264,11 @@ Status settings_set_timeouts(Config& c, const TimeoutChange& t) {
   return {};
 }
 
+Status settings_set_icmp_echo(Config& c, bool on) {
+  c.settings.icmp_echo = on;
+  return {};
+}
+
 Status settings_set_flow_guard(Config& c, uint32_t per_second) {
   c.settings.flow_guard = per_second;
   return {};

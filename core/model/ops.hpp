@@ -81,6 +81,7 @@ struct TimeoutChange {
 Status settings_set_timeouts(Config& c, const TimeoutChange& t);
 // New flows per second per CPU above which SYNs are not recorded; 0: off.
 Status settings_set_flow_guard(Config& c, uint32_t per_second);
+Status settings_set_icmp_echo(Config& c, bool on);
 void flush_ruleset(Config& c);
 
 }  // namespace xlb

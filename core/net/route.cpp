@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "base/sys_error.hpp"
 
@@ -72,17 +73,48 @@ Result<RouteInfo> parse_reply(const char* buf, ssize_t len, const IpAddr& dst) {
 
 }  // namespace
 
-Result<RouteInfo> route_get(const IpAddr& dst, int oif) {
-  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-  if (fd < 0) return sys_error("netlink");
+Result<RouteInfo> route_get(const IpAddr& dst, int oif) { return RouteLookup().get(dst, oif); }
+
+RouteLookup& RouteLookup::operator=(RouteLookup&& o) noexcept {
+  if (this != &o) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = std::exchange(o.fd_, -1);
+    seq_ = o.seq_;
+    cache_ = std::move(o.cache_);
+  }
+  return *this;
+}
+
+RouteLookup::~RouteLookup() {
+  if (fd_ >= 0) close(fd_);
+}
+
+// Replies come in request order; one whose sequence number is not ours
+// (an earlier request's, if ever) is skipped.
+Result<RouteInfo> RouteLookup::get(const IpAddr& dst, int oif) {
+  auto key = std::make_pair(dst, oif);
+  auto hit = cache_.find(key);
+  if (hit != cache_.end()) return hit->second;
+  auto r = ask(dst, oif);
+  cache_.emplace(key, r);
+  return r;
+}
+
+Result<RouteInfo> RouteLookup::ask(const IpAddr& dst, int oif) {
+  if (fd_ < 0) fd_ = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  if (fd_ < 0) return sys_error("netlink");
   Request req = make_request(dst, oif);
+  req.nh.nlmsg_seq = ++seq_;
   char buf[4096];
-  ssize_t n = -1;
-  if (send(fd, &req, req.nh.nlmsg_len, 0) >= 0) n = recv(fd, buf, sizeof(buf), 0);
-  int saved = errno;
-  close(fd);
-  if (n < 0) return sys_error("route lookup", saved);
-  return parse_reply(buf, n, dst);
+  if (send(fd_, &req, req.nh.nlmsg_len, 0) < 0) return sys_error("route lookup");
+  for (int tries = 0; tries < 8; tries++) {
+    ssize_t n = recv(fd_, buf, sizeof(buf), 0);
+    if (n < 0) return sys_error("route lookup");
+    auto* nh = reinterpret_cast<const nlmsghdr*>(buf);
+    if (NLMSG_OK(nh, n) && nh->nlmsg_seq != seq_) continue;
+    return parse_reply(buf, n, dst);
+  }
+  return runtime_error("route lookup: no reply to the request");
 }
 
 }  // namespace xlb

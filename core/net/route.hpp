@@ -4,7 +4,10 @@
 // to the load balancer.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <optional>
+#include <utility>
 
 #include "base/addr.hpp"
 #include "base/result.hpp"
@@ -19,5 +22,32 @@ struct RouteInfo {
 
 // oif (not 0): the route out of that interface, as `ip route get ADDR oif DEV`.
 Result<RouteInfo> route_get(const IpAddr& dst, int oif = 0);
+
+// The same for many lookups in a row (a commit resolves every backend's
+// next hop): one netlink socket for all of them instead of one each. It
+// answers for the network namespace it was opened in.
+class RouteLookup {
+ public:
+  RouteLookup() = default;
+  RouteLookup(RouteLookup&& o) noexcept : fd_(o.fd_), seq_(o.seq_), cache_(std::move(o.cache_)) {
+    o.fd_ = -1;
+  }
+  RouteLookup& operator=(RouteLookup&& o) noexcept;
+  RouteLookup(const RouteLookup&) = delete;
+  RouteLookup& operator=(const RouteLookup&) = delete;
+  ~RouteLookup();
+
+  // Answers for the same destination and interface come from a cache: one
+  // write of the next hops asks once per address, however many services
+  // share it.
+  Result<RouteInfo> get(const IpAddr& dst, int oif = 0);
+
+ private:
+  Result<RouteInfo> ask(const IpAddr& dst, int oif);
+
+  int fd_ = -1;
+  uint32_t seq_ = 0;
+  std::map<std::pair<IpAddr, int>, Result<RouteInfo>> cache_;
+};
 
 }  // namespace xlb

@@ -50,6 +50,8 @@ SvcEntries wanted_entries(uint32_t bank, const Config& c) {
     out[make_key(bank, s.vip, static_cast<uint8_t>(s.proto), s.port)] = service_value(s);
     auto [it, fresh] = out.try_emplace(make_key(bank, s.vip, 0, 0), vip_value());
     if (s.port == 0) it->second.any_port[s.proto == Proto::tcp ? 0 : 1] = s.id;
+    // The VIP answers ping while one of its services can serve.
+    if (c.settings.icmp_echo && s.can_serve()) it->second.flags |= XLB_SVC_ECHO;
   }
   return out;
 }

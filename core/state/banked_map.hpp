@@ -11,6 +11,7 @@
 #include <cstring>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "base/result.hpp"
 #include "base/sys_error.hpp"
@@ -34,8 +35,9 @@ struct BankedMap {
   const char* full_hint;  // added when an insert fails for lack of room
 };
 
+// One entry at a time: for kernels without batch lookups of hash maps.
 template <class K, class V>
-Result<BankEntries<K, V>> read_bank(const BankedMap& m, uint32_t bank) {
+Result<BankEntries<K, V>> read_bank_by_key(const BankedMap& m, uint32_t bank) {
   BankEntries<K, V> out;
   K key{}, next{};
   const void* prev = nullptr;
@@ -48,6 +50,37 @@ Result<BankEntries<K, V>> read_bank(const BankedMap& m, uint32_t bank) {
   }
   if (errno != ENOENT) return sys_error(m.read_what);
   return out;
+}
+
+// BPF_MAP_LOOKUP_BATCH: a few system calls for the whole map instead of two
+// per entry (1,000 services x 10 backends: 30,000 calls per commit).
+template <class K, class V>
+Result<BankEntries<K, V>> read_bank(const BankedMap& m, uint32_t bank) {
+  BankEntries<K, V> out;
+  uint32_t chunk = 1024;
+  std::vector<K> keys(chunk);
+  std::vector<V> values(chunk);
+  uint64_t cursor = 0;
+  bool first = true;
+  for (;;) {
+    uint32_t count = chunk;
+    int rc = bpf_map_lookup_batch(m.fd, first ? nullptr : &cursor, &cursor, keys.data(),
+                                  values.data(), &count, nullptr);
+    int err = rc ? errno : 0;
+    if (err && err != ENOENT && first && count == 0 && err != ENOSPC)
+      return read_bank_by_key<K, V>(m, bank);
+    if (err == ENOSPC && count == 0) {  // a bucket larger than the chunk
+      chunk *= 2;
+      keys.resize(chunk);
+      values.resize(chunk);
+      continue;
+    }
+    if (err && err != ENOENT) return sys_error(m.read_what, err);
+    for (uint32_t i = 0; i < count; i++)
+      if (keys[i].bank == bank) out[keys[i]] = values[i];
+    if (err == ENOENT) return out;
+    first = false;
+  }
 }
 
 template <class K, class V>

@@ -77,6 +77,26 @@ Status create_pair(nl_sock* s) {
   return set_flags_and_csum(XLB_HC_DP_DEV, false);
 }
 
+// xlb_hc_guard on the host side's egress (a clsact filter; replaced in
+// place when a newer xlb sets the port up again).
+Status attach_guard(int ifindex, int prog_fd) {
+  bpf_tc_hook hook{};
+  hook.sz = sizeof(hook);
+  hook.ifindex = ifindex;
+  hook.attach_point = BPF_TC_EGRESS;
+  int err = bpf_tc_hook_create(&hook);
+  if (err != 0 && err != -EEXIST) return sys_error("hc port: add clsact to " XLB_HC_HOST_DEV, -err);
+  bpf_tc_opts opts{};
+  opts.sz = sizeof(opts);
+  opts.handle = 1;
+  opts.priority = 1;
+  opts.prog_fd = prog_fd;
+  opts.flags = BPF_TC_F_REPLACE;
+  err = bpf_tc_attach(&hook, &opts);
+  if (err != 0) return sys_error("hc port: attach xlb_hc_guard to " XLB_HC_HOST_DEV, -err);
+  return {};
+}
+
 Status attach_programs(const std::string& pin_path, const LinkInfo& host, const LinkInfo& dp) {
   auto progs = load_hc_programs({pin_path, Capacities{}, MacAddr{}});
   if (!progs) return progs.error();
@@ -84,7 +104,7 @@ Status attach_programs(const std::string& pin_path, const LinkInfo& host, const 
     return hc_error("attach xlb_hc to " XLB_HC_DP_DEV);
   if (bpf_xdp_attach(host.ifindex, progs->host.fd(), XDP_FLAGS_DRV_MODE, nullptr) != 0)
     return hc_error("attach the XDP_PASS program to " XLB_HC_HOST_DEV);
-  return {};
+  return attach_guard(host.ifindex, progs->guard.fd());
 }
 
 // Tells the datapath where the port is (ifindex 0: there is none) and the

@@ -70,7 +70,7 @@ HopResult resolve_dsr(const Backend& b, HopContext& ctx) {
   std::memcpy(r.entry.dmac, b.mac.bytes.data(), 6);
   int ifindex = *dev;
   if (!ifindex) {
-    auto route = route_get(b.addr);
+    auto route = ctx.routes.get(b.addr);
     if (route && !route->gateway && ctx.attached.count(route->ifindex)) ifindex = route->ifindex;
   }
   if (ifindex) {
@@ -84,7 +84,7 @@ HopResult resolve_dsr(const Backend& b, HopContext& ctx) {
 // One tunnel next hop: the route to `dst` (out of `oif` when not 0), its
 // gateway or dst itself, and that neighbour's MAC.
 HopResult tunnel_hop(const IpAddr& dst, int oif, HopContext& ctx) {
-  auto route = route_get(dst, oif);
+  auto route = ctx.routes.get(dst, oif);
   if (!route) return unresolved(route.error().message);
   IpAddr hop = route->gateway.value_or(dst);
   bool pending = false;

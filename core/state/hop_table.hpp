@@ -25,6 +25,7 @@
 #include "base/result.hpp"
 #include "model/model.hpp"
 #include "net/netlink.hpp"
+#include "net/route.hpp"
 #include "state/maps.hpp"
 #include "xlb_abi.h"
 
@@ -38,6 +39,7 @@ struct HopContext {
   std::set<int> attached;
   std::map<IpAddr, Neighbour> neighbours;
   std::set<IpAddr> missing, stale;
+  RouteLookup routes;  // one netlink socket for the whole write
 };
 
 // A context for `pin_path`'s attachments, with the neighbour table as it is.

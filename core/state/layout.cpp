@@ -81,9 +81,11 @@ Result<uint32_t> pinned_layout(const std::string& pin_path) {
     if (v) return v;
   }
   // Never committed: the maps say which layout made them (3 has the
-  // next-hop table, 4 two more global counters).
+  // next-hop table, 4 two more global counters, 5 four more).
   if (access((pin_path + "/xlb_nexthops").c_str(), F_OK) != 0) return 2u;
-  return global_counters(pin_path) < XLB_G_MAX ? 3u : uint32_t{XLB_ABI_VERSION};
+  const uint32_t counters = global_counters(pin_path);
+  if (counters < XLB_G_MAX_V4) return 3u;
+  return counters < XLB_G_MAX ? 4u : uint32_t{XLB_ABI_VERSION};
 }
 
 Error newer_layout_error(const std::string& pin_path, uint32_t layout) {

@@ -119,7 +119,9 @@ Result<HcPrograms> load_hc_programs(const LoadOptions& o) {
   if (!probe) return probe.error();
   auto host = dup_program((*skel)->progs.xlb_hc_host);
   if (!host) return host.error();
-  return HcPrograms{std::move(*probe), std::move(*host)};
+  auto guard = dup_program((*skel)->progs.xlb_hc_guard);
+  if (!guard) return guard.error();
+  return HcPrograms{std::move(*probe), std::move(*host), std::move(*guard)};
 }
 
 }  // namespace xlb

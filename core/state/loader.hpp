@@ -42,12 +42,14 @@ Result<LoadedProgram> load_datapath(const LoadOptions& opts);
 // code), with a hint when it is a missing privilege.
 Error libbpf_error(const char* what, int err);
 
-// The health-check port's two programs, from one load of the same object
-// (so they share the pinned maps): xlb_hc for xlbhc1, and the XDP_PASS
-// program xlbhc0 needs to receive frames redirected into its peer.
+// The health-check port's programs, from one load of the same object (so
+// they share the pinned maps): xlb_hc for xlbhc1, the XDP_PASS program
+// xlbhc0 needs to receive frames redirected into its peer, and the tc
+// program on xlbhc0's egress that lets only the host's own packets in.
 struct HcPrograms {
   LoadedProgram probe;  // xlb_hc
   LoadedProgram host;   // xlb_hc_host
+  LoadedProgram guard;  // xlb_hc_guard
 };
 Result<HcPrograms> load_hc_programs(const LoadOptions& opts);
 

@@ -43,6 +43,10 @@ constexpr std::array<GlobalMetric, XLB_G_MAX> kGlobalMetrics = [] {
   m[XLB_G_FIB_LOOKUP] = {"xlb_fib_lookups_total"};
   m[XLB_G_HC_CHATTER] = {"xlb_hc_chatter_total"};
   m[XLB_G_DROP_HC_PORT] = {drops, "reason", "hc_port"};
+  m[XLB_G_DROP_HC_FORWARDED] = {drops, "reason", "hc_forwarded"};
+  m[XLB_G_ECHO_REPLY] = {"xlb_echo_replies_total"};
+  m[XLB_G_DROP_ECHO_RATE] = {drops, "reason", "echo_rate"};
+  m[XLB_G_SYNC_RING_FULL] = {"xlb_sync_ring_full_total"};
   return m;
 }();
 
@@ -77,8 +81,11 @@ constexpr Family kGlobalFamilies[] = {
     {"xlb_icmp_to_flow_total", "counter", "ICMP errors steered to their flow's backend."},
     {"xlb_icmp_too_big_sent_total", "counter",
      "Tunnels: ICMP frag-needed / packet-too-big sent back to clients."},
+    {"xlb_sync_ring_full_total", "counter",
+     "Flow sync events lost: the ring buffer was full (xlb-syncd too slow or stopped)."},
     {"xlb_hc_chatter_total", "counter",
      "The host's own non-TCP/UDP frames on the health-check port (ND, MLD), passed."},
+    {"xlb_echo_replies_total", "counter", "ICMP echo requests to a VIP answered by the datapath."},
 };
 
 std::string label(const std::string& k, const std::string& v) {
@@ -129,6 +136,43 @@ void global(std::string& out, const GlobalCounters& g) {
       if (std::string(m.name) != f.name) continue;
       std::string labels = *m.label ? "{" + label(m.label, m.value) + "}" : "";
       out += f.name + labels + " " + std::to_string(g[i]) + "\n";
+    }
+  }
+}
+
+// xlb-syncd's counters: how they are exported, by XLB_SYNC_C_* index.
+constexpr GlobalMetric kSyncMetrics[XLB_SYNC_C_MAX] = {
+    {"xlb_sync_flows_total", "event", "exported"},
+    {"xlb_sync_flows_total", "event", "sent"},
+    {"xlb_sync_datagrams_total", "direction", "sent"},
+    {"xlb_sync_datagrams_total", "direction", "received"},
+    {"xlb_sync_flows_total", "event", "received"},
+    {"xlb_sync_flows_total", "event", "installed"},
+    {"xlb_sync_flows_total", "event", "kept_local"},
+    {"xlb_sync_flows_total", "event", "unknown_backend"},
+    {"xlb_sync_rejected_total", "reason", "bad_tag"},
+    {"xlb_sync_rejected_total", "reason", "replay"},
+    {"xlb_sync_rejected_total", "reason", "malformed"},
+    {"xlb_sync_bulk_requests_total", "", ""},
+};
+
+constexpr Family kSyncFamilies[] = {
+    {"xlb_sync_flows_total", "counter",
+     "Flow sync (xlb-syncd): flows exported by the datapath, sent, received, installed, and "
+     "not installed (kept_local: the local entry is newer; unknown_backend)."},
+    {"xlb_sync_datagrams_total", "counter", "Flow sync datagrams by direction."},
+    {"xlb_sync_rejected_total", "counter", "Flow sync datagrams dropped, by reason."},
+    {"xlb_sync_bulk_requests_total", "counter", "Bulk syncs served to starting peers."},
+};
+
+void sync_families(std::string& out, const SyncCounterValues& s) {
+  for (const Family& f : kSyncFamilies) {
+    header(out, f);
+    for (int i = 0; i < XLB_SYNC_C_MAX; i++) {
+      const GlobalMetric& m = kSyncMetrics[i];
+      if (std::string(m.name) != f.name) continue;
+      std::string labels = *m.label ? "{" + label(m.label, m.value) + "}" : "";
+      out += f.name + labels + " " + std::to_string(s[i]) + "\n";
     }
   }
 }
@@ -257,6 +301,7 @@ std::string prometheus_text(const Config& cfg, const StatsView& st, const Health
   if (health) failures(out, st, *health);
   vips(out, cfg);
   global(out, st.global);
+  sync_families(out, st.sync);
   header(out, {"xlb_build_info", "gauge", "Build information."});
   out += "xlb_build_info{" + label("version", XLB_VERSION) + "} 1\n";
   if (ipvs) ipvs_families(out, st, *ipvs);

@@ -21,10 +21,16 @@ struct StatsSnapshot {
   std::map<uint32_t, Counters> services;  // by service id
   std::map<uint32_t, Counters> backends;  // by backend id
   std::array<uint64_t, XLB_G_MAX> global{};
+  // xlb-syncd's counters (xlb_sync_stats, XLB_SYNC_C_*); zero without one.
+  std::array<uint64_t, XLB_SYNC_C_MAX> sync{};
 };
 
 // Name of a global counter as shown to operators ("pass", "drop_no_service").
 const char* global_counter_name(int index);
+// Name of an xlb-syncd counter ("sent", "rejected_tag").
+const char* sync_counter_name(int index);
+// xlb-syncd's counters as pinned under pin_path (all zero when absent).
+std::array<uint64_t, XLB_SYNC_C_MAX> read_sync_counters(const std::string& pin_path);
 
 // Reads the counters of every service and backend of `c`.
 Result<StatsSnapshot> read_stats(const Maps& m, const Config& c);

@@ -148,6 +148,7 @@ StatsView stats_view(const StatsSnapshot& st, const std::vector<const Service*>&
   StatsView v;
   for (const Service* s : sel) v.services.push_back(service_view(*s, &st));
   v.global = st.global;
+  v.sync = st.sync;
   return v;
 }
 

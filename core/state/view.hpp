@@ -86,9 +86,14 @@ struct BackendListView {
 // global_counter_name). Under --rate they are per-second figures.
 using GlobalCounters = std::array<uint64_t, XLB_G_MAX>;
 
+// xlb-syncd's counters (XLB_SYNC_C_*; names: sync_counter_name). Totals,
+// also under --rate.
+using SyncCounterValues = std::array<uint64_t, XLB_SYNC_C_MAX>;
+
 struct StatsView {
   std::vector<ServiceView> services;
   GlobalCounters global{};
+  SyncCounterValues sync{};
 };
 
 struct CheckView {

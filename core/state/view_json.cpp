@@ -26,6 +26,12 @@ json global_json(const GlobalCounters& g) {
   return j;
 }
 
+json sync_json(const SyncCounterValues& s) {
+  json j = json::object();
+  for (int i = 0; i < XLB_SYNC_C_MAX; i++) j[sync_counter_name(i)] = s[i];
+  return j;
+}
+
 }  // namespace
 
 void to_json(json& j, const BackendView& v) {
@@ -66,7 +72,8 @@ void to_json(json& j, const ServiceListView& v) { j = json{{"services", v.servic
 void to_json(json& j, const BackendListView& v) { j = json{{"backends", v.backends}}; }
 
 void to_json(json& j, const StatsView& v) {
-  j = json{{"services", v.services}, {"global", global_json(v.global)}};
+  j = json{
+      {"services", v.services}, {"global", global_json(v.global)}, {"sync", sync_json(v.sync)}};
 }
 
 void to_json(json& j, const CheckView& v) {

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <random>
 
 namespace xlb::test {
 
@@ -80,7 +81,9 @@ RunResult run_program(const Args& argv, int timeout_s) {
 // ---------------------------------------------------------------- Netns
 
 Netns::Netns() {
-  name_ = "xlbcli-" + std::to_string(getpid()) + "-" + std::to_string(netns_counter++);
+  // The random part: PIDs are reused, and a killed run leaves its namespaces.
+  name_ = "xlbcli-" + std::to_string(getpid()) + "-" + std::to_string(netns_counter++) + "-" +
+          std::to_string(std::random_device{}() % 1000000);
   RunResult r = run_program({"ip", "netns", "add", name_});
   ok_ = r.status == 0;
   if (!ok_) error_ = "ip netns add " + name_ + ": " + r.describe();

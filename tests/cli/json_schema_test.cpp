@@ -67,7 +67,11 @@ const Schema kGlobal = {{"pass", T::uint},
                         {"flow_guard_skipped", T::uint},
                         {"fib_lookups", T::uint},
                         {"hc_chatter", T::uint},
-                        {"drop_hc_port", T::uint}};
+                        {"drop_hc_port", T::uint},
+                        {"drop_hc_forwarded", T::uint},
+                        {"echo_replies", T::uint},
+                        {"drop_echo_rate", T::uint},
+                        {"sync_ring_full", T::uint}};
 
 Schema with_rates(Schema s) {
   for (const char* k : {"cps", "pps", "bps"}) s[k] = T::uint;
@@ -240,14 +244,14 @@ TEST_F(CliJsonSchemaTest, Flows) {
 
 TEST_F(CliJsonSchemaTest, Stats) {
   json j = read({"stats"});
-  expect_schema(j, {{"services", T::arr}, {"global", T::obj}}, "stats");
+  expect_schema(j, {{"services", T::arr}, {"global", T::obj}, {"sync", T::obj}}, "stats");
   expect_each(j["services"], kService, "stats.services");
   for (const auto& s : j["services"]) expect_each(s["backends"], kBackend, "stats.backends");
   expect_schema(j["global"], kGlobal, "stats.global");
   EXPECT_EQ(read({"stats", "web"})["services"].size(), 1u);
 
   json rate = read({"stats", "--rate", "interval", "100", "count", "1"});
-  expect_schema(rate, {{"services", T::arr}, {"global", T::obj}}, "stats --rate");
+  expect_schema(rate, {{"services", T::arr}, {"global", T::obj}, {"sync", T::obj}}, "stats --rate");
   expect_each(rate["services"], with_rates(kService), "rate.services");
   for (const auto& s : rate["services"])
     expect_each(s["backends"], with_rates(kBackend), "rate.backends");
@@ -268,8 +272,10 @@ TEST_F(CliJsonSchemaTest, InterfaceList) {
 TEST_F(CliJsonSchemaTest, ListRulesetAndHelp) {
   json rs = read({"list", "ruleset"});
   expect_schema(rs, {{"ruleset", T::str}, {"settings", T::obj}}, "list ruleset");
-  expect_schema(rs["settings"], {{"seed", T::uint}, {"flow_guard", T::uint}, {"timeouts", T::obj}},
-                "list ruleset.settings");
+  expect_schema(
+      rs["settings"],
+      {{"seed", T::uint}, {"flow_guard", T::uint}, {"icmp_echo", T::boolean}, {"timeouts", T::obj}},
+      "list ruleset.settings");
   EXPECT_EQ(rs["ruleset"].get<std::string>(), xlb_ok({"list", "ruleset"}));
   EXPECT_EQ(rs["ruleset"].get<std::string>().rfind("flush ruleset\n", 0), 0u);
   for (const Args& a : {Args{"help"}, Args{"service", "help"}, Args{"flows", "help"}}) {

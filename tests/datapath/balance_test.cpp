@@ -207,9 +207,12 @@ std::vector<VerdictCase> verdict_cases() {
        XLB_G_DROP_NO_SERVICE},
       {"vip_unknown_port_v6", frame(tcp6("2001:db8::10", 80)), XDP_DROP, XLB_G_DROP_NO_SERVICE},
       {"port0_vip_other_proto", frame(udp4("192.0.2.20", 53)), XDP_DROP, XLB_G_DROP_NO_SERVICE},
-      {"vip_icmp_echo", icmp_echo_frame(eth, ip("198.51.100.7"), ip("192.0.2.10")), XDP_DROP,
-       XLB_G_DROP_NO_SERVICE},
-      {"vip_icmpv6_echo", icmp_echo_frame(eth, ip("2001:db8:100::7"), ip("2001:db8::10")), XDP_DROP,
+      // ICMP other than echo (echo_test.cpp): a timestamp request, a node
+      // information query.
+      {"vip_icmp_timestamp", icmp_message_frame(eth, ip("198.51.100.7"), ip("192.0.2.10"), 13, 0),
+       XDP_DROP, XLB_G_DROP_NO_SERVICE},
+      {"vip_icmpv6_node_info",
+       icmp_message_frame(eth, ip("2001:db8:100::7"), ip("2001:db8::10"), 139, 0), XDP_DROP,
        XLB_G_DROP_NO_SERVICE},
       {"vip_gre",
        ethernet(eth, ip_packet(make_packet("198.51.100.7", "192.0.2.20", kProtoGre, 0, 0).ip,

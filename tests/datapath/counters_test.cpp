@@ -13,18 +13,20 @@ namespace {
 
 class CountersTest : public DatapathTest {
  protected:
+  explicit CountersTest(uint32_t web_backends = 3) : web_backends_(web_backends) {}
+
   void SetUp() override {
     DatapathTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    configure([](Config& c) -> Status {
+    configure([n = web_backends_](Config& c) -> Status {
       Service web = make_service("web4", Proto::tcp, "192.0.2.10", 80);
       Service dns = make_service("dns6", Proto::udp, "2001:db8::10", 53);
-      for (uint32_t i = 1; i <= 3; i++)
+      for (uint32_t i = 1; i <= n; i++)
         web.backends.push_back(
             make_backend(("10.0.0." + std::to_string(i)).c_str(), backend_mac(i)));
       for (uint32_t i = 1; i <= 2; i++)
         dns.backends.push_back(
-            make_backend(("fd00::" + std::to_string(i)).c_str(), backend_mac(10 + i)));
+            make_backend(("fd00::" + std::to_string(i)).c_str(), backend_mac(200 + i)));
       XLB_TRY(service_add(c, std::move(web)));
       return service_add(c, std::move(dns));
     });
@@ -46,7 +48,9 @@ class CountersTest : public DatapathTest {
 
   void send_mixed_traffic();
   void expect_service_counters(const StatsSnapshot& st, const Service& s);
+  void expect_counters_add_up();
 
+  uint32_t web_backends_;
   uint64_t sent_ = 0;
   std::map<uint32_t, uint64_t> actions_;
   std::map<uint32_t, Counters> backends_;  // by backend id
@@ -116,7 +120,13 @@ void CountersTest::expect_service_counters(const StatsSnapshot& st, const Servic
   EXPECT_EQ(st.services.at(s.id).new_flows, sum.new_flows);
 }
 
-TEST_F(CountersTest, CountersAddUpToTheTrafficSent) {
+// From 64 backends on, read_stats reads the arrays with batch lookups.
+class ManyBackendsCountersTest : public CountersTest {
+ protected:
+  ManyBackendsCountersTest() : CountersTest(70) {}
+};
+
+void CountersTest::expect_counters_add_up() {
   send_mixed_traffic();
   ASSERT_FALSE(HasFailure());
 
@@ -137,6 +147,12 @@ TEST_F(CountersTest, CountersAddUpToTheTrafficSent) {
   for (const Service& s : config().services) expect_service_counters(st, s);
   EXPECT_EQ(st.services.at(service("web4").id).new_flows, 50u);
   EXPECT_EQ(st.services.at(service("dns6").id).new_flows, 30u);
+}
+
+TEST_F(CountersTest, CountersAddUpToTheTrafficSent) { expect_counters_add_up(); }
+
+TEST_F(ManyBackendsCountersTest, BatchReadCountersAddUpToTheTrafficSent) {
+  expect_counters_add_up();
 }
 
 TEST_F(CountersTest, NewIdsStartFromZero) {

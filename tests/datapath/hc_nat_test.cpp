@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
+#include <linux/pkt_cls.h>
 #include <sched.h>
 #include <unistd.h>
 
@@ -88,6 +89,7 @@ class HcNatTest : public DatapathTest {
     auto progs = load_hc_programs({pin_path(), Capacities{}, MacAddr{}});
     ASSERT_TRUE(progs.ok()) << progs.error().message;
     hc_.emplace(std::move(progs->probe));
+    guard_.emplace(std::move(progs->guard));
     write_port(port_ifindex_);
     configure([](Config& c) -> Status {
       for (const Case& k : kCases) {
@@ -108,6 +110,7 @@ class HcNatTest : public DatapathTest {
 
   void TearDown() override {
     hc_.reset();
+    guard_.reset();
     DatapathTest::TearDown();
   }
 
@@ -184,6 +187,7 @@ class HcNatTest : public DatapathTest {
 
   std::optional<ThreadNetns> netns_;
   std::optional<LoadedProgram> hc_;
+  std::optional<LoadedProgram> guard_;  // xlb_hc_guard, xlbhc0's egress
   LinkInfo egress_;
   int port_ifindex_ = 0;
 };
@@ -313,6 +317,22 @@ TEST_F(HcNatTest, ProbeFromAnotherInterfaceIsNotTranslated) {
   EXPECT_EQ(out.action, XDP_PASS);
   EXPECT_EQ(out.frame, f);
   EXPECT_EQ(global(XLB_G_HC_PROBE), 0u);
+}
+
+// A probe the host routed into the port from another interface (forwarding
+// on, the port's own address spoofed as source) never reaches xlbhc1: the
+// tc guard on xlbhc0's egress drops it; one made on the host passes.
+TEST_F(HcNatTest, ForwardedProbeIsDroppedBeforeThePort) {
+  for (const Case& k : kCases) {
+    Bytes f = frame(probe(k));
+    auto local = test_run_skb(guard_->fd(), f, 0);
+    ASSERT_TRUE(local.ok()) << local.error().message;
+    EXPECT_EQ(local->action, uint32_t{TC_ACT_OK}) << k.name;
+    auto routed = test_run_skb(guard_->fd(), f, egress_.ifindex);
+    ASSERT_TRUE(routed.ok()) << routed.error().message;
+    EXPECT_EQ(routed->action, uint32_t{TC_ACT_SHOT}) << k.name;
+  }
+  EXPECT_EQ(global(XLB_G_DROP_HC_FORWARDED), std::size(kCases));
 }
 
 TEST_F(HcNatTest, ReplyWithoutAProbeIsPassedUntouched) {

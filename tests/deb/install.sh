@@ -34,20 +34,21 @@ step "dpkg -i $(basename "$DEB")"
 dpkg_retry -i "$DEB" || fail "dpkg -i"
 /usr/sbin/xlb --version | grep -q "^xlb " || fail "xlb --version"
 /usr/sbin/xlb-healthd --version | grep -q "^xlb-healthd " || fail "xlb-healthd --version"
-for page in xlb xlb.conf xlb-healthd; do man -w "$page" >/dev/null || fail "man -w $page"; done
+/usr/sbin/xlb-syncd --version | grep -q "^xlb-syncd " || fail "xlb-syncd --version"
+for page in xlb xlb.conf xlb-healthd xlb-syncd; do man -w "$page" >/dev/null || fail "man -w $page"; done
 man -w xlb | grep -q "man8/xlb.8" || fail "xlb(8) in man8"
 man -w 5 xlb.conf | grep -q "man5/xlb.conf.5" || fail "xlb.conf(5) in man5"
 completions=$(pkg-config --variable=completionsdir bash-completion)
 [[ -f $completions/xlb ]] || fail "no bash completion in $completions"
 units=$(pkg-config --variable=systemdsystemunitdir systemd)
-for u in xlb.service xlb-attach@.service xlb-healthd.service; do
+for u in xlb.service xlb-attach@.service xlb-healthd.service xlb-syncd.service; do
   [[ -f $units/$u ]] || fail "no $units/$u"
 done
 grep -q "^ExecStart=/usr/sbin/xlb -f /etc/xlb/xlb.conf" "$units/xlb.service" || fail "ExecStart path"
 [[ -f $(pkg-config --variable=tmpfilesdir systemd)/xlb.conf ]] || fail "no tmpfiles.d/xlb.conf"
 dpkg-query -W -f='${Conffiles}\n' xlb | grep -q "/etc/xlb/xlb.conf" || fail "xlb.conf not a conffile"
 [[ -f /usr/share/doc/xlb/examples/bird-include.conf ]] || fail "no examples in the doc dir"
-out=$(cd "$units" && systemd-analyze verify xlb.service xlb-healthd.service 2>&1)
+out=$(cd "$units" && systemd-analyze verify xlb.service xlb-healthd.service xlb-syncd.service 2>&1)
 [[ -z $out ]] || fail "systemd-analyze verify: $out"
 
 step "remove and purge with a datapath attached (own netns, private bpffs)"

@@ -3,7 +3,8 @@
 # port of its protocol; a VIP port without a service is dropped and counted
 # (the host never answers on a VIP); traffic to the load balancer's own
 # address passes untouched; deleting a backend re-balances only the flows
-# pinned to it (their connections reset), the others carry on.
+# pinned to it (their connections reset), the others carry on. Ping to a
+# VIP is answered by lb1 while the VIP can serve.
 source "$(dirname "$0")/common.sh"
 e2e_require xlb
 lab_watchdog 100
@@ -48,6 +49,25 @@ r=$(lab_client http http://198.51.100.11:8080/ --count 10)
 e2e_expect "HTTP to lb1:8080 answered by lb1's own server" "r['backends'] == {'lb1': 10}" r="$r"
 r=$(lab_client udp 198.51.100.11 5353 --flows 3 --packets 2)
 e2e_expect "UDP to lb1:5353 answered by lb1's own server" "r['backends'] == {'lb1': 3}" r="$r"
+
+e2e_step "ping: the VIP answers from lb1 while it can serve"
+# Backends never see ICMP to a VIP: an answer is lb1's (echo_replies).
+e2e_xlb service add web6 tcp "[2001:db8::10]:80" || e2e_abort "service add"
+e2e_xlb backend add web6 "$(lab_addr be1 6)" || e2e_abort "backend add"
+g0=$(e2e_xlb_quiet -j stats)
+e2e_check "ping 192.0.2.10 and 2001:db8::10 are answered" \
+	lab_in client sh -c "ping -c 2 -i 0.2 -W 1 192.0.2.10 && ping -6 -c 2 -i 0.2 -W 1 2001:db8::10"
+g1=$(e2e_xlb_quiet -j stats)
+e2e_expect "by the datapath: echo_replies counted 4" \
+	"g1['global']['echo_replies'] - g0['global']['echo_replies'] == 4" g0="$g0" g1="$g1"
+for be in "${LAB_BACKENDS[@]}"; do e2e_xlb_quiet backend disable web "$(lab_addr "$be")"; done
+e2e_check "with every backend of 192.0.2.10 disabled, ping is not answered" \
+	lab_in client sh -c "! ping -c 1 -W 1 192.0.2.10"
+for be in "${LAB_BACKENDS[@]}"; do e2e_xlb_quiet backend enable web "$(lab_addr "$be")"; done
+e2e_xlb set icmp-echo off
+e2e_check "set icmp-echo off: not answered" lab_in client sh -c "! ping -c 1 -W 1 192.0.2.11"
+e2e_xlb set icmp-echo on
+e2e_xlb service del web6
 
 e2e_step "backend del: only the flows pinned to the deleted backend move"
 e2e_xlb service add echo tcp 192.0.2.10:7 || e2e_abort "service add"

@@ -4,7 +4,8 @@
 # backend's NAT address reaches that backend on the VIP and its answer comes
 # back from the NAT address; when the backend serves the port on its own
 # address but lacks the VIP, the probe fails, and succeeds again once the
-# VIP is back. `interface detach` of the last interface removes the port.
+# VIP is back. Traffic routed into the port from elsewhere is dropped.
+# `interface detach` of the last interface removes the port.
 source "$(dirname "$0")/common.sh"
 e2e_require xlb
 lab_watchdog 100
@@ -58,6 +59,42 @@ for port in 22 3306 9999; do
 done
 after=$(e2e_py "s['global']['drop_hc_port']" s="$(e2e_xlb_quiet -j stats)")
 e2e_check "drop_hc_port counted them ($before -> $after)" test "$after" -ge $((before + 3))
+
+e2e_step "a stranger routing to the NAT addresses through lb1 is dropped before the port"
+# With forwarding on, be2 routes to be1's NAT addresses through lb1: over
+# IPv6 with xlbhc0's own address as source (a spoof the XDP program on
+# xlbhc1 cannot tell from a probe), over IPv4 from its own address. The tc
+# guard on xlbhc0's egress drops both; neither becomes a probe.
+lab_in lb1 sysctl -qw net.ipv6.conf.all.forwarding=1 net.ipv4.ip_forward=1 || e2e_abort "sysctl"
+host6=$(lab_in lb1 ip -6 -o addr show dev xlbhc0 scope global | awk '{print $4}' | cut -d/ -f1)
+nat6=$(e2e_nat_of web6 "$(lab_addr be1 6)")
+nat4=$(e2e_nat_of web "$(lab_addr be1 4)")
+lab_in be2 sh -c "ip -6 addr add $host6/128 dev lo nodad && \
+	ip -6 route add fd00:786c:6200::/64 via $(lab_addr lb1 6) && \
+	ip route add 198.18.0.0/16 via $(lab_addr lb1 4)" || e2e_abort "be2 routes"
+s=$(e2e_xlb_quiet -j stats)
+probes=$(e2e_py "s['global']['hc_probes']" s="$s")
+forwarded=$(e2e_py "s['global']['drop_hc_forwarded']" s="$s")
+stranger() { # SOURCE DEST: a TCP connect to DEST port 80 from be2, bound to SOURCE
+	lab_in be2 "$LAB_PYTHON" -c "import socket,sys
+fam = socket.AF_INET6 if ':' in sys.argv[2] else socket.AF_INET
+c = socket.socket(fam, socket.SOCK_STREAM); c.settimeout(1.5); c.bind((sys.argv[1], 0))
+try:
+    c.connect((sys.argv[2], 80)); print('answered')
+except OSError as e:
+    print('no answer:', e)" "$@"
+}
+out=$(stranger "$host6" "$nat6")
+e2e_check "be2's connect to $nat6 from $host6 is not answered ('$out')" test "${out#no answer}" != "$out"
+out=$(stranger "$(lab_addr be2 4)" "$nat4")
+e2e_check "be2's connect to $nat4 from its own address is not answered ('$out')" \
+	test "${out#no answer}" != "$out"
+s=$(e2e_xlb_quiet -j stats)
+e2e_expect "drop_hc_forwarded counted them ($forwarded before), hc_probes unchanged ($probes)" \
+	"s['global']['drop_hc_forwarded'] >= $forwarded + 2 and s['global']['hc_probes'] == $probes" \
+	s="$s"
+out=$(e2e_probe tcp "$nat6" 80)
+e2e_check "lb1's own probe to $nat6 still succeeds ('$out')" test "$out" = be1
 
 e2e_step "be1 loses VIP 192.0.2.10: it still serves port 80 on its own address, but the probe fails"
 lab_vip_del be1 192.0.2.10 || e2e_abort "vip del"

@@ -15,7 +15,7 @@ limit=()
 [ -n "$runs" ] && limit=(-runs="$runs" -seed=1)
 here=$(cd "$(dirname "$0")" && pwd)
 status=0
-for t in ruleset ipvsadm store; do
+for t in ruleset ipvsadm store sync; do
   corpus=$build/fuzz-corpus/$t
   artifacts=$build/fuzz-artifacts/$t/
   [ -n "$runs" ] && rm -rf "$corpus"

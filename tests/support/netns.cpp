@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
+#include <random>
 
 namespace xlb::test {
 
@@ -19,13 +20,17 @@ bool run(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1")
 
 }  // namespace
 
+// PIDs are reused: a namespace a killed test process left behind must not
+// collide with a later process's, hence the random part.
 TestNetns::TestNetns() {
-  name_ = "xlbt-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
+  name_ = "xlbt-" + std::to_string(getpid()) + "-" + std::to_string(counter++) + "-" +
+          std::to_string(std::random_device{}() % 1000000);
   home_fd_ = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
   if (home_fd_ < 0 || !run("ip netns add " + name_)) {
     error_ = "cannot create network namespace " + name_;
     return;
   }
+  created_ = true;
   int fd = open(("/run/netns/" + name_).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) {
     error_ = "cannot enter network namespace " + name_;
@@ -41,7 +46,7 @@ TestNetns::~TestNetns() {
     setns(home_fd_, CLONE_NEWNET);
     close(home_fd_);
   }
-  run("ip netns del " + name_);
+  if (created_) run("ip netns del " + name_);
 }
 
 bool TestNetns::ip(const std::string& args) {

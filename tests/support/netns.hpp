@@ -29,6 +29,7 @@ class TestNetns {
   std::string name_;
   std::string error_;
   int home_fd_ = -1;
+  bool created_ = false;  // only a namespace this object made is deleted
   bool ok_ = false;
 };
 

@@ -145,10 +145,12 @@ Bytes icmp_message(uint8_t type, uint8_t code, uint32_t rest, const Bytes& body)
   return m;
 }
 
-Bytes icmp_frame(const EthSpec& eth, const IpAddr& from, const IpAddr& to, Bytes msg) {
+Bytes icmp_frame(const EthSpec& eth, const IpAddr& from, const IpAddr& to, Bytes msg,
+                 uint8_t ttl = 64) {
   IpSpec ip;
   ip.src = from;
   ip.dst = to;
+  ip.ttl = ttl;
   ip.proto = from.is_v6() ? kProtoIcmp6 : kProtoIcmp;
   checksum_l4(msg, from, to, ip.proto);
   return ethernet(eth, ip_packet(ip, msg));
@@ -239,9 +241,14 @@ Bytes icmp_too_big_frame(const EthSpec& eth, const IpAddr& router, const IpAddr&
   return icmp_error_frame(eth, router, to, 3, 4, mtu, quoted, quote_len);
 }
 
-Bytes icmp_echo_frame(const EthSpec& eth, const IpAddr& from, const IpAddr& to) {
+Bytes icmp_message_frame(const EthSpec& eth, const IpAddr& from, const IpAddr& to, uint8_t type,
+                         uint8_t code, uint8_t ttl) {
   Bytes data(16, 0xab);
-  return icmp_frame(eth, from, to, icmp_message(from.is_v6() ? 128 : 8, 0, 0x00010001, data));
+  return icmp_frame(eth, from, to, icmp_message(type, code, 0x00010001, data), ttl);
+}
+
+Bytes icmp_echo_frame(const EthSpec& eth, const IpAddr& from, const IpAddr& to) {
+  return icmp_message_frame(eth, from, to, from.is_v6() ? 128 : 8, 0);
 }
 
 // -------------------------------------------------------------------- parsing

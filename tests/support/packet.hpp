@@ -85,6 +85,10 @@ Bytes icmp_error_frame(const EthSpec& eth, const IpAddr& router, const IpAddr& t
 // Fragmentation needed (IPv4 type 3 code 4) or packet too big (ICMPv6 type 2).
 Bytes icmp_too_big_frame(const EthSpec& eth, const IpAddr& router, const IpAddr& to,
                          const Bytes& quoted, uint16_t mtu, size_t quote_len = 576);
+// An ICMP or ICMPv6 message of `type` and `code` (identifier 1, sequence 1,
+// 16 bytes of data), checksummed.
+Bytes icmp_message_frame(const EthSpec& eth, const IpAddr& from, const IpAddr& to, uint8_t type,
+                         uint8_t code, uint8_t ttl = 64);
 // An ICMP echo request (IPv4) or ICMPv6 echo request.
 Bytes icmp_echo_frame(const EthSpec& eth, const IpAddr& from, const IpAddr& to);
 

@@ -19,4 +19,9 @@ struct TestRunOutput {
 Result<TestRunOutput> test_run(int prog_fd, const std::vector<uint8_t>& frame,
                                uint32_t ingress_ifindex = 0);
 
+// The same for a tc program: the skb's ingress_ifindex (0: made on the
+// host) and the program's return code (TC_ACT_*) as the action.
+Result<TestRunOutput> test_run_skb(int prog_fd, const std::vector<uint8_t>& frame,
+                                   uint32_t ingress_ifindex);
+
 }  // namespace xlb::test

@@ -34,14 +34,14 @@ step() { echo "== $*"; }
 
 SBIN=$(cd "$(dirname "$XLB")" && pwd)
 [[ -x $SBIN/xlb-healthd ]] || fail "the units name both programs in one directory ($SBIN)"
-for u in xlb.service xlb-attach@.service xlb-healthd.service; do
+for u in xlb.service xlb-attach@.service xlb-healthd.service xlb-syncd.service; do
   sed "s#@XLB_SBINDIR@#$SBIN#g" "$SRC/systemd/$u.in" >"$TMP/$u"
 done
 cp "$TMP/xlb-attach@.service" "$TMP/xlb-attach@xlbt0.service"
 
 step "systemd-analyze verify"
 out=$(cd "$TMP" && systemd-analyze verify --man=no xlb.service xlb-attach@xlbt0.service \
-  xlb-healthd.service 2>&1)
+  xlb-healthd.service xlb-syncd.service 2>&1)
 [[ -z $out ]] || fail "verify: $out"
 
 step "systemd-analyze security xlb-healthd.service <= 5"

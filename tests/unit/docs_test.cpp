@@ -162,8 +162,8 @@ TEST_F(Docs, ManPageHasItsSections) {
        {".SH NAME", ".SH SYNOPSIS", ".SH DESCRIPTION", ".SH OPTIONS", ".SH EXIT STATUS",
         ".SH ENVIRONMENT", ".SH FILES", ".SH EXAMPLES", ".SH SEE ALSO", "DRAIN RUNBOOK"})
     EXPECT_NE(man8_.find(section), std::string::npos) << "man/xlb.8 lacks " << section;
-  for (const char* ref :
-       {"xlb.conf (5)", "xlb-healthd (8)", "ipvsadm (8)", "nft (8)", "bpftool (8)"}) {
+  for (const char* ref : {"xlb.conf (5)", "xlb-healthd (8)", "xlb-syncd (8)", "ipvsadm (8)",
+                          "nft (8)", "bpftool (8)"}) {
     std::string want = std::string(".BR ") + ref;
     EXPECT_NE(man8_.find(want), std::string::npos) << "SEE ALSO of man/xlb.8 lacks " << ref;
   }

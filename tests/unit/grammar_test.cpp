@@ -17,7 +17,8 @@ namespace xlb {
 namespace {
 
 // The settings `set` names, as its errors list them.
-#define SETTINGS "seed, timeout, flow-guard, source4, source6, gateway4, gateway6, nat4 or nat6"
+#define SETTINGS \
+  "seed, timeout, flow-guard, icmp-echo, source4, source6, gateway4, gateway6, nat4 or nat6"
 
 using Words = std::vector<std::string>;
 
@@ -182,6 +183,9 @@ const ErrorCase kErrors[] = {
      "1..4294967295)",
      2},
     {"set flow-guard 5 6", "unexpected argument '6'", 3},
+    {"set icmp-echo", "missing on or off", 2},
+    {"set icmp-echo yes", "expected on or off, not 'yes'", 2},
+    {"set icmp-echo off on", "unexpected argument 'on'", 3},
     {"flows get", "missing protocol (tcp or udp)", 2},
     {"flows get tcp 10.0.0.1 192.0.2.1:80",
      "invalid client '10.0.0.1' (expected ADDR:PORT or [IPv6]:PORT)", 3},
@@ -472,6 +476,8 @@ TEST(GrammarDefaults, Timeouts) {
   EXPECT_EQ(parse_as<cmd::SetTimeout>("set timeout tcp 2h").change.tcp, 7200u);
   EXPECT_EQ(parse_as<cmd::SetFlowGuard>("set flow-guard 20000").per_second, 20000u);
   EXPECT_EQ(parse_as<cmd::SetFlowGuard>("set flow-guard off").per_second, 0u);
+  EXPECT_FALSE(parse_as<cmd::SetIcmpEcho>("set icmp-echo off").on);
+  EXPECT_TRUE(parse_as<cmd::SetIcmpEcho>("set icmp-echo on").on);
 }
 
 TEST(GrammarDefaults, FlowsGetAndExpire) {

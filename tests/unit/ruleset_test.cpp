@@ -110,8 +110,11 @@ TEST(RulesetPrint, FlowSettingsOnlyWhenNotTheDefault) {
             "set flow-guard off\n");
   EXPECT_EQ(print_ruleset(from_text("set timeout tcp 2h\nset flow-guard 500\n")),
             "flush ruleset\nset timeout tcp 2h\nset flow-guard 500\n");
+  EXPECT_EQ(print_ruleset(from_text("set icmp-echo on\n")), "flush ruleset\n");
+  EXPECT_EQ(print_ruleset(from_text("set icmp-echo off\n")), "flush ruleset\nset icmp-echo off\n");
   // flush ruleset resets them.
   EXPECT_EQ(print_ruleset(from_text("set timeout tcp 2h\nflush ruleset\n")), "flush ruleset\n");
+  EXPECT_EQ(print_ruleset(from_text("set icmp-echo off\nflush ruleset\n")), "flush ruleset\n");
 }
 
 TEST(RulesetPrint, ResolvedMacsAreNotPrinted) {

@@ -122,5 +122,65 @@ TEST(StoreDecode, UnknownBackendStatesAreRefused) {
             "not a stored model: store: bad state of backend 10.0.0.1");
 }
 
+// The decoder reads the blob in place (model/cbor_view.hpp); nlohmann's tree
+// decoder with the same mapping is the reference. Both see every field set,
+// the optional keys absent, and every one-byte change of the blob.
+Result<Config> reference_decode(const std::vector<uint8_t>& blob) {
+  Status well_formed = check_cbor(blob);
+  if (!well_formed) return well_formed.error();
+  json j = json::from_cbor(blob, true, false);
+  if (j.is_discarded()) return runtime_error("not valid CBOR");
+  auto c = config_from_json(j);
+  if (!c) return c;
+  Status v = validate_stored(*c);
+  if (!v) return v.error();
+  return c;
+}
+
+void expect_same_decoding(const std::vector<uint8_t>& blob) {
+  auto fast = config_from_cbor(blob);
+  auto ref = reference_decode(blob);
+  ASSERT_EQ(fast.ok(), ref.ok()) << (fast ? ref.error().message : fast.error().message);
+  if (fast) {
+    EXPECT_EQ(config_to_cbor(*fast), config_to_cbor(*ref));
+  }
+}
+
+TEST(StoreDecode, InPlaceDecoderAgreesWithTheTreeDecoder) {
+  Config c = sample();
+  c.next_cookie = 77;
+  c.settings.flow_guard = 123;
+  c.settings.timeouts.udp = 99;
+  Backend& b = c.services[0].backends[0];
+  b.dev = "eth1";
+  b.vlan = 42;
+  b.priority = 2;
+  b.admin = Admin::disabled;
+  b.health = Health::down;
+  b.unresolved = true;
+  b.weight = 7;
+  c.services[0].need = 2;
+  c.services[0].panic = 30;
+  c.services[0].panics = 4;
+  const std::vector<uint8_t> blob = config_to_cbor(c);
+  auto back = config_from_cbor(blob);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(config_to_cbor(*back), blob);
+  expect_same_decoding(blob);
+  json old = c;  // a store written before the optional keys existed
+  for (const char* k : {"dev", "vlan", "priority", "unresolved"})
+    old["services"][0]["backends"][0].erase(k);
+  for (const char* k : {"need", "panic", "panics", "checks", "forward_port"})
+    old["services"][0].erase(k);
+  old["settings"].erase("timeouts");
+  old["settings"].erase("flow_guard");
+  expect_same_decoding(json::to_cbor(old));
+  for (size_t n = 0; n < blob.size(); n++) {
+    std::vector<uint8_t> flipped = blob;
+    flipped[n] ^= 0x21;
+    expect_same_decoding(flipped);
+  }
+}
+
 }  // namespace
 }  // namespace xlb

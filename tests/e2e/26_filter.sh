@@ -1,5 +1,5 @@
 #!/bin/bash
-# 25_filter: the filter stage before the balancer and a chained program
+# 26_filter: the filter stage before the balancer and a chained program
 # (issue 17). One client source prefix is dropped while another is served;
 # a rate-limited source gets about its rate (xlb's own counters of the
 # limit); an operator's XDP program chained in front (tests/lab/

@@ -1,0 +1,40 @@
+#include "sync/resolver.hpp"
+
+#include <netinet/in.h>
+
+namespace xlb::sync {
+
+Resolver::Resolver(const Config& c) {
+  for (const auto& s : c.services) {
+    for (const auto& b : s.backends) {
+      if (b.id == XLB_NO_BACKEND || !b.cookie) continue;
+      Identity i{s.proto, s.vip, s.port, b.addr};
+      by_identity_[i] = LocalBackend{b.id, b.cookie};
+      by_id_[b.id] = {b.cookie, i};
+    }
+  }
+}
+
+std::optional<LocalBackend> Resolver::local(const FlowRecord& r) const {
+  Identity i;
+  if (r.key.proto == IPPROTO_TCP)
+    i.proto = Proto::tcp;
+  else if (r.key.proto == IPPROTO_UDP)
+    i.proto = Proto::udp;
+  else
+    return std::nullopt;
+  i.vip = IpAddr::from_abi(r.key.dst, r.key.family);
+  i.svc_port = r.svc_port;
+  i.backend = r.backend;
+  auto it = by_identity_.find(i);
+  if (it == by_identity_.end()) return std::nullopt;
+  return it->second;
+}
+
+const Identity* Resolver::identity(uint32_t backend_id, uint32_t cookie) const {
+  auto it = by_id_.find(backend_id);
+  if (it == by_id_.end() || it->second.first != cookie) return nullptr;
+  return &it->second.second;
+}
+
+}  // namespace xlb::sync

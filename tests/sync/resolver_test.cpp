@@ -1,0 +1,78 @@
+// Identities to local backends: by service (VIP, protocol, port) and
+// backend address, never by a peer's ids.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+
+#include "sync/resolver.hpp"
+
+namespace xlb::sync {
+namespace {
+
+Backend backend(const char* a, uint32_t id, uint32_t cookie) {
+  Backend b;
+  b.addr = *IpAddr::parse(a);
+  b.id = id;
+  b.cookie = cookie;
+  return b;
+}
+
+Config config() {
+  Config c;
+  Service web;
+  web.name = "web";
+  web.vip = *IpAddr::parse("192.0.2.10");
+  web.port = 80;
+  web.backends = {backend("10.0.0.1", 3, 30), backend("10.0.0.2", 4, 40)};
+  Service any;
+  any.name = "any";
+  any.vip = web.vip;
+  any.port = 0;
+  any.backends = {backend("10.0.0.1", 7, 70)};
+  c.services = {web, any};
+  return c;
+}
+
+FlowRecord flow(const char* be, uint16_t svc_port, uint16_t dport = 80) {
+  FlowRecord r;
+  r.key.family = XLB_AF_INET;
+  r.key.proto = IPPROTO_TCP;
+  r.key.dst = IpAddr::parse("192.0.2.10")->to_abi();
+  r.key.dport = htons(dport);
+  r.svc_port = svc_port;
+  r.backend = *IpAddr::parse(be);
+  return r;
+}
+
+TEST(SyncResolver, ServiceAndAddressNameTheLocalBackend) {
+  Resolver r(config());
+  auto b = r.local(flow("10.0.0.2", 80));
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->id, 4u);
+  EXPECT_EQ(b->cookie, 40u);
+  // The same address in the port-0 service is another backend.
+  b = r.local(flow("10.0.0.1", 0, 443));
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->id, 7u);
+}
+
+TEST(SyncResolver, UnknownServiceOrBackendIsNone) {
+  Resolver r(config());
+  EXPECT_FALSE(r.local(flow("10.0.0.9", 80)));
+  EXPECT_FALSE(r.local(flow("10.0.0.2", 0)));
+  auto udp = flow("10.0.0.2", 80);
+  udp.key.proto = IPPROTO_UDP;
+  EXPECT_FALSE(r.local(udp));
+}
+
+TEST(SyncResolver, IdentityNeedsTheCurrentCookie) {
+  Resolver r(config());
+  const Identity* i = r.identity(4, 40);
+  ASSERT_NE(i, nullptr);
+  EXPECT_EQ(i->backend, *IpAddr::parse("10.0.0.2"));
+  EXPECT_EQ(i->svc_port, 80);
+  EXPECT_EQ(r.identity(4, 39), nullptr);
+  EXPECT_EQ(r.identity(99, 40), nullptr);
+}
+
+}  // namespace
+}  // namespace xlb::sync
