@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
 /*
- * xlb's filter stage: replaces xlb_filter_stage() of the balancer (freplace,
- * see stages.h) while there are rules. Every packet on the interface passes
- * here, VIP or not, so a drop list protects the host too. Rules, precedence
- * and the maps: filter_abi.h.
+ * xlb's filter stage (issue 17): the stage before the balancer while there
+ * are rules, reached by a tail call from the entry program (or from a
+ * chained program), and tail-calling the balancer of its interface's slot
+ * when the packet passes (xlb_chain.h). One instance per interface: the
+ * slot is a constant of its read-only data. Every packet on the interface
+ * passes here, VIP or not, so a drop list protects the host too. Rules,
+ * precedence and the maps: filter_abi.h. No subprograms (tail calls).
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "filter_abi.h"
 #include "parse.h"
+#include "xlb_chain.h"
+
+const volatile __u32 xlb_slot = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -56,7 +62,8 @@ struct {
 
 static __always_inline int xlb_filter_drop(__u32 id, __u32 len)
 {
-	struct xlb_filter_counters *c = bpf_map_lookup_elem(&xlb_filter_stats, &id);
+	struct xlb_filter_counters *c =
+		bpf_map_lookup_elem(&xlb_filter_stats, &id);
 
 	if (c) {
 		c->packets++;
@@ -97,7 +104,9 @@ static __always_inline void xlb_mask_source(struct xlb_bucket_key *k,
 		__u8 b = pkt->key.src.b[i];
 
 		if (len < (__u32)(i + 1) * 8)
-			b = len <= (__u32)i * 8 ? 0 : b & (0xff << (8 - (len - i * 8)));
+			b = len <= (__u32)i * 8 ?
+				    0 :
+				    b & (0xff << (8 - (len - i * 8)));
 		k->addr[i] = b;
 	}
 }
@@ -189,8 +198,7 @@ xlb_filter_lookup(struct xdp_md *ctx, struct xlb_packet *pkt)
 	}
 }
 
-SEC("freplace/xlb_filter_stage")
-int xlb_filter(struct xdp_md *ctx)
+static __always_inline int xlb_filter_verdict(struct xdp_md *ctx)
 {
 	struct xlb_filter_entry *e;
 	struct xlb_packet pkt;
@@ -215,6 +223,18 @@ int xlb_filter(struct xdp_md *ctx)
 	if (e->limit_id == XLB_FILTER_NO_RULE)
 		return XDP_PASS;
 	return xlb_police(e, &pkt);
+}
+
+SEC("xdp")
+int xlb_filter(struct xdp_md *ctx)
+{
+	int verdict = xlb_filter_verdict(ctx);
+
+	if (verdict != XDP_PASS)
+		return verdict;
+	bpf_tail_call(ctx, &xlb_stages,
+		      xlb_slot * XLB_STAGES_PER_SLOT + XLB_STAGE_BALANCER);
+	return XDP_PASS;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
 /*
  * The filter stage's maps (issue 17), shared by bpf/filter.bpf.c and the
- * control plane. The filter is its own program, pinned apart from the
- * balancer's maps: it replaces the stub xlb_filter_stage() of every attached
- * balancer program (freplace), so rules and the filter program change
- * without reloading the balancer, and with no rule the stub costs one call.
+ * control plane. The filter is its own program with its own pinned maps,
+ * a stage of the prog array xlb_stages (xlb_chain.h): rules and the filter
+ * program change without reloading the balancer, and with no rule (and no
+ * chain) the interface runs the balancer directly.
  *
  * Precedence: the longest source prefix that has any rule decides alone.
  * Its drop rules are tried in order (a drop with no dst and no proto drops
@@ -16,12 +16,13 @@
 
 #include <linux/types.h>
 
-#define XLB_FILTER_MAX_PREFIXES 16384 /* per family */
-#define XLB_FILTER_MAX_RULES 32768    /* rule ids: counters and limits */
-#define XLB_FILTER_DROPS 4            /* drop rules of one source prefix */
-#define XLB_FILTER_BUCKETS 262144     /* token buckets (LRU) */
-#define XLB_FILTER_NO_RULE 0xffffffffu
-#define XLB_FILTER_MAX_RATE 10000000000ull /* 1e10 per second: no overflow below */
+#define XLB_FILTER_MAX_PREFIXES 16384  /* per family */
+#define XLB_FILTER_MAX_RULES	32768  /* rule ids: counters and limits */
+#define XLB_FILTER_DROPS	4      /* drop rules of one source prefix */
+#define XLB_FILTER_BUCKETS	262144 /* token buckets (LRU) */
+#define XLB_FILTER_NO_RULE	0xffffffffu
+#define XLB_FILTER_MAX_RATE \
+	10000000000ull /* 1e10 per second: no overflow below */
 
 /* Keys of the LPM tries, by source prefix. */
 struct xlb_filter_key4 {
@@ -81,12 +82,14 @@ struct xlb_filter_counters {
 
 #ifdef __cplusplus
 static_assert(sizeof(struct xlb_filter_drop) == 24, "filter drop layout");
-static_assert(sizeof(struct xlb_filter_entry) == 8 + 24 * XLB_FILTER_DROPS, "filter entry layout");
+static_assert(sizeof(struct xlb_filter_entry) == 8 + 24 * XLB_FILTER_DROPS,
+	      "filter entry layout");
 static_assert(sizeof(struct xlb_filter_limit) == 24, "filter limit layout");
 static_assert(sizeof(struct xlb_bucket_key) == 24, "bucket key layout");
 #else
 _Static_assert(sizeof(struct xlb_filter_drop) == 24, "filter drop layout");
-_Static_assert(sizeof(struct xlb_filter_entry) == 8 + 24 * XLB_FILTER_DROPS, "filter entry layout");
+_Static_assert(sizeof(struct xlb_filter_entry) == 8 + 24 * XLB_FILTER_DROPS,
+	       "filter entry layout");
 #endif
 
 #endif /* XLB_FILTER_ABI_H */

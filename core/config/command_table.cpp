@@ -12,7 +12,8 @@ namespace {
 // of wins, so service and flows come before set, stats and flush.
 constexpr CommandSpec kSpecs[] = {
     {"interface", "attach",
-     "DEV [mode native|generic] [services N] [backends N] [flows N] [chain FILE.o[:PROG]|none]",
+     "DEV [mode native|generic] [services N] [backends N] [flows N] [chain "
+     "PINNED_PROG|FILE.o[:PROG]|none]",
      "load the datapath and attach it to DEV (again: upgrade in place); chain: run your own "
      "XDP program first",
      parse::parse_interface, "interface attach eth0 mode native services 64 flows 65536"},

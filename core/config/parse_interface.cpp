@@ -15,7 +15,7 @@ Status read_attach_option(const std::string& kw, Cursor& c, cmd::InterfaceAttach
     return {};
   }
   if (kw == "chain") {
-    auto f = read_word(c, "chained program (FILE.o[:PROG] or none)");
+    auto f = read_word(c, "chained program (PINNED_PROG, FILE.o[:PROG] or none)");
     if (!f) return f.error();
     a.chain = *f;
     return {};

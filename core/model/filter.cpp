@@ -6,6 +6,7 @@
 #include <set>
 
 #include "model/capacities.hpp"
+#include "model/cbor_view.hpp"
 
 namespace xlb {
 
@@ -246,41 +247,47 @@ json filter_json(const FilterRule& r) {
 
 namespace {
 
-Error bad_rule(const json& j) { return runtime_error("store: bad filter rule " + j.dump()); }
+template <class J>
+Error bad_rule(const J& j) {
+  return runtime_error("store: bad filter rule " + j.dump());
+}
 
-Status drop_from(const json& j, FilterRule& r) {
+template <class J>
+Status drop_from(const J& j, FilterRule& r) {
   if (j.contains("dst")) {
-    auto a = IpAddr::parse(j.at("dst").get<std::string>());
+    auto a = IpAddr::parse(j.at("dst").template get<std::string>());
     if (!a) return bad_rule(j);
     r.dst = *a;
   }
-  r.port = j.at("port").get<uint16_t>();
-  const auto proto = j.at("proto").get<std::string>();
+  r.port = j.at("port").template get<uint16_t>();
+  const auto proto = j.at("proto").template get<std::string>();
   auto p = parse_filter_proto(proto);
   if (!p && proto != "any") return bad_rule(j);
   r.proto = p.value_or(FilterProto::any);
   return {};
 }
 
-Status limit_from(const json& j, FilterRule& r) {
-  r.rate = j.at("rate").get<uint64_t>();
-  const auto unit = j.at("unit").get<std::string>();
+template <class J>
+Status limit_from(const J& j, FilterRule& r) {
+  r.rate = j.at("rate").template get<uint64_t>();
+  const auto unit = j.at("unit").template get<std::string>();
   if (unit != "pps" && unit != "bps") return bad_rule(j);
   r.unit = unit == "pps" ? RateUnit::pps : RateUnit::bps;
-  r.burst = j.at("burst").get<uint64_t>();
-  r.per = j.at("per").get<uint8_t>();
+  r.burst = j.at("burst").template get<uint64_t>();
+  r.per = j.at("per").template get<uint8_t>();
   return {};
 }
 
 }  // namespace
 
-Result<FilterRule> filter_from_json(const json& j) {
+template <class J>
+Result<FilterRule> filter_from_stored(const J& j) {
   FilterRule r;
-  const auto kind = j.at("kind").get<std::string>();
+  const auto kind = j.at("kind").template get<std::string>();
   if (kind != "drop" && kind != "limit") return bad_rule(j);
   r.kind = kind == "drop" ? FilterKind::drop : FilterKind::limit;
-  r.id = j.at("id").get<uint32_t>();
-  const auto src = j.at("src").get<std::string>();
+  r.id = j.at("id").template get<uint32_t>();
+  const auto src = j.at("src").template get<std::string>();
   if (src != "any") {
     auto p = IpPrefix::parse(src);
     if (!p) return bad_rule(j);
@@ -289,5 +296,8 @@ Result<FilterRule> filter_from_json(const json& j) {
   XLB_TRY(r.kind == FilterKind::drop ? drop_from(j, r) : limit_from(j, r));
   return r;
 }
+
+template Result<FilterRule> filter_from_stored(const json& j);
+template Result<FilterRule> filter_from_stored(const CborView& j);
 
 }  // namespace xlb

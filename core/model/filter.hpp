@@ -71,6 +71,8 @@ Status filter_add(std::vector<FilterRule>& rules, FilterRule r);
 Status filter_del(std::vector<FilterRule>& rules, const FilterRule& r, uint32_t index);
 
 nlohmann::json filter_json(const FilterRule& r);
-Result<FilterRule> filter_from_json(const nlohmann::json& j);
+// From the stored form: nlohmann::json or CborView (model/cbor_view.hpp).
+template <class J>
+Result<FilterRule> filter_from_stored(const J& j);
 
 }  // namespace xlb

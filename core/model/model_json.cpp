@@ -246,10 +246,12 @@ Result<Config> config_from(const J& j) {
       if (!s) return s.error();
       c.services.push_back(std::move(*s));
     }
-    for (const auto& fj : j.value("filters", json::array())) {  // absent before filters
-      auto r = filter_from_json(fj);
-      if (!r) return r.error();
-      c.filters.push_back(*r);
+    if (j.contains("filters")) {  // absent before filters
+      for (const auto& fj : j.at("filters")) {
+        auto r = filter_from_stored(fj);
+        if (!r) return r.error();
+        c.filters.push_back(*r);
+      }
     }
     return c;
   } catch (const json::exception& e) {

@@ -169,14 +169,13 @@ Result<bool> attach_interface(const AttachRequest& req) {
     XLB_TRY(check_capacity_choice(req.caps, maps->caps(), req.pin_path));
   auto prog = load_datapath({req.pin_path, req.caps.or_defaults(), link->mac});
   if (!prog) return prog.error();
-  // The stages are linked to the new program before it goes live, so no
-  // packet skips the chain or the filter across an upgrade.
-  auto stages = link_stages(req.pin_path, link->ifindex, prog->fd(), has_filter_rules(req.pin_path),
-                            req.chain);
-  if (!stages) return stages.error();
-  auto upgraded = attach_program(*prog, {req.pin_path, req.dev, req.mode}, link->ifindex);
+  // The new balancer goes into the interface's stages; the interface runs
+  // the entry program in front of them while there is a chain or a rule.
+  auto front = arrange_stages(
+      {req.pin_path, link->ifindex, prog->fd(), has_filter_rules(req.pin_path), req.chain});
+  if (!front) return front.error();
+  auto upgraded = attach_program(*front, {req.pin_path, req.dev, req.mode}, link->ifindex);
   if (!upgraded) return upgraded;
-  XLB_TRY(pin_stages(req.pin_path, link->ifindex, *stages));
   XLB_TRY(record_link_place(req.pin_path, link->ifindex, {link->name, current_netns()}));
   XLB_TRY(add_attached_tx_port(req.pin_path, link->ifindex));
   XLB_TRY(setup_hc_port(req.pin_path));
@@ -197,7 +196,7 @@ Status detach_link(const std::string& pin_path, const std::string& dev) {
   (void)bpf_link_detach(fd);
   close(fd);
   if (unlink(pin.c_str()) != 0) return sys_error("cannot remove " + pin);
-  unpin_stages(pin_path, link->ifindex);
+  release_stages(pin_path, link->ifindex);
   forget_link_place(pin_path, link->ifindex);
   return {};
 }

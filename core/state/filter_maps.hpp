@@ -24,8 +24,8 @@ struct FilterCounts {
 // new since `live` start at zero.
 Status write_filter_rules(const std::string& pin_path, const std::vector<FilterRule>& live,
                           const std::vector<FilterRule>& rules);
-// A commit's part: the rules written, and the filter program linked into
-// every attached balancer program while there are rules (stages.hpp).
+// A commit's part: the rules written, and the filter stage of every
+// attached interface filled while there are rules (stages.hpp).
 Status commit_filters(const std::string& pin_path, const std::vector<FilterRule>& live,
                       const std::vector<FilterRule>& next);
 // What each of the rules dropped, by rule id, summed over CPUs. Empty when

@@ -1,262 +1,243 @@
 #include "state/stages.hpp"
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
-#include <bpf/libbpf.h>
-#include <dirent.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
-#include <memory>
-#include <vector>
+#include <utility>
 
-#include "base/addr.hpp"
 #include "base/sys_error.hpp"
-#include "filter.skel.h"
-#include "state/loader.hpp"
+#include "state/stage_programs.hpp"
+#include "xlb_chain.h"
 
 namespace xlb {
 
-StageLinks::StageLinks(StageLinks&& o) noexcept
-    : filter(o.filter), chain(o.chain), drop_chain(o.drop_chain) {
-  o.filter = o.chain = -1;
-}
-
-StageLinks::~StageLinks() {
-  if (filter >= 0) close(filter);
-  if (chain >= 0) close(chain);
-}
-
 namespace {
 
-constexpr const char* kFilterFunc = "xlb_filter_stage";
-constexpr const char* kChainFunc = "xlb_chain_stage";
-
-std::string stage_pin(const std::string& pin_path, const char* stage, int ifindex) {
-  return pin_path + "/" + stage + "_" + std::to_string(ifindex);
-}
+constexpr const char* kStages = "xlb_stages";
+constexpr const char* kNext = "xlb_stage_next";
+constexpr const char* kSlots = "xlb_stage_slots";
+constexpr uint32_t kNoSlot = UINT32_MAX;
 
 struct Fd {
-  explicit Fd(int f) : fd(f) {}
+  explicit Fd(int f = -1) : fd(f) {}
+  Fd(Fd&& o) noexcept : fd(std::exchange(o.fd, -1)) {}
   ~Fd() {
     if (fd >= 0) close(fd);
   }
   Fd(const Fd&) = delete;
   Fd& operator=(const Fd&) = delete;
-  int release() { return std::exchange(fd, -1); }
+  Fd& operator=(Fd&&) = delete;
   int fd;
 };
 
-// The BTF id of function `func` in the program's BTF.
-Result<uint32_t> func_btf_id(int prog_fd, const char* func) {
-  bpf_prog_info info{};
-  uint32_t len = sizeof(info);
-  if (bpf_obj_get_info_by_fd(prog_fd, &info, &len) != 0) return sys_error("program info");
-  btf* b = btf__load_from_kernel_by_id(info.btf_id);
-  if (!b) return runtime_error("the balancer program has no BTF");
-  int id = btf__find_by_name_kind(b, func, BTF_KIND_FUNC);
-  btf__free(b);
-  if (id < 0) return runtime_error(std::string("the balancer program has no ") + func);
-  return static_cast<uint32_t>(id);
-}
-
-// Links the extension program ext_fd in place of `func` of target_fd.
-Result<int> freplace(int ext_fd, int target_fd, const char* func) {
-  auto btf_id = func_btf_id(target_fd, func);
-  if (!btf_id) return btf_id.error();
-  LIBBPF_OPTS(bpf_link_create_opts, opts, .target_btf_id = *btf_id);
-  // An extension's attach type is 0, as it was loaded (libbpf does the same).
-  int fd = bpf_link_create(ext_fd, target_fd, static_cast<bpf_attach_type>(0), &opts);
-  if (fd < 0) return sys_error(std::string("cannot link a program in place of ") + func);
-  return fd;
-}
-
-struct FilterSkelDeleter {
-  void operator()(filter_bpf* s) const { filter_bpf__destroy(s); }
+struct MapSpec {
+  const char* name;
+  bpf_map_type type;
+  uint32_t max_entries;
 };
 
-// A fresh filter program, loaded for target_fd (its maps: the pinned ones).
-Result<int> load_filter(const std::string& pin_path, int target_fd) {
-  LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_path.c_str());
-  std::unique_ptr<filter_bpf, FilterSkelDeleter> skel(filter_bpf__open_opts(&opts));
-  if (!skel) return libbpf_error("cannot open the filter object", errno);
-  bpf_program__set_attach_target(skel->progs.xlb_filter, target_fd, kFilterFunc);
-  int err = filter_bpf__load(skel.get());
-  if (err) return libbpf_error("cannot load the filter program", err);
-  int fd = dup(bpf_program__fd(skel->progs.xlb_filter));
+// The same definitions as bpf/xlb_chain.h (libbpf reuses a pin only when
+// type, sizes and max_entries agree).
+constexpr MapSpec kMaps[] = {
+    {kStages, BPF_MAP_TYPE_PROG_ARRAY, XLB_STAGE_SLOTS* XLB_STAGES_PER_SLOT},
+    {kNext, BPF_MAP_TYPE_PERCPU_ARRAY, 1},
+    {kSlots, BPF_MAP_TYPE_ARRAY, XLB_STAGE_SLOTS},
+};
+
+std::string pin_of(const std::string& pin_path, const char* name) { return pin_path + "/" + name; }
+
+Status create_map(const std::string& pin_path, const MapSpec& m) {
+  const std::string pin = pin_of(pin_path, m.name);
+  if (access(pin.c_str(), F_OK) == 0) return {};
+  Fd fd(bpf_map_create(m.type, m.name, sizeof(uint32_t), sizeof(uint32_t), m.max_entries, nullptr));
+  if (fd.fd < 0) return sys_error(std::string("cannot create ") + m.name);
+  if (bpf_obj_pin(fd.fd, pin.c_str()) != 0) return sys_error("cannot pin " + pin);
+  return {};
+}
+
+// The prog array and the slots, made when `create` and missing.
+struct StageMaps {
+  Fd stages, slots;
+};
+
+Result<StageMaps> open_stage_maps(const std::string& pin_path, bool create) {
+  if (create)
+    for (const auto& m : kMaps) XLB_TRY(create_map(pin_path, m));
+  StageMaps maps{Fd(bpf_obj_get(pin_of(pin_path, kStages).c_str())),
+                 Fd(bpf_obj_get(pin_of(pin_path, kSlots).c_str()))};
+  if (maps.stages.fd < 0 || maps.slots.fd < 0)
+    return sys_error("cannot open the stage maps under " + pin_path);
+  return maps;
+}
+
+uint32_t slot_ifindex(const StageMaps& m, uint32_t slot) {
+  uint32_t ifindex = 0;
+  if (bpf_map_lookup_elem(m.slots.fd, &slot, &ifindex) != 0) return 0;
+  return ifindex;
+}
+
+uint32_t find_slot(const StageMaps& m, int ifindex) {
+  for (uint32_t s = 0; s < XLB_STAGE_SLOTS; s++)
+    if (slot_ifindex(m, s) == static_cast<uint32_t>(ifindex)) return s;
+  return kNoSlot;
+}
+
+Result<uint32_t> allocate_slot(const StageMaps& m, int ifindex) {
+  if (uint32_t s = find_slot(m, ifindex); s != kNoSlot) return s;
+  uint32_t s = find_slot(m, 0);
+  if (s == kNoSlot)
+    return runtime_error("no stage slot left: xlb runs on at most " +
+                         std::to_string(XLB_STAGE_SLOTS) + " interfaces");
+  uint32_t value = static_cast<uint32_t>(ifindex);
+  if (bpf_map_update_elem(m.slots.fd, &s, &value, BPF_ANY) != 0)
+    return sys_error("cannot record the stage slot");
+  return s;
+}
+
+uint32_t stage_index(uint32_t slot, uint32_t stage) { return slot * XLB_STAGES_PER_SLOT + stage; }
+
+Status set_stage(const StageMaps& m, uint32_t index, int prog_fd) {
+  uint32_t value = static_cast<uint32_t>(prog_fd);
+  if (bpf_map_update_elem(m.stages.fd, &index, &value, BPF_ANY) != 0)
+    return sys_error("cannot put a program into " + std::string(kStages));
+  return {};
+}
+
+void clear_stage(const StageMaps& m, uint32_t index) {
+  (void)bpf_map_delete_elem(m.stages.fd, &index);
+}
+
+// The program in a stage (the kernel answers a prog array lookup with the
+// program's id): its id, 0 when empty.
+uint32_t stage_prog_id(const StageMaps& m, uint32_t index) {
+  uint32_t id = 0;
+  if (bpf_map_lookup_elem(m.stages.fd, &index, &id) != 0) return 0;
+  return id;
+}
+
+// The chain, loaded before anything changes; empty when none is asked.
+Result<std::optional<LoadedProgram>> requested_chain(const StageRequest& r) {
+  if (!r.chain || *r.chain == "none") return std::optional<LoadedProgram>();
+  auto c = load_chain_stage(r.pin_path, *r.chain);
+  if (!c) return c.error();
+  return std::optional<LoadedProgram>(std::move(*c));
+}
+
+// The program an interface of this slot runs: the entry when a stage
+// comes before the balancer, else the balancer.
+Result<LoadedProgram> front_program(const std::string& pin_path, const StageMaps& m, uint32_t slot,
+                                    int balancer_fd) {
+  const bool chained = stage_prog_id(m, stage_index(slot, XLB_STAGE_CHAIN)) != 0;
+  const bool filtering = stage_prog_id(m, stage_index(slot, XLB_STAGE_FILTER)) != 0;
+  if (chained || filtering) return load_entry_stage(pin_path, slot, chained);
+  int fd = dup(balancer_fd);
   if (fd < 0) return sys_error("dup");
-  return fd;
+  return LoadedProgram(fd);
 }
 
-struct ObjDeleter {
-  void operator()(bpf_object* o) const { bpf_object__close(o); }
-};
+}  // namespace
 
-// FILE.o[:PROG]: the named program, or the object's first.
-bpf_program* pick_program(bpf_object* obj, const std::string& name) {
-  bpf_program* p = nullptr;
-  bpf_object__for_each_program(p, obj) {
-    if (name.empty() || name == bpf_program__name(p)) return p;
+Result<LoadedProgram> arrange_stages(const StageRequest& r) {
+  auto maps = open_stage_maps(r.pin_path, true);
+  if (!maps) return maps.error();
+  auto slot = allocate_slot(*maps, r.ifindex);
+  if (!slot) return slot.error();
+  auto chain = requested_chain(r);
+  if (!chain) return chain.error();
+  std::optional<LoadedProgram> filter;
+  if (r.filtering) {
+    auto f = load_filter_stage(r.pin_path, *slot);
+    if (!f) return f.error();
+    filter.emplace(std::move(*f));
   }
-  return nullptr;
+  // Balancer first: a stage before it that is not there yet falls through
+  // to it, so the interface never sees a half-made pipeline.
+  XLB_TRY(set_stage(*maps, stage_index(*slot, XLB_STAGE_BALANCER), r.balancer_fd));
+  if (filter) XLB_TRY(set_stage(*maps, stage_index(*slot, XLB_STAGE_FILTER), filter->fd()));
+  if (!filter) clear_stage(*maps, stage_index(*slot, XLB_STAGE_FILTER));
+  if (*chain) XLB_TRY(set_stage(*maps, stage_index(*slot, XLB_STAGE_CHAIN), (*chain)->fd()));
+  if (r.chain && *r.chain == "none") clear_stage(*maps, stage_index(*slot, XLB_STAGE_CHAIN));
+  return front_program(r.pin_path, *maps, *slot, r.balancer_fd);
 }
 
-// The operator's XDP program, loaded as an extension of target_fd's chain
-// stage: the same code, the type of a replacement.
-Result<int> load_chain(const std::string& spec, int target_fd) {
-  const auto colon = spec.rfind(':');
-  const bool named = colon != std::string::npos && colon > spec.rfind('/') + 1;
-  const std::string file = named ? spec.substr(0, colon) : spec;
-  const std::string prog_name = named ? spec.substr(colon + 1) : "";
-  std::unique_ptr<bpf_object, ObjDeleter> obj(bpf_object__open_file(file.c_str(), nullptr));
-  if (!obj) return libbpf_error(("cannot open " + file).c_str(), errno);
-  bpf_program* prog = pick_program(obj.get(), prog_name);
-  if (!prog) return runtime_error(file + " has no program" + (named ? " named " + prog_name : ""));
-  bpf_program* p = nullptr;
-  bpf_object__for_each_program(p, obj.get()) bpf_program__set_autoload(p, p == prog);
-  bpf_program__set_type(prog, BPF_PROG_TYPE_EXT);
-  bpf_program__set_expected_attach_type(prog, static_cast<bpf_attach_type>(0));
-  bpf_program__set_attach_target(prog, target_fd, kChainFunc);
-  int err = bpf_object__load(obj.get());
-  if (err)
-    return libbpf_error(
-        ("cannot load " + spec + " as a chained program (an XDP program " + "built with BTF, -g)")
-            .c_str(),
-        err);
-  int fd = dup(bpf_program__fd(prog));
-  if (fd < 0) return sys_error("dup");
-  return fd;
-}
+namespace {
 
-// The program of a pinned link (an fd), or -1.
-int linked_prog(const std::string& pin) {
-  Fd link(bpf_obj_get(pin.c_str()));
-  if (link.fd < 0) return -1;
+struct LinkProg {
+  Fd link;
+  uint32_t prog_id = 0;
+};
+
+std::optional<LinkProg> interface_link(const std::string& pin_path, uint32_t ifindex) {
+  LinkProg l{Fd(bpf_obj_get((pin_path + "/link_" + std::to_string(ifindex)).c_str()))};
+  if (l.link.fd < 0) return std::nullopt;
   bpf_link_info info{};
   uint32_t len = sizeof(info);
-  if (bpf_obj_get_info_by_fd(link.fd, &info, &len) != 0) return -1;
-  return bpf_prog_get_fd_by_id(info.prog_id);
+  if (bpf_obj_get_info_by_fd(l.link.fd, &info, &len) != 0) return std::nullopt;
+  l.prog_id = info.prog_id;
+  return l;
 }
 
-Result<int> chain_link(const std::string& pin_path, int ifindex, int prog_fd,
-                       const std::string& spec) {
-  Fd ext(spec.empty() ? linked_prog(stage_pin(pin_path, "chain", ifindex)) : -1);
-  if (!spec.empty()) {
-    auto loaded = load_chain(spec, prog_fd);
-    if (!loaded) return loaded.error();
-    ext.fd = *loaded;
-  }
-  if (ext.fd < 0) return -1;  // no chain
-  return freplace(ext.fd, prog_fd, kChainFunc);
-}
-
-Status pin_link(int& fd, const std::string& pin) {
-  if (fd < 0) return {};
-  unlink(pin.c_str());
-  if (bpf_obj_pin(fd, pin.c_str()) != 0) return sys_error("cannot pin " + pin);
-  close(fd);
-  fd = -1;
+// The interface of `slot` switched to the program its stages need (an
+// interface not attached, as in the datapath tests, has no link).
+Status point_link(const std::string& pin_path, const StageMaps& m, uint32_t slot) {
+  auto link = interface_link(pin_path, slot_ifindex(m, slot));
+  const uint32_t balancer = stage_prog_id(m, stage_index(slot, XLB_STAGE_BALANCER));
+  if (!link || !balancer) return {};
+  Fd balancer_fd(bpf_prog_get_fd_by_id(balancer));
+  if (balancer_fd.fd < 0) return sys_error("cannot open the balancer program");
+  auto front = front_program(pin_path, m, slot, balancer_fd.fd);
+  if (!front) return front.error();
+  bpf_prog_info info{};
+  uint32_t len = sizeof(info);
+  if (bpf_obj_get_info_by_fd(front->fd(), &info, &len) != 0) return sys_error("program info");
+  const bool runs_balancer = link->prog_id == balancer;
+  if (runs_balancer == (info.id == balancer)) return {};  // already the right kind
+  if (bpf_link_update(link->link.fd, front->fd(), nullptr) != 0)
+    return sys_error("cannot switch the program of ifindex " +
+                     std::to_string(slot_ifindex(m, slot)));
   return {};
 }
 
 }  // namespace
 
-Result<StageLinks> link_stages(const std::string& pin_path, int ifindex, int prog_fd,
-                               bool filtering, const ChainRequest& chain) {
-  StageLinks links;
-  links.drop_chain = chain && *chain == "none";
-  if (!links.drop_chain) {
-    auto c = chain_link(pin_path, ifindex, prog_fd, chain.value_or(""));
-    if (!c) return c.error();
-    links.chain = *c;
-  }
-  if (filtering) {
-    auto f = load_filter(pin_path, prog_fd);
-    if (!f) return f.error();
-    Fd ext(*f);
-    auto l = freplace(ext.fd, prog_fd, kFilterFunc);
-    if (!l) return l.error();
-    links.filter = *l;
-  }
-  return links;
-}
-
-Status pin_stages(const std::string& pin_path, int ifindex, StageLinks& links) {
-  const std::string filter = stage_pin(pin_path, "filter", ifindex);
-  if (links.filter < 0) unlink(filter.c_str());
-  XLB_TRY(pin_link(links.filter, filter));
-  const std::string chain = stage_pin(pin_path, "chain", ifindex);
-  if (links.drop_chain) unlink(chain.c_str());
-  return pin_link(links.chain, chain);
-}
-
-namespace {
-
-// ifindex -> the balancer program fd of every pinned link_IFINDEX.
-std::vector<std::pair<int, int>> attached_programs(const std::string& pin_path) {
-  std::vector<std::pair<int, int>> out;
-  DIR* d = opendir(pin_path.c_str());
-  if (!d) return out;
-  while (dirent* e = readdir(d)) {
-    std::string name = e->d_name;
-    if (name.rfind("link_", 0) != 0) continue;
-    auto idx = parse_uint(name.substr(5), 1, INT32_MAX);
-    int prog = idx ? linked_prog(pin_path + "/" + name) : -1;
-    if (prog >= 0) out.emplace_back(static_cast<int>(*idx), prog);
-  }
-  closedir(d);
-  return out;
-}
-
-// Whether the pinned filter link of ifindex replaces in prog_fd.
-bool filter_linked_to(const std::string& pin, int prog_fd) {
-  Fd link(bpf_obj_get(pin.c_str()));
-  bpf_link_info info{};
-  bpf_prog_info prog{};
-  uint32_t len = sizeof(info), plen = sizeof(prog);
-  if (link.fd < 0 || bpf_obj_get_info_by_fd(link.fd, &info, &len) != 0 ||
-      bpf_obj_get_info_by_fd(prog_fd, &prog, &plen) != 0)
-    return false;
-  return info.tracing.target_obj_id == prog.id;
-}
-
-}  // namespace
-
 Status sync_filter_stage(const std::string& pin_path, bool filtering) {
-  Status result;
-  for (auto [ifindex, prog] : attached_programs(pin_path)) {
-    Fd target(prog);
-    const std::string pin = stage_pin(pin_path, "filter", ifindex);
-    if (!filtering) {
-      unlink(pin.c_str());
-      continue;
+  auto maps = open_stage_maps(pin_path, filtering);
+  if (!maps) return filtering ? Status(maps.error()) : Status();
+  for (uint32_t slot = 0; slot < XLB_STAGE_SLOTS; slot++) {
+    if (!slot_ifindex(*maps, slot)) continue;
+    const uint32_t index = stage_index(slot, XLB_STAGE_FILTER);
+    if (filtering && !stage_prog_id(*maps, index)) {
+      auto f = load_filter_stage(pin_path, slot);
+      if (!f) return f.error();
+      XLB_TRY(set_stage(*maps, index, f->fd()));
     }
-    if (filter_linked_to(pin, target.fd)) continue;
-    auto ext = load_filter(pin_path, target.fd);
-    if (!ext) return ext.error();
-    Fd ext_fd(*ext);
-    auto l = freplace(ext_fd.fd, target.fd, kFilterFunc);
-    if (!l) return l.error();
-    int fd = *l;
-    Status s = pin_link(fd, pin);
-    if (fd >= 0) close(fd);
-    if (!s && result) result = s;
+    if (!filtering) clear_stage(*maps, index);
+    XLB_TRY(point_link(pin_path, *maps, slot));
   }
-  return result;
+  return {};
 }
 
-void unpin_stages(const std::string& pin_path, int ifindex) {
-  unlink(stage_pin(pin_path, "filter", ifindex).c_str());
-  unlink(stage_pin(pin_path, "chain", ifindex).c_str());
+void release_stages(const std::string& pin_path, int ifindex) {
+  auto maps = open_stage_maps(pin_path, false);
+  if (!maps) return;
+  uint32_t slot = find_slot(*maps, ifindex);
+  if (slot == kNoSlot) return;
+  for (uint32_t stage = 0; stage < XLB_STAGES_PER_SLOT; stage++)
+    clear_stage(*maps, stage_index(slot, stage));
+  uint32_t free = 0;
+  (void)bpf_map_update_elem(maps->slots.fd, &slot, &free, BPF_ANY);
 }
 
 std::string chain_name(const std::string& pin_path, int ifindex) {
-  Fd prog(linked_prog(stage_pin(pin_path, "chain", ifindex)));
-  if (prog.fd < 0) return "";
+  auto maps = open_stage_maps(pin_path, false);
+  if (!maps) return "";
+  uint32_t slot = find_slot(*maps, ifindex);
+  if (slot == kNoSlot) return "";
+  Fd prog(bpf_prog_get_fd_by_id(stage_prog_id(*maps, stage_index(slot, XLB_STAGE_CHAIN))));
   bpf_prog_info info{};
   uint32_t len = sizeof(info);
-  if (bpf_obj_get_info_by_fd(prog.fd, &info, &len) != 0) return "";
+  if (prog.fd < 0 || bpf_obj_get_info_by_fd(prog.fd, &info, &len) != 0) return "";
   return info.name;
 }
 

@@ -1,52 +1,44 @@
-// The stages before the balancer (bpf/stages.h): extension programs
-// (freplace) attached to each interface's balancer program. The filter
-// program replaces xlb_filter_stage while there are filter rules; an
-// operator's own XDP program (`interface attach DEV chain FILE.o[:PROG]`)
-// replaces xlb_chain_stage. Their links are pinned as filter_IFINDEX and
-// chain_IFINDEX beside link_IFINDEX.
-//
-// An extension is attached to one program: when `interface attach` loads a
-// new balancer program, the stages are linked to it before it replaces the
-// old one on the interface, so no packet skips them.
+// The stages before the balancer (bpf/xlb_chain.h): an operator's own XDP
+// program (`interface attach DEV chain ...`), then xlb's filter, then the
+// balancer, run by tail calls through the pinned prog array xlb_stages.
+// Each attached interface has a slot in it (pinned map xlb_stage_slots:
+// slot -> ifindex). With neither a chain nor filter rules an interface runs
+// its balancer directly, as before; otherwise it runs an entry program
+// (bpf/entry.bpf.c) that tail-calls the stages. Switching between the two
+// is a bpf_link_update of the interface's link: atomic, no detach.
 #pragma once
 
 #include <optional>
 #include <string>
 
 #include "base/result.hpp"
+#include "state/loader.hpp"
 
 namespace xlb {
 
-// Links made for a balancer program, pinned by pin_stages (fds owned).
-class StageLinks {
- public:
-  StageLinks() = default;
-  StageLinks(StageLinks&& o) noexcept;
-  StageLinks& operator=(StageLinks&&) = delete;
-  StageLinks(const StageLinks&) = delete;
-  StageLinks& operator=(const StageLinks&) = delete;
-  ~StageLinks();
-  int filter = -1;
-  int chain = -1;
-  bool drop_chain = false;  // `chain none`: remove the interface's chain
-};
-
 // What `interface attach ... chain` asks: nothing (keep the chain there is),
-// "none" (remove it), or FILE.o[:PROG].
+// "none" (remove it), a pinned XDP program, or FILE.o[:PROG].
 using ChainRequest = std::optional<std::string>;
 
-// Links the stages to the balancer program prog_fd about to run on
-// ifindex: the filter when `filtering`; the chain from the request, else
-// the program of the chain already pinned for ifindex.
-Result<StageLinks> link_stages(const std::string& pin_path, int ifindex, int prog_fd,
-                               bool filtering, const ChainRequest& chain);
-// Pins the links, replacing (and so detaching) the previous ones.
-Status pin_stages(const std::string& pin_path, int ifindex, StageLinks& links);
-// Filter on every attached interface when `filtering`, off everywhere
-// otherwise (a commit whose rules went from none to some, or back).
+struct StageRequest {
+  std::string pin_path;
+  int ifindex = 0;
+  int balancer_fd = -1;    // the interface's balancer instance
+  bool filtering = false;  // the configuration has filter rules
+  ChainRequest chain;
+};
+
+// Puts the interface's stages into its slot (allocated on first use) and
+// returns the program the interface must run: the entry program when it
+// has a chain or filter rules, else (a duplicate of) the balancer. A chain
+// or filter that fails to load changes nothing.
+Result<LoadedProgram> arrange_stages(const StageRequest& req);
+// After a commit whose rules went from none to some (or back): the filter
+// stage filled (emptied) in every slot, and each attached interface's link
+// switched to the entry program (back to its balancer) as needed.
 Status sync_filter_stage(const std::string& pin_path, bool filtering);
-// Removes the stage links of ifindex (at detach).
-void unpin_stages(const std::string& pin_path, int ifindex);
+// At detach: the slot of ifindex emptied and freed.
+void release_stages(const std::string& pin_path, int ifindex);
 // The chained program's name on ifindex, "" when none.
 std::string chain_name(const std::string& pin_path, int ifindex);
 

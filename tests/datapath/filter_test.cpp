@@ -1,10 +1,15 @@
 // The filter stage (issue 17) on the real objects: rules are committed
-// through core's transaction, the real filter program is linked into the
-// real balancer program in place of its stub (freplace, as `interface
-// attach` and commits do), and packets go through BPF_PROG_TEST_RUN of the
-// balancer. Also the chain: an operator's own XDP program linked in front.
+// through core's transaction, the interface's stages are arranged as
+// `interface attach` does (the real entry, filter and balancer programs in
+// the pinned prog array, stages.hpp), and packets go through
+// BPF_PROG_TEST_RUN of the program the interface would run (the entry),
+// tail calls and all. Also the chain: an operator's own XDP program in
+// front.
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <linux/bpf.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <optional>
 
@@ -16,7 +21,7 @@
 namespace xlb::test {
 namespace {
 
-constexpr int kFakeIfindex = 4242;  // the stage links are not pinned here
+constexpr int kFakeIfindex = 4242;  // no link: only the stages are arranged
 
 FilterRule drop(const char* src) {
   FilterRule r;
@@ -41,6 +46,12 @@ Bytes packet(const char* src, const char* dst, uint8_t proto = kProtoUdp, uint16
   return frame(p);
 }
 
+uint32_t prog_id(int fd) {
+  bpf_prog_info info{};
+  uint32_t len = sizeof(info);
+  return bpf_obj_get_info_by_fd(fd, &info, &len) == 0 ? info.id : 0;
+}
+
 class FilterTest : public DatapathTest {
  protected:
   void add_rules(std::vector<FilterRule> rules) {
@@ -49,18 +60,15 @@ class FilterTest : public DatapathTest {
       return {};
     });
   }
-  // Some sandboxes refuse extension programs (BPF_PROG_TYPE_EXT) with
-  // EPERM even to root: then there is nothing to test here.
-  static bool ext_refused(const Error& e) {
-    return e.message.find("Operation not permitted") != std::string::npos;
+  // The interface's stages as `interface attach` leaves them; run() then
+  // runs the program the interface would run.
+  void arrange(bool filtering, ChainRequest chain = std::nullopt) {
+    auto f = arrange_stages({pin_path(), kFakeIfindex, prog_fd(), filtering, chain});
+    ASSERT_TRUE(f.ok()) << f.error().message;
+    front_.emplace(std::move(*f));
+    set_front(front_->fd());
   }
-  void link_filter() {
-    auto l = link_stages(pin_path(), kFakeIfindex, prog_fd(), true, std::nullopt);
-    if (!l && ext_refused(l.error()))
-      GTEST_SKIP() << "the kernel refuses freplace: " << l.error().message;
-    ASSERT_TRUE(l.ok()) << l.error().message;
-    links_.emplace(std::move(*l));
-  }
+  void link_filter() { arrange(true); }
   uint32_t action(const Bytes& f) const { return run(f).action; }
   FilterCounts counts(uint32_t index) const {
     Config c = config();
@@ -68,18 +76,23 @@ class FilterTest : public DatapathTest {
     return all[c.filters.at(index).id];
   }
 
-  std::optional<StageLinks> links_;
+  std::optional<LoadedProgram> front_;
 };
 
-TEST_F(FilterTest, WithoutTheFilterLinkedEverythingPasses) {
+// No rule and no chain: the interface runs the balancer itself (0 ns).
+TEST_F(FilterTest, WithNeitherRulesNorChainTheBalancerRunsAlone) {
+  arrange(false);
+  EXPECT_EQ(prog_id(front_->fd()), prog_id(prog_fd()));
   add_rules({drop("203.0.113.0/24")});
-  EXPECT_EQ(action(packet("203.0.113.9", "192.0.2.99")), XDP_PASS);
+  arrange(true);
+  EXPECT_NE(prog_id(front_->fd()), prog_id(prog_fd()));
+  EXPECT_EQ(action(packet("203.0.113.9", "192.0.2.99")), XDP_DROP);
 }
 
 TEST_F(FilterTest, DropBySourcePrefixBothFamilies) {
   add_rules({drop("203.0.113.0/24"), drop("2001:db8:bad::/48")});
   link_filter();
-  if (IsSkipped() || HasFatalFailure()) return;
+  if (HasFatalFailure()) return;
   EXPECT_EQ(action(packet("203.0.113.9", "192.0.2.99")), XDP_DROP);
   EXPECT_EQ(action(packet("203.0.114.9", "192.0.2.99")), XDP_PASS);
   EXPECT_EQ(action(packet("2001:db8:bad:1::7", "2001:db8::99")), XDP_DROP);
@@ -99,7 +112,7 @@ TEST_F(FilterTest, DropNarrowedByDestinationPortAndProtocol) {
   icmp6.proto = FilterProto::icmp;
   add_rules({to_dns, icmp6});
   link_filter();
-  if (IsSkipped() || HasFatalFailure()) return;
+  if (HasFatalFailure()) return;
   EXPECT_EQ(action(packet("198.51.100.1", "192.0.2.10", kProtoUdp, 53)), XDP_DROP);
   EXPECT_NE(action(packet("198.51.100.1", "192.0.2.10", kProtoUdp, 54)), XDP_DROP);
   EXPECT_NE(action(packet("198.51.100.1", "192.0.2.10", kProtoTcp, 53)), XDP_DROP);
@@ -115,7 +128,7 @@ TEST_F(FilterTest, LongestSourcePrefixDecidesAlone) {
   narrow.proto = FilterProto::tcp;
   add_rules({drop("10.0.0.0/8"), narrow, drop("fd00::/8"), limit("fd00:1::/32", 1000000, 1000000)});
   link_filter();
-  if (IsSkipped() || HasFatalFailure()) return;
+  if (HasFatalFailure()) return;
   EXPECT_EQ(action(packet("10.2.0.1", "192.0.2.99")), XDP_DROP);  // only /8 matches
   // In 10.1/16 only its own rule counts: UDP passes although the /8 drops all.
   EXPECT_EQ(action(packet("10.1.0.1", "192.0.2.99", kProtoUdp)), XDP_PASS);
@@ -127,7 +140,7 @@ TEST_F(FilterTest, LongestSourcePrefixDecidesAlone) {
 TEST_F(FilterTest, BurstThenDropsPerSourceBucket) {
   add_rules({limit("198.51.100.0/24", 1, 5), limit("2001:db8:5::/48", 1, 3, 48)});
   link_filter();
-  if (IsSkipped() || HasFatalFailure()) return;
+  if (HasFatalFailure()) return;
   auto passes = [&](const char* src, int n) {
     int p = 0;
     for (int i = 0; i < n; i++) p += action(packet(src, "192.0.2.99")) == XDP_PASS;
@@ -152,7 +165,7 @@ TEST_F(FilterTest, BitsPerSecondCountBytes) {
   r.unit = RateUnit::bps;
   add_rules({r});
   link_filter();
-  if (IsSkipped() || HasFatalFailure()) return;
+  if (HasFatalFailure()) return;
   Bytes f = packet("192.0.2.1", "198.51.100.99", kProtoUdp, 53, 100 - 42);
   ASSERT_EQ(f.size(), 100u);
   int p = 0;
@@ -172,7 +185,7 @@ TEST_F(FilterTest, RateIsAccurateOverASecond) {
   constexpr uint64_t kRate = 1000, kBurst = 10;
   add_rules({limit("any", kRate, kBurst)});
   link_filter();
-  if (IsSkipped() || HasFatalFailure()) return;
+  if (HasFatalFailure()) return;
   Bytes f = packet("100.64.1.1", "192.0.2.99");
   uint64_t passed = 0, sent = 0;
   const double start = now_s();
@@ -191,7 +204,7 @@ TEST_F(FilterTest, RateIsAccurateOverASecond) {
 TEST_F(FilterTest, RulesChangeWithoutRelinkingAndGoAway) {
   add_rules({drop("203.0.113.0/24")});
   link_filter();
-  if (IsSkipped() || HasFatalFailure()) return;
+  if (HasFatalFailure()) return;
   EXPECT_EQ(action(packet("203.0.113.9", "192.0.2.99")), XDP_DROP);
   configure([](Config& c) -> Status {
     XLB_TRY(filter_del(c.filters, drop("203.0.113.0/24"), 0));
@@ -201,30 +214,66 @@ TEST_F(FilterTest, RulesChangeWithoutRelinkingAndGoAway) {
   EXPECT_EQ(action(packet("198.51.100.9", "192.0.2.99")), XDP_DROP);
 }
 
+// Rules that go from none to some, or back, fill or empty the filter stage
+// of every slot (commit -> sync_filter_stage) without touching the others.
+TEST_F(FilterTest, CommitsFillAndEmptyTheFilterStage) {
+  arrange(false, std::string(XLB_DROP_PORT_OBJ));  // the entry, a chain, no filter
+  if (HasFatalFailure()) return;
+  EXPECT_EQ(action(packet("203.0.113.9", "192.0.2.99")), XDP_PASS);
+  add_rules({drop("203.0.113.0/24")});
+  EXPECT_EQ(action(packet("203.0.113.9", "192.0.2.99")), XDP_DROP);
+  configure([](Config& c) -> Status { return filter_del(c.filters, drop("203.0.113.0/24"), 0); });
+  EXPECT_EQ(action(packet("203.0.113.9", "192.0.2.99")), XDP_PASS);
+  EXPECT_EQ(action(packet("203.0.113.9", "192.0.2.99", kProtoUdp, 9999)), XDP_DROP);  // chain
+}
+
 // The operator's program (tests/lab/drop_port.bpf.c) in front: its
-// XDP_DROP and XDP_TX are final, its XDP_PASS goes on into the filter and
-// the balancer.
-TEST_F(FilterTest, ChainedProgramsVerdictsAreFinalAndPassContinues) {
+// XDP_DROP, XDP_TX and XDP_PASS are final; xlb_chain_continue() goes on
+// into the filter and the balancer.
+TEST_F(FilterTest, ChainedProgramsVerdictsAreFinalAndContinueGoesIntoXlb) {
   configure([](Config& c) -> Status {
     Service web = make_service("web", Proto::udp, "192.0.2.10", 0);
     web.backends.push_back(make_backend("10.0.0.1", backend_mac(1)));
     XLB_TRY(service_add(c, std::move(web)));
     return filter_add(c.filters, drop("203.0.113.0/24"));
   });
-  auto l = link_stages(pin_path(), kFakeIfindex, prog_fd(), true, std::string(XLB_DROP_PORT_OBJ));
-  if (!l && ext_refused(l.error()))
-    GTEST_SKIP() << "the kernel refuses freplace: " << l.error().message;
-  ASSERT_TRUE(l.ok()) << l.error().message;
+  arrange(true, std::string(XLB_DROP_PORT_OBJ));
+  if (HasFatalFailure()) return;
   EXPECT_EQ(action(packet("100.64.0.1", "192.0.2.10", kProtoUdp, 9999)), XDP_DROP);
   TestRunOutput tx = run(packet("100.64.0.1", "192.0.2.10", kProtoUdp, 9998));
   EXPECT_EQ(tx.action, XDP_TX);
   EXPECT_EQ(tx.frame, packet("100.64.0.1", "192.0.2.10", kProtoUdp, 9998));  // not balanced
+  EXPECT_EQ(action(packet("100.64.0.1", "192.0.2.10", kProtoUdp, 9997)), XDP_PASS);
   EXPECT_EQ(run_to_backend(packet("100.64.0.1", "192.0.2.10", kProtoUdp, 53)), ip("10.0.0.1"));
   EXPECT_EQ(action(packet("203.0.113.1", "192.0.2.10", kProtoUdp, 53)), XDP_DROP);  // filter
-  // A program by name, and one that is not there.
-  auto named = link_stages(pin_path(), kFakeIfindex + 1, prog_fd(), false,
-                           std::string(XLB_DROP_PORT_OBJ) + ":nope");
-  EXPECT_FALSE(named.ok());
+  // `chain none` takes it out: port 9999 reaches the balancer.
+  arrange(true, std::string("none"));
+  EXPECT_EQ(run_to_backend(packet("100.64.0.1", "192.0.2.10", kProtoUdp, 9999)), ip("10.0.0.1"));
+}
+
+TEST_F(FilterTest, ChainFromAPinnedProgramOrByName) {
+  // Loaded by the operator, with xlb's maps reused from the pin path.
+  LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_path().c_str());
+  arrange(false);  // xlb's stage maps exist once an interface is attached
+  bpf_object* obj = bpf_object__open_file(XLB_DROP_PORT_OBJ, &opts);
+  ASSERT_NE(obj, nullptr);
+  ASSERT_EQ(bpf_object__load(obj), 0);
+  const std::string pin = pin_path() + "/operator_prog";
+  ASSERT_EQ(bpf_program__pin(bpf_object__find_program_by_name(obj, "drop_port"), pin.c_str()), 0);
+  bpf_object__close(obj);
+  arrange(false, pin);
+  if (HasFatalFailure()) return;
+  EXPECT_EQ(action(packet("100.64.0.1", "192.0.2.10", kProtoUdp, 9999)), XDP_DROP);
+  EXPECT_EQ(chain_name(pin_path(), kFakeIfindex), "drop_port");
+  unlink(pin.c_str());
+  arrange(false, std::string(XLB_DROP_PORT_OBJ) + ":drop_port");
+  EXPECT_EQ(action(packet("100.64.0.1", "192.0.2.10", kProtoUdp, 9999)), XDP_DROP);
+  auto missing = arrange_stages(
+      {pin_path(), kFakeIfindex, prog_fd(), false, std::string(XLB_DROP_PORT_OBJ) + ":nope"});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("no program named nope"), std::string::npos);
+  // The failed request changed nothing: the chain is still there.
+  EXPECT_EQ(action(packet("100.64.0.1", "192.0.2.10", kProtoUdp, 9999)), XDP_DROP);
 }
 
 }  // namespace
