@@ -169,12 +169,14 @@ Result<bool> attach_interface(const AttachRequest& req) {
     XLB_TRY(check_capacity_choice(req.caps, maps->caps(), req.pin_path));
   auto prog = load_datapath({req.pin_path, req.caps.or_defaults(), link->mac});
   if (!prog) return prog.error();
+  const bool was_attached = is_attached(req.pin_path, link->ifindex);
   // The new balancer goes into the interface's stages; the interface runs
   // the entry program in front of them while there is a chain or a rule.
   auto front = arrange_stages(
       {req.pin_path, link->ifindex, prog->fd(), has_filter_rules(req.pin_path), req.chain});
   if (!front) return front.error();
   auto upgraded = attach_program(*front, {req.pin_path, req.dev, req.mode}, link->ifindex);
+  if (!upgraded && !was_attached) release_stages(req.pin_path, link->ifindex);
   if (!upgraded) return upgraded;
   XLB_TRY(record_link_place(req.pin_path, link->ifindex, {link->name, current_netns()}));
   XLB_TRY(add_attached_tx_port(req.pin_path, link->ifindex));

@@ -18,6 +18,7 @@ constexpr const char* kStages = "xlb_stages";
 constexpr const char* kNext = "xlb_stage_next";
 constexpr const char* kSlots = "xlb_stage_slots";
 constexpr uint32_t kNoSlot = UINT32_MAX;
+constexpr const char* kEntryName = "xlb_entry";  // bpf/entry.bpf.c
 
 struct Fd {
   explicit Fd(int f = -1) : fd(f) {}
@@ -99,9 +100,12 @@ uint32_t stage_index(uint32_t slot, uint32_t stage) { return slot * XLB_STAGES_P
 
 Status set_stage(const StageMaps& m, uint32_t index, int prog_fd) {
   uint32_t value = static_cast<uint32_t>(prog_fd);
-  if (bpf_map_update_elem(m.stages.fd, &index, &value, BPF_ANY) != 0)
-    return sys_error("cannot put a program into " + std::string(kStages));
-  return {};
+  if (bpf_map_update_elem(m.stages.fd, &index, &value, BPF_ANY) == 0) return {};
+  if (errno == EINVAL)  // the kernel's prog array compatibility check
+    return runtime_error(std::string("cannot put a program into ") + kStages +
+                         ": not an XDP program like xlb's (loaded as libbpf loads "
+                         "SEC(\"xdp\"): expected attach type BPF_XDP, no XDP fragments)");
+  return sys_error("cannot put a program into " + std::string(kStages));
 }
 
 void clear_stage(const StageMaps& m, uint32_t index) {
@@ -178,8 +182,25 @@ std::optional<LinkProg> interface_link(const std::string& pin_path, uint32_t ifi
   return l;
 }
 
-// The interface of `slot` switched to the program its stages need (an
-// interface not attached, as in the datapath tests, has no link).
+// The name of a program by id ("" when it is gone).
+std::string prog_name(uint32_t id) {
+  Fd prog(bpf_prog_get_fd_by_id(id));
+  bpf_prog_info info{};
+  uint32_t len = sizeof(info);
+  if (prog.fd < 0 || bpf_obj_get_info_by_fd(prog.fd, &info, &len) != 0) return "";
+  return info.name;
+}
+
+uint32_t id_of(int fd) {
+  bpf_prog_info info{};
+  uint32_t len = sizeof(info);
+  return bpf_obj_get_info_by_fd(fd, &info, &len) == 0 ? info.id : 0;
+}
+
+// The interface of `slot` switched by bpf_link_update (atomic, no detach)
+// to the program its stages need, unless it runs that kind already: the
+// entry (any instance of this slot), or the balancer of the slot. An
+// interface not attached, as in the datapath tests, has no link.
 Status point_link(const std::string& pin_path, const StageMaps& m, uint32_t slot) {
   auto link = interface_link(pin_path, slot_ifindex(m, slot));
   const uint32_t balancer = stage_prog_id(m, stage_index(slot, XLB_STAGE_BALANCER));
@@ -188,11 +209,8 @@ Status point_link(const std::string& pin_path, const StageMaps& m, uint32_t slot
   if (balancer_fd.fd < 0) return sys_error("cannot open the balancer program");
   auto front = front_program(pin_path, m, slot, balancer_fd.fd);
   if (!front) return front.error();
-  bpf_prog_info info{};
-  uint32_t len = sizeof(info);
-  if (bpf_obj_get_info_by_fd(front->fd(), &info, &len) != 0) return sys_error("program info");
-  const bool runs_balancer = link->prog_id == balancer;
-  if (runs_balancer == (info.id == balancer)) return {};  // already the right kind
+  const bool wants_entry = id_of(front->fd()) != balancer;
+  if (wants_entry ? prog_name(link->prog_id) == kEntryName : link->prog_id == balancer) return {};
   if (bpf_link_update(link->link.fd, front->fd(), nullptr) != 0)
     return sys_error("cannot switch the program of ifindex " +
                      std::to_string(slot_ifindex(m, slot)));
@@ -216,6 +234,15 @@ Status sync_filter_stage(const std::string& pin_path, bool filtering) {
     XLB_TRY(point_link(pin_path, *maps, slot));
   }
   return {};
+}
+
+Status swap_balancer(const std::string& pin_path, int ifindex, int balancer_fd) {
+  auto maps = open_stage_maps(pin_path, true);
+  if (!maps) return maps.error();
+  auto slot = allocate_slot(*maps, ifindex);
+  if (!slot) return slot.error();
+  XLB_TRY(set_stage(*maps, stage_index(*slot, XLB_STAGE_BALANCER), balancer_fd));
+  return point_link(pin_path, *maps, *slot);
 }
 
 void release_stages(const std::string& pin_path, int ifindex) {

@@ -37,6 +37,11 @@ Result<LoadedProgram> arrange_stages(const StageRequest& req);
 // stage filled (emptied) in every slot, and each attached interface's link
 // switched to the entry program (back to its balancer) as needed.
 Status sync_filter_stage(const std::string& pin_path, bool filtering);
+// Another balancer program (an upgrade's, a capture's) for an attached
+// interface: put into its stage slot, where the entry program finds it at
+// once, and the interface's link switched to it (bpf_link_update) when it
+// runs the balancer directly. Chain and filter stay as they are.
+Status swap_balancer(const std::string& pin_path, int ifindex, int balancer_fd);
 // At detach: the slot of ifindex emptied and freed.
 void release_stages(const std::string& pin_path, int ifindex);
 // The chained program's name on ifindex, "" when none.
