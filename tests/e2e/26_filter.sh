@@ -87,6 +87,12 @@ e2e_xlb filter del drop src 203.0.113.8/29 || e2e_abort "filter del"
 e2e_expect "the chain alone keeps the entry program" "n == 'xlb_entry'" n="$(xdp_prog_name)"
 e2e_xlb interface attach eth0 chain none || e2e_abort "chain none"
 e2e_expect "eth0 runs xlb_xdp" "n == 'xlb_xdp'" n="$(xdp_prog_name)"
-r=$(lab_client udp 192.0.2.53 9999 --flows 5 --packets 1 --source 203.0.113.10)
-e2e_expect "port 9999 and .10 are served now" "r['answered'] == 5" r="$r"
+before=$(e2e_xlb_quiet -j stats)
+lab_client udp 192.0.2.53 9999 --flows 10 --packets 1 --source 203.0.113.20 --retries 0 --timeout 0.2 >/dev/null
+after=$(e2e_xlb_quiet -j stats)
+e2e_expect "port 9999 reaches xlb now (the backends have no server there)" \
+	"sum(x['packets'] for x in a['services']) - sum(x['packets'] for x in b['services']) >= 10" \
+	a="$after" b="$before"
+r=$(lab_client udp 192.0.2.53 53 --flows 5 --packets 1 --source 203.0.113.10)
+e2e_expect ".10 is served now" "r['answered'] == 5" r="$r"
 e2e_finish
