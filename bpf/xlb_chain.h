@@ -10,10 +10,9 @@
  * (the interface's slot * XLB_STAGES_PER_SLOT + stage):
  *   chain (the operator's program) -> filter (xlb's rules) -> balancer.
  * A stage whose entry is empty is skipped. The operator's XDP_DROP, XDP_TX,
- * XDP_REDIRECT and XDP_ABORTED are final; its XDP_PASS hands the packet to
- * the kernel's stack, NOT to xlb (without freplace, which xlb does not use,
- * a program cannot get its callee's verdict back). To go on into xlb it
- * returns xlb_chain_continue(ctx):
+ * XDP_REDIRECT and XDP_ABORTED are final, and so is its XDP_PASS: it hands
+ * the packet to the kernel's stack, not to xlb (a tail call does not
+ * return). To go on into xlb it returns xlb_chain_continue(ctx):
  *
  *	#include <xlb/xlb_chain.h>
  *	SEC("xdp") int mine(struct xdp_md *ctx)
@@ -23,10 +22,12 @@
  *		return xlb_chain_continue(ctx);
  *	}
  *
- * The maps below are xlb's, found by name under the pin path: loaded by
- * xlb (`chain FILE.o`), the program is given them; loaded by the operator,
- * it must reuse the pins (libbpf's pin_root_path, or bpftool's
- * `map name xlb_stages pinned PIN_PATH/xlb_stages`).
+ * The two maps below are xlb's, pinned under its pin path as xlb_stages and
+ * xlb_stage_next. Loaded by xlb (`chain FILE.o`), the program is given
+ * them; loaded by the operator, it must reuse those pins (bpftool prog load
+ * ... map name xlb_stages pinned PIN_PATH/xlb_stages map name xlb_stage_next
+ * pinned PIN_PATH/xlb_stage_next; or libbpf's bpf_map__reuse_fd), or its
+ * tail calls find nothing and xlb_chain_continue() returns XDP_PASS.
  */
 #ifndef XLB_CHAIN_H
 #define XLB_CHAIN_H
@@ -46,7 +47,6 @@ struct {
 	__uint(max_entries, XLB_STAGE_SLOTS *XLB_STAGES_PER_SLOT);
 	__uint(key_size, sizeof(__u32));
 	__uint(value_size, sizeof(__u32));
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_stages SEC(".maps");
 
 /* Per CPU: the index of the stage after the chain, written by the entry
@@ -57,7 +57,6 @@ struct {
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, __u32);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_stage_next SEC(".maps");
 
 /* On into xlb: its filter, else its balancer. Returns (XDP_PASS: the

@@ -26,6 +26,24 @@ struct ObjDeleter {
   void operator()(bpf_object* o) const { bpf_object__close(o); }
 };
 
+// The maps of bpf/xlb_chain.h in obj: the pins under pin_path reused
+// (they carry no pinning attribute, so that an operator's loader does not
+// pin them anywhere else).
+Status reuse_stage_maps(bpf_object* obj, const std::string& pin_path) {
+  bpf_map* m = nullptr;
+  bpf_object__for_each_map(m, obj) {
+    const std::string name = bpf_map__name(m);
+    if (name != "xlb_stages" && name != "xlb_stage_next") continue;
+    const std::string pin = pin_path + "/" + name;
+    int fd = bpf_obj_get(pin.c_str());
+    if (fd < 0) return sys_error("cannot open " + pin);
+    int err = bpf_map__reuse_fd(m, fd);  // takes a duplicate
+    close(fd);
+    if (err) return libbpf_error(("cannot reuse " + pin).c_str(), err);
+  }
+  return {};
+}
+
 Result<LoadedProgram> dup_prog(const bpf_program* p) {
   int fd = dup(bpf_program__fd(p));
   if (fd < 0) return sys_error("dup");
@@ -72,17 +90,18 @@ Result<LoadedProgram> load_filter_stage(const std::string& pin_path, uint32_t sl
   std::unique_ptr<filter_bpf, FilterSkelDeleter> skel(filter_bpf__open_opts(&opts));
   if (!skel) return libbpf_error("cannot open the filter object", errno);
   skel->rodata->xlb_slot = slot;
+  XLB_TRY(reuse_stage_maps(skel->obj, pin_path));
   int err = filter_bpf__load(skel.get());
   if (err) return libbpf_error("cannot load the filter program", err);
   return dup_prog(skel->progs.xlb_filter);
 }
 
 Result<LoadedProgram> load_entry_stage(const std::string& pin_path, uint32_t slot, bool has_chain) {
-  LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_path.c_str());
-  std::unique_ptr<entry_bpf, EntrySkelDeleter> skel(entry_bpf__open_opts(&opts));
+  std::unique_ptr<entry_bpf, EntrySkelDeleter> skel(entry_bpf__open());
   if (!skel) return libbpf_error("cannot open the entry object", errno);
   skel->rodata->xlb_slot = slot;
   skel->rodata->xlb_has_chain = has_chain ? 1 : 0;
+  XLB_TRY(reuse_stage_maps(skel->obj, pin_path));
   int err = entry_bpf__load(skel.get());
   if (err) return libbpf_error("cannot load the entry program", err);
   return dup_prog(skel->progs.xlb_entry);
@@ -94,8 +113,7 @@ Result<LoadedProgram> load_chain_stage(const std::string& pin_path, const std::s
   const bool named = colon != std::string::npos && colon > spec.rfind('/') + 1;
   const std::string file = named ? spec.substr(0, colon) : spec;
   const std::string prog_name = named ? spec.substr(colon + 1) : "";
-  LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_path.c_str());
-  std::unique_ptr<bpf_object, ObjDeleter> obj(bpf_object__open_file(file.c_str(), &opts));
+  std::unique_ptr<bpf_object, ObjDeleter> obj(bpf_object__open_file(file.c_str(), nullptr));
   if (!obj) return libbpf_error(("cannot open " + file).c_str(), errno);
   bpf_program* prog = pick_program(obj.get(), prog_name);
   if (!prog) return runtime_error(file + " has no program" + (named ? " named " + prog_name : ""));
@@ -103,6 +121,7 @@ Result<LoadedProgram> load_chain_stage(const std::string& pin_path, const std::s
     return runtime_error(spec + " is not an XDP program (SEC(\"xdp\"))");
   bpf_program* p = nullptr;
   bpf_object__for_each_program(p, obj.get()) bpf_program__set_autoload(p, p == prog);
+  XLB_TRY(reuse_stage_maps(obj.get(), pin_path));
   int err = bpf_object__load(obj.get());
   if (err) return libbpf_error(("cannot load " + spec + " as a chained program").c_str(), err);
   return dup_prog(prog);

@@ -252,11 +252,16 @@ TEST_F(FilterTest, ChainedProgramsVerdictsAreFinalAndContinueGoesIntoXlb) {
 }
 
 TEST_F(FilterTest, ChainFromAPinnedProgramOrByName) {
-  // Loaded by the operator, with xlb's maps reused from the pin path.
-  LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_path().c_str());
+  // Loaded by the operator, reusing xlb's pinned stage maps (xlb_chain.h).
   arrange(false);  // xlb's stage maps exist once an interface is attached
-  bpf_object* obj = bpf_object__open_file(XLB_DROP_PORT_OBJ, &opts);
+  bpf_object* obj = bpf_object__open_file(XLB_DROP_PORT_OBJ, nullptr);
   ASSERT_NE(obj, nullptr);
+  for (const char* name : {"xlb_stages", "xlb_stage_next"}) {
+    int fd = bpf_obj_get((pin_path() + "/" + name).c_str());
+    ASSERT_GE(fd, 0) << name;
+    EXPECT_EQ(bpf_map__reuse_fd(bpf_object__find_map_by_name(obj, name), fd), 0);
+    close(fd);
+  }
   ASSERT_EQ(bpf_object__load(obj), 0);
   const std::string pin = pin_path() + "/operator_prog";
   ASSERT_EQ(bpf_program__pin(bpf_object__find_program_by_name(obj, "drop_port"), pin.c_str()), 0);
@@ -265,6 +270,9 @@ TEST_F(FilterTest, ChainFromAPinnedProgramOrByName) {
   if (HasFatalFailure()) return;
   EXPECT_EQ(action(packet("100.64.0.1", "192.0.2.10", kProtoUdp, 9999)), XDP_DROP);
   EXPECT_EQ(chain_name(pin_path(), kFakeIfindex), "drop_port");
+  configure([](Config& c) -> Status { return filter_add(c.filters, drop("203.0.113.0/24")); });
+  EXPECT_EQ(action(packet("203.0.113.1", "192.0.2.10")), XDP_DROP);  // continued into the filter
+  configure([](Config& c) -> Status { return filter_del(c.filters, drop("203.0.113.0/24"), 0); });
   unlink(pin.c_str());
   arrange(false, std::string(XLB_DROP_PORT_OBJ) + ":drop_port");
   EXPECT_EQ(action(packet("100.64.0.1", "192.0.2.10", kProtoUdp, 9999)), XDP_DROP);
