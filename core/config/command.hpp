@@ -219,7 +219,8 @@ using Command =
                  cmd::StatsReset, cmd::SetSeed, cmd::SetTunnel, cmd::SetTimeout, cmd::SetFlowGuard,
                  cmd::SetIcmpEcho, cmd::SetNat, cmd::NatList, cmd::ListRuleset, cmd::FlushRuleset,
                  cmd::ImportIpvsadm, cmd::Help, cmd::DecapAttach, cmd::DecapDetach,
-                 cmd::DecapRefresh, cmd::DecapList, cmd::FilterAdd, cmd::FilterDel, cmd::FilterList>;
+                 cmd::DecapRefresh, cmd::DecapList, cmd::FilterAdd, cmd::FilterDel,
+                 cmd::FilterList>;
 
 // Parses one command. Errors are usage errors whose `token` is the index of
 // the offending word (words.size() when a word is missing).

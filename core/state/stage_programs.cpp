@@ -34,7 +34,7 @@ Status reuse_stage_maps(bpf_object* obj, const std::string& pin_path) {
   bpf_object__for_each_map(m, obj) {
     const std::string name = bpf_map__name(m);
     if (name != "xlb_stages" && name != "xlb_stage_next") continue;
-    const std::string pin = pin_path + "/" + name;
+    const std::string pin = std::string(pin_path).append("/").append(name);
     int fd = bpf_obj_get(pin.c_str());
     if (fd < 0) return sys_error("cannot open " + pin);
     int err = bpf_map__reuse_fd(m, fd);  // takes a duplicate
