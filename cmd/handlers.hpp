@@ -28,6 +28,7 @@ Status handle(const cmd::Stats& c, Context& ctx);
 Status handle(const cmd::StatsReset& c, Context& ctx);
 Status handle(const cmd::ListRuleset& c, Context& ctx);
 Status handle(const cmd::NatList& c, Context& ctx);
+Status handle(const cmd::FilterList& c, Context& ctx);
 Status handle(const cmd::ImportIpvsadm& c, Context& ctx);
 Status handle(const cmd::Help& c, Context& ctx);
 Status handle(const cmd::DecapAttach& c, Context& ctx);

@@ -14,7 +14,7 @@ Status handle(const cmd::InterfaceAttach& c, Context& ctx) {
   auto layout = upgrade_layout(ctx.opts.pin_path);
   if (!layout) return layout.error();
   if (layout->from && !ctx.out.json_mode()) std::cerr << "xlb: " << describe(*layout) << "\n";
-  auto upgraded = attach_interface({ctx.opts.pin_path, c.dev, c.mode, c.caps});
+  auto upgraded = attach_interface({ctx.opts.pin_path, c.dev, c.mode, c.caps, c.chain});
   if (!upgraded) return upgraded.error();
   if (!ctx.out.json_mode())
     std::cerr << "xlb: " << (*upgraded ? "replaced the program on " : "attached to ") << c.dev

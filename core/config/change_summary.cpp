@@ -41,6 +41,10 @@ Summary of(const cmd::SetFlowGuard&) { return "set flow-guard"; }
 Summary of(const cmd::SetIcmpEcho&) { return "set icmp-echo"; }
 Summary of(const cmd::SetNat& c) { return c.range.addr.is_v6() ? "set nat6" : "set nat4"; }
 Summary of(const cmd::FlushRuleset&) { return "flush ruleset"; }
+Summary of(const cmd::FilterAdd& c) { return "filter add " + c.rule.words(); }
+Summary of(const cmd::FilterDel& c) {
+  return "filter del " + (c.index ? std::to_string(c.index) : c.rule.words());
+}
 
 // Everything else reads. A configuration edit that has no line above still
 // changes something, and says so rather than nothing.

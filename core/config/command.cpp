@@ -25,6 +25,8 @@ Status SetTunnel::apply(Config& c) const { return settings_set_tunnel(c, what, a
 Status SetNat::apply(Config& c) const { return settings_set_nat(c, range); }
 Status SetTimeout::apply(Config& c) const { return settings_set_timeouts(c, change); }
 Status SetFlowGuard::apply(Config& c) const { return settings_set_flow_guard(c, per_second); }
+Status FilterAdd::apply(Config& c) const { return filter_add(c.filters, rule); }
+Status FilterDel::apply(Config& c) const { return filter_del(c.filters, rule, index); }
 Status SetIcmpEcho::apply(Config& c) const { return settings_set_icmp_echo(c, on); }
 
 Status BackendSet::apply(Config& c) const {

@@ -29,6 +29,9 @@ struct InterfaceAttach {
   std::string dev;
   std::string mode;  // "", "native" or "generic"
   CapacityChoice caps;
+  // chain FILE.o[:PROG] | none: an operator's XDP program run first
+  // (state/stages.hpp); unset keeps the chain the interface has.
+  std::optional<std::string> chain;
 };
 struct InterfaceDetach {
   std::string dev;
@@ -181,6 +184,19 @@ struct SetNat {
   Status apply(Config& c) const;
 };
 struct NatList {};
+
+// filter add|del|list: the filter stage before the balancer (model/filter.hpp).
+struct FilterAdd {
+  FilterRule rule;
+  Status apply(Config& c) const;
+};
+// filter del INDEX | filter del RULE (its key words; a limit's rate is ignored)
+struct FilterDel {
+  FilterRule rule;
+  uint32_t index = 0;  // 1-based, as filter list shows; 0: by rule
+  Status apply(Config& c) const;
+};
+struct FilterList {};
 struct ListRuleset {};
 struct FlushRuleset {
   Status apply(Config& c) const;
@@ -203,7 +219,8 @@ using Command =
                  cmd::StatsReset, cmd::SetSeed, cmd::SetTunnel, cmd::SetTimeout, cmd::SetFlowGuard,
                  cmd::SetIcmpEcho, cmd::SetNat, cmd::NatList, cmd::ListRuleset, cmd::FlushRuleset,
                  cmd::ImportIpvsadm, cmd::Help, cmd::DecapAttach, cmd::DecapDetach,
-                 cmd::DecapRefresh, cmd::DecapList>;
+                 cmd::DecapRefresh, cmd::DecapList, cmd::FilterAdd, cmd::FilterDel,
+                 cmd::FilterList>;
 
 // Parses one command. Errors are usage errors whose `token` is the index of
 // the offending word (words.size() when a word is missing).

@@ -11,9 +11,12 @@ namespace {
 // The order matters for abbreviations: the first object a word is a prefix
 // of wins, so service and flows come before set, stats and flush.
 constexpr CommandSpec kSpecs[] = {
-    {"interface", "attach", "DEV [mode native|generic] [services N] [backends N] [flows N]",
-     "load the datapath and attach it to DEV (again: upgrade in place)", parse::parse_interface,
-     "interface attach eth0 mode native services 64 flows 65536"},
+    {"interface", "attach",
+     "DEV [mode native|generic] [services N] [backends N] [flows N] [chain "
+     "PINNED_PROG|FILE.o[:PROG]|none]",
+     "load the datapath and attach it to DEV (again: upgrade in place); chain: run your own "
+     "XDP program first",
+     parse::parse_interface, "interface attach eth0 mode native services 64 flows 65536"},
     {"interface", "detach", "DEV", "detach the datapath from DEV", parse::parse_interface,
      "interface detach eth0"},
     {"interface", "list", "", "attached interfaces, capacities and memory", parse::parse_interface,
@@ -98,6 +101,17 @@ constexpr CommandSpec kSpecs[] = {
      parse::parse_set, "set nat4 198.18.0.0/16"},
     {"set", "nat6", "PREFIX", "the IPv6 health-check NAT range (default fd00:786c:6200::/64)",
      parse::parse_set, "set nat6 fd00:786c:6200::/64"},
+    {"filter", "add",
+     "drop src PREFIX [dst VIP[:PORT]] [proto tcp|udp|icmp] | limit src PREFIX|any rate N "
+     "pps|bps [burst N] [per /32|/24|/64|/48]",
+     "drop or police packets by source before the balancer (every packet on the interface; "
+     "the longest source prefix with rules decides)",
+     parse::parse_filter, "filter add limit src 198.51.100.0/24 rate 1000 pps burst 100 per /32"},
+    {"filter", "del", "INDEX | drop src PREFIX [dst VIP[:PORT]] [proto P] | limit src PREFIX|any",
+     "delete a filter rule by index (see filter list) or by its words", parse::parse_filter,
+     "filter del drop src 203.0.113.0/24"},
+    {"filter", "list", "", "filter rules in order, with what each dropped (packets, bytes)",
+     parse::parse_filter, "filter list"},
     {"nat", "list", "", "health-check NAT addresses: NAT address, VIP, port, backend",
      parse::parse_nat, "nat list"},
     {"list", "ruleset", "", "print the configuration as a file `xlb -f` applies", parse::parse_list,

@@ -14,6 +14,12 @@ Status read_attach_option(const std::string& kw, Cursor& c, cmd::InterfaceAttach
     c.next();
     return {};
   }
+  if (kw == "chain") {
+    auto f = read_word(c, "chained program (PINNED_PROG, FILE.o[:PROG] or none)");
+    if (!f) return f.error();
+    a.chain = *f;
+    return {};
+  }
   uint64_t hi = kw == "flows" ? (1u << 26) : (1u << 20);
   auto v = read_uint(c, kw + " capacity", 1, hi);
   if (!v) return v.error();
@@ -29,7 +35,7 @@ Result<Command> parse_attach(Cursor& c) {
   if (!dev) return dev.error();
   a.dev = *dev;
   XLB_TRY(read_options(
-      c, {"mode", "services", "backends", "flows"},
+      c, {"mode", "services", "backends", "flows", "chain"},
       [&](const std::string& kw, Cursor& cur) { return read_attach_option(kw, cur, a); }));
   return Command{a};
 }

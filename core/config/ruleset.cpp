@@ -85,6 +85,7 @@ std::string print_ruleset(const Config& c) {
     for (const auto& b : s.backends) out += backend_lines(s, b);
     out += check_lines(s);
   }
+  for (const auto& r : c.filters) out += "filter add " + r.words() + "\n";
   return out;
 }
 

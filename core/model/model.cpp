@@ -197,6 +197,7 @@ Status validate(const Config& c) {
     if (!keys.insert({s.proto, s.vip, s.port}).second)
       return usage_error("service " + s.spec() + " is defined twice");
   }
+  XLB_TRY(validate_filters(c.filters));
   return validate_nat_ranges(c);
 }
 

@@ -12,6 +12,7 @@
 
 #include "base/addr.hpp"
 #include "base/result.hpp"
+#include "model/filter.hpp"
 #include "xlb_abi.h"
 
 namespace xlb {
@@ -171,8 +172,9 @@ struct Settings {
 
 struct Config {
   Settings settings;
-  std::vector<Service> services;  // in order of creation
-  uint32_t next_cookie = 1;       // cookies are never reused
+  std::vector<Service> services;    // in order of creation
+  std::vector<FilterRule> filters;  // xlb filter: in order of creation
+  uint32_t next_cookie = 1;         // cookies are never reused
 
   Service* find_service(std::string_view name);
   const Service* find_service(std::string_view name) const;

@@ -223,7 +223,10 @@ Status settings_from(const J& j, Settings& st) {
 void to_json(json& j, const Config& c) {
   json svcs = json::array();
   for (const auto& s : c.services) svcs.push_back(service_json(s));
+  json filters = json::array();
+  for (const auto& r : c.filters) filters.push_back(filter_json(r));
   j = json{{"abi", XLB_ABI_VERSION},
+           {"filters", filters},
            {"settings", settings_json(c.settings)},
            {"next_cookie", c.next_cookie},
            {"services", svcs}};
@@ -242,6 +245,13 @@ Result<Config> config_from(const J& j) {
       auto s = service_from(sj);
       if (!s) return s.error();
       c.services.push_back(std::move(*s));
+    }
+    if (j.contains("filters")) {  // absent before filters
+      for (const auto& fj : j.at("filters")) {
+        auto r = filter_from_stored(fj);
+        if (!r) return r.error();
+        c.filters.push_back(*r);
+      }
     }
     return c;
   } catch (const json::exception& e) {

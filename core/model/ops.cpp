@@ -276,6 +276,7 @@ Status settings_set_flow_guard(Config& c, uint32_t per_second) {
 
 void flush_ruleset(Config& c) {
   c.services.clear();
+  c.filters.clear();
   c.settings = Settings{};
 }
 

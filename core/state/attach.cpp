@@ -85,6 +85,15 @@ Status setup_hc_port(const std::string& pin_path) {
   return hc_port_setup(pin_path, cfg->settings);
 }
 
+// Whether the committed configuration has filter rules (none when there is
+// no configuration yet).
+bool has_filter_rules(const std::string& pin_path) {
+  auto st = State::open(pin_path);
+  if (!st) return false;
+  auto cfg = st->read();
+  return cfg && !cfg->filters.empty();
+}
+
 // Packets reach an attached interface from the others by XDP_REDIRECT.
 Status add_attached_tx_port(const std::string& pin_path, int ifindex) {
   auto maps = Maps::open(pin_path);
@@ -160,7 +169,14 @@ Result<bool> attach_interface(const AttachRequest& req) {
     XLB_TRY(check_capacity_choice(req.caps, maps->caps(), req.pin_path));
   auto prog = load_datapath({req.pin_path, req.caps.or_defaults(), link->mac});
   if (!prog) return prog.error();
-  auto upgraded = attach_program(*prog, {req.pin_path, req.dev, req.mode}, link->ifindex);
+  const bool was_attached = is_attached(req.pin_path, link->ifindex);
+  // The new balancer goes into the interface's stages; the interface runs
+  // the entry program in front of them while there is a chain or a rule.
+  auto front = arrange_stages(
+      {req.pin_path, link->ifindex, prog->fd(), has_filter_rules(req.pin_path), req.chain});
+  if (!front) return front.error();
+  auto upgraded = attach_program(*front, {req.pin_path, req.dev, req.mode}, link->ifindex);
+  if (!upgraded && !was_attached) release_stages(req.pin_path, link->ifindex);
   if (!upgraded) return upgraded;
   XLB_TRY(record_link_place(req.pin_path, link->ifindex, {link->name, current_netns()}));
   XLB_TRY(add_attached_tx_port(req.pin_path, link->ifindex));
@@ -182,6 +198,7 @@ Status detach_link(const std::string& pin_path, const std::string& dev) {
   (void)bpf_link_detach(fd);
   close(fd);
   if (unlink(pin.c_str()) != 0) return sys_error("cannot remove " + pin);
+  release_stages(pin_path, link->ifindex);
   forget_link_place(pin_path, link->ifindex);
   return {};
 }

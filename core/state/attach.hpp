@@ -8,6 +8,7 @@
 
 #include "base/result.hpp"
 #include "state/loader.hpp"
+#include "state/stages.hpp"
 
 namespace xlb {
 
@@ -18,6 +19,9 @@ struct AttachRequest {
   // Sizes the maps when they do not exist yet; when they do, a capacity
   // named here must be theirs (the attach is refused otherwise).
   CapacityChoice caps;
+  // An operator's program run before xlb (stages.hpp): unset keeps the
+  // one linked now, "none" removes it.
+  ChainRequest chain;
 };
 
 struct Attachment {

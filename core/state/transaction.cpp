@@ -15,6 +15,7 @@
 #include "model/maglev.hpp"
 #include "state/backend_entries.hpp"
 #include "state/bank.hpp"
+#include "state/filter_maps.hpp"
 #include "state/hc_port.hpp"
 #include "state/hop_table.hpp"
 #include "state/nat_table.hpp"
@@ -280,6 +281,7 @@ Status before_flip(const Maps& m, const Config& live, uint32_t bank, Config& nex
   XLB_TRY(write_bank_services(m, bank, next));
   XLB_TRY(write_bank_nat(m, bank, next));
   XLB_TRY(write_bank_settings(m, bank, next));
+  XLB_TRY(commit_filters(m.pin_path(), live.filters, next.filters));
   return store_write(m, bank, next);
 }
 
@@ -311,6 +313,7 @@ Status commit(const Maps& m, const Config& live, const xlb_ctl& ctl, Config& nex
   XLB_TRY(intent_begin(m, ctl.generation));
   Status written = before_flip(m, live, bank, next, live_be, next_be);
   if (!written) {
+    (void)commit_filters(m.pin_path(), next.filters, live.filters);  // not banked: rewritten
     auto undone = recover_interrupted(m, ctl, live);
     if (!undone) warnings.push_back(undone.error().message + " (the next command retries)");
     return written;

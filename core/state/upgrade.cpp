@@ -248,8 +248,7 @@ void carry_all_flows(Upgrade& u) {
 Status swap_programs(Upgrade& u) {
   for (size_t i = 0; i < u.links.size(); i++) {
     const auto& a = u.links[i];
-    auto r = attach_program(u.progs[i], {u.pin_path, a.dev, ""}, a.ifindex);
-    if (!r) return r.error();
+    XLB_TRY(swap_balancer(u.pin_path, a.ifindex, u.progs[i].fd()));
     u.report.links++;
   }
   return {};

@@ -138,7 +138,7 @@ std::vector<Flow> DatapathTest::flows() const {
 }
 
 TestRunOutput DatapathTest::run(const Bytes& frame) const {
-  auto r = test_run(prog_->fd(), frame);
+  auto r = test_run(front_fd_ >= 0 ? front_fd_ : prog_->fd(), frame);
   EXPECT_TRUE(r.ok()) << r.error().message;
   return r.ok() ? *r : TestRunOutput{XDP_ABORTED, {}};
 }

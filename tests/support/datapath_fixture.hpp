@@ -51,6 +51,7 @@ class DatapathTest : public ::testing::Test {
   StatsSnapshot stats() const;
   std::vector<Flow> flows() const;
 
+  // Runs the frame through the front program (set_front), else the balancer.
   TestRunOutput run(const Bytes& frame) const;
   // Runs a frame the program must send out with XDP_TX, checks that only
   // the MACs changed, and returns the address of the backend that got it.
@@ -70,6 +71,9 @@ class DatapathTest : public ::testing::Test {
 
   const Maps& maps() const { return state_->maps(); }
   int prog_fd() const { return prog_->fd(); }
+  // What run() runs instead of the balancer: the program an interface runs
+  // in front of its stages (stages.hpp); -1: the balancer again. Not owned.
+  void set_front(int fd) { front_fd_ = fd; }
   const std::string& pin_path() const { return pin_path_; }
 
  private:
@@ -77,6 +81,7 @@ class DatapathTest : public ::testing::Test {
   std::optional<LoadedProgram> prog_;
   std::optional<State> state_;
   std::string pin_path_;
+  int front_fd_ = -1;
   mutable std::optional<Config> config_;  // the live one, until configure()
 };
 

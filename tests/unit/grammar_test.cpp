@@ -245,7 +245,7 @@ const ErrorCase kErrors[] = {
      "invalid flows capacity '67108865' (expected 1..67108864)", 4},
     {"interface attach eth0 flows", "missing flows capacity", 4},
     {"interface attach eth0 speed 10",
-     "unexpected argument 'speed' (expected one of: mode, services, backends, flows)", 3},
+     "unexpected argument 'speed' (expected one of: mode, services, backends, flows, chain)", 3},
     {"interface attach eth0 mode native mode generic", "option 'mode' given twice", 5},
     {"interface detach", "missing interface name", 2},
     {"interface detach eth0 eth1", "unexpected argument 'eth1'", 3},
