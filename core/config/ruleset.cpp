@@ -15,6 +15,7 @@ std::string service_line(const Service& s) {
   if (s.forward_port) l += " port " + std::to_string(s.forward_port);
   if (s.need != 1) l += " need " + std::to_string(s.need);
   if (s.panic) l += " panic " + std::to_string(s.panic) + "%";
+  if (s.weights != WeightMode::fixed) l += " weights " + to_string(s.weights);
   return l + "\n";
 }
 
