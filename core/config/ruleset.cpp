@@ -162,11 +162,18 @@ const Statement* statement_adding(const Config& next, const std::vector<RulesetC
 }
 
 void carry_runtime_state(const Config& live, Config& next) {
-  for (auto& s : next.services)
+  for (auto& s : next.services) {
+    const Service* old_s = live.find_service(s.name);
     for (auto& b : s.backends) {
       const Backend* old = twin(live, s.name, b.addr);
-      if (old && b.id == XLB_NO_BACKEND) b.health = old->health;
+      if (!old || b.id != XLB_NO_BACKEND) continue;
+      b.health = old->health;
+      // Effective (dynamic) weights, while they still mean the same: same
+      // mode, same configured weight.
+      if (old_s->weights == s.weights && old->weight == b.weight)
+        b.effective_weight = old->effective_weight;
     }
+  }
 }
 
 }  // namespace xlb

@@ -4,8 +4,11 @@
 // lowers the effective weight of the backend that holds the live flows, and
 // new flows then avoid it; `weights static` goes back to the configured ones.
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <string>
+
+#include <unistd.h>
 
 #include "cli_fixture.hpp"
 
@@ -91,6 +94,12 @@ TEST_F(CliDynamicWeightsTest, HealthdLowersTheLoadedBackend) {
   EXPECT_EQ(b["10.99.0.11"]["effective_weight"], 34);
   EXPECT_EQ(b["10.99.0.12"]["effective_weight"], 1000);
   EXPECT_NE(xlb_ok({"backend", "list", "web"}).find(" 1/34 "), std::string::npos);
+  // Applying the ruleset back keeps them, as it keeps health.
+  const std::string file = "/tmp/xlb-dw-" + std::to_string(getpid()) + ".conf";
+  std::ofstream(file) << xlb_ok({"list", "ruleset"});
+  xlb_ok({"-f", file});
+  std::remove(file.c_str());
+  EXPECT_EQ(backends()["10.99.0.11"]["effective_weight"], 34);
   // A second round with the same load does not rewrite (hysteresis).
   r = healthd_once();
   ASSERT_EQ(r.status, 0) << r.describe();

@@ -180,5 +180,32 @@ TEST(DynamicWeights, OldStoresDecodeAsStatic) {
   EXPECT_EQ(back->services[0].backends[0].effective_weight, 0u);
 }
 
+// `xlb -f` of a ruleset keeps the effective weights xlb-healthd set, as it
+// keeps health, while they still mean the same.
+TEST(DynamicWeights, RulesetApplyKeepsThemWhileTheyMeanTheSame) {
+  const std::string text =
+      "service add web tcp 192.0.2.10:80 weights flows\nbackend add web 10.0.0.1\n"
+      "backend add web 10.0.0.2\n";
+  auto live = apply(text);
+  ASSERT_TRUE(live.ok());
+  live->services[0].backends[0].effective_weight = 34;
+  live->services[0].backends[1].effective_weight = 1000;
+  auto same = apply("flush ruleset\n" + text);
+  ASSERT_TRUE(same.ok());
+  carry_runtime_state(*live, *same);
+  EXPECT_EQ(same->services[0].backends[0].effective_weight, 34u);
+  EXPECT_EQ(same->services[0].backends[1].effective_weight, 1000u);
+  // Another weight or another mode: they are worked out again.
+  auto reweighed = apply(text + "backend set web 10.0.0.1 weight 2\n");
+  ASSERT_TRUE(reweighed.ok());
+  carry_runtime_state(*live, *reweighed);
+  EXPECT_EQ(reweighed->services[0].backends[0].effective_weight, 0u);
+  EXPECT_EQ(reweighed->services[0].backends[1].effective_weight, 1000u);
+  auto response = apply(text + "service set web weights response\n");
+  ASSERT_TRUE(response.ok());
+  carry_runtime_state(*live, *response);
+  EXPECT_EQ(response->services[0].backends[0].effective_weight, 0u);
+}
+
 }  // namespace
 }  // namespace xlb
