@@ -14,7 +14,7 @@ std::string backends_text(const BackendListView& v) {
   std::string out = pad("Service", 16) + " " + pad("Backend", 28) + " Weight State    Health MAC\n";
   for (const auto& b : v.backends)
     out += pad(b.service, 16) + " " + pad(b.address.str(), 28) + " " +
-           pad(std::to_string(b.weight), 6) + " " +
+           pad(weight_text(b.weight, b.dynamic_weight, b.effective_weight), 6) + " " +
            pad(b.standby() ? "standby" : to_string(b.state), 8) + " " +
            pad(to_string(b.health), 6) + " " +
            (b.next_hop == NextHop::unresolved ? "unresolved" : b.mac.str()) + "\n";

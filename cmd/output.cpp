@@ -55,6 +55,11 @@ std::string pad(const std::string& s, size_t w) {
   return s.size() >= w ? s : s + std::string(w - s.size(), ' ');
 }
 
+std::string weight_text(uint32_t weight, bool dynamic, uint32_t effective) {
+  std::string w = std::to_string(weight);
+  return dynamic ? w + "/" + std::to_string(effective) : w;
+}
+
 std::string rpad(const std::string& s, size_t w) {
   return s.size() >= w ? s : std::string(w - s.size(), ' ') + s;
 }

@@ -41,5 +41,8 @@ std::string human_count(uint64_t v);
 // Pads s to width w (left aligned).
 std::string pad(const std::string& s, size_t w);
 std::string rpad(const std::string& s, size_t w);  // right aligned
+// A backend's Weight column: "2", or under dynamic weights "2/150"
+// (configured/effective).
+std::string weight_text(uint32_t weight, bool dynamic, uint32_t effective);
 
 }  // namespace xlb::cli

@@ -15,7 +15,8 @@ std::string health_column(const BackendView& b) {
 }
 
 std::string backend_row(const BackendView& b) {
-  return "  -> " + pad(b.address.str(), 28) + " " + pad(std::to_string(b.weight), 6) + " " +
+  return "  -> " + pad(b.address.str(), 28) + " " +
+         pad(weight_text(b.weight, b.dynamic_weight, b.effective_weight), 6) + " " +
          pad(b.standby() ? "standby" : to_string(b.state), 8) + " " + pad(health_column(b), 6) +
          human_count(b.counters.new_flows) + human_count(b.counters.packets) +
          human_count(b.counters.bytes) + "\n";
@@ -35,7 +36,9 @@ std::string services_text(const ServiceListView& v) {
   for (const auto& s : v.services) {
     out += pad(proto_upper(s.proto), 4) + " " + pad(s.endpoint().display(), 28) + " " +
            pad(to_string(s.sched), 5) + " " + pad(to_string(s.forward), 7) + " " + s.name +
-           panic_text(s) + "\n";
+           panic_text(s) +
+           (s.weights == WeightMode::fixed ? "" : "  (weights " + to_string(s.weights) + ")") +
+           "\n";
     for (const auto& b : s.backends) out += backend_row(b);
   }
   return out;

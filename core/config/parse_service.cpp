@@ -72,6 +72,12 @@ Status read_service_option(const std::string& kw, Cursor& c, ServiceChange& ch) 
     ch.need = static_cast<uint32_t>(*n);
   } else if (kw == "panic") {
     XLB_TRY(read_panic(c, ch));
+  } else if (kw == "weights") {
+    if (c.done()) return c.missing("weights (static, flows or response)");
+    ch.weights = parse_weight_mode(c.peek());
+    if (!ch.weights)
+      return c.error("invalid weights '" + c.peek() + "' (expected static, flows or response)");
+    c.next();
   } else {
     XLB_TRY(read_forward(c, ch));
   }
@@ -80,7 +86,7 @@ Status read_service_option(const std::string& kw, Cursor& c, ServiceChange& ch) 
 
 Status read_service_options(Cursor& c, ServiceChange& ch) {
   return read_options(
-      c, {"sched", "ring", "forward", "need", "panic"},
+      c, {"sched", "ring", "forward", "need", "panic", "weights"},
       [&](const std::string& kw, Cursor& cur) { return read_service_option(kw, cur, ch); });
 }
 
@@ -105,6 +111,7 @@ Result<Command> parse_add_verb(Cursor& c) {
   if (ch.forward) s.forward = *ch.forward, s.forward_port = ch.forward_port;
   if (ch.need) s.need = *ch.need;
   if (ch.panic) s.panic = *ch.panic;
+  if (ch.weights) s.weights = *ch.weights;
   return Command{add};
 }
 
@@ -113,7 +120,7 @@ Result<Command> parse_set_verb(Cursor& c) {
   auto ref = read_service_ref(c);
   if (!ref) return ref.error();
   set.ref = *ref;
-  if (c.done()) return c.missing("what to change (sched, ring, forward, need or panic)");
+  if (c.done()) return c.missing("what to change (sched, ring, forward, need, panic or weights)");
   XLB_TRY(read_service_options(c, set.change));
   return Command{set};
 }

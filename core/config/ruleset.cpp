@@ -15,6 +15,7 @@ std::string service_line(const Service& s) {
   if (s.forward_port) l += " port " + std::to_string(s.forward_port);
   if (s.need != 1) l += " need " + std::to_string(s.need);
   if (s.panic) l += " panic " + std::to_string(s.panic) + "%";
+  if (s.weights != WeightMode::fixed) l += " weights " + to_string(s.weights);
   return l + "\n";
 }
 
@@ -162,11 +163,18 @@ const Statement* statement_adding(const Config& next, const std::vector<RulesetC
 }
 
 void carry_runtime_state(const Config& live, Config& next) {
-  for (auto& s : next.services)
+  for (auto& s : next.services) {
+    const Service* old_s = live.find_service(s.name);
     for (auto& b : s.backends) {
       const Backend* old = twin(live, s.name, b.addr);
-      if (old && b.id == XLB_NO_BACKEND) b.health = old->health;
+      if (!old || b.id != XLB_NO_BACKEND) continue;
+      b.health = old->health;
+      // Effective (dynamic) weights, while they still mean the same: same
+      // mode, same configured weight.
+      if (old_s->weights == s.weights && old->weight == b.weight)
+        b.effective_weight = old->effective_weight;
     }
+  }
 }
 
 }  // namespace xlb

@@ -44,8 +44,9 @@ const Statement* statement_adding(const Config& next, const std::vector<RulesetC
                                   const std::string& service, const IpAddr& backend);
 
 // Backends that exist both in `live` and `next` keep what the kernel or the
-// health checker found for them (resolved MAC, health), even when the file
-// re-created them after `flush ruleset`.
+// health checker found for them (resolved MAC, health, dynamic weights while
+// the service's mode and the backend's weight are unchanged), even when the
+// file re-created them after `flush ruleset`.
 void carry_runtime_state(const Config& live, Config& next);
 
 }  // namespace xlb

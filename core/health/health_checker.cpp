@@ -38,7 +38,9 @@ void HealthChecker::add_task(const Key& k, const Settings& s, const Service& svc
          CheckFsm(b.health),
          HealthClock::now(),
          false,
-         0};
+         0,
+         {},
+         std::nullopt};
   if (opts_.jitter) t.due += jitter(c.interval_ms);
   tasks_.emplace(k, std::move(t));
 }
@@ -66,6 +68,7 @@ void HealthChecker::start_due(HealthClock::time_point now) {
     if (t.running || t.due > now) continue;
     if (loop_.running() >= opts_.max_in_flight) break;
     t.running = true;
+    t.started = now;
     t.due = now + std::chrono::milliseconds(t.check.interval_ms);
     uint64_t token = next_token_++;
     in_flight_[token] = k;
@@ -93,10 +96,31 @@ void HealthChecker::complete(const ProbeDone& d) {
   t.running = false;
   t.probes++;
   if (!d.result.ok) failures_[{std::get<0>(k), std::get<1>(k)}]++;
+  if (d.result.ok) record_response(t);
   debug_("probe " + t.what + " via " + t.target.str() + " for backend " + std::get<1>(k).str() +
          " of service " + std::get<0>(k) + ": " + (d.result.ok ? "ok, " : "failed, ") +
          d.result.reason);
   if (t.fsm.feed(d.result.ok, t.check.rise, t.check.fall)) log_transition(k, t, d.result);
+}
+
+// An exponentially weighted mean (1/4 for the newest sample): one slow
+// probe nudges, a slow trend moves it.
+void HealthChecker::record_response(Task& t) {
+  const double us =
+      std::chrono::duration<double, std::micro>(HealthClock::now() - t.started).count();
+  t.response_us = t.response_us ? *t.response_us * 0.75 + us * 0.25 : us;
+}
+
+std::optional<double> HealthChecker::response_us(const std::string& service,
+                                                 const IpAddr& backend) const {
+  double sum = 0;
+  int n = 0;
+  for (auto it = tasks_.lower_bound(Key{service, backend, 0});
+       it != tasks_.end() && std::get<0>(it->first) == service && std::get<1>(it->first) == backend;
+       ++it)
+    if (it->second.response_us) sum += *it->second.response_us, n++;
+  if (n == 0) return std::nullopt;
+  return sum / n;
 }
 
 void HealthChecker::log_transition(const Key& k, const Task& t, const ProbeResult& r) {

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -55,6 +56,10 @@ class HealthChecker {
   // Failed probes so far, per (service, backend address).
   const std::map<std::pair<std::string, IpAddr>, uint64_t>& failures() const { return failures_; }
   HealthClock::time_point next_due() const;
+  // The smoothed round trip of a backend's successful probes (the mean over
+  // its service's checks that have one), in microseconds; none before the
+  // first success (weights response).
+  std::optional<double> response_us(const std::string& service, const IpAddr& backend) const;
 
  private:
   using Key = std::tuple<std::string, IpAddr, size_t>;  // service, backend, check index
@@ -66,10 +71,14 @@ class HealthChecker {
     HealthClock::time_point due;
     bool running = false;
     uint64_t probes = 0;
+    HealthClock::time_point started{};
+    // The round trip of its successful probes, smoothed (weights response).
+    std::optional<double> response_us;
   };
   void add_task(const Key& k, const Settings& s, const Service& svc, const Backend& b, size_t i);
   void start_due(HealthClock::time_point now);
   void complete(const ProbeDone& d);
+  static void record_response(Task& t);
   void log_transition(const Key& k, const Task& t, const ProbeResult& r);
 
   ProbeLoop loop_;

@@ -7,6 +7,7 @@
 #include "health/health_checker.hpp"
 #include "health/health_export.hpp"
 #include "health/next_hop_follow.hpp"
+#include "health/weights_follow.hpp"
 #include "model/health_vips.hpp"
 #include "model/ops.hpp"
 #include "net/ipv6.hpp"
@@ -144,6 +145,18 @@ void Healthd::sweep_flows(const State& st) {
            std::to_string(r->stale) + " stale flows");
 }
 
+// Dynamic weights move slowly on purpose: at most every 5 s (and in --once,
+// once the probes are in), so the Maglev tables do not churn.
+constexpr auto kWeightsEvery = std::chrono::seconds(5);
+
+bool Healthd::follow_weights(State& st, const Config& cfg, const HealthChecker& checker) {
+  if (!opts_.once && HealthClock::now() - weighed_at_ < kWeightsEvery) return false;
+  weighed_at_ = HealthClock::now();
+  auto r = follow_dynamic_weights(st, cfg, checker, log_);
+  if (!r) log_("cannot update dynamic weights (will retry): " + r.error().message);
+  return r && *r > 0;
+}
+
 Status Healthd::run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
                     const std::function<void()>& on_reload, const std::function<void()>& alive) {
   auto st = State::open(opts_.pin_path);
@@ -171,6 +184,7 @@ Status Healthd::run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
       for (const auto& warning : st->warnings()) log_("warning: " + warning);
       XLB_TRY(live.refresh(true));
     }
+    if (follow_weights(*st, live.config, checker)) XLB_TRY(live.refresh(true));
     export_vips(announced_vips(live.config));
     write_metrics(*st, checker);
     sweep_flows(*st);

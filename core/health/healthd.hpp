@@ -19,6 +19,7 @@ namespace xlb {
 
 class State;
 class HealthChecker;
+struct Config;
 
 struct HealthdOptions {
   std::string pin_path = "/sys/fs/bpf/xlb";
@@ -57,12 +58,15 @@ class Healthd {
   void export_vips(const std::vector<IpAddr>& vips);
   void write_metrics(const State& st, const HealthChecker& checker);
   void sweep_flows(const State& st);
+  // Dynamic weights: at most every kWeightsEvery; true when it wrote.
+  bool follow_weights(State& st, const Config& cfg, const HealthChecker& checker);
 
   HealthdOptions opts_;
   Log log_, debug_;
   std::optional<std::vector<IpAddr>> exported_;  // what BIRD / the kernel have
   std::chrono::steady_clock::time_point metrics_at_{};
   std::chrono::steady_clock::time_point swept_at_{};
+  std::chrono::steady_clock::time_point weighed_at_{};
 };
 
 }  // namespace xlb

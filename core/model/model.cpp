@@ -15,6 +15,17 @@ std::string to_string(Sched s) { return s == Sched::mh ? "mh" : "sh"; }
 std::string to_string(Admin a) { return a == Admin::enabled ? "enabled" : "disabled"; }
 std::string to_string(Health h) { return h == Health::up ? "up" : "down"; }
 
+std::string to_string(WeightMode m) {
+  static const char* const names[] = {"static", "flows", "response"};
+  return names[static_cast<int>(m)];
+}
+
+std::optional<WeightMode> parse_weight_mode(std::string_view s) {
+  for (WeightMode m : {WeightMode::fixed, WeightMode::flows, WeightMode::response})
+    if (s == to_string(m)) return m;
+  return std::nullopt;
+}
+
 std::string to_string(Forward f) {
   switch (f) {
     case Forward::dsr:
@@ -68,6 +79,11 @@ uint16_t Service::tunnel_port() const {
 }
 
 std::string Service::spec() const { return to_string(proto) + " " + Endpoint{vip, port}.str(); }
+
+uint32_t Service::table_weight(const Backend& b) const {
+  if (weights == WeightMode::fixed) return b.weight;
+  return b.effective_weight ? b.effective_weight : b.weight * kWeightScale;
+}
 
 Backend* Service::find_backend(const IpAddr& a) {
   for (auto& b : backends)

@@ -28,11 +28,19 @@ enum class Forward : uint8_t {
 };
 enum class Admin : uint8_t { enabled, disabled };
 enum class Health : uint8_t { up, down };
+// How a service's Maglev table weighs its backends (service ... weights):
+// by their configured weights, or by effective weights that xlb-healthd
+// derives from them and each backend's live flows (least connections) or
+// its checks' response times (least response time).
+enum class WeightMode : uint8_t { fixed, flows, response };
 
 constexpr uint32_t kDefaultWeight = 1;
 constexpr uint32_t kMaxWeight = 65535;
 constexpr uint32_t kMaxPriority = 255;  // backend tiers: 0 (the first) to 255
 constexpr uint32_t kMaxNeed = 65535;
+// Effective (dynamic) weights are on this scale: a backend exactly as loaded
+// as its service's average has kWeightScale x its configured weight.
+constexpr uint32_t kWeightScale = 100;
 constexpr uint32_t kDefaultSeed = 0x786c6221;  // "xlb!"
 
 std::string to_string(Proto p);
@@ -40,6 +48,8 @@ std::string to_string(Sched s);
 std::string to_string(Forward f);
 std::string to_string(Admin a);
 std::string to_string(Health h);
+std::string to_string(WeightMode m);  // "static", "flows", "response"
+std::optional<WeightMode> parse_weight_mode(std::string_view s);
 std::optional<Proto> parse_proto(std::string_view s);
 std::optional<Sched> parse_sched(std::string_view s);
 std::optional<Forward> parse_forward(std::string_view s);
@@ -64,6 +74,10 @@ struct Backend {
   // kernel's neighbour entry FAILED). Kept, but out of the table until a
   // refresh (xlb backend refresh, xlb-healthd) resolves it.
   bool unresolved = false;
+  // Dynamic weights: the weight xlb-healthd last worked out, on a scale of
+  // kWeightScale per unit of `weight` (0: none yet). Runtime state like
+  // `health`: stored, shown, never printed in the ruleset.
+  uint32_t effective_weight = 0;
   // Assigned by the transaction; stable while the backend exists.
   uint32_t id = XLB_NO_BACKEND;
   uint32_t cookie = 0;
@@ -111,7 +125,8 @@ struct Service {
   // threshold: a mass failure of checks is more likely the checks' fault,
   // and spreading the load beats overloading the few left). 0: off.
   uint32_t panic = 0;
-  uint32_t panics = 0;            // times the service entered panic (counted by commits)
+  uint32_t panics = 0;  // times the service entered panic (counted by commits)
+  WeightMode weights = WeightMode::fixed;
   std::vector<Backend> backends;  // kept sorted by address
   // Assigned by the transaction.
   uint32_t id = XLB_NO_SERVICE;
@@ -120,6 +135,10 @@ struct Service {
   std::string spec() const;  // "tcp 192.0.2.10:80"
   // forward_port, or the method's default (gue 6080, fou 5555); 0 for others.
   uint16_t tunnel_port() const;
+  // The weight the Maglev table gives `b`: its configured weight, or with
+  // dynamic weights its effective weight (kWeightScale x weight until
+  // xlb-healthd has set one).
+  uint32_t table_weight(const Backend& b) const;
   Backend* find_backend(const IpAddr& a);
   const Backend* find_backend(const IpAddr& a) const;
   // The best (lowest) priority among the usable backends (in_table()), if any.

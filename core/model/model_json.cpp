@@ -18,18 +18,20 @@ T as(const J& v) {
 }
 
 json backend_json(const Backend& b) {
-  return json{{"addr", b.addr.str()},
-              {"weight", b.weight},
-              {"mac", b.mac.str()},
-              {"mac_explicit", b.mac_explicit},
-              {"dev", b.dev},
-              {"vlan", b.vlan},
-              {"priority", b.priority},
-              {"admin", to_string(b.admin)},
-              {"health", to_string(b.health)},
-              {"unresolved", b.unresolved},
-              {"id", b.id},
-              {"cookie", b.cookie}};
+  json j{{"addr", b.addr.str()},
+         {"weight", b.weight},
+         {"mac", b.mac.str()},
+         {"mac_explicit", b.mac_explicit},
+         {"dev", b.dev},
+         {"vlan", b.vlan},
+         {"priority", b.priority},
+         {"admin", to_string(b.admin)},
+         {"health", to_string(b.health)},
+         {"unresolved", b.unresolved},
+         {"id", b.id},
+         {"cookie", b.cookie}};
+  if (b.effective_weight) j["effective_weight"] = b.effective_weight;  // dynamic weights only
+  return j;
 }
 
 json check_json(const Check& c) {
@@ -81,6 +83,7 @@ json service_json(const Service& s) {
               {"need", s.need},
               {"panic", s.panic},
               {"panics", s.panics},
+              {"weights", to_string(s.weights)},
               {"id", s.id},
               {"ring_slot", s.ring_slot}};
 }
@@ -113,6 +116,7 @@ Result<Backend> backend_from(const J& j) {
   b.admin = admin == "disabled" ? Admin::disabled : Admin::enabled;
   b.health = health == "down" ? Health::down : Health::up;
   b.unresolved = j.value("unresolved", false);  // absent in stores written before it existed
+  b.effective_weight = j.value("effective_weight", 0u);  // absent before dynamic weights
   b.id = as<uint32_t>(j.at("id"));
   b.cookie = as<uint32_t>(j.at("cookie"));
   return b;
@@ -145,6 +149,10 @@ Result<Service> service_from(const J& j) {
   s.need = j.value("need", 1u);
   s.panic = j.value("panic", 0u);  // absent in stores written before it existed
   s.panics = j.value("panics", 0u);
+  // Absent in stores written before dynamic weights: static.
+  auto weights = parse_weight_mode(j.value("weights", std::string("static")));
+  if (!weights) return runtime_error("store: bad weights of service " + s.name);
+  s.weights = *weights;
   if (j.contains("checks"))
     for (const auto& cj : j.at("checks")) {
       auto c = check_from(cj);

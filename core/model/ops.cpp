@@ -52,6 +52,11 @@ Status service_set(Config& c, const ServiceRef& ref, const ServiceChange& ch) {
   }
   if (ch.need) (*s)->need = *ch.need;
   if (ch.panic) (*s)->panic = *ch.panic;
+  if (ch.weights && *ch.weights != (*s)->weights) {
+    // Effective weights of another mode mean nothing in this one.
+    (*s)->weights = *ch.weights;
+    for (auto& b : (*s)->backends) b.effective_weight = 0;
+  }
   XLB_TRY(validate_service(**s));
   return validate_tunnel_sources(c.settings, **s);
 }
@@ -94,7 +99,11 @@ Result<Backend*> find_backend(Config& c, const ServiceRef& ref, const IpAddr& a)
 Status backend_set_weight(Config& c, const ServiceRef& ref, const IpAddr& a, uint32_t w) {
   auto b = find_backend(c, ref, a);
   if (!b) return b.error();
-  (*b)->weight = w;
+  // An effective weight keeps its load factor: it scales with the weight.
+  Backend& be = **b;
+  be.effective_weight =
+      be.weight ? static_cast<uint32_t>(uint64_t{be.effective_weight} * w / be.weight) : 0;
+  be.weight = w;
   return {};
 }
 

@@ -31,6 +31,7 @@ struct ServiceChange {
   uint16_t forward_port = 0;  // with forward: its `port` (0: the default)
   std::optional<uint32_t> need;
   std::optional<uint32_t> panic;  // percent
+  std::optional<WeightMode> weights;
 };
 
 // One check of a service, named by its 1-based index (as `check list`

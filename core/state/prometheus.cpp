@@ -213,6 +213,11 @@ void backends(std::string& out, const StatsView& st) {
               [](const BackendView& b) { return b.counters.new_flows; });
   per_backend(out, st, {"xlb_backend_weight", "gauge", "Configured weight of a backend."},
               [](const BackendView& b) { return uint64_t{b.weight}; });
+  per_backend(out, st,
+              {"xlb_backend_effective_weight", "gauge",
+               "Weight in the Maglev table: the configured one, or the dynamic (weights flows|"
+               "response) effective one, 100 per unit of configured weight."},
+              [](const BackendView& b) { return uint64_t{b.effective_weight}; });
   per_backend(out, st, {"xlb_backend_up", "gauge", "1 when the backend is healthy."},
               [](const BackendView& b) { return uint64_t{b.health == Health::up}; });
   per_backend(out, st,

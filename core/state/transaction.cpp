@@ -95,7 +95,7 @@ std::vector<MaglevEntry> table_inputs(const Service& s) {
   std::vector<MaglevEntry> v;
   const Service::NewFlowRule rule = s.new_flow_rule();
   for (const auto& b : s.backends)
-    if (rule.admits(b)) v.push_back({b.addr, b.weight, b.id});
+    if (rule.admits(b)) v.push_back({b.addr, s.table_weight(b), b.id});
   return v;
 }
 

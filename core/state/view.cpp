@@ -71,18 +71,21 @@ std::string to_string(NextHop n) {
 
 BackendView backend_view(const Service& s, const Service::NewFlowRule& rule, const Backend& b,
                          const StatsSnapshot* st) {
-  return {s.name,
-          b.addr,
-          b.weight,
-          b.admin,
-          b.health,
-          b.mac,
-          next_hop_of(s, b),
-          b.priority,
-          rule.admits(b),
-          b.id,
-          st ? counters_of(st->backends, b.id) : Counters{},
-          std::nullopt};
+  BackendView v{s.name,
+                b.addr,
+                b.weight,
+                b.admin,
+                b.health,
+                b.mac,
+                next_hop_of(s, b),
+                b.priority,
+                rule.admits(b),
+                b.id,
+                st ? counters_of(st->backends, b.id) : Counters{},
+                std::nullopt};
+  v.effective_weight = s.table_weight(b);
+  v.dynamic_weight = s.weights != WeightMode::fixed;
+  return v;
 }
 
 ServiceView service_view(const Service& s, const StatsSnapshot* st) {
@@ -103,6 +106,7 @@ ServiceView service_view(const Service& s, const StatsSnapshot* st) {
                 st ? counters_of(st->services, s.id) : Counters{},
                 std::nullopt,
                 {}};
+  v.weights = s.weights;
   const Service::NewFlowRule rule = s.new_flow_rule();
   for (const auto& b : s.backends) v.backends.push_back(backend_view(s, rule, b, st));
   return v;

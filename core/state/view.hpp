@@ -46,6 +46,10 @@ struct BackendView {
   uint32_t id = 0;
   Counters counters;
   std::optional<Rates> rates;
+  // The weight its Maglev table uses: `weight`, or under dynamic weights
+  // (service ... weights flows|response) the effective one.
+  uint32_t effective_weight = 0;
+  bool dynamic_weight = false;
   // Usable, but outside the active tier (backend ... priority N): the
   // listings' State column says "standby".
   bool standby() const {
@@ -72,6 +76,7 @@ struct ServiceView {
   Counters counters;
   std::optional<Rates> rates;
   std::vector<BackendView> backends;
+  WeightMode weights = WeightMode::fixed;
   Endpoint endpoint() const { return {vip, port}; }
 };
 

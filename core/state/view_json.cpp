@@ -38,6 +38,7 @@ void to_json(json& j, const BackendView& v) {
   j = json{{"service", v.service},
            {"address", v.address.str()},
            {"weight", v.weight},
+           {"effective_weight", v.effective_weight},
            {"state", to_string(v.state)},
            {"health", to_string(v.health)},
            {"mac", v.mac.str()},
@@ -61,6 +62,7 @@ void to_json(json& j, const ServiceView& v) {
            {"panic", v.panic},
            {"in_panic", v.in_panic},
            {"panics", v.panics},
+           {"weights", to_string(v.weights)},
            {"checks", v.checks},
            {"id", v.id},
            {"backends", v.backends}};

@@ -16,17 +16,19 @@ using nlohmann::json;
 enum class T { str, uint, arr, obj, boolean };
 using Schema = std::map<std::string, T>;
 
-const Schema kBackend = {{"service", T::str},      {"address", T::str}, {"weight", T::uint},
-                         {"state", T::str},        {"health", T::str},  {"mac", T::str},
-                         {"next_hop", T::str},     {"id", T::uint},     {"flows", T::uint},
-                         {"packets", T::uint},     {"bytes", T::uint},  {"priority", T::uint},
-                         {"new_flows", T::boolean}};
-const Schema kService = {{"name", T::str},     {"proto", T::str},         {"vip", T::str},
-                         {"port", T::uint},    {"sched", T::str},         {"ring", T::uint},
-                         {"forward", T::str},  {"forward_port", T::uint}, {"need", T::uint},
-                         {"panic", T::uint},   {"in_panic", T::boolean},  {"panics", T::uint},
-                         {"checks", T::uint},  {"id", T::uint},           {"flows", T::uint},
-                         {"packets", T::uint}, {"bytes", T::uint},        {"backends", T::arr}};
+const Schema kBackend = {{"service", T::str},       {"address", T::str},
+                         {"weight", T::uint},       {"state", T::str},
+                         {"health", T::str},        {"mac", T::str},
+                         {"next_hop", T::str},      {"id", T::uint},
+                         {"flows", T::uint},        {"packets", T::uint},
+                         {"bytes", T::uint},        {"priority", T::uint},
+                         {"new_flows", T::boolean}, {"effective_weight", T::uint}};
+const Schema kService = {
+    {"name", T::str},    {"proto", T::str},    {"vip", T::str},          {"port", T::uint},
+    {"sched", T::str},   {"ring", T::uint},    {"forward", T::str},      {"forward_port", T::uint},
+    {"need", T::uint},   {"panic", T::uint},   {"in_panic", T::boolean}, {"panics", T::uint},
+    {"checks", T::uint}, {"id", T::uint},      {"flows", T::uint},       {"packets", T::uint},
+    {"bytes", T::uint},  {"backends", T::arr}, {"weights", T::str}};
 const Schema kCheck = {{"service", T::str}, {"index", T::uint},       {"type", T::str},
                        {"port", T::uint},   {"interval_ms", T::uint}, {"timeout_ms", T::uint},
                        {"rise", T::uint},   {"fall", T::uint},        {"path", T::str},

@@ -106,6 +106,7 @@ if ! declare -p LAB_VIPS6 >/dev/null 2>&1; then
 	LAB_VIPS6=(2001:db8::10 2001:db8::11 2001:db8::53)
 fi
 
+# Overridable, so that engineers sharing a machine each see (and gc) their own labs.
 : "${LAB_PREFIX:=xlblab}"
 LAB_ID=""          # xlblab-PID-RAND, set by lab_up
 LAB_DIR=""         # /tmp/$LAB_ID
