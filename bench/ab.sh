@@ -4,6 +4,10 @@
 # its rounds, with the ratio new / old.
 #
 #   bash bench/ab.sh BUILD_DIR [--ref REF] [--rounds N] [--runs N] [--calls N] [--json]
+#                    [--args "BENCH OPTIONS"]
+#
+# --args passes more options to both benches (both must know them), e.g.
+# "--quick-ab" or "--churn-only" (issue 16's churn figure, from 837f7c6).
 #
 # REF defaults to 26e1acc (the last commit of map layout 2). The old tree is
 # exported with `git archive` and built once into a cache directory
@@ -18,7 +22,7 @@ set -euo pipefail
 
 BUILD=${1:?usage: bench/ab.sh BUILD_DIR [--ref REF] [--rounds N] [--runs N] [--calls N] [--json]}
 shift
-REF=26e1acc ROUNDS=2 RUNS=3 CALLS=1000 JSON=0
+REF=26e1acc ROUNDS=2 RUNS=3 CALLS=1000 JSON=0 EXTRA=""
 while [ $# -gt 0 ]; do
   case $1 in
     --ref) REF=$2; shift ;;
@@ -26,6 +30,7 @@ while [ $# -gt 0 ]; do
     --runs) RUNS=$2; shift ;;
     --calls) CALLS=$2; shift ;;
     --json) JSON=1 ;;
+    --args) EXTRA=$2; shift ;;
     *) echo "ab.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -52,7 +57,8 @@ build_old() {
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 build_old
-ARGS=(--json --runs "$RUNS" --calls "$CALLS")
+# shellcheck disable=SC2206 # EXTRA is a list of options, split on purpose
+ARGS=(--json --runs "$RUNS" --calls "$CALLS" $EXTRA)
 for r in $(seq 1 "$ROUNDS"); do
   echo "ab.sh: round $r/$ROUNDS: old" >&2
   "$OLD_BENCH" "${ARGS[@]}" >"$TMP/old.$r.json"

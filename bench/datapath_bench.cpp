@@ -2,7 +2,7 @@
 // BPF_PROG_TEST_RUN (JIT on), net of the fixed cost of a call.
 //
 //   xlb_bench_datapath [--json] [--runs N] [--calls N] [--repeat N] [--scale] [--scale-flows N]
-//                      [--churn N] [--churn-only]
+//                      [--churn N] [--churn-only] [--quick-ab]
 //
 // Method (bench/README.md says more):
 // - The real embedded datapath is loaded into a private bpffs and configured
@@ -82,6 +82,7 @@ struct Options {
   std::string baseline;      // another build's xlb.bpf.o, timed beside this one
   uint32_t churn = 10;       // flush-and-refill rounds of the churn figure (0: none)
   bool churn_only = false;   // the floors and the churn figure only
+  bool quick_ab = false;     // 100-backend figures, guard and churn only (bench/ab.sh)
 };
 
 [[noreturn]] void die(const std::string& what) {
@@ -457,7 +458,7 @@ void Suite::per_size(uint32_t n) {
   h.set_hc_port(false);
   estimate_warm_new("TCP SYN, new flow, table empty", "TCP ACK, established, 1 flow", n);
   estimate_warm_new("IPv6 TCP SYN, new flow, table empty", "IPv6 TCP ACK, established, 1 flow", n);
-  cycle(n);
+  if (!h.opt().quick_ab) cycle(n);
 }
 
 const Figure* Suite::find(const std::string& scenario, uint32_t n, uint32_t repeat) const {
@@ -579,6 +580,10 @@ void Suite::run_baseline(const std::string& tag) {
 }
 
 void Suite::run_main() {
+  if (h_.opt().quick_ab) {
+    per_size(100);
+    return;
+  }
   for (uint32_t n : kSizes) per_size(n);
   // Table full: the LRU of this CPU holds its whole share, so every new
   // flow evicts one. Twice the capacity of SYNs guarantees it.
@@ -964,6 +969,9 @@ int main(int argc, char** argv) {
   app.add_option("--flood", opt.flood, "SYNs of the flood figure, guard on and off (0: none)");
   app.add_option("--churn", opt.churn, "flush-and-refill rounds of the churn figure (0: none)");
   app.add_flag("--churn-only", opt.churn_only, "only the floors and the churn figure");
+  app.add_flag("--quick-ab", opt.quick_ab,
+               "the 100-backend service's figures without the 100,000-flow cycle, the guard and "
+               "the churn only (no table-full fill, no forwarding methods)");
   app.add_option("--baseline", opt.baseline,
                  "another build's xlb.bpf.o of the same map layout: its 3-backend figures "
                  "beside this one's (across layouts: bench/ab.sh)");
@@ -976,7 +984,8 @@ int main(int argc, char** argv) {
   Suite suite(h);
   suite.run_floors();
   std::vector<Suite::Flood> floods;
-  if (opt.churn_only) {
+  if (opt.churn_only || opt.quick_ab) {
+    if (opt.quick_ab) suite.run_main(), suite.run_guard();
     suite.run_churn(opt.churn);
     return print_all(suite, opt, {}, floods);
   }
