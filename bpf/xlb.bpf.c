@@ -34,7 +34,7 @@ static __always_inline int xlb_send(struct xdp_md *ctx,
 				    const struct xlb_choice *ch, __u32 bank)
 {
 	xlb_sync_export(pkt, vip, ch);
-	xlb_count_traffic(&xlb_svc_stats, ch->svc_id, pkt->frame_len,
+	xlb_count_traffic(&xlb_svc_stats, ch->be->svc_id, pkt->frame_len,
 			  ch->new_flow);
 	xlb_count_traffic(&xlb_be_stats, ch->id, pkt->frame_len, ch->new_flow);
 	if (ch->new_flow)
