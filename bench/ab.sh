@@ -12,8 +12,11 @@
 # REF defaults to 26e1acc (the last commit of map layout 2). The old tree is
 # exported with `git archive` and built once into a cache directory
 # (XLB_AB_CACHE, default /var/tmp/xlb-ab/SHA); only its bench target is
-# built. Each side configures its own object through its own control
-# plane, so the A/B holds across map layouts (xlb_bench_datapath
+# built, in SHA/src/build: the same relative paths as a checkout's build/,
+# so with ccache's base_dir above both (XLB_AB_CACHE under /work on the
+# project machine) the files REF shares with this tree are cache hits.
+# Each side configures its own object through its own control plane, so
+# the A/B holds across map layouts (xlb_bench_datapath
 # --baseline loads an older object into this build's state and therefore
 # needs the same layout).
 #
@@ -41,7 +44,7 @@ REPO=$(git -C "$HERE" rev-parse --show-toplevel)
 SHA=$(git -C "$REPO" rev-parse --short=12 "$REF^{commit}")
 OLD=${XLB_AB_CACHE:-/var/tmp/xlb-ab}/$SHA
 NEW_BENCH=$BUILD/bench/xlb_bench_datapath
-OLD_BENCH=$OLD/build/bench/xlb_bench_datapath
+OLD_BENCH=$OLD/src/build/bench/xlb_bench_datapath
 [ -x "$NEW_BENCH" ] || { echo "ab.sh: $NEW_BENCH not built" >&2; exit 1; }
 
 build_old() {
@@ -50,8 +53,8 @@ build_old() {
   rm -rf "$OLD/src"
   mkdir -p "$OLD/src"
   git -C "$REPO" archive "$SHA" | tar -x -C "$OLD/src"
-  cmake -S "$OLD/src" -B "$OLD/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$OLD/build" -j2 --target xlb_bench_datapath >/dev/null
+  cmake -S "$OLD/src" -B "$OLD/src/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$OLD/src/build" -j2 --target xlb_bench_datapath >/dev/null
 }
 
 TMP=$(mktemp -d)
