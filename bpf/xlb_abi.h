@@ -14,7 +14,7 @@
  *                                 backend ids, one inner map per table)
  *   xlb_backends  ARRAY           stable backend id -> address, MAC, state
  *   xlb_flows     LRU_HASH        5-tuple -> backend id + cookie + last seen
- *                                 (per-CPU LRU lists: BPF_F_NO_COMMON_LRU)
+ *                                 (one LRU list, per-CPU free lists)
  *   xlb_guard     PERCPU_ARRAY[1] new flows recorded this second (flow guard)
  *   xlb_echo_guard PERCPU_ARRAY[1] ICMP echo replies sent this second
  *   xlb_svc_stats, xlb_be_stats   PERCPU_ARRAY by stable id
@@ -38,7 +38,7 @@
 
 #include <linux/types.h>
 
-#define XLB_ABI_VERSION 5
+#define XLB_ABI_VERSION 6
 /* 2: tunnel settings in xlb_bank, forward in xlb_backend.
  * 3: xlb_flow carries flags (SYN only) instead of svc_id; flow timeouts and
  *    the flow guard in xlb_bank; xlb_guard; xlb_nexthops, xlb_tx_ports;
@@ -49,7 +49,9 @@
  *    sync_ring_full (xlb_global grows by four); the tc program xlb_hc_guard
  *    on xlbhc0; xlb_echo_guard; the VIP entry's XLB_SVC_ECHO; flow sync:
  *    xlb_sync_ctl, xlb_sync_ring, xlb_sync_stats; xlb_flow's `exported`
- *    (was padding). */
+ *    (was padding).
+ * 6: xlb_flows has one LRU list for all CPUs (no BPF_F_NO_COMMON_LRU; see
+ *    xlb_maps.h); entries unchanged. */
 
 /* Default capacities, chosen at first attach (xlb interface attach). */
 #define XLB_DEFAULT_MAX_SERVICES 1024
