@@ -17,8 +17,9 @@
 // - Read-only or idempotent paths (non-VIP, established flows: DSR writes
 //   the same two MACs again) are also run with repeat=N, where the per-call
 //   overhead is amortised.
-// - The process is pinned to CPU 0: the flow table is a per-CPU LRU, so
-//   "full" and "established" must mean the same CPU's list.
+// - The process is pinned to CPU 0, so that every call sees the same CPU's
+//   local LRU free list (the flow table is one LRU for all CPUs since map
+//   layout 6; before, one list per CPU).
 //
 // Not a test: it prints numbers and fails only if a scenario does not take
 // the path it claims (wrong verdict).
@@ -857,7 +858,8 @@ void print_figures(const std::vector<Figure>& figs, const std::string& title) {
 // -------------------------------------------------------------- scale
 
 // Fills the flow table with `total` flows, half from each CPU (each CPU
-// owns half of a per-CPU LRU's entries), then times established ACKs
+// owned half of a per-CPU LRU's entries before map layout 6; the common
+// LRU does not mind), then times established ACKs
 // scattered over all of them from CPU 0.
 void Suite::run_scale(Harness& big) {
   big.configure_services();
