@@ -38,6 +38,8 @@
 #   LAB_PYTHON     python3 for the servers and clients (default /usr/bin/python3)
 #   LAB_VERBOSE=1  log every lab step to stderr
 #   LAB_KEEP_LOGS=1  keep the logs directory (moved to /tmp/xlblab-logs-ID)
+#   LAB_PREFIX     the first part of every name the lab makes (default xlblab;
+#                  one per engineer on a shared machine, e.g. xlbB)
 #
 # Main functions:
 #   lab_up [NBACKENDS [NLBS]]    build the lab (default 3 backends, 1 lb)
@@ -102,7 +104,7 @@ if ! declare -p LAB_VIPS6 >/dev/null 2>&1; then
 	LAB_VIPS6=(2001:db8::10 2001:db8::11 2001:db8::53)
 fi
 
-LAB_PREFIX=xlblab
+LAB_PREFIX=${LAB_PREFIX:-xlblab}
 LAB_ID=""          # xlblab-PID-RAND, set by lab_up
 LAB_DIR=""         # /tmp/$LAB_ID
 LAB_LOGS=""        # $LAB_DIR/logs
