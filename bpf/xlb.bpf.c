@@ -53,7 +53,8 @@ int xlb_xdp(struct xdp_md *ctx)
 {
 	struct xlb_choice choice = {};
 	struct xlb_packet pkt;
-	struct xlb_svc *vip, *svc;
+	const struct xlb_svc *svc;
+	struct xlb_svc *vip;
 	struct xlb_bank *bs;
 	struct xlb_ctl *ctl;
 	__u32 zero = 0, bank;

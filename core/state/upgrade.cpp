@@ -44,7 +44,8 @@ Bytes flow_2_to_3(std::span<const uint8_t> v) {
 // (carried by index): flow entries are the same. Layout 5 (flow sync) added
 // maps and turned padding of xlb_flow into `exported` (0: export soon).
 // Layout 6 made xlb_flows one LRU for all CPUs (no BPF_F_NO_COMMON_LRU):
-// the entries are the same, copied into the new map.
+// the entries are the same, copied into the new map; xlb_svc grew (the
+// services are rebuilt from the model).
 Bytes flow_same(std::span<const uint8_t> v) { return Bytes(v.begin(), v.end()); }
 
 // One layout bump: how a flow entry of layout `from` becomes one of layout
