@@ -213,8 +213,9 @@ int main(int argc, char** argv) {
 
   PrivateBpffs fs;
   if (!fs.ok()) die("bpffs: " + fs.error());
-  // The flow table is a per-CPU LRU: entries written from one CPU (this
-  // process is pinned to CPU 0) share max_entries / CPUs of it.
+  // Sized for a per-CPU LRU (map layout 5 and before), where entries
+  // written from one CPU (this process is pinned to CPU 0) share
+  // max_entries / CPUs of it; more than the common LRU of layout 6 needs.
   const uint64_t cpus = static_cast<uint64_t>(std::max(1, libbpf_num_possible_cpus()));
   const auto cap = static_cast<uint32_t>(std::max<uint64_t>(bulk, nflows) * cpus * 5 / 4);
   Lb a = load_lb(fs.path() + "/a", cap);

@@ -60,22 +60,23 @@
 
 #define XLB_NSEC_PER_SEC 1000000000ull
 
+/* 24 bytes: it lives in the main program's frame, which the tunnel path
+ * adds to (512 bytes in all). The service is be->svc_id: a usable backend
+ * names its service (see above). */
 struct xlb_choice {
 	struct xlb_backend *be;
 	struct xlb_flow
-		*stale; /* an entry to re-place (backend gone, expired) */
-	__u32 id;	/* backend id */
-	__u32 svc_id;
-	__u8 new_flow;	    /* a flow entry was written */
-	__u8 rebalanced;    /* ... replacing one whose backend went away */
-	__u8 expired;	    /* ch->stale is only idle for too long */
-	__u8 guard_skipped; /* a SYN not recorded: the flow guard */
+		*stale;	     /* an entry to re-place (backend gone, expired) */
+	__u32 id;	     /* backend id */
+	__u8 new_flow : 1;   /* a flow entry was written */
+	__u8 rebalanced : 1; /* ... replacing one whose backend went away */
+	__u8 expired : 1;    /* ch->stale is only idle for too long */
+	__u8 guard_skipped : 1; /* a SYN not recorded: the flow guard */
 	/* This packet wrote its established entry (last_seen moved, or it
 	 * left the SYN-only state): a candidate for a flow sync refresh
-	 * (sync_export.h). Flags, not a pointer: the main program's stack
-	 * has no 8 bytes to spare. */
-	__u8 touched;
-	__u8 left_syn;
+	 * (sync_export.h). Flags, not a pointer: stack. */
+	__u8 touched : 1;
+	__u8 left_syn : 1;
 };
 
 static __always_inline __u32 xlb_now_seconds(void)
@@ -144,7 +145,6 @@ static __always_inline int xlb_flow_established(const struct xlb_packet *pkt,
 		ch->expired = 1;
 		return 0;
 	}
-	ch->svc_id = ch->be->svc_id;
 	if (pkt->icmp_error)
 		return 1;
 	if (flow->last_seen != now) {
@@ -264,7 +264,6 @@ static __always_inline int xlb_choose_new(const struct xlb_packet *pkt,
 
 	if (!xlb_maglev_choose(svc, bs, &pkt->key, ch))
 		return 0;
-	ch->svc_id = svc->id;
 	if (pkt->icmp_error)
 		return 1;
 	now = xlb_now_seconds();

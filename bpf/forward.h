@@ -125,29 +125,29 @@ static __always_inline int xlb_nh_from_table(struct xdp_md *ctx,
 static __always_inline int xlb_forward_dsr(struct xdp_md *ctx,
 					   const struct xlb_packet *pkt,
 					   const struct xlb_backend *be,
-					   const struct xlb_nh *t)
+					   const struct xlb_nh *t,
+					   struct xlb_nexthop *nh)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	struct xlb_nexthop nh = {};
 	struct ethhdr *eth = data;
 
 	if (t && (t->flags & XLB_NH_UNRESOLVED))
 		return xlb_tunnel_drop(XLB_G_DROP_NO_NEXTHOP);
-	if (xlb_nh_from_table(ctx, t, &nh)) {
-		__builtin_memcpy(nh.dmac, be->mac, ETH_ALEN);
-		xlb_own_mac(nh.smac);
-		nh.ifindex = ctx->ingress_ifindex;
+	if (xlb_nh_from_table(ctx, t, nh)) {
+		__builtin_memcpy(nh->dmac, be->mac, ETH_ALEN);
+		xlb_own_mac(nh->smac);
+		nh->ifindex = ctx->ingress_ifindex;
 	}
-	if (nh.tagged || nh.ifindex != ctx->ingress_ifindex) {
-		if (xlb_set_l2(ctx, pkt, &nh))
+	if (nh->tagged || nh->ifindex != ctx->ingress_ifindex) {
+		if (xlb_set_l2(ctx, pkt, nh))
 			return xlb_tunnel_drop(XLB_G_DROP_ENCAP);
-		return xlb_egress(ctx, nh.ifindex);
+		return xlb_egress(ctx, nh->ifindex);
 	}
 	if ((void *)(eth + 1) > data_end)
 		return XDP_ABORTED;
-	__builtin_memcpy(eth->h_dest, nh.dmac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, nh.smac, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, nh->dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, nh->smac, ETH_ALEN);
 	return XDP_TX;
 }
 
@@ -172,14 +172,16 @@ static __always_inline int xlb_tunnel_too_big(struct xdp_md *ctx,
 	return XDP_TX;
 }
 
+/* The bank's source address of a family, or NULL when it is unset. For
+ * IPv4 the result points at source4 itself: IPv4 users read only w[0]
+ * (no 16-byte copy on the tunnel path's stack, which adds to the main
+ * program's). */
 static __always_inline const struct xlb_addr *
-xlb_tunnel_source(const struct xlb_bank *bs, __u8 family, struct xlb_addr *src4)
+xlb_tunnel_source(const struct xlb_bank *bs, __u8 family)
 {
 	if (family == XLB_AF_INET6)
-		return &bs->source6;
-	__builtin_memset(src4, 0, sizeof(*src4));
-	src4->w[0] = bs->source4;
-	return src4;
+		return xlb_addr_is_zero(&bs->source6) ? NULL : &bs->source6;
+	return bs->source4 ? (const struct xlb_addr *)&bs->source4 : NULL;
 }
 
 /* The next hop of a tunnel packet: the table's (filled by the caller), or
@@ -208,7 +210,6 @@ static __noinline int xlb_forward_tunnel(struct xdp_md *ctx,
 					 const struct xlb_bank *bs,
 					 struct xlb_nexthop *nh)
 {
-	struct xlb_addr src4, dst = be->addr;
 	const struct xlb_addr *src;
 	struct xlb_encap e = {};
 	struct xlb_inner in = {};
@@ -218,8 +219,8 @@ static __noinline int xlb_forward_tunnel(struct xdp_md *ctx,
 	if (xlb_read_inner(ctx, pkt, &in))
 		return xlb_tunnel_drop(XLB_G_DROP_ENCAP);
 	xlb_encap_plan(be, &in, &e);
-	src = xlb_tunnel_source(bs, be->family, &src4);
-	if (xlb_addr_is_zero(src))
+	src = xlb_tunnel_source(bs, be->family);
+	if (!src)
 		return xlb_tunnel_drop(XLB_G_DROP_ENCAP);
 	overhead = e.ip_len + e.tun_len;
 	rc = xlb_tunnel_next_hop(ctx, be, bs, src, in.len + overhead, nh);
@@ -230,7 +231,8 @@ static __noinline int xlb_forward_tunnel(struct xdp_md *ctx,
 	if (rc != XLB_NH_OK)
 		return xlb_tunnel_drop(XLB_G_DROP_NO_NEXTHOP);
 	hash = xlb_flow_hash(&pkt->key, bs->hash_seed, 0);
-	if (xlb_encap_frame(ctx, pkt->l3_off, &e, &in, src, &dst, nh, hash))
+	if (xlb_encap_frame(ctx, pkt->l3_off, &e, &in, src, &be->addr, nh,
+			    hash))
 		return xlb_tunnel_drop(XLB_G_DROP_ENCAP);
 	if (nh->from_table || nh->ifindex == ctx->ingress_ifindex)
 		return xlb_egress(ctx, nh->ifindex);
@@ -252,9 +254,11 @@ static __always_inline int xlb_forward(struct xdp_md *ctx,
 	struct xlb_bank *bs;
 	struct xlb_nh *t;
 
+	/* one xlb_nexthop for either method: two would both sit in the main
+	 * program's frame, the stack the tunnel path adds to */
 	t = bpf_map_lookup_elem(&xlb_nexthops, &id);
 	if (be->forward == XLB_FWD_DSR)
-		return xlb_forward_dsr(ctx, pkt, be, t);
+		return xlb_forward_dsr(ctx, pkt, be, t, &nh);
 	bs = bpf_map_lookup_elem(&xlb_banks, &bank);
 	if (!bs)
 		return xlb_tunnel_drop(XLB_G_DROP_ENCAP);

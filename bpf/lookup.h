@@ -6,7 +6,9 @@
  * costs one hash lookup and is passed on. A VIP packet then needs the exact
  * service (proto, port), or else the VIP's port-0 service for that proto,
  * which the VIP entry says exists (any_port) so the second lookup is only
- * made when it can hit.
+ * made when it can hit. The VIP entry also carries one exact-port service
+ * (XLB_SVC_CARRIES; the first of the VIP's): a packet for it needs no
+ * second lookup, so a VIP with one port costs one hash lookup per new flow.
  *
  * Fragments. Only the first fragment of a datagram carries its ports, so
  * ports cannot choose the backend of the others, and nothing here
@@ -66,17 +68,27 @@ static __always_inline int xlb_any_port_index(__u8 proto)
 	return -1;
 }
 
+/* Whether the VIP entry carries the exact service of the packet. */
+static __always_inline int xlb_vip_carries(const struct xlb_svc *vip,
+					   const struct xlb_packet *pkt)
+{
+	return (vip->flags & XLB_SVC_CARRIES) && vip->proto == pkt->key.proto &&
+	       vip->port == pkt->key.dport;
+}
+
 /* The service of a VIP packet, or NULL: no service for its proto/port. */
-static __always_inline struct xlb_svc *
+static __always_inline const struct xlb_svc *
 xlb_lookup_service(__u32 bank, const struct xlb_svc *vip,
 		   const struct xlb_packet *pkt)
 {
 	int idx = xlb_any_port_index(pkt->key.proto);
+	const struct xlb_svc *svc;
 	struct xlb_svc_key k;
-	struct xlb_svc *svc;
 
 	if (idx < 0)
 		return NULL;
+	if (!pkt->fragment && xlb_vip_carries(vip, pkt))
+		return vip;
 	xlb_svc_key_init(&k, bank, pkt);
 	k.proto = pkt->key.proto;
 	if (!pkt->fragment) {

@@ -75,7 +75,7 @@ static __noinline int xlb_sync_write(const struct xlb_packet *pkt,
 	}
 	ev->key = pkt->key;
 	ev->backend = ch->be->addr;
-	ev->svc_port = xlb_sync_svc_port(pkt, vip, ch->svc_id);
+	ev->svc_port = xlb_sync_svc_port(pkt, vip, ch->be->svc_id);
 	ev->be_family = ch->be->family;
 	ev->flags = ch->new_flow && pkt->tcp_syn ? XLB_FLOW_SYN_ONLY : 0;
 	ev->reserved = 0;

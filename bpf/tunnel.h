@@ -79,7 +79,7 @@ static __always_inline int xlb_nexthop(struct xdp_md *ctx,
 				       const struct xlb_addr *src,
 				       __u32 tot_len, struct xlb_nexthop *nh)
 {
-	struct xlb_addr gw = {};
+	const struct xlb_addr *gw;
 	int rc;
 
 	__u32 from = nh->ifindex;
@@ -88,13 +88,15 @@ static __always_inline int xlb_nexthop(struct xdp_md *ctx,
 	if (rc != XLB_NH_NONE)
 		return rc;
 	nh->ifindex = from;
+	/* IPv4 reads only w[0]: gateway4 itself, not a copy (stack) */
 	if (be->family == XLB_AF_INET)
-		gw.w[0] = bs->gateway4;
+		gw = bs->gateway4 ? (const struct xlb_addr *)&bs->gateway4 :
+				    NULL;
 	else
-		gw = bs->gateway6;
-	if (xlb_addr_is_zero(&gw))
+		gw = xlb_addr_is_zero(&bs->gateway6) ? NULL : &bs->gateway6;
+	if (!gw)
 		return XLB_NH_NONE;
-	return xlb_fib(ctx, be->family, &gw, src, tot_len, nh);
+	return xlb_fib(ctx, be->family, gw, src, tot_len, nh);
 }
 
 /* Writes the Ethernet header (and the one VLAN tag the next hop may want)

@@ -34,7 +34,7 @@ static __always_inline int xlb_send(struct xdp_md *ctx,
 				    const struct xlb_choice *ch, __u32 bank)
 {
 	xlb_sync_export(pkt, vip, ch);
-	xlb_count_traffic(&xlb_svc_stats, ch->svc_id, pkt->frame_len,
+	xlb_count_traffic(&xlb_svc_stats, ch->be->svc_id, pkt->frame_len,
 			  ch->new_flow);
 	xlb_count_traffic(&xlb_be_stats, ch->id, pkt->frame_len, ch->new_flow);
 	if (ch->new_flow)
@@ -53,7 +53,8 @@ int xlb_xdp(struct xdp_md *ctx)
 {
 	struct xlb_choice choice = {};
 	struct xlb_packet pkt;
-	struct xlb_svc *vip, *svc;
+	const struct xlb_svc *svc;
+	struct xlb_svc *vip;
 	struct xlb_bank *bs;
 	struct xlb_ctl *ctl;
 	__u32 zero = 0, bank;

@@ -14,7 +14,7 @@
  *                                 backend ids, one inner map per table)
  *   xlb_backends  ARRAY           stable backend id -> address, MAC, state
  *   xlb_flows     LRU_HASH        5-tuple -> backend id + cookie + last seen
- *                                 (per-CPU LRU lists: BPF_F_NO_COMMON_LRU)
+ *                                 (one LRU list, per-CPU free lists)
  *   xlb_guard     PERCPU_ARRAY[1] new flows recorded this second (flow guard)
  *   xlb_echo_guard PERCPU_ARRAY[1] ICMP echo replies sent this second
  *   xlb_svc_stats, xlb_be_stats   PERCPU_ARRAY by stable id
@@ -38,7 +38,7 @@
 
 #include <linux/types.h>
 
-#define XLB_ABI_VERSION 5
+#define XLB_ABI_VERSION 6
 /* 2: tunnel settings in xlb_bank, forward in xlb_backend.
  * 3: xlb_flow carries flags (SYN only) instead of svc_id; flow timeouts and
  *    the flow guard in xlb_bank; xlb_guard; xlb_nexthops, xlb_tx_ports;
@@ -49,7 +49,10 @@
  *    sync_ring_full (xlb_global grows by four); the tc program xlb_hc_guard
  *    on xlbhc0; xlb_echo_guard; the VIP entry's XLB_SVC_ECHO; flow sync:
  *    xlb_sync_ctl, xlb_sync_ring, xlb_sync_stats; xlb_flow's `exported`
- *    (was padding). */
+ *    (was padding).
+ * 6: xlb_flows has one LRU list for all CPUs (no BPF_F_NO_COMMON_LRU; see
+ *    xlb_maps.h); entries unchanged. xlb_svc grows by 4 bytes: a VIP-level
+ *    entry carries one of its services (XLB_SVC_CARRIES, proto, port). */
 
 /* Default capacities, chosen at first attach (xlb interface attach). */
 #define XLB_DEFAULT_MAX_SERVICES 1024
@@ -93,6 +96,7 @@ struct xlb_ctl {
 
 /* Service flags. */
 #define XLB_SVC_SH	  0x0001 /* sched sh: hash the source address only */
+#define XLB_SVC_CARRIES	  0x2000 /* VIP entry: carries a service (xlb_svc) */
 #define XLB_SVC_ECHO	  0x4000 /* VIP entry: answer ICMP echo (echo.h) */
 #define XLB_SVC_VIP_ENTRY 0x8000 /* the VIP-level entry (proto 0, port 0) */
 
@@ -156,16 +160,25 @@ struct xlb_svc_key {
 	struct xlb_addr vip;
 };
 
+/*
+ * A service, or a VIP-level entry. A VIP-level entry with XLB_SVC_CARRIES
+ * also is one of the VIP's exact-port services (the first of the
+ * configuration): its id, ring, ring_size, forward, XLB_SVC_SH, and its
+ * proto and port. A new flow to that (proto, port) then costs one hash
+ * lookup, not two (lookup.h).
+ */
 struct xlb_svc {
 	__u32 id;	 /* stable service id: counters, flows */
 	__u32 ring;	 /* slot in xlb_rings */
 	__u32 ring_size; /* entries in that table (prime) */
 	__u16 flags;	 /* XLB_SVC_* */
 	__u8 forward;	 /* enum xlb_forward */
-	__u8 reserved;
+	__u8 proto;	 /* VIP-level entry that carries a service: its proto */
 	/* VIP-level entry only: the port-0 service per protocol, or
 	 * XLB_NO_SERVICE. [0] tcp, [1] udp. */
 	__u32 any_port[2];
+	__be16 port; /* VIP-level entry that carries a service: its port */
+	__u16 reserved;
 };
 
 /* --------------------------------------------------------------- backends */
@@ -522,7 +535,7 @@ static_assert(sizeof(struct xlb_addr) == 16, "xlb_addr");
 static_assert(sizeof(struct xlb_ctl) == 8, "xlb_ctl");
 static_assert(sizeof(struct xlb_bank) == 64, "xlb_bank");
 static_assert(sizeof(struct xlb_svc_key) == 24, "xlb_svc_key");
-static_assert(sizeof(struct xlb_svc) == 24, "xlb_svc");
+static_assert(sizeof(struct xlb_svc) == 28, "xlb_svc");
 static_assert(sizeof(struct xlb_backend) == 40, "xlb_backend");
 static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key");
 static_assert(sizeof(struct xlb_flow) == 16, "xlb_flow");
@@ -542,7 +555,7 @@ static_assert(sizeof(struct xlb_sync_event) == 64, "xlb_sync_event");
 _Static_assert(sizeof(struct xlb_sync_ctl) == 8, "xlb_sync_ctl");
 _Static_assert(sizeof(struct xlb_sync_event) == 64, "xlb_sync_event");
 _Static_assert(sizeof(struct xlb_svc_key) == 24, "xlb_svc_key");
-_Static_assert(sizeof(struct xlb_svc) == 24, "xlb_svc");
+_Static_assert(sizeof(struct xlb_svc) == 28, "xlb_svc");
 _Static_assert(sizeof(struct xlb_backend) == 40, "xlb_backend");
 _Static_assert(sizeof(struct xlb_bank) == 64, "xlb_bank");
 _Static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key");

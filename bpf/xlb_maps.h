@@ -64,10 +64,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_backends SEC(".maps");
 
+/* The flow table: one LRU list for all CPUs (layout 6; before, per-CPU
+ * lists, BPF_F_NO_COMMON_LRU). The common LRU hands each CPU free entries
+ * from a local list refilled 128 at a time, evicting in batches, where the
+ * per-CPU LRU evicts 4 at a time: a new flow that has to evict cost ~2x
+ * (bench/README.md, issue 16's churn). Each CPU can also use the whole
+ * table rather than its 1/Nth share. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, XLB_DEFAULT_MAX_FLOWS);
-	__uint(map_flags, BPF_F_NO_COMMON_LRU);
 	__type(key, struct xlb_flow_key);
 	__type(value, struct xlb_flow);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

@@ -35,6 +35,18 @@ xlb_svc service_value(const Service& s) {
   return v;
 }
 
+// A VIP-level entry also carries its first exact-port service, so that a
+// new flow to it needs one hash lookup (bpf/lookup.h).
+void carry_service(xlb_svc& vip, const xlb_svc& svc, uint8_t proto, uint16_t port) {
+  vip.id = svc.id;
+  vip.ring = svc.ring;
+  vip.ring_size = svc.ring_size;
+  vip.forward = svc.forward;
+  vip.flags |= XLB_SVC_CARRIES | (svc.flags & XLB_SVC_SH);
+  vip.proto = proto;
+  vip.port = htons(port);
+}
+
 xlb_svc vip_value() {
   xlb_svc v{};
   v.id = XLB_NO_SERVICE;
@@ -47,9 +59,13 @@ xlb_svc vip_value() {
 SvcEntries wanted_entries(uint32_t bank, const Config& c) {
   SvcEntries out;
   for (const auto& s : c.services) {
-    out[make_key(bank, s.vip, static_cast<uint8_t>(s.proto), s.port)] = service_value(s);
+    const auto proto = static_cast<uint8_t>(s.proto);
+    const xlb_svc svc = service_value(s);
+    out[make_key(bank, s.vip, proto, s.port)] = svc;
     auto [it, fresh] = out.try_emplace(make_key(bank, s.vip, 0, 0), vip_value());
     if (s.port == 0) it->second.any_port[s.proto == Proto::tcp ? 0 : 1] = s.id;
+    if (s.port != 0 && !(it->second.flags & XLB_SVC_CARRIES))
+      carry_service(it->second, svc, proto, s.port);
     // The VIP answers ping while one of its services can serve.
     if (c.settings.icmp_echo && s.can_serve()) it->second.flags |= XLB_SVC_ECHO;
   }

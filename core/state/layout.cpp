@@ -54,13 +54,18 @@ uint32_t blob_layout(std::span<const uint8_t> blob) {
 
 namespace {
 
-// Entries of the pinned xlb_global, 0 when unreadable.
-uint32_t global_counters(const std::string& pin_path) {
-  PinnedFd global(pin_path + "/xlb_global");
+// The kernel's description of a pinned map; zeroed when unreadable.
+bpf_map_info pinned_map_info(const std::string& path) {
+  PinnedFd m(path);
   bpf_map_info info{};
   uint32_t len = sizeof(info);
-  if (global.fd < 0 || bpf_obj_get_info_by_fd(global.fd, &info, &len) != 0) return 0;
-  return info.max_entries;
+  if (m.fd < 0 || bpf_obj_get_info_by_fd(m.fd, &info, &len) != 0) return bpf_map_info{};
+  return info;
+}
+
+// Entries of the pinned xlb_global, 0 when unreadable.
+uint32_t global_counters(const std::string& pin_path) {
+  return pinned_map_info(pin_path + "/xlb_global").max_entries;
 }
 
 }  // namespace
@@ -81,11 +86,15 @@ Result<uint32_t> pinned_layout(const std::string& pin_path) {
     if (v) return v;
   }
   // Never committed: the maps say which layout made them (3 has the
-  // next-hop table, 4 two more global counters, 5 four more).
+  // next-hop table, 4 two more global counters, 5 four more, 6 a flow
+  // table with one LRU list for all CPUs, and VIP entries that carry a
+  // service).
   if (access((pin_path + "/xlb_nexthops").c_str(), F_OK) != 0) return 2u;
   const uint32_t counters = global_counters(pin_path);
   if (counters < XLB_G_MAX_V4) return 3u;
-  return counters < XLB_G_MAX ? 4u : uint32_t{XLB_ABI_VERSION};
+  if (counters < XLB_G_MAX) return 4u;
+  if (pinned_map_info(pin_path + "/xlb_flows").map_flags & BPF_F_NO_COMMON_LRU) return 5u;
+  return uint32_t{XLB_ABI_VERSION};
 }
 
 Error newer_layout_error(const std::string& pin_path, uint32_t layout) {

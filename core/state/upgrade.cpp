@@ -43,6 +43,9 @@ Bytes flow_2_to_3(std::span<const uint8_t> v) {
 // Layout 4 changed xlb_nat (rebuilt from the model) and grew xlb_global
 // (carried by index): flow entries are the same. Layout 5 (flow sync) added
 // maps and turned padding of xlb_flow into `exported` (0: export soon).
+// Layout 6 made xlb_flows one LRU for all CPUs (no BPF_F_NO_COMMON_LRU):
+// the entries are the same, copied into the new map; xlb_svc grew (the
+// services are rebuilt from the model).
 Bytes flow_same(std::span<const uint8_t> v) { return Bytes(v.begin(), v.end()); }
 
 // One layout bump: how a flow entry of layout `from` becomes one of layout
@@ -59,6 +62,7 @@ constexpr Step kSteps[] = {
     {2, sizeof(xlb_flow_v2), flow_2_to_3, {}},
     {3, sizeof(xlb_flow), flow_same, {}},
     {4, sizeof(xlb_flow), flow_same, {}},
+    {5, sizeof(xlb_flow), flow_same, {}},
 };
 constexpr uint32_t kOldestUpgradable = kSteps[0].from;
 static_assert(std::size(kSteps) == XLB_ABI_VERSION - kOldestUpgradable,

@@ -1,8 +1,13 @@
 // Pins of a newer layout than this xlb's are refused, by readers and
 // writers alike (`flush ruleset` too, which otherwise discards what it
-// cannot read), with what to do; nothing is changed.
+// cannot read), with what to do; nothing is changed. Pins of layout 5 (the
+// flow table with per-CPU LRU lists) are upgraded in place by the first
+// command, their flow entries carried into a flow table of one LRU list.
 #include <bpf/bpf.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <string>
 
 #include "ruleset_fixture.hpp"
 #include "state/layout.hpp"
@@ -11,7 +16,66 @@
 namespace xlb::test {
 namespace {
 
-class Layout : public PinnedTest {};
+class Layout : public PinnedTest {
+ protected:
+  // Sets the layout the stored model says (its first chunk's abi byte).
+  void set_stored_layout(uint8_t layout) const {
+    auto st = State::open(pin_path());
+    ASSERT_TRUE(st.ok());
+    uint32_t zero = 0;
+    xlb_ctl ctl{};
+    ASSERT_EQ(bpf_map_lookup_elem(st->maps().ctl(), &zero, &ctl), 0);
+    xlb_store_key key{ctl.active_bank, 0};
+    xlb_store_chunk chunk{};
+    ASSERT_EQ(bpf_map_lookup_elem(st->maps().store(), &key, &chunk), 0);
+    chunk.data[5] = layout;  // {"abi": N, ...}: a4 63 'a' 'b' 'i' N
+    ASSERT_EQ(bpf_map_update_elem(st->maps().store(), &key, &chunk, BPF_ANY), 0);
+  }
+};
+
+// The kernel's description of a pinned map.
+bpf_map_info pinned_info(const std::string& path) {
+  bpf_map_info info{};
+  uint32_t len = sizeof(info);
+  int fd = bpf_obj_get(path.c_str());
+  EXPECT_GE(fd, 0) << path;
+  if (fd >= 0) EXPECT_EQ(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+  if (fd >= 0) close(fd);
+  return info;
+}
+
+xlb_flow_key flow_key(uint16_t sport) {
+  xlb_flow_key k{};
+  k.family = XLB_AF_INET;
+  k.proto = 6;
+  k.src.w[0] = 0x0100000a;
+  k.dst.w[0] = 0x0a0200c0;
+  k.sport = sport;
+  k.dport = 80;
+  return k;
+}
+
+// Replaces the pinned xlb_flows by a flow table as layout 5 made it (per-CPU
+// LRU lists) holding `n` entries.
+void pin_layout5_flows(const std::string& pin_path, int n) {
+  const std::string path = pin_path + "/xlb_flows";
+  const uint32_t max = pinned_info(path).max_entries;
+  LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_NO_COMMON_LRU);
+  int fd = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "xlb_flows", sizeof(xlb_flow_key),
+                          sizeof(xlb_flow), max, &opts);
+  ASSERT_GE(fd, 0);
+  for (int i = 0; i < n; i++) {
+    xlb_flow_key k = flow_key(static_cast<uint16_t>(1000 + i));
+    xlb_flow f{};
+    f.backend = static_cast<uint32_t>(i);
+    f.cookie = 7;
+    f.last_seen = 42;
+    ASSERT_EQ(bpf_map_update_elem(fd, &k, &f, BPF_NOEXIST), 0);
+  }
+  ASSERT_EQ(unlink(path.c_str()), 0);
+  ASSERT_EQ(bpf_obj_pin(fd, path.c_str()), 0);
+  close(fd);
+}
 
 TEST_F(Layout, NewerPinsAreRefused) {
   apply("service add web tcp 192.0.2.10:80\n");
@@ -44,6 +108,48 @@ TEST_F(Layout, NewerPinsAreRefused) {
   chunk.data[5] = XLB_ABI_VERSION;
   ASSERT_EQ(bpf_map_update_elem(st->maps().store(), &key, &chunk, BPF_ANY), 0);
   EXPECT_NE(list_ruleset().find("service add web"), std::string::npos);  // unchanged
+}
+
+TEST_F(Layout, PerCpuLruFlowsAreUpgraded) {
+  constexpr uint32_t kPerCpuLru = 5;  // the last layout with per-CPU LRU lists
+  apply("service add web tcp 192.0.2.10:80\n");
+  pin_layout5_flows(pin_path(), 30);
+  set_stored_layout(kPerCpuLru);
+  auto layout = pinned_layout(pin_path());
+  ASSERT_TRUE(layout.ok());
+  EXPECT_EQ(*layout, kPerCpuLru);
+  RunResult r = xlb({"service", "add", "api", "tcp", "192.0.2.11:80"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE((r.out + r.err).find("from layout 5 to " + std::to_string(XLB_ABI_VERSION)),
+            std::string::npos)
+      << r.out << r.err;
+  layout = pinned_layout(pin_path());
+  ASSERT_TRUE(layout.ok());
+  EXPECT_EQ(*layout, uint32_t{XLB_ABI_VERSION});
+  const std::string path = pin_path() + "/xlb_flows";
+  EXPECT_EQ(pinned_info(path).map_flags & BPF_F_NO_COMMON_LRU, 0u);
+  int fd = bpf_obj_get(path.c_str());
+  ASSERT_GE(fd, 0);
+  for (int i = 0; i < 30; i++) {
+    xlb_flow_key k = flow_key(static_cast<uint16_t>(1000 + i));
+    xlb_flow f{};
+    EXPECT_EQ(bpf_map_lookup_elem(fd, &k, &f), 0) << "flow " << i;
+    EXPECT_EQ(f.backend, static_cast<uint32_t>(i));
+    EXPECT_EQ(f.cookie, 7u);
+    EXPECT_EQ(f.last_seen, 42u);
+  }
+  close(fd);
+  EXPECT_NE(list_ruleset().find("service add api"), std::string::npos);
+}
+
+// Pins that were never committed say their layout by their maps: a flow
+// table with per-CPU LRU lists is layout 5.
+TEST_F(Layout, UncommittedPerCpuLruFlowsAreLayout5) {
+  pin_layout5_flows(pin_path(), 1);
+  auto layout = pinned_layout(pin_path());
+  ASSERT_TRUE(layout.ok());
+  // The fixture commits nothing before apply(): the maps decide.
+  EXPECT_EQ(*layout, 5u);
 }
 
 }  // namespace
