@@ -20,6 +20,17 @@ static __always_inline void xlb_count_global(__u32 index)
 		*value += 1;
 }
 
+/* A drop's reason, for xlb_xdp_capture (capture.h) to read after the
+ * balancer returns: one per-CPU store, on drops only. */
+static __always_inline void xlb_note_drop(__u32 reason)
+{
+	__u32 zero = 0;
+	struct xlb_capture_note *n = bpf_map_lookup_elem(&xlb_capture_note, &zero);
+
+	if (n)
+		n->reason = reason;
+}
+
 static __always_inline int xlb_verdict_pass(void)
 {
 	xlb_count_global(XLB_G_PASS);
@@ -30,6 +41,7 @@ static __always_inline int xlb_verdict_drop(__u32 reason)
 {
 	xlb_count_global(XLB_G_DROP);
 	xlb_count_global(reason);
+	xlb_note_drop(reason);
 	return XDP_DROP;
 }
 

@@ -47,6 +47,7 @@ const volatile __u8 xlb_iface_mac[ETH_ALEN] = {};
 static __always_inline int xlb_tunnel_drop(__u32 reason)
 {
 	xlb_count_global(reason);
+	xlb_note_drop(reason);
 	return XDP_DROP;
 }
 

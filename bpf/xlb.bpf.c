@@ -27,6 +27,7 @@
 #include "hc.h"
 #include "echo.h"
 #include "sync_export.h"
+#include "capture.h"
 
 static __always_inline int xlb_send(struct xdp_md *ctx,
 				    const struct xlb_packet *pkt,
@@ -48,8 +49,7 @@ static __always_inline int xlb_send(struct xdp_md *ctx,
 	return xlb_verdict(xlb_forward(ctx, pkt, ch->be, ch->id, bank));
 }
 
-SEC("xdp")
-int xlb_xdp(struct xdp_md *ctx)
+static __always_inline int xlb_balance(struct xdp_md *ctx)
 {
 	struct xlb_choice choice = {};
 	struct xlb_packet pkt;
@@ -92,6 +92,26 @@ int xlb_xdp(struct xdp_md *ctx)
 	if (!xlb_choose_new(&pkt, svc, bs, &choice))
 		return xlb_verdict_drop(XLB_G_DROP_NO_BACKEND);
 	return xlb_send(ctx, &pkt, vip, &choice, bank);
+}
+
+SEC("xdp")
+int xlb_xdp(struct xdp_md *ctx)
+{
+	return xlb_balance(ctx);
+}
+
+/* The same balancer, run while `xlb capture` does (capture.h): each frame
+ * as it arrived, with its verdict, into xlb_capture_ring. Loaded only for
+ * a capture. */
+SEC("xdp")
+int xlb_xdp_capture(struct xdp_md *ctx)
+{
+	int verdict;
+
+	xlb_capture_begin(ctx);
+	verdict = xlb_balance(ctx);
+	xlb_capture_end(verdict);
+	return verdict;
 }
 
 /* On xlbhc1 only: health-check probes from the host (hc.h). */

@@ -52,7 +52,9 @@
  *    (was padding).
  * 6: xlb_flows has one LRU list for all CPUs (no BPF_F_NO_COMMON_LRU; see
  *    xlb_maps.h); entries unchanged. xlb_svc grows by 4 bytes: a VIP-level
- *    entry carries one of its services (XLB_SVC_CARRIES, proto, port). */
+ *    entry carries one of its services (XLB_SVC_CARRIES, proto, port).
+ *    Capture: xlb_capture_ring, xlb_capture_note (the program
+ *    xlb_xdp_capture is loaded only by `xlb capture`). */
 
 /* Default capacities, chosen at first attach (xlb interface attach). */
 #define XLB_DEFAULT_MAX_SERVICES 1024
@@ -419,6 +421,40 @@ struct xlb_sync_event {
 	__u32 reserved;
 };
 
+/* ----------------------------------------------------------------- capture */
+
+/*
+ * xlb capture. While a capture runs, `xlb capture` swaps each interface's
+ * program for xlb_xdp_capture, the same balancer with a copy step around
+ * it: the first `snaplen` bytes of the frame as it arrived go into an event
+ * of xlb_capture_ring with the verdict and, for a drop, its reason. The
+ * plain program pays only on drops (the reason, noted in xlb_capture_note).
+ */
+#define XLB_CAPTURE_SNAP_MAX 256
+#define XLB_CAPTURE_RING_BYTES (4u << 20)
+
+struct xlb_capture_event {
+	__u64 ts_ns;	/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u32 ifindex;
+	__u32 wire_len; /* the frame's length */
+	__u32 cap_len;	/* bytes in data */
+	__u32 verdict;	/* XDP_* */
+	__u32 reason;	/* a drop's XLB_G_* reason, or 0 */
+	__u32 reserved;
+	__u8 data[XLB_CAPTURE_SNAP_MAX];
+};
+
+/* Per CPU: the reason of the last drop, capture events lost because the
+ * ring was full, and the event being built (the frame is copied here before
+ * the balancer runs and output to the ring after: no ring reservation is
+ * held across the balancer, whose verification would double). */
+struct xlb_capture_note {
+	__u32 reason;
+	__u32 reserved;
+	__u64 lost;
+	struct xlb_capture_event ev;
+};
+
 /* xlb_sync_stats: counters xlb-syncd keeps (the datapath never touches
  * them), shown by `xlb stats` and the Prometheus metrics. */
 enum xlb_sync_counter {
@@ -551,6 +587,8 @@ static_assert(sizeof(struct xlb_hc_reply) == 32, "xlb_hc_reply");
 static_assert(sizeof(struct xlb_nh) == 24, "xlb_nh");
 static_assert(sizeof(struct xlb_sync_ctl) == 8, "xlb_sync_ctl");
 static_assert(sizeof(struct xlb_sync_event) == 64, "xlb_sync_event");
+static_assert(sizeof(struct xlb_capture_event) == 32 + XLB_CAPTURE_SNAP_MAX, "xlb_capture_event");
+static_assert(sizeof(struct xlb_capture_note) == 16 + sizeof(struct xlb_capture_event), "xlb_capture_note");
 #else
 _Static_assert(sizeof(struct xlb_sync_ctl) == 8, "xlb_sync_ctl");
 _Static_assert(sizeof(struct xlb_sync_event) == 64, "xlb_sync_event");

@@ -218,4 +218,20 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_sync_stats SEC(".maps");
 
+/* Capture (see xlb_abi.h): events while `xlb capture` runs, and per CPU
+ * the last drop's reason. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, XLB_CAPTURE_RING_BYTES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_capture_ring SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xlb_capture_note);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_capture_note SEC(".maps");
+
 #endif /* XLB_MAPS_H */

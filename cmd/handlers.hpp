@@ -26,6 +26,7 @@ Status handle(const cmd::FlowsExpire& c, Context& ctx);
 Status handle(const cmd::FlowsGet& c, Context& ctx);
 Status handle(const cmd::Stats& c, Context& ctx);
 Status handle(const cmd::StatsReset& c, Context& ctx);
+Status handle(const cmd::Capture& c, Context& ctx);
 Status handle(const cmd::ListRuleset& c, Context& ctx);
 Status handle(const cmd::NatList& c, Context& ctx);
 Status handle(const cmd::FilterList& c, Context& ctx);

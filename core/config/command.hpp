@@ -153,6 +153,19 @@ struct StatsReset {
   std::optional<ServiceRef> ref;
 };
 
+// capture [dev DEV] [count N] [snaplen N] [-w FILE|-] [service S]
+//         [backend ADDR] [verdict V] [reason R]
+struct Capture {
+  std::optional<std::string> dev;
+  std::optional<uint64_t> count;
+  uint32_t snaplen = XLB_CAPTURE_SNAP_MAX;
+  std::optional<std::string> file;  // -w: pcapng to FILE, or "-" for stdout
+  std::optional<ServiceRef> service;
+  std::optional<IpAddr> backend;
+  std::optional<std::string> verdict;  // pass, drop, tx, redirect, aborted
+  std::optional<std::string> reason;   // a drop reason: no_service, ...
+};
+
 struct SetSeed {
   uint32_t seed;
   Status apply(Config& c) const;
@@ -216,7 +229,7 @@ using Command =
                  cmd::BackendSet, cmd::BackendAdmin, cmd::BackendDel, cmd::BackendList,
                  cmd::BackendRefresh, cmd::CheckAdd, cmd::CheckDel, cmd::CheckList, cmd::FlowsList,
                  cmd::FlowsCount, cmd::FlowsFlush, cmd::FlowsExpire, cmd::FlowsGet, cmd::Stats,
-                 cmd::StatsReset, cmd::SetSeed, cmd::SetTunnel, cmd::SetTimeout, cmd::SetFlowGuard,
+                 cmd::StatsReset, cmd::Capture, cmd::SetSeed, cmd::SetTunnel, cmd::SetTimeout, cmd::SetFlowGuard,
                  cmd::SetIcmpEcho, cmd::SetNat, cmd::NatList, cmd::ListRuleset, cmd::FlushRuleset,
                  cmd::ImportIpvsadm, cmd::Help, cmd::DecapAttach, cmd::DecapDetach,
                  cmd::DecapRefresh, cmd::DecapList, cmd::FilterAdd, cmd::FilterDel,

@@ -81,6 +81,12 @@ constexpr CommandSpec kSpecs[] = {
      parse::parse_stats, "stats web --rate interval 500"},
     {"stats", "reset", "[SERVICE]", "zero every counter, or one service's and its backends'",
      parse::parse_stats, "stats reset web"},
+    {"capture", "",
+     "[dev DEV] [count N] [snaplen N] [-w FILE|-] [service S] [backend ADDR] [verdict V] "
+     "[reason R]",
+     "packets as they arrived, with xlb's verdict, reason, service and backend; -w writes "
+     "pcapng",
+     parse::parse_capture, "capture count 20 -w web.pcapng service web"},
     {"set", "seed", "N", "the hash seed (same on every load balancer)", parse::parse_set,
      "set seed 42"},
     {"set", "timeout", "[tcp D] [tcp-syn D] [udp D]",

@@ -122,6 +122,72 @@ Result<Command> parse_stats(Cursor& c) {
   return Command{s};
 }
 
+namespace {
+
+// One option of capture; the words are as tcpdump's where it has one (-w).
+Status read_capture_word(Cursor& c, cmd::Capture& cap) {
+  const std::string w = c.next();
+  auto once = [&](bool given) -> Status {
+    if (given) return c.error_at(c.pos() - 1, "option '" + w + "' given twice");
+    return {};
+  };
+  if (w == "dev") {
+    XLB_TRY(once(cap.dev.has_value()));
+    if (c.done()) return c.missing("interface name");
+    cap.dev = c.next();
+  } else if (w == "count" || w == "snaplen") {
+    XLB_TRY(once(w == "count" ? cap.count.has_value() : cap.snaplen != XLB_CAPTURE_SNAP_MAX));
+    auto v = w == "count" ? read_uint(c, "count", 1, 1000000000)
+                          : read_uint(c, "snaplen", 14, XLB_CAPTURE_SNAP_MAX);
+    if (!v) return v.error();
+    if (w == "count") cap.count = *v;
+    else cap.snaplen = static_cast<uint32_t>(*v);
+  } else if (w == "-w") {
+    XLB_TRY(once(cap.file.has_value()));
+    if (c.done()) return c.missing("file name (or - for standard output)");
+    cap.file = c.next();
+  } else if (w == "service") {
+    XLB_TRY(once(cap.service.has_value()));
+    auto ref = read_service_ref(c);
+    if (!ref) return ref.error();
+    cap.service = *ref;
+  } else if (w == "backend") {
+    XLB_TRY(once(cap.backend.has_value()));
+    auto a = read_addr(c, "backend address");
+    if (!a) return a.error();
+    cap.backend = *a;
+  } else if (w == "verdict") {
+    XLB_TRY(once(cap.verdict.has_value()));
+    if (c.done()) return c.missing("verdict (pass, drop, tx, redirect or aborted)");
+    auto v = match_prefix(c.peek(), {"pass", "drop", "tx", "redirect", "aborted"});
+    if (!v) return c.error("unknown verdict '" + c.peek() + "' (pass, drop, tx, redirect or aborted)");
+    c.next();
+    cap.verdict = *v;
+  } else if (w == "reason") {
+    XLB_TRY(once(cap.reason.has_value()));
+    if (c.done()) return c.missing("drop reason (as in xlb stats: no_service, malformed, ...)");
+    cap.reason = c.next();
+  } else {
+    return c.error_at(c.pos() - 1, "unexpected argument '" + w + "'");
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<Command> parse_capture(Cursor& c) {
+  if (!c.done() && c.peek() == "help") {
+    c.next();
+    XLB_TRY(expect_end(c));
+    return Command{cmd::Help{"capture"}};
+  }
+  cmd::Capture cap;
+  while (!c.done()) XLB_TRY(read_capture_word(c, cap));
+  if (cap.reason && cap.verdict && *cap.verdict != "drop")
+    return c.error("a reason goes with drops (verdict drop)");
+  return Command{cap};
+}
+
 Result<Command> parse_set_tunnel(Cursor& c, TunnelSetting what) {
   cmd::SetTunnel st{what, std::nullopt};
   const std::string desc = to_string(what) + " address (or none)";

@@ -67,6 +67,7 @@ Result<Command> parse_import(Cursor& c);
 Result<Command> parse_decap(Cursor& c);
 Result<Command> parse_nat(Cursor& c);
 Result<Command> parse_filter(Cursor& c);
+Result<Command> parse_capture(Cursor& c);
 
 }  // namespace xlb::parse
 

@@ -85,7 +85,11 @@ Error libbpf_error(const char* what, int err) {
 
 namespace {
 
-Result<Skel> load_skeleton(const LoadOptions& o) {
+// Which XDP balancer a load makes: the plain one, or the capture one (a
+// second copy of the balancer, verified only when a capture asks for it).
+enum class Balancer { plain, capture };
+
+Result<Skel> load_skeleton(const LoadOptions& o, Balancer b = Balancer::plain) {
   XLB_TRY(ensure_pin_dir(o.pin_path));
   LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = o.pin_path.c_str());
   Skel skel(xlb_bpf__open_opts(&open_opts));
@@ -93,6 +97,8 @@ Result<Skel> load_skeleton(const LoadOptions& o) {
   size_maps(skel.get(), o);
   reuse_devmap(skel->maps.xlb_tx_ports, o.pin_path);
   std::memcpy(const_cast<uint8_t*>(skel->rodata->xlb_iface_mac), o.iface_mac.bytes.data(), 6);
+  bpf_program__set_autoload(skel->progs.xlb_xdp_capture, b == Balancer::capture);
+  bpf_program__set_autoload(skel->progs.xlb_xdp, b == Balancer::plain);
   int err = xlb_bpf__load(skel.get());
   if (err) return libbpf_error("cannot load the datapath", err);
   return skel;
@@ -110,6 +116,12 @@ Result<LoadedProgram> load_datapath(const LoadOptions& o) {
   auto skel = load_skeleton(o);
   if (!skel) return skel.error();
   return dup_program((*skel)->progs.xlb_xdp);
+}
+
+Result<LoadedProgram> load_capture_datapath(const LoadOptions& o) {
+  auto skel = load_skeleton(o, Balancer::capture);
+  if (!skel) return skel.error();
+  return dup_program((*skel)->progs.xlb_xdp_capture);
 }
 
 Result<HcPrograms> load_hc_programs(const LoadOptions& o) {

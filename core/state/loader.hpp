@@ -38,6 +38,10 @@ class LoadedProgram {
 // bpffs at the pin path's parent when nothing is mounted there).
 Result<LoadedProgram> load_datapath(const LoadOptions& opts);
 
+// The same balancer with the capture step around it (xlb_xdp_capture), for
+// `xlb capture` to swap in while it runs.
+Result<LoadedProgram> load_capture_datapath(const LoadOptions& opts);
+
 // A libbpf failure (err: an errno, negative or not, or a LIBBPF_ERRNO__*
 // code), with a hint when it is a missing privilege.
 Error libbpf_error(const char* what, int err);

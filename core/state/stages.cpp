@@ -245,6 +245,15 @@ Status swap_balancer(const std::string& pin_path, int ifindex, int balancer_fd) 
   return point_link(pin_path, *maps, *slot);
 }
 
+int balancer_program(const std::string& pin_path, int ifindex) {
+  auto maps = open_stage_maps(pin_path, false);
+  if (!maps) return -1;
+  uint32_t slot = find_slot(*maps, ifindex);
+  if (slot == kNoSlot) return -1;
+  uint32_t id = stage_prog_id(*maps, stage_index(slot, XLB_STAGE_BALANCER));
+  return id == 0 ? -1 : bpf_prog_get_fd_by_id(id);
+}
+
 void release_stages(const std::string& pin_path, int ifindex) {
   auto maps = open_stage_maps(pin_path, false);
   if (!maps) return;

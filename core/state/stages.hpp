@@ -42,6 +42,10 @@ Status sync_filter_stage(const std::string& pin_path, bool filtering);
 // once, and the interface's link switched to it (bpf_link_update) when it
 // runs the balancer directly. Chain and filter stay as they are.
 Status swap_balancer(const std::string& pin_path, int ifindex, int balancer_fd);
+// A new fd of the balancer program in ifindex's stage slot (the caller
+// closes it), or -1 when the interface has no slot or no balancer there.
+int balancer_program(const std::string& pin_path, int ifindex);
+
 // At detach: the slot of ifindex emptied and freed.
 void release_stages(const std::string& pin_path, int ifindex);
 // The chained program's name on ifindex, "" when none.

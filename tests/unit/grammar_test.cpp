@@ -162,6 +162,16 @@ const ErrorCase kErrors[] = {
     {"stats --rate count 0", "invalid count '0' (expected 1..1000000000)", 3},
     {"stats --ipvs-names", "--ipvs-names goes with --prometheus", 2},
     {"stats help me", "unexpected argument 'me'", 2},
+    // capture
+    {"capture count", "missing count", 2},
+    {"capture count 0", "invalid count '0' (expected 1..1000000000)", 2},
+    {"capture snaplen 300", "invalid snaplen '300' (expected 14..256)", 2},
+    {"capture count 2 count 3", "option 'count' given twice", 3},
+    {"capture -w", "missing file name (or - for standard output)", 2},
+    {"capture verdict maybe", "unknown verdict 'maybe' (pass, drop, tx, redirect or aborted)", 2},
+    {"capture verdict tx reason no_service", "a reason goes with drops (verdict drop)", 5},
+    {"capture now", "unexpected argument 'now'", 1},
+    {"capture backend 10.0.0", "invalid backend address '10.0.0'", 2},
     // set
     {"set", "missing setting (" SETTINGS ")", 1},
     {"set colour", "unknown setting 'colour' (expected " SETTINGS ")", 1},
@@ -446,6 +456,25 @@ TEST(GrammarDefaults, StatsWords) {
   EXPECT_FALSE(parse_as<cmd::Stats>("stats --rate").count) << "until interrupted";
   auto prom = parse_as<cmd::Stats>("stats --prometheus --ipvs-names");
   EXPECT_TRUE(prom.prometheus && prom.ipvs_names);
+}
+
+TEST(GrammarDefaults, Capture) {
+  auto all = parse_as<cmd::Capture>("capture");
+  EXPECT_FALSE(all.dev || all.count || all.file || all.service || all.backend || all.verdict);
+  EXPECT_EQ(all.snaplen, uint32_t{XLB_CAPTURE_SNAP_MAX});
+  auto c = parse_as<cmd::Capture>(
+      "capture dev eth0 count 20 snaplen 96 -w x.pcapng service web backend 10.0.0.1 "
+      "verdict drop reason no_service");
+  EXPECT_EQ(c.dev, "eth0");
+  EXPECT_EQ(c.count, 20u);
+  EXPECT_EQ(c.snaplen, 96u);
+  EXPECT_EQ(c.file, "x.pcapng");
+  ASSERT_TRUE(c.service);
+  EXPECT_EQ(c.service->name, "web");
+  EXPECT_EQ(c.backend, IpAddr::parse("10.0.0.1"));
+  EXPECT_EQ(c.verdict, "drop");
+  EXPECT_EQ(c.reason, "no_service");
+  EXPECT_EQ(parse_as<cmd::Capture>("capture -w -").file, "-") << "standard output";
 }
 
 TEST(GrammarDefaults, HelpEverywhere) {
