@@ -130,7 +130,7 @@ TEST(ChangeSummary, EveryFormIsAChangeOrARead) {
   const std::vector<std::string> reads = {
       "interface list", "service list",   "service show", "backend list", "check list",
       "flows list",     "flows count",    "flows get",    "stats",        "nat list",
-      "list ruleset",   "import ipvsadm", "decap list",   "filter list"};
+      "list ruleset",   "import ipvsadm", "decap list",   "filter list",  "capture"};
   for (const auto& s : command_specs()) {
     std::vector<std::string> words;
     std::istringstream in(s.example);
