@@ -30,7 +30,8 @@ static __always_inline __u32 xlb_capture_len(__u32 len)
 static __always_inline void xlb_capture_begin(struct xdp_md *ctx)
 {
 	__u32 zero = 0, len = ctx->data_end - ctx->data, cap;
-	struct xlb_capture_note *n = bpf_map_lookup_elem(&xlb_capture_note, &zero);
+	struct xlb_capture_note *n =
+		bpf_map_lookup_elem(&xlb_capture_note, &zero);
 
 	if (!n)
 		return;
@@ -47,7 +48,8 @@ static __always_inline void xlb_capture_begin(struct xdp_md *ctx)
 static __always_inline void xlb_capture_end(int verdict)
 {
 	__u32 zero = 0;
-	struct xlb_capture_note *n = bpf_map_lookup_elem(&xlb_capture_note, &zero);
+	struct xlb_capture_note *n =
+		bpf_map_lookup_elem(&xlb_capture_note, &zero);
 
 	if (!n)
 		return;

@@ -25,7 +25,8 @@ static __always_inline void xlb_count_global(__u32 index)
 static __always_inline void xlb_note_drop(__u32 reason)
 {
 	__u32 zero = 0;
-	struct xlb_capture_note *n = bpf_map_lookup_elem(&xlb_capture_note, &zero);
+	struct xlb_capture_note *n =
+		bpf_map_lookup_elem(&xlb_capture_note, &zero);
 
 	if (n)
 		n->reason = reason;

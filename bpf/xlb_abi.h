@@ -430,11 +430,11 @@ struct xlb_sync_event {
  * of xlb_capture_ring with the verdict and, for a drop, its reason. The
  * plain program pays only on drops (the reason, noted in xlb_capture_note).
  */
-#define XLB_CAPTURE_SNAP_MAX 256
+#define XLB_CAPTURE_SNAP_MAX   256
 #define XLB_CAPTURE_RING_BYTES (4u << 20)
 
 struct xlb_capture_event {
-	__u64 ts_ns;	/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 ts_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 	__u32 ifindex;
 	__u32 wire_len; /* the frame's length */
 	__u32 cap_len;	/* bytes in data */
@@ -587,8 +587,11 @@ static_assert(sizeof(struct xlb_hc_reply) == 32, "xlb_hc_reply");
 static_assert(sizeof(struct xlb_nh) == 24, "xlb_nh");
 static_assert(sizeof(struct xlb_sync_ctl) == 8, "xlb_sync_ctl");
 static_assert(sizeof(struct xlb_sync_event) == 64, "xlb_sync_event");
-static_assert(sizeof(struct xlb_capture_event) == 32 + XLB_CAPTURE_SNAP_MAX, "xlb_capture_event");
-static_assert(sizeof(struct xlb_capture_note) == 16 + sizeof(struct xlb_capture_event), "xlb_capture_note");
+static_assert(sizeof(struct xlb_capture_event) == 32 + XLB_CAPTURE_SNAP_MAX,
+	      "xlb_capture_event");
+static_assert(sizeof(struct xlb_capture_note) ==
+		      16 + sizeof(struct xlb_capture_event),
+	      "xlb_capture_note");
 #else
 _Static_assert(sizeof(struct xlb_sync_ctl) == 8, "xlb_sync_ctl");
 _Static_assert(sizeof(struct xlb_sync_event) == 64, "xlb_sync_event");

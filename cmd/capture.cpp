@@ -13,9 +13,9 @@
 #include <map>
 #include <memory>
 
+#include "base/sys_error.hpp"
 #include "capture/frame.hpp"
 #include "capture/pcapng.hpp"
-#include "base/sys_error.hpp"
 #include "capture/session.hpp"
 #include "handlers.hpp"
 #include "state/flows.hpp"
@@ -38,12 +38,18 @@ void catch_signals() {
 
 const char* verdict_name(uint32_t v) {
   switch (v) {
-    case XDP_ABORTED: return "aborted";
-    case XDP_DROP: return "drop";
-    case XDP_PASS: return "pass";
-    case XDP_TX: return "tx";
-    case XDP_REDIRECT: return "redirect";
-    default: return "?";
+    case XDP_ABORTED:
+      return "aborted";
+    case XDP_DROP:
+      return "drop";
+    case XDP_PASS:
+      return "pass";
+    case XDP_TX:
+      return "tx";
+    case XDP_REDIRECT:
+      return "redirect";
+    default:
+      return "?";
   }
 }
 
@@ -163,24 +169,25 @@ Status Sink::open(const std::vector<capture::CapturedInterface>& ifaces) {
 void Sink::put(const xlb_capture_event& ev, const Decision& d, uint64_t unix_ns) {
   const uint32_t len = std::min<uint32_t>({ev.cap_len, c_.snaplen, sizeof ev.data});
   if (file_) {
-    write(pcapng::enhanced_packet(
-        {iface_index_[static_cast<int>(ev.ifindex)], unix_ns, ev.wire_len, std::span(ev.data, len),
-         describe(d)}));
+    write(pcapng::enhanced_packet({iface_index_[static_cast<int>(ev.ifindex)], unix_ns, ev.wire_len,
+                                   std::span(ev.data, len), describe(d)}));
     return;
   }
   const std::string what = d.frame ? d.frame->str() : "length " + std::to_string(ev.wire_len);
   if (ctx_.out.json_mode()) {
-    json j = {{"time_ns", unix_ns}, {"dev", iface_name_[static_cast<int>(ev.ifindex)]},
-              {"packet", what},     {"length", ev.wire_len},
+    json j = {{"time_ns", unix_ns},
+              {"dev", iface_name_[static_cast<int>(ev.ifindex)]},
+              {"packet", what},
+              {"length", ev.wire_len},
               {"verdict", d.verdict}};
-    for (const auto& [k, v] : {std::pair{"reason", d.reason}, {"service", d.service},
-                               {"backend", d.backend}})
+    for (const auto& [k, v] :
+         {std::pair{"reason", d.reason}, {"service", d.service}, {"backend", d.backend}})
       if (!v.empty()) j[k] = v;
     ctx_.out.text(j.dump() + "\n");
     return;
   }
-  ctx_.out.text(clock_text(unix_ns) + " " + iface_name_[static_cast<int>(ev.ifindex)] + " " +
-                what + ": " + describe(d).substr(5) + "\n");
+  ctx_.out.text(clock_text(unix_ns) + " " + iface_name_[static_cast<int>(ev.ifindex)] + " " + what +
+                ": " + describe(d).substr(5) + "\n");
 }
 
 Status Sink::close() {
@@ -210,8 +217,8 @@ Status handle(const cmd::Capture& c, Context& ctx) {
   const int64_t to_unix = realtime_minus_monotonic();
   uint64_t captured = 0;
   g_stop = false;
-  auto session = capture::Session::start(
-      ctx.opts.pin_path, c.dev, [&](const xlb_capture_event& ev) {
+  auto session =
+      capture::Session::start(ctx.opts.pin_path, c.dev, [&](const xlb_capture_event& ev) {
         if (g_stop) return;
         Decision d = decide(ev, st->maps(), *cfg);
         if (!wanted(c, svc, d)) return;
@@ -227,7 +234,7 @@ Status handle(const cmd::Capture& c, Context& ctx) {
     if (!n) return n.error();
   }
   Status stopped = session->stop();
-  XLB_TRY(opened);
+  if (!opened) return opened;
   XLB_TRY(sink.close());
   std::cerr << "xlb: " << captured << " packet" << (captured == 1 ? "" : "s") << " captured";
   if (const uint64_t lost = session->lost()) std::cerr << ", " << lost << " lost (ring full)";

@@ -28,7 +28,7 @@ std::optional<size_t> read_l3(std::span<const uint8_t> f, size_t off, uint16_t t
     s.proto = f[off + 9];
     s.src.addr = addr_at(f, off + 12, XLB_AF_INET);
     s.dst.addr = addr_at(f, off + 16, XLB_AF_INET);
-    return off + 4 * (f[off] & 0x0f);
+    return off + size_t{4} * (f[off] & 0x0fU);
   }
   if (type == kEthIpv6) {
     if (f.size() < off + 40) return std::nullopt;
@@ -42,11 +42,16 @@ std::optional<size_t> read_l3(std::span<const uint8_t> f, size_t off, uint16_t t
 
 const char* proto_name(uint8_t p) {
   switch (p) {
-    case kTcp: return "tcp";
-    case kUdp: return "udp";
-    case kIcmp: return "icmp";
-    case kIcmp6: return "icmp6";
-    default: return nullptr;
+    case kTcp:
+      return "tcp";
+    case kUdp:
+      return "udp";
+    case kIcmp:
+      return "icmp";
+    case kIcmp6:
+      return "icmp6";
+    default:
+      return nullptr;
   }
 }
 

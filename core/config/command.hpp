@@ -229,11 +229,11 @@ using Command =
                  cmd::BackendSet, cmd::BackendAdmin, cmd::BackendDel, cmd::BackendList,
                  cmd::BackendRefresh, cmd::CheckAdd, cmd::CheckDel, cmd::CheckList, cmd::FlowsList,
                  cmd::FlowsCount, cmd::FlowsFlush, cmd::FlowsExpire, cmd::FlowsGet, cmd::Stats,
-                 cmd::StatsReset, cmd::Capture, cmd::SetSeed, cmd::SetTunnel, cmd::SetTimeout, cmd::SetFlowGuard,
-                 cmd::SetIcmpEcho, cmd::SetNat, cmd::NatList, cmd::ListRuleset, cmd::FlushRuleset,
-                 cmd::ImportIpvsadm, cmd::Help, cmd::DecapAttach, cmd::DecapDetach,
-                 cmd::DecapRefresh, cmd::DecapList, cmd::FilterAdd, cmd::FilterDel,
-                 cmd::FilterList>;
+                 cmd::StatsReset, cmd::Capture, cmd::SetSeed, cmd::SetTunnel, cmd::SetTimeout,
+                 cmd::SetFlowGuard, cmd::SetIcmpEcho, cmd::SetNat, cmd::NatList, cmd::ListRuleset,
+                 cmd::FlushRuleset, cmd::ImportIpvsadm, cmd::Help, cmd::DecapAttach,
+                 cmd::DecapDetach, cmd::DecapRefresh, cmd::DecapList, cmd::FilterAdd,
+                 cmd::FilterDel, cmd::FilterList>;
 
 // Parses one command. Errors are usage errors whose `token` is the index of
 // the offending word (words.size() when a word is missing).

@@ -140,8 +140,10 @@ Status read_capture_word(Cursor& c, cmd::Capture& cap) {
     auto v = w == "count" ? read_uint(c, "count", 1, 1000000000)
                           : read_uint(c, "snaplen", 14, XLB_CAPTURE_SNAP_MAX);
     if (!v) return v.error();
-    if (w == "count") cap.count = *v;
-    else cap.snaplen = static_cast<uint32_t>(*v);
+    if (w == "count")
+      cap.count = *v;
+    else
+      cap.snaplen = static_cast<uint32_t>(*v);
   } else if (w == "-w") {
     XLB_TRY(once(cap.file.has_value()));
     if (c.done()) return c.missing("file name (or - for standard output)");
@@ -160,7 +162,8 @@ Status read_capture_word(Cursor& c, cmd::Capture& cap) {
     XLB_TRY(once(cap.verdict.has_value()));
     if (c.done()) return c.missing("verdict (pass, drop, tx, redirect or aborted)");
     auto v = match_prefix(c.peek(), {"pass", "drop", "tx", "redirect", "aborted"});
-    if (!v) return c.error("unknown verdict '" + c.peek() + "' (pass, drop, tx, redirect or aborted)");
+    if (!v)
+      return c.error("unknown verdict '" + c.peek() + "' (pass, drop, tx, redirect or aborted)");
     c.next();
     cap.verdict = *v;
   } else if (w == "reason") {

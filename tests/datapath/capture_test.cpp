@@ -48,9 +48,7 @@ class CaptureTest : public DatapathTest {
     ring_buffer__consume(rb_);
     return out ? *out : TestRunOutput{};
   }
-  static Bytes head(const xlb_capture_event& ev) {
-    return Bytes(ev.data, ev.data + ev.cap_len);
-  }
+  static Bytes head(const xlb_capture_event& ev) { return Bytes(ev.data, ev.data + ev.cap_len); }
 
   LoadedProgram capture_;
   ring_buffer* rb_ = nullptr;

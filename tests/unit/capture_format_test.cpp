@@ -79,7 +79,9 @@ TEST(Pcapng, TcpdumpReadsTheFile) {
   close(fd);
   {
     std::ofstream out(path, std::ios::binary);
-    auto put = [&](const Bytes& b) { out.write(reinterpret_cast<const char*>(b.data()), b.size()); };
+    auto put = [&](const Bytes& b) {
+      out.write(reinterpret_cast<const char*>(b.data()), b.size());
+    };
     put(pcapng::section_header("xlb test"));
     put(pcapng::interface_description("eth0", 256));
     const Bytes f = tcp_frame();

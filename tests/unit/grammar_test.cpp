@@ -171,7 +171,8 @@ const ErrorCase kErrors[] = {
     {"capture verdict maybe", "unknown verdict 'maybe' (pass, drop, tx, redirect or aborted)", 2},
     {"capture verdict tx reason no_service", "a reason goes with drops (verdict drop)", 5},
     {"capture now", "unexpected argument 'now'", 1},
-    {"capture backend 10.0.0", "invalid backend address '10.0.0' (expected an IPv4 or IPv6 address)", 2},
+    {"capture backend 10.0.0",
+     "invalid backend address '10.0.0' (expected an IPv4 or IPv6 address)", 2},
     // set
     {"set", "missing setting (" SETTINGS ")", 1},
     {"set colour", "unknown setting 'colour' (expected " SETTINGS ")", 1},
