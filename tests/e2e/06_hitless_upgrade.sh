@@ -32,17 +32,7 @@ done
 e2e_xlb interface list
 
 e2e_step "a 4 MB/s TCP stream for 10 s and 10 long-lived connections"
-lab_bg client stream "$LAB_PYTHON" "$LAB_SRC_DIR/clients.py" stream "$VIP" "$PORT" --duration 10 \
-	--rate 4e6 --ready-file "$LAB_LOGS/stream.ready"
-stream_pid=$LAB_LAST_PID
-lab_bg client hold "$LAB_PYTHON" "$LAB_SRC_DIR/clients.py" hold "$VIP" "$PORT" --conns 10 \
-	--interval 0.1 --duration 10 --ready-file "$LAB_LOGS/hold.ready"
-hold_pid=$LAB_LAST_PID
-for ((i = 0; i < 100; i++)); do
-	[[ -s $LAB_LOGS/stream.ready && -s $LAB_LOGS/hold.ready ]] && break
-	lab_sleep 0.1
-done
-[[ -s $LAB_LOGS/stream.ready ]] || e2e_abort "the stream did not start"
+e2e_stream_and_hold "$VIP" "$PORT" 10 10 0.1
 e2e_note "stream on $(e2e_py "r['backend']" r="$(cat "$LAB_LOGS/stream.ready")")"
 lab_sleep 1.5
 

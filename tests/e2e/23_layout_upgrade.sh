@@ -50,17 +50,7 @@ prog_before=$(xdp_prog_id)
 link_before=$(link_id)
 
 e2e_step "a 4 MB/s TCP stream for 12 s and 30 long-lived connections through layout 2"
-lab_bg client stream "$LAB_PYTHON" "$LAB_SRC_DIR/clients.py" stream "$VIP" "$PORT" --duration 12 \
-	--rate 4e6 --ready-file "$LAB_LOGS/stream.ready"
-stream_pid=$LAB_LAST_PID
-lab_bg client hold "$LAB_PYTHON" "$LAB_SRC_DIR/clients.py" hold "$VIP" "$PORT" --conns 30 \
-	--interval 1 --duration 12 --ready-file "$LAB_LOGS/hold.ready"
-hold_pid=$LAB_LAST_PID
-for ((i = 0; i < 100; i++)); do
-	[[ -s $LAB_LOGS/stream.ready && -s $LAB_LOGS/hold.ready ]] && break
-	lab_sleep 0.1
-done
-[[ -s $LAB_LOGS/stream.ready && -s $LAB_LOGS/hold.ready ]] || e2e_abort "the clients did not start"
+e2e_stream_and_hold "$VIP" "$PORT" 12 30 1
 lab_sleep 1.5
 flows_before=$(v2_flow_count)
 e2e_note "xdp program $prog_before on link $link_before; $flows_before flow entries (layout 2)"

@@ -38,17 +38,7 @@ link=$(link_id)
 e2e_check "no rule: eth0 runs the balancer (link $link)" test "$(prog_name)" = xlb_xdp
 
 e2e_step "a 4 MB/s TCP stream for 8 s and 10 long-lived connections"
-lab_bg client stream "$LAB_PYTHON" "$LAB_SRC_DIR/clients.py" stream "$VIP" "$PORT" --duration 8 \
-	--rate 4e6 --ready-file "$LAB_LOGS/stream.ready"
-stream_pid=$LAB_LAST_PID
-lab_bg client hold "$LAB_PYTHON" "$LAB_SRC_DIR/clients.py" hold "$VIP" "$PORT" --conns 10 \
-	--interval 0.1 --duration 8 --ready-file "$LAB_LOGS/hold.ready"
-hold_pid=$LAB_LAST_PID
-for ((i = 0; i < 100; i++)); do
-	[[ -s $LAB_LOGS/stream.ready && -s $LAB_LOGS/hold.ready ]] && break
-	lab_sleep 0.1
-done
-[[ -s $LAB_LOGS/stream.ready ]] || e2e_abort "the stream did not start"
+e2e_stream_and_hold "$VIP" "$PORT" 8 10 0.1
 lab_sleep 1.5
 flows_before=$(flow_count)
 e2e_note "$flows_before flows"

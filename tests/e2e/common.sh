@@ -200,6 +200,24 @@ e2e_capture_count() {
 	tcpdump -n -r "$LAB_LOGS/capture-$1-$2.pcap" "$3" 2>/dev/null | wc -l
 }
 
+# A 4 MB/s TCP stream and CONNS long-lived connections (a message every
+# INTERVAL s) to VIP:PORT for SECONDS s, in the background; returns once
+# both clients are connected. Sets stream_pid and hold_pid.
+e2e_stream_and_hold() {
+	local vip=$1 port=$2 seconds=$3 conns=$4 interval=$5 i
+	lab_bg client stream "$LAB_PYTHON" "$LAB_SRC_DIR/clients.py" stream "$vip" "$port" \
+		--duration "$seconds" --rate 4e6 --ready-file "$LAB_LOGS/stream.ready"
+	stream_pid=$LAB_LAST_PID
+	lab_bg client hold "$LAB_PYTHON" "$LAB_SRC_DIR/clients.py" hold "$vip" "$port" --conns "$conns" \
+		--interval "$interval" --duration "$seconds" --ready-file "$LAB_LOGS/hold.ready"
+	hold_pid=$LAB_LAST_PID
+	for ((i = 0; i < 100; i++)); do
+		[[ -s $LAB_LOGS/stream.ready && -s $LAB_LOGS/hold.ready ]] && return 0
+		lab_sleep 0.1
+	done
+	e2e_abort "the clients did not start"
+}
+
 # e2e_probe tcp|udp ADDR PORT: one probe from the lb, as xlb-healthd sends it
 # (source port from bind(port 0), so no two probes in flight share one).
 # Prints the answer's first line and exits 0, or prints why and exits 1.
