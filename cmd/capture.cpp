@@ -6,7 +6,6 @@
 #include <netinet/in.h>
 
 #include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
@@ -20,21 +19,11 @@
 #include "handlers.hpp"
 #include "state/flows.hpp"
 #include "state/stats.hpp"
+#include "stop_signals.hpp"
 
 namespace xlb::cli {
 
 namespace {
-
-std::atomic<bool> g_stop{false};
-void on_signal(int) { g_stop = true; }
-
-// SIGINT and SIGTERM end the capture cleanly (the plain balancer goes back).
-void catch_signals() {
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  for (int s : {SIGINT, SIGTERM}) sigaction(s, &sa, nullptr);
-}
 
 const char* verdict_name(uint32_t v) {
   switch (v) {
@@ -216,20 +205,20 @@ Status handle(const cmd::Capture& c, Context& ctx) {
   Sink sink(c, ctx);
   const int64_t to_unix = realtime_minus_monotonic();
   uint64_t captured = 0;
-  g_stop = false;
+  stop_requested() = false;
   auto session =
       capture::Session::start(ctx.opts.pin_path, c.dev, [&](const xlb_capture_event& ev) {
-        if (g_stop) return;
+        if (stop_requested()) return;
         Decision d = decide(ev, st->maps(), *cfg);
         if (!wanted(c, svc, d)) return;
         sink.put(ev, d, ev.ts_ns + static_cast<uint64_t>(to_unix));
-        if (c.count && ++captured >= *c.count) g_stop = true;
+        if (c.count && ++captured >= *c.count) stop_requested() = true;
         if (!c.count) captured++;
       });
   if (!session) return session.error();
-  catch_signals();
+  stop_on_signals();
   Status opened = sink.open(session->interfaces());
-  while (opened && !g_stop) {
+  while (opened && !stop_requested()) {
     auto n = session->poll(100);
     if (!n) return n.error();
   }

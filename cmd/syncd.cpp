@@ -15,20 +15,14 @@
 #include <iostream>
 
 #include "daemon_cli.hpp"
+#include "stop_signals.hpp"
 #include "sync/export.hpp"
 #include "sync/syncd.hpp"
 
 namespace {
 
-std::atomic<bool> g_stop{false};
-
-void on_signal(int) { g_stop = true; }
-
 void install_signals() {
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  for (int s : {SIGTERM, SIGINT}) sigaction(s, &sa, nullptr);
+  xlb::cli::stop_on_signals();
   std::signal(SIGPIPE, SIG_IGN);
 }
 
@@ -95,7 +89,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
     std::cerr << "xlb-syncd: " << m << std::endl;
   };
   bool ready = false;
-  xlb::Status s = xlb::sync::run_syncd(c.opts, g_stop, log, [&] {
+  xlb::Status s = xlb::sync::run_syncd(c.opts, xlb::cli::stop_requested(), log, [&] {
 #ifdef XLB_HAVE_SYSTEMD
     sd_notify(0, ready ? "WATCHDOG=1" : "READY=1\nSTATUS=syncing");
 #endif

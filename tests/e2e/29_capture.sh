@@ -1,7 +1,7 @@
 #!/bin/bash
 # 29_capture: `xlb capture` during traffic. 20 packets of an HTTP service
 # written as pcapng: tcpdump reads 20, and their comments name the verdict
-# and the backends (read back with scapy). Drops to a port without a service
+# and the backends. Drops to a port without a service
 # captured as text lines with their reason. One capture at a time; Ctrl-C
 # ends one cleanly, and afterwards the interface runs the plain balancer
 # again; after a SIGKILL an attach puts it back.
@@ -21,7 +21,7 @@ for be in "${LAB_BACKENDS[@]}"; do
 done
 prog_name() {
 	local id
-	id=$(e2e_py "l[0]['prog_id']" l="$(e2e_xlb_quiet -j interface list)")
+	id=$(e2e_py "l['interfaces'][0]['prog_id']" l="$(e2e_xlb_quiet -j interface list)")
 	bpftool -j prog show id "$id" | e2e_py "p['name']" p="$(cat)"
 }
 e2e_check "eth0 runs the plain balancer" test "$(prog_name)" = xlb_xdp
@@ -42,10 +42,24 @@ e2e_check "tcpdump -r reads 20 packets ($n)" test "$n" -eq 20
 e2e_check "they are the clients' packets to the VIP" \
 	test "$(tcpdump -nn -r "$PCAP" "dst host $VIP and tcp dst port 80" 2>/dev/null | wc -l)" -eq 20
 comments=$("$LAB_PYTHON" - "$PCAP" <<'PY'
-import json, sys
-from scapy.utils import PcapNgReader
-print(json.dumps([p.comment.decode() if isinstance(p.comment, bytes) else p.comment
-                  for p in PcapNgReader(sys.argv[1])]))
+# The comments (option 1) of the Enhanced Packet Blocks (type 6), read by
+# hand: pcapng is little endian here (xlb writes it on x86).
+import json, struct, sys
+data, out, at = open(sys.argv[1], "rb").read(), [], 0
+while at + 8 <= len(data):
+    kind, size = struct.unpack_from("<II", data, at)
+    if kind == 6:
+        caplen = struct.unpack_from("<I", data, at + 20)[0]
+        opt = at + 28 + (caplen + 3) // 4 * 4
+        while opt + 4 <= at + size - 4:
+            code, n = struct.unpack_from("<HH", data, opt)
+            if code == 0:
+                break
+            if code == 1:
+                out.append(data[opt + 4:opt + 4 + n].decode())
+            opt += 4 + (n + 3) // 4 * 4
+    at += size
+print(json.dumps(out))
 PY
 )
 e2e_note "first comment: $(e2e_py "c[0]" c="$comments")"
