@@ -206,17 +206,18 @@ Status handle(const cmd::Capture& c, Context& ctx) {
   const int64_t to_unix = realtime_minus_monotonic();
   uint64_t captured = 0;
   stop_requested() = false;
+  // Before the swap: a signal from here on ends the loop below, which puts
+  // the plain balancer back, instead of killing us with the capture one in.
+  stop_on_signals();
   auto session =
       capture::Session::start(ctx.opts.pin_path, c.dev, [&](const xlb_capture_event& ev) {
         if (stop_requested()) return;
         Decision d = decide(ev, st->maps(), *cfg);
         if (!wanted(c, svc, d)) return;
         sink.put(ev, d, ev.ts_ns + static_cast<uint64_t>(to_unix));
-        if (c.count && ++captured >= *c.count) stop_requested() = true;
-        if (!c.count) captured++;
+        if (++captured == c.count) stop_requested() = true;
       });
   if (!session) return session.error();
-  stop_on_signals();
   Status opened = sink.open(session->interfaces());
   while (opened && !stop_requested()) {
     auto n = session->poll(100);

@@ -54,13 +54,7 @@ done
 e2e_check "every re-attach put a new program in place (${ids[*]})" \
 	test "$(printf '%s\n' "${ids[@]}" | sort -u | wc -l)" -eq 4
 
-wait "$stream_pid" "$hold_pid"
-r=$(cat "$LAB_LOGS/stream.log")
-h=$(cat "$LAB_LOGS/hold.log")
-e2e_note "stream: $(e2e_py "r['received']" r="$r") bytes echoed, longest stall $(e2e_py "r['max_stall']" r="$r") s, errors $(e2e_py "r['errors']" r="$r")"
-e2e_expect "the stream went on without a reset: every byte echoed, in order" "r['ok']" r="$r"
-e2e_expect "the stream never stalled for 1 s or more" "r['max_stall'] < 1.0" r="$r"
-e2e_expect "the 10 long-lived connections kept working" "h['ok']" h="$h"
+e2e_expect_stream_and_hold_kept
 
 e2e_step "state after the upgrades"
 e2e_expect "services unchanged" "nocounters(a) == nocounters(b)" a="$config_before" b="$(e2e_xlb_quiet -j service list)"

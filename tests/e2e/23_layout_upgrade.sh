@@ -75,13 +75,7 @@ e2e_check "the flow entries were carried over ($flows_before before, $flows_afte
 e2e_check "interface attach again: the same layout, the program replaced" \
 	lab_xlb interface attach eth0 mode native
 
-wait "$stream_pid" "$hold_pid"
-r=$(cat "$LAB_LOGS/stream.log")
-h=$(cat "$LAB_LOGS/hold.log")
-e2e_note "stream: $(e2e_py "r['received']" r="$r") bytes echoed, longest stall $(e2e_py "r['max_stall']" r="$r") s"
-e2e_expect "the stream went on without a reset: every byte echoed, in order" "r['ok']" r="$r"
-e2e_expect "the stream never stalled for 1 s or more" "r['max_stall'] < 1.0" r="$r"
-e2e_expect "the 30 connections kept working on their backends (${h:0:200})" "h['ok']" h="$h"
+e2e_expect_stream_and_hold_kept
 
 e2e_step "after the upgrade"
 e2e_check "xlb --version says map layout $LAYOUT" grep -q "map layout $LAYOUT" <<<"$("$LAB_XLB" --version)"

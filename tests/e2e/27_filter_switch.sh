@@ -63,13 +63,7 @@ EOF
 e2e_check "eth0 runs xlb_xdp" test "$(prog_name)" = xlb_xdp
 e2e_check "through the same link (id $link)" test "$(link_id)" = "$link"
 
-wait "$stream_pid" "$hold_pid"
-r=$(cat "$LAB_LOGS/stream.log")
-h=$(cat "$LAB_LOGS/hold.log")
-e2e_note "stream: $(e2e_py "r['received']" r="$r") bytes echoed, longest stall $(e2e_py "r['max_stall']" r="$r") s"
-e2e_expect "the stream went on without a reset: every byte echoed, in order" "r['ok']" r="$r"
-e2e_expect "the stream never stalled for 1 s or more" "r['max_stall'] < 1.0" r="$r"
-e2e_expect "the 10 long-lived connections kept working" "h['ok']" h="$h"
+e2e_expect_stream_and_hold_kept
 flows_after=$(flow_count)
 e2e_check "the flow table was kept ($flows_after flows)" test "$flows_after" -ge "$flows_before"
 e2e_finish

@@ -218,6 +218,20 @@ e2e_stream_and_hold() {
 	e2e_abort "the clients did not start"
 }
 
+# After e2e_stream_and_hold: waits for both clients, then checks that the
+# stream echoed every byte in order without a stall of 1 s and that every
+# long-lived connection kept working.
+e2e_expect_stream_and_hold_kept() {
+	local r h
+	wait "$stream_pid" "$hold_pid"
+	r=$(cat "$LAB_LOGS/stream.log")
+	h=$(cat "$LAB_LOGS/hold.log")
+	e2e_note "stream: $(e2e_py "r['received']" r="$r") bytes echoed, longest stall $(e2e_py "r['max_stall']" r="$r") s, errors $(e2e_py "r.get('errors')" r="$r")"
+	e2e_expect "the stream went on without a reset: every byte echoed, in order" "r['ok']" r="$r"
+	e2e_expect "the stream never stalled for 1 s or more" "r['max_stall'] < 1.0" r="$r"
+	e2e_expect "the long-lived connections kept working on their backends (${h:0:200})" "h['ok']" h="$h"
+}
+
 # e2e_probe tcp|udp ADDR PORT: one probe from the lb, as xlb-healthd sends it
 # (source port from bind(port 0), so no two probes in flight share one).
 # Prints the answer's first line and exits 0, or prints why and exits 1.
