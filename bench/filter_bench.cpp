@@ -9,8 +9,11 @@
 //   filter-N:  entry -> filter with N IPv4 source prefixes (10.x.y.0/24),
 //              none matching: a source outside 10/8 (the trie's first node
 //              tells), and one beside the table's last /24s (10.39.200.1: the
-//              lookup walks down the trie to its leaves);
-// and a packet dropped by a matching prefix. Printed: ns per packet (the
+//              lookup walks down the trie to its leaves), and one in a /16
+//              no rule is near (10.200.0.1: the /16 shortcut says pass);
+// and a packet dropped by a matching /24 (its /16 walks the trie), and one
+// from 100.64.0.0/10, listed beside the /24s (the shortcut decides: the
+// flood of a listed prefix). Printed: ns per packet (the
 // mean of the middle half of the runs of `repeat` packets), and each
 // figure minus the baseline (measured before and after; the lower is used).
 #include <bpf/bpf.h>
@@ -123,6 +126,10 @@ int main(int argc, char** argv) {
       c.filters.push_back(prefix_rule(i));
       c.filters.back().id = i;  // as filter_add numbers them, without its checks per rule
     }
+    FilterRule flood;
+    flood.src = IpPrefix::parse("100.64.0.0/10");
+    flood.id = prefixes;
+    c.filters.push_back(flood);
     return {};
   });
   if (!s) die(s.error().message);
@@ -131,6 +138,10 @@ int main(int argc, char** argv) {
       trimmed_ns(front->fd(), udp_from(*IpAddr::parse("10.0.5.1")), repeat, runs, XDP_DROP);
   const double near =
       trimmed_ns(front->fd(), udp_from(*IpAddr::parse("10.39.200.1")), repeat, runs, XDP_PASS);
+  const double clear =
+      trimmed_ns(front->fd(), udp_from(*IpAddr::parse("10.200.0.1")), repeat, runs, XDP_PASS);
+  const double flood =
+      trimmed_ns(front->fd(), udp_from(*IpAddr::parse("100.70.1.1")), repeat, runs, XDP_DROP);
   const double base = std::min(base0, trimmed_ns(prog->fd(), miss, repeat, runs, XDP_PASS));
   std::printf("stages, ns/packet (mean of the middle half of %d runs of %u), packet for no VIP\n",
               runs, repeat);
@@ -144,6 +155,9 @@ int main(int argc, char** argv) {
   row("entry -> filter, " + n + " prefixes, no match", big, "; source outside 10/8; target <= 30");
   row("entry -> filter, " + n + " prefixes, no match", near,
       "; source beside the last /24s; target <= 30");
-  row("entry -> filter, matching prefix: drop", hit, "");
+  row("entry -> filter, " + n + " prefixes, no match", clear,
+      "; no rule in the source's /16 (shortcut)");
+  row("entry -> filter, matching /24: drop", hit, "; its /16 walks the trie");
+  row("entry -> filter, matching /10: drop", flood, "; the /16 shortcut decides");
   return 0;
 }

@@ -26,4 +26,14 @@ int floor_tx(struct xdp_md *ctx)
 	return data + 1 <= end ? XDP_TX : XDP_ABORTED;
 }
 
+/* The floor of a flood that is dropped (the filter's figure). */
+SEC("xdp")
+int floor_drop(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+
+	return data + 1 <= end ? XDP_DROP : XDP_ABORTED;
+}
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -11,6 +11,11 @@
  *               balancer. The IPv4 header checksum is updated (RFC 1624);
  *               the TCP checksum is left stale, which no load balancer
  *               here checks.
+ *   wire_gen_cycle  the same, but the IPv4 source address is
+ *               cycle_base + (n mod cycle) for the n-th frame (TCP port
+ *               as given): `cycle` clients visited in turn, each sending
+ *               one frame per cycle. Used for "100,000 flows in turn" and
+ *               for a flood from 1,000,000 sources.
  *   wire_count  on the receiving veth: counts what the load balancer
  *               delivered and drops it (per-CPU counter, summed by the
  *               script with bpftool).
@@ -70,6 +75,31 @@ int wire_gen_fresh(struct xdp_md *ctx)
 	*csum = csum_replace(*csum, *saddr, lo);
 	*saddr = lo;
 	*sport = __builtin_bswap16(1024 + (n & 0x3fff));
+	return XDP_TX;
+}
+
+/* Set before load by xlb_bench_wire --cycle (host byte order base). */
+const volatile __u32 cycle = 1;
+const volatile __u32 cycle_base;
+
+SEC("xdp")
+int wire_gen_cycle(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	__u16 *csum = data + WIRE_IP_CSUM, *saddr = data + WIRE_SADDR_LO - 2;
+	__u32 zero = 0, *seq = bpf_map_lookup_elem(&wire_seq, &zero), a;
+	__u16 hi, lo;
+
+	if (!seq || (void *)(saddr + 2) > end)
+		return XDP_ABORTED;
+	a = cycle_base + (*seq)++ % cycle;
+	hi = __builtin_bswap16((__u16)(a >> 16));
+	lo = __builtin_bswap16((__u16)a);
+	*csum = csum_replace(*csum, saddr[0], hi);
+	*csum = csum_replace(*csum, saddr[1], lo);
+	saddr[0] = hi;
+	saddr[1] = lo;
 	return XDP_TX;
 }
 

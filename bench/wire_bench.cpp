@@ -1,11 +1,13 @@
 // The BPF side of the wire-rate bench; bench/wire_bench.sh builds the lab
 // and calls it.
 //
-//   xlb_bench_wire attach --netns NS --dev DEV --prog floor_tx|floor_pass
+//   xlb_bench_wire attach --netns NS --dev DEV --prog floor_tx|floor_pass|floor_drop
 //       attaches a floor program (native XDP, stays after exit)
-//   xlb_bench_wire send --netns NS --dev DEV --frame HEX --packets N [--fresh]
+//   xlb_bench_wire send --netns NS --dev DEV --frame HEX --packets N
+//                       [--fresh | --cycle N [--cycle-base A.B.C.D]]
 //       attaches the counter to DEV, sends N copies of the frame out of DEV
-//       (--fresh: each from a client endpoint never used before)
+//       (--fresh: each from a client endpoint never used before; --cycle:
+//       from N source addresses in turn, the first cycle-base)
 //       with BPF_F_TEST_XDP_LIVE_FRAMES (the generator program returns
 //       XDP_TX), waits for stragglers, prints
 //       "sent N received M seconds S" and detaches the counter.
@@ -13,6 +15,7 @@
 // The caller pins it to a CPU with taskset: live frames send from the
 // calling CPU, and veth processes what it receives in NAPI on the same CPU,
 // so generator, load balancer and counter share that core.
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <fcntl.h>
@@ -63,7 +66,9 @@ std::vector<uint8_t> from_hex(const std::string& hex) {
 int attach_floor(const std::string& dev, const std::string& prog) {
   floor_bpf* f = floor_bpf::open_and_load();
   if (!f) die("cannot load floor.bpf.c");
-  bpf_program* p = prog == "floor_tx" ? f->progs.floor_tx : f->progs.floor_pass;
+  bpf_program* p = prog == "floor_tx"     ? f->progs.floor_tx
+                   : prog == "floor_drop" ? f->progs.floor_drop
+                                          : f->progs.floor_pass;
   if (bpf_xdp_attach(ifindex_of(dev), bpf_program__fd(p), XDP_FLAGS_DRV_MODE, nullptr) != 0)
     die("cannot attach " + prog + " to " + dev);
   floor_bpf::destroy(f);  // the attachment holds the program
@@ -81,9 +86,31 @@ uint64_t received(const wire_bpf* w) {
   return sum;
 }
 
-int send(const std::string& dev, const std::string& hex, uint32_t packets, bool fresh) {
-  wire_bpf* w = wire_bpf::open_and_load();
-  if (!w) die("cannot load wire.bpf.c");
+// Which frames the generator sends: one, a new client each, or a cycle.
+struct Pattern {
+  bool fresh = false;
+  uint32_t cycle = 0;  // 0: no cycle
+  std::string cycle_base = "10.0.0.0";
+};
+
+wire_bpf* load_wire(const Pattern& pat) {
+  wire_bpf* w = wire_bpf::open();
+  if (!w) die("cannot open wire.bpf.c");
+  in_addr base{};
+  if (inet_pton(AF_INET, pat.cycle_base.c_str(), &base) != 1) die("bad --cycle-base");
+  w->rodata->cycle = pat.cycle ? pat.cycle : 1;
+  w->rodata->cycle_base = ntohl(base.s_addr);
+  if (wire_bpf::load(w) != 0) die("cannot load wire.bpf.c");
+  return w;
+}
+
+bpf_program* generator(const wire_bpf* w, const Pattern& pat) {
+  if (pat.cycle) return w->progs.wire_gen_cycle;
+  return pat.fresh ? w->progs.wire_gen_fresh : w->progs.wire_gen;
+}
+
+int send(const std::string& dev, const std::string& hex, uint32_t packets, const Pattern& pat) {
+  wire_bpf* w = load_wire(pat);
   int ifindex = ifindex_of(dev);
   if (bpf_xdp_attach(ifindex, bpf_program__fd(w->progs.wire_count), XDP_FLAGS_DRV_MODE, nullptr) !=
       0)
@@ -97,7 +124,7 @@ int send(const std::string& dev, const std::string& hex, uint32_t packets, bool 
               .ctx_size_in = sizeof ctx, .repeat = static_cast<int>(packets),
               .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
   auto t0 = std::chrono::steady_clock::now();
-  bpf_program* gen = fresh ? w->progs.wire_gen_fresh : w->progs.wire_gen;
+  bpf_program* gen = generator(w, pat);
   int rc = bpf_prog_test_run_opts(bpf_program__fd(gen), &o);
   auto t1 = std::chrono::steady_clock::now();
   if (rc != 0) die("BPF_PROG_TEST_RUN (live frames) failed");
@@ -118,19 +145,25 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::string ns, dev, prog, hex;
   uint32_t packets = 10000000;
-  bool fresh = false;
+  Pattern pat;
   auto* attach = app.add_subcommand("attach", "attach a floor program");
   attach->add_option("--netns", ns)->required();
   attach->add_option("--dev", dev)->required();
-  attach->add_option("--prog", prog)->required()->check(CLI::IsMember({"floor_tx", "floor_pass"}));
+  attach->add_option("--prog", prog)
+      ->required()
+      ->check(CLI::IsMember({"floor_tx", "floor_pass", "floor_drop"}));
   auto* sender = app.add_subcommand("send", "send live frames and count what comes back");
   sender->add_option("--netns", ns)->required();
   sender->add_option("--dev", dev)->required();
   sender->add_option("--frame", hex, "the frame, hex")->required();
   sender->add_option("--packets", packets);
-  sender->add_flag("--fresh", fresh, "a new client endpoint per frame");
+  auto* fresh = sender->add_flag("--fresh", pat.fresh, "a new client endpoint per frame");
+  sender->add_option("--cycle", pat.cycle, "N source addresses in turn")
+      ->check(CLI::Range(1u, 1u << 24))
+      ->excludes(fresh);
+  sender->add_option("--cycle-base", pat.cycle_base, "the first source address of the cycle");
   CLI11_PARSE(app, argc, argv);
   enter_netns(ns);
   if (*attach) return attach_floor(dev, prog);
-  return send(dev, hex, packets, fresh);
+  return send(dev, hex, packets, pat);
 }

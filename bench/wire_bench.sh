@@ -14,7 +14,12 @@
 # CPU 1 (taskset): veth processes frames in NAPI on the sending CPU, so
 # generator, load balancer and counter share one core, and the figure is
 # what one core delivers. Modes alternate within each run. The frames are
-# one established flow, or (--fresh) a new client endpoint per frame.
+# one established flow, (--fresh) a new client endpoint per frame, or
+# (--cycle N) N clients in turn.
+#
+# The flood modes drop instead: 1,000,000 sources in turn, dropped by the
+# floor_drop program or by an xlb filter rule among 10,000 prefixes; the
+# figure is the frames l0's XDP dropped per second (ethtool -S l0).
 set -euo pipefail
 
 BUILD=${1:?usage: wire_bench.sh BUILD_DIR [--json] [--runs N] [--packets N]}
@@ -45,6 +50,7 @@ SAMPLES=$WORK/samples.tsv
 GEN_MAC=02:00:00:00:0a:01
 LB_MAC=02:00:00:00:00:01
 CPU=1
+CLIENTS=100.64.0.0 # the cycles' first source address (RFC 6598 space)
 
 cleanup() {
   ip netns del "$GEN" 2>/dev/null || true
@@ -124,10 +130,30 @@ send() {
   printf '%s\t%s\t%s\t%s\n' "$MODE" "$(echo "$4 / $6" | bc -l)" "$2" "$4" >>"$SAMPLES"
 }
 
+# send_drop ARGS...: as send, but the figure is what l0's XDP dropped.
+send_drop() {
+  local before after out
+  before=$(xdp_drops)
+  out=$(taskset -c $CPU "$WIRE" send --netns "$GEN" --dev g0 --frame "$FRAME" --packets "$PACKETS" \
+    "$@")
+  after=$(xdp_drops)
+  set -- $out # sent N received M seconds S
+  printf '%s\t%s\t%s\t%s\n' "$MODE" "$(echo "($after - $before) / $6" | bc -l)" "$2" \
+    "$((after - before))" >>"$SAMPLES"
+}
+
+xdp_drops() { in_lb ethtool -S l0 | awk '/rx_queue_0_xdp_drops:/ { print $2 }'; }
+
 run_floor() {
   "$WIRE" attach --netns "$LB" --dev l0 --prog floor_tx
   MODE="floor (XDP_TX program)" send
   MODE="floor, new client per packet" send --fresh
+  MODE="floor, 100000 clients in turn" send --cycle 100000 --cycle-base $CLIENTS
+  ip -n "$LB" link set l0 xdp off
+  "$WIRE" attach --netns "$LB" --dev l0 --prog floor_drop
+  [ -z "${PROG_STATS:-}" ] || sysctl -qw kernel.bpf_stats_enabled=1
+  MODE="floor (XDP_DROP program), flood" send_drop --cycle 1000000 --cycle-base $CLIENTS
+  [ -z "${PROG_STATS:-}" ] || { bpftool prog show | grep -A0 -E "name (xlb_|floor|wire)" >&2; sysctl -qw kernel.bpf_stats_enabled=0; }
   ip -n "$LB" link set l0 xdp off
 }
 
@@ -138,6 +164,28 @@ run_xlb() {
   # The flow table fills after 131072 new flows per CPU: from then on each
   # new flow also evicts one, as under a SYN flood.
   MODE="xlb, new flow per packet" send --fresh
+  # The first cycle creates the flows; the other 39 find them.
+  MODE="xlb, 100000 flows in turn" send --cycle 100000 --cycle-base $CLIENTS
+  xlb interface detach l0 >/dev/null
+}
+
+# The flood: 1,000,000 sources of 100.64.0.0/10, dropped by a filter rule
+# among 10,000 prefixes (a busy site's drop list: 10,000 /28s).
+filter_rules() {
+  local i
+  for ((i = 0; i < 10000; i++)); do
+    echo "filter add drop src 172.$((16 + i / 4096)).$((i / 16 % 256)).$((i % 16 * 16))/28"
+  done
+  echo "filter add drop src 100.64.0.0/10"
+}
+
+run_filter() {
+  xlb interface attach l0 >/dev/null 2>&1
+  [ "$(xlb list ruleset | grep -c 'backend add')" = 3 ] || echo "$XLB_RULES" | xlb -f - >/dev/null
+  [ "$(xlb filter list | grep -c drop)" -gt 10000 ] || filter_rules | xlb -f - >/dev/null
+  [ -z "${PROG_STATS:-}" ] || sysctl -qw kernel.bpf_stats_enabled=1
+  MODE="xlb filter drop, flood" send_drop --cycle 1000000 --cycle-base $CLIENTS
+  [ -z "${PROG_STATS:-}" ] || { bpftool prog show | grep -A0 -E "name (xlb_|floor|wire)" >&2; sysctl -qw kernel.bpf_stats_enabled=0; }
   xlb interface detach l0 >/dev/null
 }
 
@@ -165,19 +213,27 @@ def summary(v):
 figs = {m: {"mode": m, "pps": summary([p for p, _ in data[m]]),
             "delivered_share": summary([d for _, d in data[m]])} for m in order}
 x = figs.get("xlb, established flow")
-xn = figs.get("xlb, new flow per packet")
-fl = figs.get("floor (XDP_TX program)")
-fln = figs.get("floor, new client per packet")
 nf = figs.get("nftables netdev ingress DSR")
-if x and fl: x["vs_floor"] = x["pps"]["median"] / fl["pps"]["median"]
-if xn and fln: xn["vs_floor"] = xn["pps"]["median"] / fln["pps"]["median"]
+# Each xlb mode against the floor with the same generator, and its target.
+pairs = {"xlb, established flow": ("floor (XDP_TX program)", 0.85),
+         "xlb, new flow per packet": ("floor, new client per packet", 0.2),
+         "xlb, 100000 flows in turn": ("floor, 100000 clients in turn", 0.6),
+         "xlb filter drop, flood": ("floor (XDP_DROP program), flood", 0.9),
+         "nftables netdev ingress DSR": ("floor (XDP_TX program)", None)}
+for m, (b, target) in pairs.items():
+    if m in figs and b in figs:
+        figs[m]["floor"] = b
+        figs[m]["vs_floor"] = figs[m]["pps"]["median"] / figs[b]["pps"]["median"]
+        figs[m]["target_vs_floor"] = target
 if x and nf: x["vs_nft"] = x["pps"]["median"] / nf["pps"]["median"]
 # On one core the cost of a packet is 1/pps; the floor's is the harness's
 # (generator, veth, counter), so 1/pps - 1/pps_floor is what the load
 # balancer itself spends per packet.
 def own_ns(f):
-    base = fln if "new" in f["mode"] else fl
-    return (1 / f["pps"]["median"] - 1 / base["pps"]["median"]) * 1e9 if base else float("nan")
+    base = figs.get(f.get("floor", ""))
+    if not base or not f["pps"]["median"] or not base["pps"]["median"]:
+        return 0.0  # no floor, or nothing got through
+    return (1 / f["pps"]["median"] - 1 / base["pps"]["median"]) * 1e9
 for f in figs.values():
     f["own_ns_per_packet"] = own_ns(f)
 if x and nf and x["own_ns_per_packet"] > 0:
@@ -187,15 +243,16 @@ if as_json:
                       "figures": list(figs.values())}, indent=2))
     sys.exit(0)
 print(f"wire rate over veth, one core, {runs} runs x {packets} packets (median [min-max])\n")
-rows = [["load balancer", "delivered Mpps", "delivered/sent", "own ns/pkt", "xlb ratio"]]
+rows = [["mode", "delivered (or dropped) Mpps", "share of sent", "own ns/pkt", "vs its floor"]]
 for m in order:
     f = figs[m]
     p, d = f["pps"], f["delivered_share"]
     ratio = ""
-    if m == "floor (XDP_TX program)" and x: ratio = f"xlb = {x['vs_floor']:.2f}x (target >= 0.85x)"
-    if m.startswith("floor, new") and xn: ratio = f"xlb new flows = {xn['vs_floor']:.2f}x"
+    if "vs_floor" in f:
+        t = f["target_vs_floor"]
+        ratio = f"{f['vs_floor']:.2f}x" + (f" (target >= {t}x)" if t else "")
     if m.startswith("nftables") and x:
-        ratio = f"xlb = {x['vs_nft']:.2f}x (target >= 4x); own cost {x.get('own_cost_vs_nft', 0):.1f}x less"
+        ratio += f"; xlb = {x['vs_nft']:.2f}x nft (target >= 4x), own cost {x.get('own_cost_vs_nft', 0):.1f}x less"
     rows.append([m, f"{p['median']/1e6:.3f} [{p['min']/1e6:.3f}-{p['max']/1e6:.3f}]",
                  f"{d['median']:.3f}", f"{f['own_ns_per_packet']:.0f}", ratio])
 w = [max(len(r[i]) for r in rows) for i in range(5)]
@@ -211,5 +268,6 @@ for ((r = 0; r < RUNS; r++)); do
   run_floor
   run_xlb
   run_nft
+  run_filter
 done
 report

@@ -36,6 +36,22 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_FILTER_DIR4_BLOCKS);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_filter_dir4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_FILTER_SHORT4);
+	__type(key, __u32);
+	__type(value, struct xlb_filter_entry);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_filter_short4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XLB_FILTER_MAX_RULES);
 	__type(key, __u32);
 	__type(value, struct xlb_filter_limit);
@@ -170,6 +186,24 @@ static __always_inline int xlb_police(const struct xlb_filter_entry *e,
 	return xlb_filter_drop(k.rule, pkt->frame_len);
 }
 
+/* The source's entry: by its /16's shortcut, else the trie (filter_abi.h). */
+static __always_inline struct xlb_filter_entry *xlb_filter_lookup4(__u32 saddr)
+{
+	struct xlb_filter_key4 k4 = {.prefixlen = 32};
+	__u32 block = bpf_ntohl(saddr) >> 16, *dir;
+
+	dir = bpf_map_lookup_elem(&xlb_filter_dir4, &block);
+	if (dir && *dir == XLB_FILTER_DIR_PASS)
+		return 0;
+	if (dir && *dir >= XLB_FILTER_DIR_SHORT) {
+		__u32 i = *dir - XLB_FILTER_DIR_SHORT;
+
+		return bpf_map_lookup_elem(&xlb_filter_short4, &i);
+	}
+	__builtin_memcpy(k4.addr, &saddr, 4);
+	return bpf_map_lookup_elem(&xlb_filter4, &k4);
+}
+
 static __always_inline struct xlb_filter_entry *
 xlb_filter_lookup(struct xdp_md *ctx, struct xlb_packet *pkt)
 {
@@ -177,14 +211,12 @@ xlb_filter_lookup(struct xdp_md *ctx, struct xlb_packet *pkt)
 
 	if (pkt->key.family == XLB_AF_INET) {
 		struct iphdr *ip = pkt->l3;
-		struct xlb_filter_key4 k4 = {.prefixlen = 32};
 
 		if ((void *)(ip + 1) > data_end)
 			return 0;
 		pkt->key.src.w[0] = ip->saddr;
 		pkt->key.proto = ip->protocol;
-		__builtin_memcpy(k4.addr, &ip->saddr, 4);
-		return bpf_map_lookup_elem(&xlb_filter4, &k4);
+		return xlb_filter_lookup4(ip->saddr);
 	} else {
 		struct ipv6hdr *ip6 = pkt->l3;
 		struct xlb_filter_key6 k6 = {.prefixlen = 128};
@@ -212,7 +244,7 @@ static __always_inline int xlb_filter_verdict(struct xdp_md *ctx)
 		return XDP_PASS;
 	/* Ports and the protocol after IPv6 extension headers; a packet too
 	 * short for them keeps port 0 (only port-less rules match it). */
-	if (e->n_drops)
+	if (e->n_drops && !e->l3_only)
 		xlb_parse_l4(ctx, &pkt);
 	for (i = 0; i < XLB_FILTER_DROPS; i++) {
 		if (i >= e->n_drops)

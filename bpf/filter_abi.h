@@ -21,6 +21,23 @@
 #define XLB_FILTER_DROPS	4      /* drop rules of one source prefix */
 #define XLB_FILTER_BUCKETS	262144 /* token buckets (LRU) */
 #define XLB_FILTER_NO_RULE	0xffffffffu
+/*
+ * The IPv4 shortcut before the trie: one entry per /16 of the source,
+ *   XLB_FILTER_DIR_WALK   (0) walk the trie (a prefix longer than /16 lies
+ *                         in the block; and every entry of a map the
+ *                         control plane has not written yet);
+ *   XLB_FILTER_DIR_PASS   no rule covers any address of the block;
+ *   XLB_FILTER_DIR_SHORT + i  the block is decided by prefix entry i of
+ *                         xlb_filter_short4 (a /16 or shorter, with nothing
+ *                         longer inside the block).
+ * A flood from a listed /8, and a source no rule is near, cost two array
+ * reads instead of a trie walk (about 50 ns with 10,000 prefixes).
+ */
+#define XLB_FILTER_DIR4_BLOCKS 65536
+#define XLB_FILTER_SHORT4      4096 /* more short prefixes: their blocks walk */
+#define XLB_FILTER_DIR_WALK    0
+#define XLB_FILTER_DIR_PASS    1
+#define XLB_FILTER_DIR_SHORT   2
 #define XLB_FILTER_MAX_RATE \
 	10000000000ull /* 1e10 per second: no overflow below */
 
@@ -49,7 +66,10 @@ struct xlb_filter_entry {
 	__u32 limit_id; /* XLB_FILTER_NO_RULE: no limit */
 	__u8 n_drops;
 	__u8 per_len; /* the bucket key: the source masked to this length */
-	__u16 pad;
+	__u8 l3_only; /* 1: no drop needs ports or a protocol after IPv6
+			* extension headers (0, as written before it existed:
+			* parse them) */
+	__u8 pad;
 	struct xlb_filter_drop drops[XLB_FILTER_DROPS];
 };
 

@@ -97,5 +97,36 @@ TEST_F(CaptureTest, PlainBalancerWritesNoEvents) {
   EXPECT_TRUE(events_.empty());
 }
 
+uint64_t lost_events(const std::string& pin_path) {
+  int fd = bpf_obj_get((pin_path + "/xlb_capture_note").c_str());
+  std::vector<xlb_capture_note> per_cpu(static_cast<size_t>(libbpf_num_possible_cpus()));
+  uint32_t zero = 0;
+  uint64_t lost = 0;
+  if (fd >= 0 && bpf_map_lookup_elem(fd, &zero, per_cpu.data()) == 0)
+    for (const auto& n : per_cpu) lost += n.lost;
+  if (fd >= 0) close(fd);
+  return lost;
+}
+
+// More frames than the ring holds, with nobody reading: the rest are
+// counted as lost (what `xlb capture` reports as "M lost (ring full)"),
+// none is both, and once read the ring takes events again.
+TEST_F(CaptureTest, FullRingCountsTheLostEvents) {
+  const Bytes in = frame(make_packet("198.51.100.7", "192.0.2.10", IPPROTO_TCP, 4000, 81));
+  const uint32_t fits = XLB_CAPTURE_RING_BYTES / sizeof(xlb_capture_event);
+  const uint32_t sent = fits + fits / 2;
+  LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in.data(),
+              .data_size_in = static_cast<uint32_t>(in.size()), .repeat = static_cast<int>(sent));
+  ASSERT_EQ(bpf_prog_test_run_opts(capture_.fd(), &o), 0);
+  EXPECT_EQ(o.retval, uint32_t{XDP_DROP});
+  const uint64_t lost = lost_events(pin_path());
+  ring_buffer__consume(rb_);
+  EXPECT_GT(lost, fits / 4);
+  EXPECT_LE(events_.size(), fits);
+  EXPECT_EQ(events_.size() + lost, sent) << "each frame is either captured or counted lost";
+  run_captured(in);
+  EXPECT_EQ(lost_events(pin_path()), lost) << "room again after the ring was read";
+}
+
 }  // namespace
 }  // namespace xlb::test

@@ -15,6 +15,7 @@
 
 #include "datapath_fixture.hpp"
 #include "model/filter.hpp"
+#include "state/filter_dir.hpp"
 #include "state/filter_maps.hpp"
 #include "state/stages.hpp"
 
@@ -282,6 +283,102 @@ TEST_F(FilterTest, ChainFromAPinnedProgramOrByName) {
   EXPECT_NE(missing.error().message.find("no program named nope"), std::string::npos);
   // The failed request changed nothing: the chain is still there.
   EXPECT_EQ(action(packet("100.64.0.1", "192.0.2.10", kProtoUdp, 9999)), XDP_DROP);
+}
+
+// The IPv4 /16 shortcut (filter_abi.h), as computed from the trie's entries.
+FilterPrefix4 prefix4(uint32_t a, uint32_t b, uint32_t len, uint32_t limit_id) {
+  FilterPrefix4 p;
+  p.addr = a << 24 | b << 16;
+  p.len = len;
+  p.entry.limit_id = limit_id;  // tells the entries apart
+  return p;
+}
+
+uint32_t block(uint32_t a, uint32_t b) { return a << 8 | b; }
+
+TEST(FilterDirTest, BlocksPassWalkOrTakeTheLongestShortPrefix) {
+  FilterDir d = build_filter_dir(
+      {prefix4(10, 0, 8, 1), prefix4(10, 1, 16, 2), prefix4(10, 2, 24, 3), prefix4(0, 0, 0, 4)});
+  ASSERT_EQ(d.blocks.size(), XLB_FILTER_DIR4_BLOCKS);
+  auto entry = [&](uint32_t b) { return d.shorts.at(d.blocks[b] - XLB_FILTER_DIR_SHORT).limit_id; };
+  EXPECT_EQ(entry(block(10, 0)), 1u);  // the /8
+  EXPECT_EQ(entry(block(10, 255)), 1u);
+  EXPECT_EQ(entry(block(10, 1)), 2u);                      // the /16 inside the /8 wins
+  EXPECT_EQ(d.blocks[block(10, 2)], XLB_FILTER_DIR_WALK);  // a /24 inside
+  EXPECT_EQ(entry(block(11, 0)), 4u);                      // only the /0
+  EXPECT_EQ(d.shorts.size(), 3u);                          // one entry per prefix
+  d = build_filter_dir({prefix4(10, 0, 8, 1)});
+  EXPECT_EQ(d.blocks[block(11, 0)], XLB_FILTER_DIR_PASS);
+  EXPECT_EQ(d.blocks[block(9, 255)], XLB_FILTER_DIR_PASS);
+}
+
+TEST(FilterDirTest, ShortPrefixesBeyondTheArrayWalk) {
+  std::vector<FilterPrefix4> many;
+  for (uint32_t i = 0; i < XLB_FILTER_SHORT4 + 10; i++)
+    many.push_back(prefix4(i >> 8, i & 0xff, 16, i));
+  FilterDir d = build_filter_dir(many);
+  EXPECT_EQ(d.shorts.size(), XLB_FILTER_SHORT4);
+  EXPECT_EQ(d.blocks[XLB_FILTER_SHORT4 - 1], XLB_FILTER_DIR_SHORT + XLB_FILTER_SHORT4 - 1);
+  EXPECT_EQ(d.blocks[XLB_FILTER_SHORT4], XLB_FILTER_DIR_WALK);
+  EXPECT_EQ(d.blocks[XLB_FILTER_SHORT4 + 20], XLB_FILTER_DIR_PASS);
+}
+
+uint32_t dir_value(const std::string& pin_path, uint32_t b) {
+  int fd = bpf_obj_get((pin_path + "/xlb_filter_dir4").c_str());
+  uint32_t v = 0xdead;
+  if (fd >= 0) bpf_map_lookup_elem(fd, &b, &v);
+  if (fd >= 0) close(fd);
+  return v;
+}
+
+TEST_F(FilterTest, ShortcutDecidesWholeBlocksAndWalksTheRest) {
+  FilterRule narrow = drop("10.2.3.0/24");
+  narrow.proto = FilterProto::tcp;
+  add_rules({drop("10.0.0.0/8"), narrow});
+  link_filter();
+  if (HasFatalFailure()) return;
+  EXPECT_GE(dir_value(pin_path(), block(10, 0)), XLB_FILTER_DIR_SHORT);
+  EXPECT_EQ(dir_value(pin_path(), block(10, 2)), XLB_FILTER_DIR_WALK);
+  EXPECT_EQ(dir_value(pin_path(), block(11, 0)), XLB_FILTER_DIR_PASS);
+  EXPECT_EQ(action(packet("10.0.0.1", "192.0.2.99")), XDP_DROP);
+  EXPECT_EQ(action(packet("10.200.9.9", "192.0.2.99")), XDP_DROP);
+  EXPECT_EQ(action(packet("10.2.4.1", "192.0.2.99")), XDP_DROP);             // walks to the /8
+  EXPECT_EQ(action(packet("10.2.3.1", "192.0.2.99", kProtoUdp)), XDP_PASS);  // the /24 alone
+  EXPECT_EQ(action(packet("10.2.3.1", "192.0.2.99", kProtoTcp)), XDP_DROP);
+  EXPECT_EQ(action(packet("11.0.0.1", "192.0.2.99")), XDP_PASS);
+  // A port rule on a short prefix: the entry asks for the ports.
+  configure([](Config& c) -> Status {
+    FilterRule dns = drop("198.18.0.0/15");
+    dns.dst = ip("192.0.2.99");
+    dns.port = 53;
+    dns.proto = FilterProto::udp;
+    return filter_add(c.filters, dns);
+  });
+  EXPECT_EQ(action(packet("198.19.1.1", "192.0.2.99", kProtoUdp, 53)), XDP_DROP);
+  EXPECT_EQ(action(packet("198.19.1.1", "192.0.2.99", kProtoUdp, 54)), XDP_PASS);
+  // Deleting the /8 hands its blocks back to pass.
+  configure([](Config& c) -> Status { return filter_del(c.filters, drop("10.0.0.0/8"), 0); });
+  EXPECT_EQ(dir_value(pin_path(), block(10, 0)), XLB_FILTER_DIR_PASS);
+  EXPECT_EQ(action(packet("10.0.0.1", "192.0.2.99")), XDP_PASS);
+  EXPECT_EQ(action(packet("10.2.3.1", "192.0.2.99", kProtoTcp)), XDP_DROP);
+}
+
+// Pins of a release before the shortcut: the filter program loads with a
+// fresh (all walk) shortcut, which is right, and the next write fills it.
+TEST_F(FilterTest, PinsWithoutTheShortcutWalkUntilTheNextWrite) {
+  add_rules({drop("10.0.0.0/8")});
+  for (const char* name : {"xlb_filter_dir4", "xlb_filter_short4"})
+    ASSERT_EQ(unlink((pin_path() + "/" + name).c_str()), 0);
+  link_filter();
+  if (HasFatalFailure()) return;
+  EXPECT_EQ(dir_value(pin_path(), block(10, 0)), XLB_FILTER_DIR_WALK);
+  EXPECT_EQ(action(packet("10.0.0.1", "192.0.2.99")), XDP_DROP);
+  EXPECT_EQ(action(packet("11.0.0.1", "192.0.2.99")), XDP_PASS);
+  add_rules({drop("203.0.113.0/24")});
+  EXPECT_GE(dir_value(pin_path(), block(10, 0)), XLB_FILTER_DIR_SHORT);
+  EXPECT_EQ(dir_value(pin_path(), block(11, 0)), XLB_FILTER_DIR_PASS);
+  EXPECT_EQ(action(packet("10.0.0.1", "192.0.2.99")), XDP_DROP);
+  EXPECT_EQ(action(packet("203.0.113.1", "192.0.2.99")), XDP_DROP);
 }
 
 }  // namespace
