@@ -155,6 +155,7 @@ Status write_array(int fd, const std::vector<uint32_t>& at, const std::vector<V>
                    const char* name) {
   if (at.empty()) return {};
   std::vector<V> vals;
+  vals.reserve(at.size());
   for (uint32_t i : at) vals.push_back(values[i]);
   auto count = static_cast<uint32_t>(at.size());
   if (bpf_map_update_batch(fd, at.data(), vals.data(), &count, nullptr) != 0)
