@@ -50,7 +50,8 @@ SAMPLES=$WORK/samples.tsv
 GEN_MAC=02:00:00:00:0a:01
 LB_MAC=02:00:00:00:00:01
 CPU=1
-CLIENTS=100.64.0.0 # the cycles' first source address (RFC 6598 space)
+CLIENTS=100.64.0.0 # the flows' cycle: 100,000 clients from here (RFC 6598 space)
+FLOOD=10.0.0.0     # the flood's cycle: 1,000,000 sources from here, dropped by 10/8
 
 cleanup() {
   ip netns del "$GEN" 2>/dev/null || true
@@ -152,7 +153,7 @@ run_floor() {
   ip -n "$LB" link set l0 xdp off
   "$WIRE" attach --netns "$LB" --dev l0 --prog floor_drop
   [ -z "${PROG_STATS:-}" ] || sysctl -qw kernel.bpf_stats_enabled=1
-  MODE="floor (XDP_DROP program), flood" send_drop --cycle 1000000 --cycle-base $CLIENTS
+  MODE="floor (XDP_DROP program), flood" send_drop --cycle 1000000 --cycle-base $FLOOD
   [ -z "${PROG_STATS:-}" ] || { bpftool prog show | grep -A0 -E "name (xlb_|floor|wire)" >&2; sysctl -qw kernel.bpf_stats_enabled=0; }
   ip -n "$LB" link set l0 xdp off
 }
@@ -169,14 +170,15 @@ run_xlb() {
   xlb interface detach l0 >/dev/null
 }
 
-# The flood: 1,000,000 sources of 100.64.0.0/10, dropped by a filter rule
-# among 10,000 prefixes (a busy site's drop list: 10,000 /28s).
+# The flood: 1,000,000 sources of 10.0.0.0/8, dropped by a filter rule
+# among 10,000 prefixes (a busy site's drop list: 10,000 /28s). The rules
+# stay for the next run's xlb modes, whose clients they do not cover.
 filter_rules() {
   local i
   for ((i = 0; i < 10000; i++)); do
     echo "filter add drop src 172.$((16 + i / 4096)).$((i / 16 % 256)).$((i % 16 * 16))/28"
   done
-  echo "filter add drop src 100.64.0.0/10"
+  echo "filter add drop src 10.0.0.0/8"
 }
 
 run_filter() {
@@ -184,7 +186,7 @@ run_filter() {
   [ "$(xlb list ruleset | grep -c 'backend add')" = 3 ] || echo "$XLB_RULES" | xlb -f - >/dev/null
   [ "$(xlb filter list | grep -c drop)" -gt 10000 ] || filter_rules | xlb -f - >/dev/null
   [ -z "${PROG_STATS:-}" ] || sysctl -qw kernel.bpf_stats_enabled=1
-  MODE="xlb filter drop, flood" send_drop --cycle 1000000 --cycle-base $CLIENTS
+  MODE="xlb filter drop, flood" send_drop --cycle 1000000 --cycle-base $FLOOD
   [ -z "${PROG_STATS:-}" ] || { bpftool prog show | grep -A0 -E "name (xlb_|floor|wire)" >&2; sysctl -qw kernel.bpf_stats_enabled=0; }
   xlb interface detach l0 >/dev/null
 }
