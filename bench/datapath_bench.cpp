@@ -83,6 +83,7 @@ struct Options {
   std::string baseline;      // another build's xlb.bpf.o, timed beside this one
   uint32_t churn = 10;       // flush-and-refill rounds of the churn figure (0: none)
   bool churn_only = false;   // the floors and the churn figure only
+  bool flood_only = false;   // the floors and the flood figure only
   bool quick_ab = false;     // 100-backend figures, guard and churn only (bench/ab.sh)
 };
 
@@ -972,6 +973,7 @@ int main(int argc, char** argv) {
   app.add_option("--flood", opt.flood, "SYNs of the flood figure, guard on and off (0: none)");
   app.add_option("--churn", opt.churn, "flush-and-refill rounds of the churn figure (0: none)");
   app.add_flag("--churn-only", opt.churn_only, "only the floors and the churn figure");
+  app.add_flag("--flood-only", opt.flood_only, "only the floors and the flood figure");
   app.add_flag("--quick-ab", opt.quick_ab,
                "the 100-backend service's figures without the 100,000-flow cycle, the guard and "
                "the churn only (no table-full fill, no forwarding methods)");
@@ -987,6 +989,11 @@ int main(int argc, char** argv) {
   Suite suite(h);
   suite.run_floors();
   std::vector<Suite::Flood> floods;
+  if (opt.flood_only) {
+    floods.push_back(suite.run_flood(XLB_FLOW_GUARD, opt.flood));
+    floods.push_back(suite.run_flood(0, opt.flood));
+    return print_all(suite, opt, {}, floods);
+  }
   if (opt.churn_only || opt.quick_ab) {
     if (opt.quick_ab) suite.run_main(), suite.run_guard();
     suite.run_churn(opt.churn);

@@ -37,9 +37,10 @@
  * retransmitted SYN that finds its own SYN-only entry, same backend, is not
  * a new flow again.
  *
- * The flow guard: above bank.flow_guard entries recorded in one second on
- * one CPU, a SYN is balanced by the Maglev table but not recorded (no entry
- * is inserted; an existing one is replaced in place); the
+ * The flow guard: above bank.flow_guard new flows in one second on one
+ * CPU, and through every following second while the flood lasts (see
+ * xlb_guard_allows), a SYN is balanced by the Maglev table but not recorded
+ * (no entry is inserted; an existing one is replaced in place); the
  * client's first non-SYN packet records it (with the same choice while the
  * pool is unchanged). So a flood of SYNs from spoofed sources cannot evict
  * the entries of established connections. The cost: a pool change between
@@ -159,24 +160,31 @@ static __always_inline int xlb_flow_established(const struct xlb_packet *pkt,
 	return 1;
 }
 
-/* Counts one recorded entry against this CPU's flow guard; true when the
- * guard allows one more this second. */
+/* Counts one new flow (recorded, or a SYN asking to be) against this CPU's
+ * flow guard; true when a SYN may be recorded. The guard closes for the
+ * rest of a second once the second's demand reaches bank.flow_guard, and
+ * stays closed for every following second while the demand of the second
+ * before reached it: a sustained flood records one second's worth of SYNs
+ * at its start and none after, however long it lasts. */
 static __always_inline int xlb_guard_allows(const struct xlb_bank *bs,
 					    __u32 now, int count)
 {
-	__u32 zero = 0;
+	__u32 zero = 0, demand;
 	struct xlb_guard *g = bpf_map_lookup_elem(&xlb_guard, &zero);
 
 	if (!g || !bs->flow_guard)
 		return 1;
 	if (g->second != now) {
+		demand = g->recorded & ~XLB_GUARD_FLOOD;
+		g->recorded = now == g->second + 1 && demand >= bs->flow_guard ?
+				      XLB_GUARD_FLOOD :
+				      0;
 		g->second = now;
-		g->recorded = 0;
 	}
-	if (g->recorded >= bs->flow_guard && !count)
-		return 0;
+	demand = g->recorded & ~XLB_GUARD_FLOOD;
 	g->recorded += 1;
-	return 1;
+	return count || !((g->recorded & XLB_GUARD_FLOOD) ||
+			  demand >= bs->flow_guard);
 }
 
 /* The entry that pins a flow to the chosen backend, seen now. */

@@ -332,11 +332,15 @@ XLB_ABI_INLINE int xlb_flow_expired(const struct xlb_flow *f, __u32 timeout,
 	return timeout && now - f->last_seen > timeout;
 }
 
-/* xlb_guard: per CPU, the flow entries recorded in the current second. */
+/* xlb_guard: per CPU, the new flows of the current second (recorded, or
+ * SYNs asking to be), and XLB_GUARD_FLOOD when the second before reached
+ * the guard (flows.h). */
 struct xlb_guard {
 	__u32 second; /* CLOCK_MONOTONIC coarse */
 	__u32 recorded;
 };
+
+#define XLB_GUARD_FLOOD 0x80000000u
 
 /* ---------------------------------------------------------------- counters */
 
