@@ -183,8 +183,8 @@ static __always_inline int xlb_guard_allows(const struct xlb_bank *bs,
 	}
 	demand = g->recorded & ~XLB_GUARD_FLOOD;
 	g->recorded += 1;
-	return count || !((g->recorded & XLB_GUARD_FLOOD) ||
-			  demand >= bs->flow_guard);
+	return count ||
+	       !((g->recorded & XLB_GUARD_FLOOD) || demand >= bs->flow_guard);
 }
 
 /* The entry that pins a flow to the chosen backend, seen now. */
