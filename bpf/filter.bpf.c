@@ -44,6 +44,14 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_FILTER_CLEAR4_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_filter_clear4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XLB_FILTER_SHORT4);
 	__type(key, __u32);
 	__type(value, struct xlb_filter_entry);
@@ -186,6 +194,15 @@ static __always_inline int xlb_police(const struct xlb_filter_entry *e,
 	return xlb_filter_drop(k.rule, pkt->frame_len);
 }
 
+/* Whether no rule's prefix intersects the source's /24 (filter_abi.h). */
+static __always_inline int xlb_source_clear4(__u32 saddr)
+{
+	__u32 n24 = bpf_ntohl(saddr) >> 8, word = n24 >> 6;
+	__u64 *bits = bpf_map_lookup_elem(&xlb_filter_clear4, &word);
+
+	return bits && (*bits >> (n24 & 63)) & 1;
+}
+
 /* The source's entry: by its /16's shortcut, else the trie (filter_abi.h). */
 static __always_inline struct xlb_filter_entry *xlb_filter_lookup4(__u32 saddr)
 {
@@ -193,7 +210,8 @@ static __always_inline struct xlb_filter_entry *xlb_filter_lookup4(__u32 saddr)
 	__u32 block = bpf_ntohl(saddr) >> 16, *dir;
 
 	dir = bpf_map_lookup_elem(&xlb_filter_dir4, &block);
-	if (dir && *dir == XLB_FILTER_DIR_PASS)
+	if (dir && (*dir == XLB_FILTER_DIR_PASS ||
+		    (*dir == XLB_FILTER_DIR_WALK && xlb_source_clear4(saddr))))
 		return 0;
 	if (dir && *dir >= XLB_FILTER_DIR_SHORT) {
 		__u32 i = *dir - XLB_FILTER_DIR_SHORT;
@@ -274,10 +292,13 @@ static __always_inline int xlb_filter_fast4(struct xdp_md *ctx)
 		return -1;
 	block = bpf_ntohl(ip->saddr) >> 16;
 	dir = bpf_map_lookup_elem(&xlb_filter_dir4, &block);
-	if (!dir || *dir == XLB_FILTER_DIR_WALK)
+	if (!dir)
 		return -1;
-	if (*dir == XLB_FILTER_DIR_PASS)
+	if (*dir == XLB_FILTER_DIR_PASS ||
+	    (*dir == XLB_FILTER_DIR_WALK && xlb_source_clear4(ip->saddr)))
 		return XDP_PASS;
+	if (*dir == XLB_FILTER_DIR_WALK)
+		return -1;
 	i = *dir - XLB_FILTER_DIR_SHORT;
 	e = bpf_map_lookup_elem(&xlb_filter_short4, &i);
 	if (!e || !e->n_drops)

@@ -34,10 +34,17 @@
  * reads instead of a trie walk (about 50 ns with 10,000 prefixes).
  */
 #define XLB_FILTER_DIR4_BLOCKS 65536
-#define XLB_FILTER_SHORT4      4096 /* more short prefixes: their blocks walk */
-#define XLB_FILTER_DIR_WALK    0
-#define XLB_FILTER_DIR_PASS    1
-#define XLB_FILTER_DIR_SHORT   2
+/*
+ * Below the shortcut, for blocks that walk: one bit per IPv4 /24, set when
+ * no prefix of any rule intersects that /24 (so the source passes without
+ * the walk). Bits of blocks that do not walk are 0, and 0 means walk: a map
+ * not written yet is right.
+ */
+#define XLB_FILTER_CLEAR4_WORDS (1u << 18) /* 2^24 /24s, 64 a word */
+#define XLB_FILTER_SHORT4	4096 /* more short prefixes: their blocks walk */
+#define XLB_FILTER_DIR_WALK	0
+#define XLB_FILTER_DIR_PASS	1
+#define XLB_FILTER_DIR_SHORT	2
 #define XLB_FILTER_MAX_RATE \
 	10000000000ull /* 1e10 per second: no overflow below */
 

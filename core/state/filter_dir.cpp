@@ -25,6 +25,26 @@ std::vector<int> covering(const std::vector<FilterPrefix4>& prefixes) {
   return cover;
 }
 
+constexpr uint32_t kWordsPerBlock = 256 / 64;  // /24s of a /16, 64 a word
+
+// The clear /24s: every /24 of a walking block no short prefix covers, but
+// for those a longer prefix intersects.
+std::vector<uint64_t> clear_24s(const std::vector<FilterPrefix4>& prefixes,
+                                const std::vector<int>& cover,
+                                const std::vector<uint32_t>& blocks) {
+  std::vector<uint64_t> clear(XLB_FILTER_CLEAR4_WORDS, 0);
+  const auto open = [&](uint32_t b) { return blocks[b] == XLB_FILTER_DIR_WALK && cover[b] < 0; };
+  for (uint32_t b = 0; b < XLB_FILTER_DIR4_BLOCKS; b++)
+    if (open(b)) std::fill_n(clear.begin() + b * kWordsPerBlock, kWordsPerBlock, ~uint64_t{0});
+  for (const auto& p : prefixes) {
+    if (p.len <= kBlockBits || !open(p.addr >> kBlockBits)) continue;
+    const uint32_t first = p.addr >> 8;
+    const uint32_t count = p.len >= 24 ? 1 : 1u << (24 - p.len);
+    for (uint32_t n = first; n < first + count; n++) clear[n >> 6] &= ~(uint64_t{1} << (n & 63));
+  }
+  return clear;
+}
+
 }  // namespace
 
 FilterDir build_filter_dir(std::vector<FilterPrefix4> prefixes) {
@@ -52,6 +72,7 @@ FilterDir build_filter_dir(std::vector<FilterPrefix4> prefixes) {
       dir.blocks[b] = XLB_FILTER_DIR_SHORT + it->second;
     }
   }
+  dir.clear = clear_24s(prefixes, cover, dir.blocks);
   return dir;
 }
 

@@ -22,11 +22,13 @@ struct FilterPrefix4 {
 struct FilterDir {
   std::vector<uint32_t> blocks;          // XLB_FILTER_DIR4_BLOCKS values
   std::vector<xlb_filter_entry> shorts;  // xlb_filter_short4, by index
+  std::vector<uint64_t> clear;           // XLB_FILTER_CLEAR4_WORDS: /24s no prefix touches
 };
 
 // Blocks holding a prefix longer than /16 walk; the others take the longest
 // prefix covering them, or pass. Beyond XLB_FILTER_SHORT4 distinct short
-// prefixes, the blocks of the rest walk.
+// prefixes, the blocks of the rest walk. In a walking block that no short
+// prefix covers, the /24s no longer prefix intersects are clear.
 FilterDir build_filter_dir(std::vector<FilterPrefix4> prefixes);
 
 }  // namespace xlb

@@ -29,6 +29,7 @@ constexpr const char* kLimits = "xlb_filter_limits";
 constexpr const char* kStats = "xlb_filter_stats";
 constexpr const char* kDir4 = "xlb_filter_dir4";
 constexpr const char* kShort4 = "xlb_filter_short4";
+constexpr const char* kClear4 = "xlb_filter_clear4";
 
 // An owned fd of a pinned map; -1 when it is not there.
 struct MapFd {
@@ -197,10 +198,26 @@ std::vector<uint32_t> changing_blocks(const std::vector<uint32_t>& old_blocks,
   return out;
 }
 
+// The clear /24s that change. Written after the trie and before the blocks'
+// final values: a block about to walk finds its bits right.
+Status write_clear(int fd, const std::vector<uint64_t>& next) {
+  auto old = read_array<uint64_t>(fd, XLB_FILTER_CLEAR4_WORDS, kClear4);
+  if (!old) return old.error();
+  std::vector<uint32_t> changed;
+  for (uint32_t w = 0; w < XLB_FILTER_CLEAR4_WORDS; w++)
+    if ((*old)[w] != next[w]) changed.push_back(w);
+  return write_array(fd, changed, next, kClear4);
+}
+
+struct DirFds {
+  int dir, shorts, clear;
+};
+
 // The shortcut maps of a new rule set; `write_tries` in between, while the
 // changing blocks walk the trie.
-Status write_dir(int dir_fd, int short_fd, const FilterDir& next,
+Status write_dir(const DirFds& fds, const FilterDir& next,
                  const std::function<Status()>& write_tries) {
+  const int dir_fd = fds.dir, short_fd = fds.shorts;
   auto old_blocks = read_array<uint32_t>(dir_fd, XLB_FILTER_DIR4_BLOCKS, kDir4);
   if (!old_blocks) return old_blocks.error();
   auto old_shorts = read_array<xlb_filter_entry>(short_fd, XLB_FILTER_SHORT4, kShort4);
@@ -212,6 +229,7 @@ Status write_dir(int dir_fd, int short_fd, const FilterDir& next,
   for (uint32_t i = 0; i < shorts.size(); i++) shorts[i] = i;
   XLB_TRY(write_array(short_fd, shorts, next.shorts, kShort4));
   XLB_TRY(write_tries());
+  XLB_TRY(write_clear(fds.clear, next.clear));
   std::vector<uint32_t> set;
   for (uint32_t b = 0; b < XLB_FILTER_DIR4_BLOCKS; b++)
     if (next.blocks[b] != (*old_blocks)[b] || std::binary_search(walking.begin(), walking.end(), b))
@@ -254,19 +272,21 @@ Status write_filter_rules(const std::string& pin_path, const std::vector<FilterR
   if (access((pin_path + "/" + kFilter4).c_str(), F_OK) != 0) {
     if (rules.empty()) return {};  // never filtered: nothing to clear
     XLB_TRY(make_filter_maps(pin_path));
-  } else if (access((pin_path + "/" + kDir4).c_str(), F_OK) != 0) {
+  } else if (access((pin_path + "/" + kClear4).c_str(), F_OK) != 0) {
     XLB_TRY(make_filter_maps(pin_path));  // pins of a release before the shortcut
   }
   MapFd t4(pin_path, kFilter4), t6(pin_path, kFilter6), limits(pin_path, kLimits),
-      stats(pin_path, kStats), dir(pin_path, kDir4), shorts(pin_path, kShort4);
-  if (t4.fd < 0 || t6.fd < 0 || limits.fd < 0 || stats.fd < 0 || dir.fd < 0 || shorts.fd < 0)
+      stats(pin_path, kStats), dir(pin_path, kDir4), shorts(pin_path, kShort4),
+      clear(pin_path, kClear4);
+  if (t4.fd < 0 || t6.fd < 0 || limits.fd < 0 || stats.fd < 0 || dir.fd < 0 || shorts.fd < 0 ||
+      clear.fd < 0)
     return sys_error("cannot open the filter maps under " + pin_path);
   // Limits and counters first: a trie entry never names a rule id that is
   // not ready.
   XLB_TRY(write_limits(limits.fd, rules));
   XLB_TRY(zero_new_counters(stats.fd, live, rules));
   const auto v4 = trie_entries<4>(rules, false);
-  return write_dir(dir.fd, shorts.fd, build_filter_dir(prefixes4(v4)), [&]() -> Status {
+  return write_dir({dir.fd, shorts.fd, clear.fd}, build_filter_dir(prefixes4(v4)), [&]() -> Status {
     XLB_TRY(write_trie<4>(t4.fd, v4, kFilter4));
     return write_trie<16>(t6.fd, trie_entries<16>(rules, true), kFilter6);
   });

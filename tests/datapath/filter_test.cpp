@@ -323,6 +323,28 @@ TEST(FilterDirTest, ShortPrefixesBeyondTheArrayWalk) {
   EXPECT_EQ(d.blocks[XLB_FILTER_SHORT4 + 20], XLB_FILTER_DIR_PASS);
 }
 
+bool clear24(const FilterDir& d, uint32_t a, uint32_t b, uint32_t c) {
+  const uint32_t n = a << 16 | b << 8 | c;
+  return (d.clear.at(n >> 6) >> (n & 63)) & 1;
+}
+
+TEST(FilterDirTest, WalkingBlocksClearThe24sNoPrefixTouches) {
+  FilterPrefix4 p28 = prefix4(172, 16, 28, 1);
+  p28.addr |= 5 << 8 | 16;  // 172.16.5.16/28
+  FilterPrefix4 p20 = prefix4(172, 17, 20, 2);
+  p20.addr |= 32 << 8;  // 172.17.32.0/20
+  FilterDir d = build_filter_dir({p28, p20, prefix4(10, 0, 8, 3), prefix4(10, 2, 24, 4)});
+  ASSERT_EQ(d.clear.size(), XLB_FILTER_CLEAR4_WORDS);
+  EXPECT_FALSE(clear24(d, 172, 16, 5));
+  EXPECT_TRUE(clear24(d, 172, 16, 4));
+  EXPECT_TRUE(clear24(d, 172, 16, 6));
+  EXPECT_FALSE(clear24(d, 172, 17, 32));
+  EXPECT_FALSE(clear24(d, 172, 17, 47));
+  EXPECT_TRUE(clear24(d, 172, 17, 48));
+  EXPECT_FALSE(clear24(d, 10, 2, 9)) << "covered by the /8: walk";
+  EXPECT_FALSE(clear24(d, 172, 18, 0)) << "a block that passes has no bits";
+}
+
 uint32_t dir_value(const std::string& pin_path, uint32_t b) {
   int fd = bpf_obj_get((pin_path + "/xlb_filter_dir4").c_str());
   uint32_t v = 0xdead;
@@ -363,11 +385,25 @@ TEST_F(FilterTest, ShortcutDecidesWholeBlocksAndWalksTheRest) {
   EXPECT_EQ(action(packet("10.2.3.1", "192.0.2.99", kProtoTcp)), XDP_DROP);
 }
 
+TEST_F(FilterTest, SourcesBesideALongPrefixPassWithoutTheWalk) {
+  add_rules({drop("172.16.5.16/28")});
+  link_filter();
+  if (HasFatalFailure()) return;
+  EXPECT_EQ(dir_value(pin_path(), block(172, 16)), XLB_FILTER_DIR_WALK);
+  EXPECT_EQ(action(packet("172.16.5.17", "192.0.2.99")), XDP_DROP);
+  EXPECT_EQ(action(packet("172.16.5.1", "192.0.2.99")), XDP_PASS);  // its /24: the walk
+  EXPECT_EQ(action(packet("172.16.6.1", "192.0.2.99")), XDP_PASS);  // a clear /24
+  // A rule in the clear /24 takes it back.
+  add_rules({drop("172.16.6.0/25")});
+  EXPECT_EQ(action(packet("172.16.6.1", "192.0.2.99")), XDP_DROP);
+  EXPECT_EQ(action(packet("172.16.6.129", "192.0.2.99")), XDP_PASS);
+}
+
 // Pins of a release before the shortcut: the filter program loads with a
 // fresh (all walk) shortcut, which is right, and the next write fills it.
 TEST_F(FilterTest, PinsWithoutTheShortcutWalkUntilTheNextWrite) {
   add_rules({drop("10.0.0.0/8")});
-  for (const char* name : {"xlb_filter_dir4", "xlb_filter_short4"})
+  for (const char* name : {"xlb_filter_dir4", "xlb_filter_short4", "xlb_filter_clear4"})
     ASSERT_EQ(unlink((pin_path() + "/" + name).c_str()), 0);
   link_filter();
   if (HasFatalFailure()) return;
