@@ -112,6 +112,14 @@ TEST(RulesetPrint, PersistOnlyWhenSet) {
             "service add dns udp 192.0.2.53:53 sched mh\n"
             "service add ftp tcp 192.0.2.21:21 sched mh\n");
   EXPECT_EQ(c.services[0].persist, 300u);
+  // The model refuses what the grammar cannot say (a store, an API user).
+  Service s = c.services[0];
+  s.name = "long";
+  s.port = 81;
+  s.persist = kMaxFlowTimeout + 1;
+  Status added = service_add(c, s);
+  ASSERT_FALSE(added.ok());
+  EXPECT_EQ(added.error().message, "persist 604801s of service long is above 7d");
 }
 
 TEST(RulesetPrint, FlowSettingsOnlyWhenNotTheDefault) {
