@@ -70,6 +70,11 @@ TEST_F(Persist, RoundTripListingsAndOff) {
   RunResult list = xlb({"service", "list"});
   EXPECT_NE(list.out.find(" web  (persist 5m)\n"), std::string::npos) << list.out;
   EXPECT_EQ(service_json()["persist_s"], 300);
+  RunResult prom = xlb({"stats", "--prometheus"});
+  EXPECT_NE(prom.out.find("xlb_vip_persist_seconds{service=\"web\",vip=\"192.0.2.10\",port=\"80\","
+                          "proto=\"tcp\"} 300\n"),
+            std::string::npos)
+      << prom.out;
   EXPECT_EQ(svc_persist(), (std::vector<uint32_t>{300, 300}));  // the service and its VIP entry
   EXPECT_EQ(be_flags("10.0.0.1"), XLB_BE_PERSIST);
   EXPECT_EQ(be_flags("10.0.0.2"), XLB_BE_PERSIST | XLB_BE_NO_NEW);  // disabled
