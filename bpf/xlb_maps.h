@@ -78,11 +78,11 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_flows SEC(".maps");
 
-/* Persistence (see xlb_abi.h): sized as the flow table, one LRU list for
- * all CPUs like it. */
+/* Persistence (see xlb_abi.h): a quarter of the flow table's capacity
+ * (Capacities::persist()), one LRU list for all CPUs like it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, XLB_DEFAULT_MAX_FLOWS);
+	__uint(max_entries, XLB_DEFAULT_MAX_FLOWS / 4);
 	__type(key, struct xlb_persist_key);
 	__type(value, struct xlb_persist);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

@@ -191,7 +191,8 @@ TEST_F(Layout, PinsWithoutPersistenceAreUpgradedWithTheirFlows) {
   const bpf_map_info persist = pinned_info(pin_path() + "/xlb_persist");
   EXPECT_EQ(persist.key_size, sizeof(xlb_persist_key));
   EXPECT_EQ(persist.value_size, sizeof(xlb_persist));
-  EXPECT_EQ(persist.max_entries, pinned_info(pin_path() + "/xlb_flows").max_entries);
+  EXPECT_EQ(persist.max_entries,
+            (Capacities{.flows = pinned_info(pin_path() + "/xlb_flows").max_entries}.persist()));
   int fd = bpf_obj_get((pin_path() + "/xlb_flows").c_str());
   ASSERT_GE(fd, 0);
   for (int i = 0; i < 25; i++) {
