@@ -2,7 +2,7 @@
 // BPF_PROG_TEST_RUN (JIT on), net of the fixed cost of a call.
 //
 //   xlb_bench_datapath [--json] [--runs N] [--calls N] [--repeat N] [--scale] [--scale-flows N]
-//                      [--churn N] [--churn-only] [--quick-ab]
+//                      [--churn N] [--churn-only] [--quick-ab] [--persist-only]
 //
 // Method (bench/README.md says more):
 // - The real embedded datapath is loaded into a private bpffs and configured
@@ -79,12 +79,13 @@ struct Options {
   bool scale = false;
   uint32_t scale_flows = 1000000;
   bool encap_only = false;
-  uint32_t flood = 2000000;  // SYNs of the flood figure (0: none)
-  std::string baseline;      // another build's xlb.bpf.o, timed beside this one
-  uint32_t churn = 10;       // flush-and-refill rounds of the churn figure (0: none)
-  bool churn_only = false;   // the floors and the churn figure only
-  bool flood_only = false;   // the floors and the flood figure only
-  bool quick_ab = false;     // 100-backend figures, guard and churn only (bench/ab.sh)
+  uint32_t flood = 2000000;   // SYNs of the flood figure (0: none)
+  std::string baseline;       // another build's xlb.bpf.o, timed beside this one
+  uint32_t churn = 10;        // flush-and-refill rounds of the churn figure (0: none)
+  bool churn_only = false;    // the floors and the churn figure only
+  bool flood_only = false;    // the floors and the flood figure only
+  bool quick_ab = false;      // 100-backend figures, guard and churn only (bench/ab.sh)
+  bool persist_only = false;  // the floors and the persistence figures only
 };
 
 [[noreturn]] void die(const std::string& what) {
@@ -364,6 +365,7 @@ class Suite {
   void run_baseline(const std::string& tag);
   void run_scale(Harness& big);
   void run_guard();
+  void run_persist();
   void run_churn(uint32_t rounds);
   void add_figure(const Figure& f) { figs_.push_back(f); }
   struct Flood {
@@ -622,6 +624,48 @@ void Suite::run_guard() {
     add(c.name, Path::newflow, n, XDP_TX, 1, h_.sample(h_.xlb(), XDP_TX, 1, fresh, flush));
   }
   h_.configure([](Config& cfg) { return settings_set_flow_guard(cfg, 0); });
+}
+
+// ------------------------------------------------------------ persistence
+
+// Persistence (service persist D, bpf/persist.h) on the 3-backend TCP
+// service, beside the same service without it in the same run: a SYN of a
+// client never seen (persistence miss, entry written), a SYN of a known
+// client on a new port (hit, entry rewritten in place), and an established
+// ACK (its entry is refreshed once a second, when the flow's is).
+void Suite::run_persist() {
+  const uint32_t n = 3, N = h_.opt().repeat;
+  const ServiceRef svc{"tcp_3", {}, {}};
+  uint64_t next_addr = 1 << 20;  // a new client address per SYN
+  auto new_client = [&](uint64_t) {
+    return packet(client(next_addr++ << 14, false), vip4(n), kProtoTcp, 80, kTcpSyn);
+  };
+  auto known_client = [&](uint64_t i) {
+    return packet(client((5u << 14) | (i & 0x3fff), false), vip4(n), kProtoTcp, 80, kTcpSyn);
+  };
+  auto flush = [&] { h_.flush(); };
+  const Bytes ack = packet(client(9u << 14, false), vip4(n), kProtoTcp, 80, kTcpAck);
+  for (uint32_t d : {0u, 300u}) {
+    h_.configure([&](Config& c) {
+      ServiceChange ch;
+      ch.persist = d;
+      return service_set(c, svc, ch);
+    });
+    const std::string tag = d ? ", persist" : ", no persist";
+    add("TCP SYN, new flow" + tag + ", new client", Path::newflow, n, XDP_TX, 1,
+        h_.sample(h_.xlb(), XDP_TX, 1, new_client, flush));
+    add("TCP SYN, new flow" + tag + ", known client", Path::newflow, n, XDP_TX, 1,
+        h_.sample(h_.xlb(), XDP_TX, 1, known_client, flush));
+    run_once(h_.xlb(), ack, 1, XDP_TX);
+    for (uint32_t repeat : {1u, N})
+      add("TCP ACK, established" + tag, Path::established, n, XDP_TX, repeat,
+          h_.sample(h_.xlb(), XDP_TX, repeat, [&](uint64_t) { return ack; }));
+  }
+  h_.configure([&](Config& c) {
+    ServiceChange ch;
+    ch.persist = 0;
+    return service_set(c, svc, ch);
+  });
 }
 
 // The global flow_guard_skipped counter, summed over the CPUs.
@@ -977,6 +1021,8 @@ int main(int argc, char** argv) {
   app.add_flag("--quick-ab", opt.quick_ab,
                "the 100-backend service's figures without the 100,000-flow cycle, the guard and "
                "the churn only (no table-full fill, no forwarding methods)");
+  app.add_flag("--persist-only", opt.persist_only,
+               "only the floors and the persistence figures (service persist D)");
   app.add_option("--baseline", opt.baseline,
                  "another build's xlb.bpf.o of the same map layout: its 3-backend figures "
                  "beside this one's (across layouts: bench/ab.sh)");
@@ -994,6 +1040,10 @@ int main(int argc, char** argv) {
     floods.push_back(suite.run_flood(0, opt.flood));
     return print_all(suite, opt, {}, floods);
   }
+  if (opt.persist_only) {
+    suite.run_persist();
+    return print_all(suite, opt, {}, floods);
+  }
   if (opt.churn_only || opt.quick_ab) {
     if (opt.quick_ab) suite.run_main(), suite.run_guard();
     suite.run_churn(opt.churn);
@@ -1002,6 +1052,7 @@ int main(int argc, char** argv) {
   if (!opt.encap_only) {
     suite.run_main();
     suite.run_guard();
+    suite.run_persist();
     if (opt.churn) suite.run_churn(opt.churn);
     if (opt.flood) {
       floods.push_back(suite.run_flood(XLB_FLOW_GUARD, opt.flood));

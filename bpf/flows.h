@@ -58,6 +58,7 @@
 #include "parse.h"
 #include "xlb_hash.h"
 #include "xlb_maps.h"
+#include "persist.h"
 
 #define XLB_NSEC_PER_SEC 1000000000ull
 
@@ -151,6 +152,9 @@ static __always_inline int xlb_flow_established(const struct xlb_packet *pkt,
 	if (flow->last_seen != now) {
 		flow->last_seen = now;
 		ch->touched = 1;
+		if (ch->be->flags & XLB_BE_PERSIST) /* persist.h */
+			xlb_persist_note(&pkt->key, ch->be->svc_id, ch->id,
+					 flow->cookie, now);
 	}
 	if (flow->flags) {
 		flow->flags = 0;
@@ -258,10 +262,28 @@ static __always_inline void xlb_record_syn(const struct xlb_packet *pkt,
 	*old = placed;
 }
 
+/* Persistence (persist.h): the backend the client was persisted to, when
+ * it is still usable and in the table; false otherwise. */
+static __always_inline int xlb_persist_choose(const struct xlb_packet *pkt,
+					      const struct xlb_svc *svc,
+					      struct xlb_choice *ch)
+{
+	__u64 found = xlb_persist_find(&pkt->key, svc->id, svc->persist,
+				       xlb_now_seconds());
+
+	if (!found)
+		return 0;
+	ch->id = (__u32)found;
+	ch->be = bpf_map_lookup_elem(&xlb_backends, &ch->id);
+	return ch->be && !(ch->be->flags & XLB_BE_NO_NEW) &&
+	       xlb_backend_usable(ch->be, found >> 32);
+}
+
 /*
- * The Maglev choice for a packet with no usable flow, written to the flow
- * table (except for ICMP errors, which never create flows). False when the
- * service has no backend to offer.
+ * The choice for a packet with no usable flow: the client's persisted
+ * backend (services with persist), else the Maglev table's; written to the
+ * flow table (except for ICMP errors, which never create flows or
+ * persistence entries). False when the service has no backend to offer.
  */
 static __always_inline int xlb_choose_new(const struct xlb_packet *pkt,
 					  const struct xlb_svc *svc,
@@ -270,7 +292,8 @@ static __always_inline int xlb_choose_new(const struct xlb_packet *pkt,
 {
 	__u32 now;
 
-	if (!xlb_maglev_choose(svc, bs, &pkt->key, ch))
+	if (!(svc->persist && xlb_persist_choose(pkt, svc, ch)) &&
+	    !xlb_maglev_choose(svc, bs, &pkt->key, ch))
 		return 0;
 	if (pkt->icmp_error)
 		return 1;
@@ -279,6 +302,9 @@ static __always_inline int xlb_choose_new(const struct xlb_packet *pkt,
 		xlb_record_syn(pkt, bs, ch, now);
 	else
 		xlb_record(pkt, bs, ch, now);
+	if (svc->persist && ch->new_flow)
+		xlb_persist_note(&pkt->key, svc->id, ch->id, ch->be->cookie,
+				 now);
 	return 1;
 }
 

@@ -15,6 +15,8 @@
  *   xlb_backends  ARRAY           stable backend id -> address, MAC, state
  *   xlb_flows     LRU_HASH        5-tuple -> backend id + cookie + last seen
  *                                 (one LRU list, per-CPU free lists)
+ *   xlb_persist   LRU_HASH        (service id, client address) -> backend id
+ *                                 + cookie + last seen: persistence
  *   xlb_guard     PERCPU_ARRAY[1] new flows recorded this second (flow guard)
  *   xlb_echo_guard PERCPU_ARRAY[1] ICMP echo replies sent this second
  *   xlb_svc_stats, xlb_be_stats   PERCPU_ARRAY by stable id
@@ -38,7 +40,7 @@
 
 #include <linux/types.h>
 
-#define XLB_ABI_VERSION 6
+#define XLB_ABI_VERSION 7
 /* 2: tunnel settings in xlb_bank, forward in xlb_backend.
  * 3: xlb_flow carries flags (SYN only) instead of svc_id; flow timeouts and
  *    the flow guard in xlb_bank; xlb_guard; xlb_nexthops, xlb_tx_ports;
@@ -54,7 +56,9 @@
  *    xlb_maps.h); entries unchanged. xlb_svc grows by 4 bytes: a VIP-level
  *    entry carries one of its services (XLB_SVC_CARRIES, proto, port).
  *    Capture: xlb_capture_ring, xlb_capture_note (the program
- *    xlb_xdp_capture is loaded only by `xlb capture`). */
+ *    xlb_xdp_capture is loaded only by `xlb capture`).
+ * 7: persistence (service persist D): xlb_persist; xlb_svc grows by 4
+ *    bytes (persist); backend flags XLB_BE_NO_NEW and XLB_BE_PERSIST. */
 
 /* Default capacities, chosen at first attach (xlb interface attach). */
 #define XLB_DEFAULT_MAX_SERVICES 1024
@@ -165,8 +169,8 @@ struct xlb_svc_key {
 /*
  * A service, or a VIP-level entry. A VIP-level entry with XLB_SVC_CARRIES
  * also is one of the VIP's exact-port services (the first of the
- * configuration): its id, ring, ring_size, forward, XLB_SVC_SH, and its
- * proto and port. A new flow to that (proto, port) then costs one hash
+ * configuration): its id, ring, ring_size, forward, XLB_SVC_SH, persist,
+ * and its proto and port. A new flow to that (proto, port) then costs one hash
  * lookup, not two (lookup.h).
  */
 struct xlb_svc {
@@ -181,6 +185,9 @@ struct xlb_svc {
 	__u32 any_port[2];
 	__be16 port; /* VIP-level entry that carries a service: its port */
 	__u16 reserved;
+	/* persist D: a client address keeps its backend for this many seconds
+	 * after its last packet (0: off). See xlb_persist. */
+	__u32 persist;
 };
 
 /* --------------------------------------------------------------- backends */
@@ -188,6 +195,12 @@ struct xlb_svc {
 /* Backend states, as seen by the datapath. A drained backend is simply
  * absent from the Maglev table; its flows continue. */
 #define XLB_BE_DOWN 0x01 /* health down: its flows are re-balanced */
+/* Not in its service's Maglev table (disabled, weight 0, another tier): its
+ * flows continue, but a client persisted to it is re-balanced. */
+#define XLB_BE_NO_NEW 0x02
+/* Its service has persist set: its established flows refresh their
+ * client's persistence entry (xlb_persist). */
+#define XLB_BE_PERSIST 0x04
 
 /*
  * A backend by stable id. cookie is non-zero while the id is in use and
@@ -330,6 +343,38 @@ XLB_ABI_INLINE int xlb_flow_expired(const struct xlb_flow *f, __u32 timeout,
 				    __u32 now)
 {
 	return timeout && now - f->last_seen > timeout;
+}
+
+/* ------------------------------------------------------------ persistence */
+
+/*
+ * xlb_persist: for a service with persist D, the backend a client address
+ * was last placed on. A new flow of that client takes it (rather than the
+ * Maglev choice) while the entry is younger than D and the backend usable
+ * and in the table (not XLB_BE_DOWN, not XLB_BE_NO_NEW, same cookie).
+ * last_seen moves when a flow of the client is created and, at most once a
+ * second, with its established flows' packets (flows.h).
+ */
+struct xlb_persist_key {
+	__u32 svc_id;
+	__u8 family;
+	__u8 pad[3];
+	struct xlb_addr client;
+};
+
+struct xlb_persist {
+	__u32 backend;	 /* stable backend id */
+	__u32 cookie;	 /* the backend's cookie when the client was placed */
+	__u32 last_seen; /* seconds, CLOCK_MONOTONIC coarse */
+	__u32 reserved;
+};
+
+/* Expired: idle for more than the service's persist D (whole seconds, as
+ * flows). The datapath and the sweep decide with this. */
+XLB_ABI_INLINE int xlb_persist_expired(const struct xlb_persist *p,
+				       __u32 timeout, __u32 now)
+{
+	return !timeout || now - p->last_seen > timeout;
 }
 
 /* xlb_guard: per CPU, the new flows of the current second (recorded, or
@@ -575,7 +620,9 @@ static_assert(sizeof(struct xlb_addr) == 16, "xlb_addr");
 static_assert(sizeof(struct xlb_ctl) == 8, "xlb_ctl");
 static_assert(sizeof(struct xlb_bank) == 64, "xlb_bank");
 static_assert(sizeof(struct xlb_svc_key) == 24, "xlb_svc_key");
-static_assert(sizeof(struct xlb_svc) == 28, "xlb_svc");
+static_assert(sizeof(struct xlb_svc) == 32, "xlb_svc");
+static_assert(sizeof(struct xlb_persist_key) == 24, "xlb_persist_key");
+static_assert(sizeof(struct xlb_persist) == 16, "xlb_persist");
 static_assert(sizeof(struct xlb_backend) == 40, "xlb_backend");
 static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key");
 static_assert(sizeof(struct xlb_flow) == 16, "xlb_flow");
@@ -600,7 +647,9 @@ static_assert(sizeof(struct xlb_capture_note) ==
 _Static_assert(sizeof(struct xlb_sync_ctl) == 8, "xlb_sync_ctl");
 _Static_assert(sizeof(struct xlb_sync_event) == 64, "xlb_sync_event");
 _Static_assert(sizeof(struct xlb_svc_key) == 24, "xlb_svc_key");
-_Static_assert(sizeof(struct xlb_svc) == 28, "xlb_svc");
+_Static_assert(sizeof(struct xlb_svc) == 32, "xlb_svc");
+_Static_assert(sizeof(struct xlb_persist_key) == 24, "xlb_persist_key");
+_Static_assert(sizeof(struct xlb_persist) == 16, "xlb_persist");
 _Static_assert(sizeof(struct xlb_backend) == 40, "xlb_backend");
 _Static_assert(sizeof(struct xlb_bank) == 64, "xlb_bank");
 _Static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key");

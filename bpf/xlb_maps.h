@@ -78,6 +78,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_flows SEC(".maps");
 
+/* Persistence (see xlb_abi.h): a quarter of the flow table's capacity
+ * (Capacities::persist()), one LRU list for all CPUs like it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XLB_DEFAULT_MAX_FLOWS / 4);
+	__type(key, struct xlb_persist_key);
+	__type(value, struct xlb_persist);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_persist SEC(".maps");
+
 /* The flow guard's count of this second, per CPU (see flows.h). Pinned so
  * that every attached instance counts against the same guard. */
 struct {

@@ -1,5 +1,6 @@
 // flows get PROTO CLIENT:PORT VIP:PORT: where the next packet of one flow
-// goes, and why: its flow entry, or the Maglev table of its service.
+// goes, and why: its flow entry, or the client's persistence entry, or the
+// Maglev table of its service.
 #include "handlers.hpp"
 #include "state/flows.hpp"
 
@@ -40,12 +41,31 @@ void put_entry(json& j, const Config& cfg, const FlowEntry& e) {
     if (s.id == e.flow.service_id) put_backend(j, s, e.flow.backend_id);
 }
 
+// A service with persist: the client's persistence entry, when the
+// datapath would use it. True when it decides.
+Result<bool> put_persist(json& j, const Maps& m, const Service& s, const cmd::FlowsGet& c) {
+  if (!s.persist) return false;
+  auto p = lookup_persist(m, s, c.client.addr);
+  if (!p) return p.error();
+  if (!*p) return false;
+  j["persisted"] = liveness_name((*p)->liveness);
+  if ((*p)->liveness != FlowLiveness::live) return false;
+  j["reason"] = "persistence";
+  j["age"] = (*p)->age_seconds;
+  j["timeout"] = s.persist;
+  put_backend(j, s, (*p)->backend_id);
+  return true;
+}
+
 Status put_table(json& j, const Maps& m, const Config& cfg, const cmd::FlowsGet& c) {
   const Service* s = service_for(cfg, c);
   if (!s) {
     j["reason"] = "no service";
     return {};
   }
+  auto persisted = put_persist(j, m, *s, c);
+  if (!persisted) return persisted.error();
+  if (*persisted) return {};
   auto t = table_choice(m, *s, cfg.settings.seed, flow_key(c.proto, c.client, c.vip));
   if (!t) return t.error();
   j["slot"] = t->slot;
@@ -69,6 +89,10 @@ std::string why_text(const json& m) {
                        : entry == "expired" ? "its flow entry expired"
                                             : "its flow entry names a backend that is gone";
   if (r == "no service") return before + "; no service on this VIP and port: dropped";
+  if (r == "persistence")
+    return before + "; the client's persistence entry in service " +
+           m["service"].get<std::string>() + " (idle " + m["age"].dump() + "s of " +
+           m["timeout"].dump() + "s)";
   if (r == "no usable backend")
     return before + "; Maglev table slot " + m["slot"].dump() + " of service " +
            m["service"].get<std::string>() + " has no usable backend: dropped";

@@ -110,10 +110,11 @@ Status handle(const cmd::FlowsExpire&, Context& ctx) {
   if (!st) return st.error();
   auto r = expire_flows(st->maps());
   if (!r) return r.error();
-  ctx.out.print(json{{"expired", r->expired}, {"stale", r->stale}}, [](const json& m) {
-    return "removed " + m["expired"].dump() + " expired and " + m["stale"].dump() +
-           " stale flows\n";
-  });
+  ctx.out.print(json{{"expired", r->expired}, {"stale", r->stale}, {"persist", r->persist}},
+                [](const json& m) {
+                  return "removed " + m["expired"].dump() + " expired and " + m["stale"].dump() +
+                         " stale flows, " + m["persist"].dump() + " persistence entries\n";
+                });
   return {};
 }
 

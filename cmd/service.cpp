@@ -1,5 +1,6 @@
 // service list|show (the edits go through edit.cpp).
 #include "handlers.hpp"
+#include "model/timeouts.hpp"
 #include "state/view.hpp"
 
 namespace xlb::cli {
@@ -38,7 +39,7 @@ std::string services_text(const ServiceListView& v) {
            pad(to_string(s.sched), 5) + " " + pad(to_string(s.forward), 7) + " " + s.name +
            panic_text(s) +
            (s.weights == WeightMode::fixed ? "" : "  (weights " + to_string(s.weights) + ")") +
-           "\n";
+           (s.persist ? "  (persist " + format_timeout(s.persist) + ")" : "") + "\n";
     for (const auto& b : s.backends) out += backend_row(b);
   }
   return out;

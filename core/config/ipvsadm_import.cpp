@@ -9,6 +9,7 @@
 
 #include "base/addr.hpp"
 #include "model/model.hpp"
+#include "model/timeouts.hpp"
 
 namespace xlb {
 
@@ -172,6 +173,7 @@ struct ImportedService {
   int line = 0;
   std::vector<ImportedBackend> backends;
   std::optional<std::string> forward;  // "" for direct routing; set by the first server
+  uint32_t persist = 0;                // -p: seconds, 0: none
 
   std::string spec() const { return to_string(proto) + " " + vip.str(); }
 };
@@ -198,6 +200,7 @@ std::string render_service(const ImportedService& s, const std::string& prefix) 
   const std::string svc = service_name(s);
   std::string out = prefix + "service add " + svc + " " + s.spec() + " sched " + to_string(s.sched);
   if (is_tunnel(s)) out += " forward " + *s.forward;
+  if (s.persist) out += " persist " + format_timeout(s.persist);
   out += "\n";
   for (const ImportedBackend& b : s.backends) {
     out += prefix;
@@ -243,6 +246,7 @@ class Importer {
   Status skip_fwmark(const Rule& r);
   Status add_server(const Rule& r);
   Sched choose_sched(const Rule& r);
+  uint32_t choose_persist(const Rule& r);
   bool warn_server(const Rule& r, ImportedService& s);
   void find_tunnel_source(const IpAddr& real_server);
   void warn_commented();
@@ -493,18 +497,23 @@ Status Importer::add_service(const Rule& r) {
     return fail(r.service->value.value(),
                 "service " + old->spec() + " already added on line " + std::to_string(old->line));
   ImportedService s{r.proto, r.vip, choose_sched(r), line_number_, {}, {}};
+  s.persist = choose_persist(r);
   for (const std::string& opt : r.ignored) warn(opt + " has no equivalent in xlb: ignored");
   services_.push_back(std::move(s));
   return {};
 }
 
+// -p N: persist N seconds (xlb's longest when above it).
+uint32_t Importer::choose_persist(const Rule& r) {
+  if (!r.persistent) return 0;
+  if (*r.persistent <= kMaxFlowTimeout) return static_cast<uint32_t>(*r.persistent);
+  warn("persistence (-p " + std::to_string(*r.persistent) + ") is longer than xlb's longest (" +
+       format_timeout(kMaxFlowTimeout) + "): imported as persist " +
+       format_timeout(kMaxFlowTimeout));
+  return kMaxFlowTimeout;
+}
+
 Sched Importer::choose_sched(const Rule& r) {
-  if (r.persistent) {
-    warn("persistence (-p " + std::to_string(*r.persistent) +
-         ") imported as sched sh: a client address keeps its backend while the backends "
-         "are unchanged, with no timeout");
-    return Sched::sh;
-  }
   const std::string sched(r.sched);
   if (sched != "mh" && sched != "sh") {
     warn("scheduler " + sched +

@@ -2,6 +2,7 @@
 #include "config/parser.hpp"
 
 #include "model/maglev.hpp"
+#include "model/timeouts.hpp"
 
 namespace xlb::parse {
 
@@ -54,6 +55,22 @@ Status read_panic(Cursor& c, ServiceChange& ch) {
   return {};
 }
 
+// persist D|off: D as the flow timeouts (300, 5m, ...); off or 0 removes it.
+Status read_persist(Cursor& c, ServiceChange& ch) {
+  if (c.done()) return c.missing("persistence timeout (e.g. 300, 5m, or off)");
+  if (c.peek() == "off" || c.peek() == "0") {
+    ch.persist = 0;
+  } else {
+    ch.persist = parse_timeout(c.peek());
+    if (!ch.persist)
+      return c.error("invalid persistence timeout '" + c.peek() +
+                     "' (expected seconds, or a number with s, m, h or d; 1s to " +
+                     format_timeout(kMaxFlowTimeout) + "; or off)");
+  }
+  c.next();
+  return {};
+}
+
 Status read_service_option(const std::string& kw, Cursor& c, ServiceChange& ch) {
   if (kw == "sched") {
     if (c.done()) return c.missing("scheduler (mh or sh)");
@@ -72,6 +89,8 @@ Status read_service_option(const std::string& kw, Cursor& c, ServiceChange& ch) 
     ch.need = static_cast<uint32_t>(*n);
   } else if (kw == "panic") {
     XLB_TRY(read_panic(c, ch));
+  } else if (kw == "persist") {
+    XLB_TRY(read_persist(c, ch));
   } else if (kw == "weights") {
     if (c.done()) return c.missing("weights (static, flows or response)");
     ch.weights = parse_weight_mode(c.peek());
@@ -86,7 +105,7 @@ Status read_service_option(const std::string& kw, Cursor& c, ServiceChange& ch) 
 
 Status read_service_options(Cursor& c, ServiceChange& ch) {
   return read_options(
-      c, {"sched", "ring", "forward", "need", "panic", "weights"},
+      c, {"sched", "ring", "forward", "need", "panic", "weights", "persist"},
       [&](const std::string& kw, Cursor& cur) { return read_service_option(kw, cur, ch); });
 }
 
@@ -112,6 +131,7 @@ Result<Command> parse_add_verb(Cursor& c) {
   if (ch.need) s.need = *ch.need;
   if (ch.panic) s.panic = *ch.panic;
   if (ch.weights) s.weights = *ch.weights;
+  if (ch.persist) s.persist = *ch.persist;
   return Command{add};
 }
 
@@ -120,7 +140,8 @@ Result<Command> parse_set_verb(Cursor& c) {
   auto ref = read_service_ref(c);
   if (!ref) return ref.error();
   set.ref = *ref;
-  if (c.done()) return c.missing("what to change (sched, ring, forward, need, panic or weights)");
+  if (c.done())
+    return c.missing("what to change (sched, ring, forward, need, panic, weights or persist)");
   XLB_TRY(read_service_options(c, set.change));
   return Command{set};
 }

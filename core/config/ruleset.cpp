@@ -16,6 +16,7 @@ std::string service_line(const Service& s) {
   if (s.need != 1) l += " need " + std::to_string(s.need);
   if (s.panic) l += " panic " + std::to_string(s.panic) + "%";
   if (s.weights != WeightMode::fixed) l += " weights " + to_string(s.weights);
+  if (s.persist) l += " persist " + format_timeout(s.persist);
   return l + "\n";
 }
 

@@ -140,9 +140,10 @@ void Healthd::sweep_flows(const State& st) {
     log_("cannot sweep the flow table: " + r.error().message);
     return;
   }
-  if (r->expired || r->stale)
+  if (r->expired || r->stale || r->persist)
     debug_("flow sweep: removed " + std::to_string(r->expired) + " expired and " +
-           std::to_string(r->stale) + " stale flows");
+           std::to_string(r->stale) + " stale flows, " + std::to_string(r->persist) +
+           " persistence entries");
 }
 
 // Dynamic weights move slowly on purpose: at most every 5 s (and in --once,

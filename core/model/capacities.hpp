@@ -2,6 +2,7 @@
 // attach (`interface attach ... services N backends N flows N`).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -18,6 +19,11 @@ struct Capacities {
   uint32_t backends = XLB_DEFAULT_MAX_BACKENDS;
   uint32_t flows = XLB_DEFAULT_MAX_FLOWS;
   bool operator==(const Capacities&) const = default;
+  // Entries of the persistence table (xlb_persist, one per client address
+  // of a persist service): a quarter of the flows, as a client usually
+  // holds several (65,536 and 6.5 MiB by default; as many as the flows
+  // would take 26 MiB on every load balancer), at least 1,024 or the flows.
+  uint32_t persist() const { return std::max(flows / 4, std::min(flows, 1024u)); }
 };
 
 // The capacities an `interface attach` names; unnamed ones take the default.

@@ -7,6 +7,7 @@
 #include "model/check.hpp"
 #include "model/maglev.hpp"
 #include "model/nat.hpp"
+#include "model/timeouts.hpp"
 
 namespace xlb {
 
@@ -188,6 +189,9 @@ Status validate_service(const Service& s) {
   if (s.panic > 100)
     return usage_error("panic " + std::to_string(s.panic) + "% of service " + s.name +
                        " is above 100%");
+  if (s.persist > kMaxFlowTimeout)
+    return usage_error("persist " + std::to_string(s.persist) + "s of service " + s.name +
+                       " is above " + format_timeout(kMaxFlowTimeout));
   return {};
 }
 

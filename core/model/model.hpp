@@ -127,6 +127,10 @@ struct Service {
   uint32_t panic = 0;
   uint32_t panics = 0;  // times the service entered panic (counted by commits)
   WeightMode weights = WeightMode::fixed;
+  // `persist D`: a client address keeps its backend for D seconds after its
+  // last packet, across pool changes, while that backend is in the table
+  // (bpf/persist.h). 0: off.
+  uint32_t persist = 0;
   std::vector<Backend> backends;  // kept sorted by address
   // Assigned by the transaction.
   uint32_t id = XLB_NO_SERVICE;

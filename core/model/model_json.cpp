@@ -84,6 +84,7 @@ json service_json(const Service& s) {
               {"panic", s.panic},
               {"panics", s.panics},
               {"weights", to_string(s.weights)},
+              {"persist", s.persist},
               {"id", s.id},
               {"ring_slot", s.ring_slot}};
 }
@@ -149,6 +150,7 @@ Result<Service> service_from(const J& j) {
   s.need = j.value("need", 1u);
   s.panic = j.value("panic", 0u);  // absent in stores written before it existed
   s.panics = j.value("panics", 0u);
+  s.persist = j.value("persist", 0u);  // absent in stores written before it existed
   // Absent in stores written before dynamic weights: static.
   auto weights = parse_weight_mode(j.value("weights", std::string("static")));
   if (!weights) return runtime_error("store: bad weights of service " + s.name);

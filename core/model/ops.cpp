@@ -52,6 +52,7 @@ Status service_set(Config& c, const ServiceRef& ref, const ServiceChange& ch) {
   }
   if (ch.need) (*s)->need = *ch.need;
   if (ch.panic) (*s)->panic = *ch.panic;
+  if (ch.persist) (*s)->persist = *ch.persist;
   if (ch.weights && *ch.weights != (*s)->weights) {
     // Effective weights of another mode mean nothing in this one.
     (*s)->weights = *ch.weights;

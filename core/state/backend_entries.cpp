@@ -11,7 +11,7 @@
 
 namespace xlb {
 
-xlb_backend backend_entry(const Service& s, const Backend& b, bool panic) {
+xlb_backend backend_entry(const Service& s, const Backend& b, const Service::NewFlowRule& rule) {
   xlb_backend e{};
   e.addr = b.addr.to_abi();
   e.cookie = b.cookie;
@@ -20,8 +20,12 @@ xlb_backend backend_entry(const Service& s, const Backend& b, bool panic) {
   // An unresolved next hop has no MAC to send to: its flows are re-balanced
   // as a down backend's are. In panic health is ignored, for the flows the
   // table places on a down backend as for the new ones.
-  const bool down = b.health == Health::down && !panic;
+  const bool down = b.health == Health::down && !rule.panic;
   e.flags = down || b.unresolved ? XLB_BE_DOWN : 0;
+  // Persistence (bpf/persist.h) sends new flows only to backends the Maglev
+  // table has, and established flows refresh their client's entry.
+  if (!rule.admits(b) || s.table_weight(b) == 0) e.flags |= XLB_BE_NO_NEW;
+  if (s.persist) e.flags |= XLB_BE_PERSIST;
   std::memcpy(e.mac, b.mac.bytes.data(), 6);
   e.forward = static_cast<uint8_t>(s.forward);
   e.tun_port = htons(s.tunnel_port());
@@ -31,8 +35,8 @@ xlb_backend backend_entry(const Service& s, const Backend& b, bool panic) {
 BackendEntries backend_entries(const Config& c) {
   BackendEntries out;
   for (const auto& s : c.services) {
-    const bool panic = s.in_panic();
-    for (const auto& b : s.backends) out[b.id] = backend_entry(s, b, panic);
+    const Service::NewFlowRule rule = s.new_flow_rule();
+    for (const auto& b : s.backends) out[b.id] = backend_entry(s, b, rule);
   }
   return out;
 }

@@ -14,8 +14,8 @@ namespace xlb {
 
 using BackendEntries = std::map<uint32_t, xlb_backend>;
 
-// `panic`: the service's in_panic(), worked out once by the caller.
-xlb_backend backend_entry(const Service& s, const Backend& b, bool panic);
+// `rule`: the service's new_flow_rule(), worked out once by the caller.
+xlb_backend backend_entry(const Service& s, const Backend& b, const Service::NewFlowRule& rule);
 BackendEntries backend_entries(const Config& c);
 
 Status write_backend(const Maps& m, uint32_t id, const xlb_backend& e);

@@ -32,6 +32,7 @@ xlb_svc service_value(const Service& s) {
   v.flags = s.sched == Sched::sh ? XLB_SVC_SH : 0;
   v.forward = static_cast<uint8_t>(s.forward);
   v.any_port[0] = v.any_port[1] = XLB_NO_SERVICE;
+  v.persist = s.persist;
   return v;
 }
 
@@ -42,6 +43,7 @@ void carry_service(xlb_svc& vip, const xlb_svc& svc, uint8_t proto, uint16_t por
   vip.ring = svc.ring;
   vip.ring_size = svc.ring_size;
   vip.forward = svc.forward;
+  vip.persist = svc.persist;
   vip.flags |= XLB_SVC_CARRIES | (svc.flags & XLB_SVC_SH);
   vip.proto = proto;
   vip.port = htons(port);

@@ -39,6 +39,7 @@ class Judge {
     if (bpf_map_lookup_elem(m.ctl(), &zero, &ctl) != 0) return sys_error("read control word");
     if (bpf_map_lookup_elem(m.banks(), &ctl.active_bank, &j.bank_) != 0)
       return sys_error("read bank settings");
+    j.active_bank_ = ctl.active_bank;
     return j;
   }
 
@@ -65,6 +66,40 @@ class Judge {
     return FlowLiveness::live;
   }
 
+  // A persistence entry: stale when its backend id names something else
+  // now, expired when older than its service's persist D (a service
+  // without persist, or gone: at once).
+  FlowLiveness liveness(const xlb_persist_key& k, const xlb_persist& v) {
+    if (!v.cookie || backend(v.backend).cookie != v.cookie) return FlowLiveness::stale;
+    auto d = persist_.find(k.svc_id);
+    if (xlb_persist_expired(&v, d == persist_.end() ? 0 : d->second, now_))
+      return FlowLiveness::expired;
+    return FlowLiveness::live;
+  }
+
+  PersistEntry persist_entry(const xlb_persist& v, uint32_t timeout) {
+    PersistEntry e{v.backend, now_ >= v.last_seen ? now_ - v.last_seen : 0, FlowLiveness::live};
+    const xlb_backend& be = backend(v.backend);
+    if (!v.cookie || be.cookie != v.cookie || (be.flags & (XLB_BE_DOWN | XLB_BE_NO_NEW)))
+      e.liveness = FlowLiveness::stale;
+    else if (xlb_persist_expired(&v, timeout, now_))
+      e.liveness = FlowLiveness::expired;
+    return e;
+  }
+
+  // Reads every live service's persist D (xlb_svcs of the live bank).
+  void read_persist_timeouts() {
+    xlb_svc_key cur{}, next{};
+    const void* prev = nullptr;
+    while (bpf_map_get_next_key(maps_.svcs(), prev, &next) == 0) {
+      cur = next;
+      prev = &cur;
+      xlb_svc v{};
+      if (cur.bank != active_bank_ || bpf_map_lookup_elem(maps_.svcs(), &cur, &v) != 0) continue;
+      if (v.persist && !(v.flags & XLB_SVC_VIP_ENTRY)) persist_[v.id] = v.persist;
+    }
+  }
+
  private:
   explicit Judge(const Maps& m) : maps_(m), now_(now_seconds()) {}
 
@@ -78,7 +113,9 @@ class Judge {
 
   const Maps& maps_;
   uint32_t now_;
+  uint32_t active_bank_ = 0;
   xlb_bank bank_{};
+  std::unordered_map<uint32_t, uint32_t> persist_;  // service id -> persist D
   std::unordered_map<uint32_t, xlb_backend> backends_;
 };
 
@@ -147,6 +184,30 @@ Result<std::optional<FlowEntry>> lookup_flow(const Maps& m, const xlb_flow_key& 
   return std::optional<FlowEntry>{FlowEntry{judge->flow(k, v), judge->liveness(k, v)}};
 }
 
+namespace {
+
+// Deletes the persistence entries the datapath would not use: expired,
+// stale, or of a service without persist.
+void sweep_persist(const Maps& m, Judge& judge, SweepResult& r) {
+  judge.read_persist_timeouts();
+  std::vector<xlb_persist_key> keys;
+  xlb_persist_key cur{}, next{};
+  const void* prev = nullptr;
+  while (bpf_map_get_next_key(m.persist(), prev, &next) == 0) {
+    keys.push_back(next);
+    cur = next;
+    prev = &cur;
+  }
+  for (const auto& k : keys) {
+    xlb_persist v{};
+    if (bpf_map_lookup_elem(m.persist(), &k, &v) != 0) continue;
+    if (judge.liveness(k, v) != FlowLiveness::live && bpf_map_delete_elem(m.persist(), &k) == 0)
+      r.persist++;
+  }
+}
+
+}  // namespace
+
 Result<SweepResult> expire_flows(const Maps& m) {
   auto judge = Judge::make(m);
   if (!judge) return judge.error();
@@ -156,7 +217,36 @@ Result<SweepResult> expire_flows(const Maps& m) {
     if (l == FlowLiveness::live || bpf_map_delete_elem(m.flows(), &k) != 0) return;
     (l == FlowLiveness::expired ? r.expired : r.stale)++;
   }));
+  sweep_persist(m, *judge, r);
   return r;
+}
+
+Result<std::optional<PersistEntry>> lookup_persist(const Maps& m, const Service& s,
+                                                   const IpAddr& client) {
+  xlb_persist_key k{};
+  k.svc_id = s.id;
+  k.family = client.family;
+  k.client = client.to_abi();
+  xlb_persist v{};
+  if (bpf_map_lookup_elem(m.persist(), &k, &v) != 0) {
+    if (errno == ENOENT) return std::optional<PersistEntry>{};
+    return sys_error("read persistence table");
+  }
+  auto judge = Judge::make(m);
+  if (!judge) return judge.error();
+  return std::optional<PersistEntry>{judge->persist_entry(v, s.persist)};
+}
+
+Result<uint64_t> count_persist(const Maps& m) {
+  uint64_t n = 0;
+  xlb_persist_key cur{}, next{};
+  const void* prev = nullptr;
+  while (bpf_map_get_next_key(m.persist(), prev, &next) == 0) {
+    n++;
+    cur = next;
+    prev = &cur;
+  }
+  return n;
 }
 
 Result<TableChoice> table_choice(const Maps& m, const Service& s, uint32_t seed,

@@ -48,11 +48,25 @@ struct FlowEntry {
 };
 Result<std::optional<FlowEntry>> lookup_flow(const Maps& m, const xlb_flow_key& k);
 
-// One sweep: deletes expired and stale entries.
+// One sweep: deletes expired and stale entries, of the flow table and of
+// the persistence table (`persist`: those removed there).
 struct SweepResult {
-  uint64_t expired = 0, stale = 0;
+  uint64_t expired = 0, stale = 0, persist = 0;
 };
 Result<SweepResult> expire_flows(const Maps& m);
+// Entries in the persistence table, live or not.
+Result<uint64_t> count_persist(const Maps& m);
+
+// The persistence entry of `client` in service `s` (nullopt: none). Live
+// when the datapath would use it: younger than s.persist, its backend the
+// same (cookie) and taking new flows (neither down nor out of the table).
+struct PersistEntry {
+  uint32_t backend_id = XLB_NO_BACKEND;
+  uint32_t age_seconds = 0;
+  FlowLiveness liveness = FlowLiveness::live;
+};
+Result<std::optional<PersistEntry>> lookup_persist(const Maps& m, const Service& s,
+                                                   const IpAddr& client);
 
 // The Maglev table's choice for a key in service `s` (its live table).
 struct TableChoice {

@@ -58,6 +58,7 @@ void size_maps(xlb_bpf* s, const LoadOptions& o) {
   size_map(s->maps.xlb_rings, o.pin_path, XLB_RING_SLOTS_PER_SERVICE * c.services);
   size_map(s->maps.xlb_backends, o.pin_path, c.backends);
   size_map(s->maps.xlb_flows, o.pin_path, c.flows);
+  size_map(s->maps.xlb_persist, o.pin_path, c.persist());
   size_map(s->maps.xlb_svc_stats, o.pin_path, c.services);
   size_map(s->maps.xlb_be_stats, o.pin_path, c.backends);
   size_map(s->maps.xlb_nat, o.pin_path, 2 * c.backends);

@@ -38,17 +38,18 @@ class Maps {
   int hc_replies() const { return fd_[13]; }
   int nexthops() const { return fd_[14]; }
   int tx_ports() const { return fd_[15]; }
+  int persist() const { return fd_[16]; }
   const Capacities& caps() const { return caps_; }
   const std::string& pin_path() const { return pin_path_; }
   // Kernel memory charged to the maps (fdinfo memlock), Maglev tables included.
   uint64_t memory_bytes() const;
 
-  static constexpr int kCount = 16;
+  static constexpr int kCount = 17;
   static const char* const kNames[kCount];
 
  private:
   Maps() = default;
-  int fd_[kCount] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+  int fd_[kCount] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
   Capacities caps_;
   std::string pin_path_;
 };

@@ -202,6 +202,10 @@ void services(std::string& out, const StatsView& st) {
               [](const ServiceView& s) { return s.counters.bytes; });
   per_service(out, st, {"xlb_vip_flows_total", "counter", "New flows of a virtual service."},
               [](const ServiceView& s) { return s.counters.new_flows; });
+  per_service(out, st,
+              {"xlb_vip_persist_seconds", "gauge",
+               "Persistence timeout of a virtual service (persist D), 0: off."},
+              [](const ServiceView& s) { return uint64_t{s.persist}; });
 }
 
 void backends(std::string& out, const StatsView& st) {

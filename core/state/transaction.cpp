@@ -180,30 +180,37 @@ bool changing_method(const xlb_backend& a, const xlb_backend& b) {
   return a.forward != b.forward || a.tun_port != b.tun_port;
 }
 
-// Before the flip: new and changed backends, except those turning down or
-// changing method.
+// A backend that gains XLB_BE_DOWN or XLB_BE_NO_NEW is rewritten after the
+// flip, as the old bank still sends it flows (new ones through persistence).
+bool gaining_restriction(const xlb_backend& old, const xlb_backend& next) {
+  constexpr uint8_t kRestricting = XLB_BE_DOWN | XLB_BE_NO_NEW;
+  return (next.flags & kRestricting & ~old.flags) != 0;
+}
+
+// Before the flip: new and changed backends, except those gaining a
+// restriction or changing method.
 Status backends_before_flip(const Maps& m, const BackendEntries& live, const BackendEntries& next) {
   for (const auto& [id, e] : next) {
     auto old = live.find(id);
     if (old != live.end() && std::memcmp(&old->second, &e, sizeof(e)) == 0) continue;
-    bool turning_down =
-        old != live.end() && (e.flags & XLB_BE_DOWN) && !(old->second.flags & XLB_BE_DOWN);
-    if (turning_down || (old != live.end() && changing_method(old->second, e))) continue;
+    if (old != live.end() &&
+        (gaining_restriction(old->second, e) || changing_method(old->second, e)))
+      continue;
     if (old == live.end()) XLB_TRY(zero_backend_stats(m, id));
     XLB_TRY(write_backend(m, id, e));
   }
   return {};
 }
 
-// After the flip: backends gone, those turning down or changing method.
+// After the flip: backends gone, those gaining a restriction or changing
+// method.
 Status backends_after_flip(const Maps& m, const BackendEntries& live, const BackendEntries& next) {
   for (const auto& [id, e] : live) {
     auto n = next.find(id);
     if (n == next.end()) {
       XLB_TRY(write_backend(m, id, xlb_backend{}));
       XLB_TRY(clear_hop(m, id));
-    } else if (((n->second.flags & XLB_BE_DOWN) && !(e.flags & XLB_BE_DOWN)) ||
-               changing_method(e, n->second)) {
+    } else if (gaining_restriction(e, n->second) || changing_method(e, n->second)) {
       XLB_TRY(write_backend(m, id, n->second));
     }
   }

@@ -59,10 +59,9 @@ struct Step {
 };
 
 constexpr Step kSteps[] = {
-    {2, sizeof(xlb_flow_v2), flow_2_to_3, {}},
-    {3, sizeof(xlb_flow), flow_same, {}},
-    {4, sizeof(xlb_flow), flow_same, {}},
-    {5, sizeof(xlb_flow), flow_same, {}},
+    {2, sizeof(xlb_flow_v2), flow_2_to_3, {}}, {3, sizeof(xlb_flow), flow_same, {}},
+    {4, sizeof(xlb_flow), flow_same, {}},      {5, sizeof(xlb_flow), flow_same, {}},
+    {6, sizeof(xlb_flow), flow_same, {}},
 };
 constexpr uint32_t kOldestUpgradable = kSteps[0].from;
 static_assert(std::size(kSteps) == XLB_ABI_VERSION - kOldestUpgradable,

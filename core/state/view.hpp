@@ -77,6 +77,7 @@ struct ServiceView {
   std::optional<Rates> rates;
   std::vector<BackendView> backends;
   WeightMode weights = WeightMode::fixed;
+  uint32_t persist = 0;  // seconds, 0: off
   Endpoint endpoint() const { return {vip, port}; }
 };
 

@@ -63,6 +63,7 @@ void to_json(json& j, const ServiceView& v) {
            {"in_panic", v.in_panic},
            {"panics", v.panics},
            {"weights", to_string(v.weights)},
+           {"persist_s", v.persist},
            {"checks", v.checks},
            {"id", v.id},
            {"backends", v.backends}};

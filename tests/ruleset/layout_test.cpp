@@ -3,6 +3,8 @@
 // cannot read), with what to do; nothing is changed. Pins of layout 5 (the
 // flow table with per-CPU LRU lists) are upgraded in place by the first
 // command, their flow entries carried into a flow table of one LRU list.
+// Pins of layout 6 (no persistence table) are upgraded the same way, their
+// flows kept.
 #include <bpf/bpf.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -150,6 +152,68 @@ TEST_F(Layout, UncommittedPerCpuLruFlowsAreLayout5) {
   ASSERT_TRUE(layout.ok());
   // The fixture commits nothing before apply(): the maps decide.
   EXPECT_EQ(*layout, 5u);
+}
+
+// Writes `n` flow entries into the pinned xlb_flows.
+void add_flows(const std::string& pin_path, int n) {
+  int fd = bpf_obj_get((pin_path + "/xlb_flows").c_str());
+  ASSERT_GE(fd, 0);
+  for (int i = 0; i < n; i++) {
+    xlb_flow_key k = flow_key(static_cast<uint16_t>(2000 + i));
+    xlb_flow f{};
+    f.backend = static_cast<uint32_t>(i);
+    f.cookie = 9;
+    f.last_seen = 77;
+    EXPECT_EQ(bpf_map_update_elem(fd, &k, &f, BPF_NOEXIST), 0);
+  }
+  close(fd);
+}
+
+// Layout 6 had no persistence table (service persist D, layout 7): the
+// first command makes one, and the flows stay.
+TEST_F(Layout, PinsWithoutPersistenceAreUpgradedWithTheirFlows) {
+  constexpr uint32_t kNoPersist = 6;
+  apply("service add web tcp 192.0.2.10:80\n");
+  add_flows(pin_path(), 25);
+  set_stored_layout(kNoPersist);
+  ASSERT_EQ(unlink((pin_path() + "/xlb_persist").c_str()), 0);
+  auto layout = pinned_layout(pin_path());
+  ASSERT_TRUE(layout.ok());
+  EXPECT_EQ(*layout, kNoPersist);
+  RunResult r = xlb({"service", "set", "web", "persist", "5m"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE((r.out + r.err).find("from layout 6 to " + std::to_string(XLB_ABI_VERSION)),
+            std::string::npos)
+      << r.out << r.err;
+  layout = pinned_layout(pin_path());
+  ASSERT_TRUE(layout.ok());
+  EXPECT_EQ(*layout, uint32_t{XLB_ABI_VERSION});
+  const bpf_map_info persist = pinned_info(pin_path() + "/xlb_persist");
+  EXPECT_EQ(persist.key_size, sizeof(xlb_persist_key));
+  EXPECT_EQ(persist.value_size, sizeof(xlb_persist));
+  EXPECT_EQ(persist.max_entries,
+            (Capacities{.flows = pinned_info(pin_path() + "/xlb_flows").max_entries}.persist()));
+  int fd = bpf_obj_get((pin_path() + "/xlb_flows").c_str());
+  ASSERT_GE(fd, 0);
+  for (int i = 0; i < 25; i++) {
+    xlb_flow_key k = flow_key(static_cast<uint16_t>(2000 + i));
+    xlb_flow f{};
+    EXPECT_EQ(bpf_map_lookup_elem(fd, &k, &f), 0) << "flow " << i;
+    EXPECT_EQ(f.backend, static_cast<uint32_t>(i));
+    EXPECT_EQ(f.cookie, 9u);
+    EXPECT_EQ(f.last_seen, 77u);
+  }
+  close(fd);
+  EXPECT_NE(list_ruleset().find("service add web tcp 192.0.2.10:80 sched mh persist 5m"),
+            std::string::npos);
+}
+
+// Uncommitted pins without a persistence table are layout 6.
+TEST_F(Layout, UncommittedPinsWithoutPersistenceAreLayout6) {
+  ASSERT_EQ(unlink((pin_path() + "/xlb_persist").c_str()), 0);
+  auto layout = pinned_layout(pin_path());
+  ASSERT_TRUE(layout.ok());
+  EXPECT_EQ(*layout, 6u);
 }
 
 }  // namespace

@@ -66,8 +66,8 @@ TEST(IpvsadmImport, ConventionsExample) {
       "-a -t 192.0.2.11:443 -r 10.0.2.1:443 -i -w 1\n");
   EXPECT_EQ(r.ruleset,
             "# imported from rules by xlb import ipvsadm\n"
-            "# warning: rules:4: persistence (-p 300) imported as sched sh: a client address "
-            "keeps its backend while the backends are unchanged, with no timeout\n"
+            "# warning: rules:4: scheduler wlc is not available: imported as sched mh (Maglev "
+            "hashing of the connection, by weight)\n"
             "# warning: rules:4: tunnel service tcp 192.0.2.11:443 written as comments: no outer "
             "source address (no route to its real servers here); add `set source4 ADDR` after "
             "`flush ruleset` and uncomment it\n"
@@ -77,7 +77,7 @@ TEST(IpvsadmImport, ConventionsExample) {
             "backend add tcp-192.0.2.10-80 10.0.0.1 weight 100\n"
             "backend add tcp-192.0.2.10-80 10.0.0.2 weight 0\n"
             "\n"
-            "# service add tcp-192.0.2.11-443 tcp 192.0.2.11:443 sched sh forward ipip\n"
+            "# service add tcp-192.0.2.11-443 tcp 192.0.2.11:443 sched mh forward ipip persist 5m\n"
             "# backend add tcp-192.0.2.11-443 10.0.2.1 weight 1\n");
   EXPECT_EQ(r.warnings.size(), 2u);
 }
@@ -127,7 +127,7 @@ TEST(IpvsadmImport, LongOptions) {
 
 TEST(IpvsadmImport, ServiceWithoutPortIsEveryPort) {
   EXPECT_EQ(commands("-A -t 192.0.2.10 -s sh -p\n-a -t 192.0.2.10:0 -r 10.0.0.1 -g -w 1\n"),
-            (Lines{"service add tcp-192.0.2.10-0 tcp 192.0.2.10 sched sh",
+            (Lines{"service add tcp-192.0.2.10-0 tcp 192.0.2.10 sched sh persist 5m",
                    "backend add tcp-192.0.2.10-0 10.0.0.1 weight 1"}));
 }
 
@@ -163,21 +163,28 @@ TEST(IpvsadmImport, OtherSchedulersBecomeMh) {
   EXPECT_EQ(warnings("\n-A -t 192.0.2.10:80").at(0).substr(0, 29), "rules:2: scheduler wlc is not");
 }
 
-TEST(IpvsadmImport, PersistenceBecomesSh) {
+// -p N is persist N seconds, with the scheduler as given (issue 18).
+TEST(IpvsadmImport, PersistenceBecomesPersist) {
   EXPECT_EQ(commands("-A -t 192.0.2.10:80 -s mh -b mh-port -p").at(0),
-            "service add tcp-192.0.2.10-80 tcp 192.0.2.10:80 sched sh");
-  EXPECT_EQ(warnings("-A -t 192.0.2.10:80 -s rr -p"),
-            Lines{"rules:1: persistence (-p 300) imported as sched sh: a client address keeps its "
-                  "backend while the backends are unchanged, with no timeout"});
-  EXPECT_EQ(warnings("-A -t 192.0.2.10:80 -s rr --persistent=60").at(0).substr(0, 29),
-            "rules:1: persistence (-p 60) ");
+            "service add tcp-192.0.2.10-80 tcp 192.0.2.10:80 sched mh persist 5m");
+  EXPECT_EQ(commands("-A -t 192.0.2.10:80 -s sh --persistent=61").at(0),
+            "service add tcp-192.0.2.10-80 tcp 192.0.2.10:80 sched sh persist 61s");
+  EXPECT_EQ(warnings("-A -t 192.0.2.10:80 -s sh -p 3600"), Lines{});
+  EXPECT_EQ(commands("-A -t 192.0.2.10:80 -s sh -p 3600").at(0),
+            "service add tcp-192.0.2.10-80 tcp 192.0.2.10:80 sched sh persist 1h");
+  // Longer than xlb's longest: the longest, with a warning.
+  EXPECT_EQ(commands("-A -t 192.0.2.10:80 -s sh -p 864000").at(0),
+            "service add tcp-192.0.2.10-80 tcp 192.0.2.10:80 sched sh persist 7d");
+  EXPECT_EQ(warnings("-A -t 192.0.2.10:80 -s sh -p 864000"),
+            Lines{"rules:1: persistence (-p 864000) is longer than xlb's longest (7d): imported "
+                  "as persist 7d"});
 }
 
 TEST(IpvsadmImport, UnsupportedServiceOptionsAreWarnings) {
-  EXPECT_EQ(warnings("-A -u 192.0.2.10:5060 -s sh -p 60 -M 255.255.255.0 --pe sip -o").size(), 4u);
+  EXPECT_EQ(warnings("-A -u 192.0.2.10:5060 -s sh -p 60 -M 255.255.255.0 --pe sip -o").size(), 3u);
   EXPECT_EQ(warnings("-A -t 192.0.2.10:80 -s sh -M 255.255.255.0").at(0),
             "rules:1: -M 255.255.255.0 has no equivalent in xlb: ignored");
-  EXPECT_EQ(warnings("-A -t 192.0.2.10:80 -s sh -p 60 -M 255.255.255.255").size(), 1u);
+  EXPECT_EQ(warnings("-A -t 192.0.2.10:80 -s sh -p 60 -M 255.255.255.255").size(), 0u);
   EXPECT_EQ(warnings("-A -t 192.0.2.10:80 -s sh -o").at(0),
             "rules:1: -o has no equivalent in xlb: ignored");
 }

@@ -53,6 +53,7 @@ void expect_same_meaning(const Config& a, const Config& b) {
     EXPECT_EQ(x.ring, y.ring);
     EXPECT_EQ(x.forward, y.forward);
     EXPECT_EQ(x.forward_port, y.forward_port);
+    EXPECT_EQ(x.persist, y.persist);
     ASSERT_EQ(x.backends.size(), y.backends.size()) << x.name;
     for (size_t j = 0; j < x.backends.size(); j++) {
       const Backend &p = x.backends[j], &q = y.backends[j];
@@ -92,6 +93,33 @@ TEST(RulesetPrint, ExactText) {
             "backend disable web 10.0.0.1\n"
             "backend add web 10.0.0.2 weight 0 mac 02:00:00:00:00:0b\n"
             "service add dns udp [2001:db8::53] sched mh\n");
+}
+
+// persist D is printed in its shortest exact spelling, and only when set;
+// `persist off` and `persist 0` remove it.
+TEST(RulesetPrint, PersistOnlyWhenSet) {
+  Config c = from_text(
+      "service add web tcp 192.0.2.10:80 persist 300\n"
+      "service add api tcp 192.0.2.11:80 persist 90 sched sh\n"
+      "service add dns udp 192.0.2.53:53 persist 1d\n"
+      "service add ftp tcp 192.0.2.21:21 persist 5m\n"
+      "service set dns persist off\n"
+      "service set ftp persist 0\n");
+  EXPECT_EQ(print_ruleset(c),
+            "flush ruleset\n"
+            "service add web tcp 192.0.2.10:80 sched mh persist 5m\n"
+            "service add api tcp 192.0.2.11:80 sched sh persist 90s\n"
+            "service add dns udp 192.0.2.53:53 sched mh\n"
+            "service add ftp tcp 192.0.2.21:21 sched mh\n");
+  EXPECT_EQ(c.services[0].persist, 300u);
+  // The model refuses what the grammar cannot say (a store, an API user).
+  Service s = c.services[0];
+  s.name = "long";
+  s.port = 81;
+  s.persist = kMaxFlowTimeout + 1;
+  Status added = service_add(c, s);
+  ASSERT_FALSE(added.ok());
+  EXPECT_EQ(added.error().message, "persist 604801s of service long is above 7d");
 }
 
 TEST(RulesetPrint, FlowSettingsOnlyWhenNotTheDefault) {
@@ -184,6 +212,7 @@ Config random_config(std::mt19937& rng) {
     s.ring = kPrimes[pick(7)];
     s.forward = tunnels ? static_cast<Forward>(pick(5)) : Forward::dsr;
     if (takes_port(s.forward) && pick(2)) s.forward_port = static_cast<uint16_t>(1 + pick(65535));
+    if (pick(3) == 0) s.persist = 1 + pick(kMaxFlowTimeout);
     EXPECT_TRUE(service_add(c, s).ok());
     const uint32_t backends = pick(std::min<uint32_t>(s.ring, 6));
     for (uint32_t j = 0; j < backends; j++) {
