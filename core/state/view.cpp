@@ -107,6 +107,7 @@ ServiceView service_view(const Service& s, const StatsSnapshot* st) {
                 std::nullopt,
                 {}};
   v.weights = s.weights;
+  v.ports = s.ports;
   const Service::NewFlowRule rule = s.new_flow_rule();
   for (const auto& b : s.backends) v.backends.push_back(backend_view(s, rule, b, st));
   return v;
