@@ -67,8 +67,10 @@ Result<PortSet> read_port_set(Cursor& c, const std::string& text) {
 std::optional<std::pair<std::string, std::string>> split_ports(const std::string& w) {
   size_t colon = w.starts_with('[') ? w.find("]:") : w.find(':');
   if (colon == std::string::npos) return std::nullopt;
-  if (w.starts_with('[')) colon++;
-  else if (w.rfind(':') != colon) return std::nullopt;  // a bare IPv6 address
+  if (w.starts_with('['))
+    colon++;
+  else if (w.rfind(':') != colon)
+    return std::nullopt;  // a bare IPv6 address
   std::string ports = w.substr(colon + 1);
   if (ports.find_first_of(",-") == std::string::npos) return std::nullopt;
   return std::pair{w.substr(0, colon), ports};
@@ -169,7 +171,8 @@ Result<Command> parse_set_verb(Cursor& c) {
   auto ref = read_service_ref(c);
   if (!ref) return ref.error();
   set.ref = *ref;
-  if (c.done()) return c.missing("what to change (sched, ring, forward, need, panic, weights or ports)");
+  if (c.done())
+    return c.missing("what to change (sched, ring, forward, need, panic, weights or ports)");
   XLB_TRY(read_service_set_options(c, set.change));
   return Command{set};
 }

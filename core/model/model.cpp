@@ -231,7 +231,8 @@ namespace {
 // both have every port).
 std::optional<uint16_t> shared_port(const Service& a, const Service& b) {
   if (a.proto != b.proto || a.vip != b.vip) return std::nullopt;
-  if (a.port == 0 || b.port == 0) return a.port == b.port ? std::optional<uint16_t>(0) : std::nullopt;
+  if (a.port == 0 || b.port == 0)
+    return a.port == b.port ? std::optional<uint16_t>(0) : std::nullopt;
   return first_common_port(a.port_set(), b.port_set());
 }
 

@@ -71,21 +71,21 @@ json service_json(const Service& s) {
   json checks = json::array();
   for (const auto& c : s.checks) checks.push_back(check_json(c));
   json j{{"name", s.name},
-              {"proto", to_string(s.proto)},
-              {"vip", s.vip.str()},
-              {"port", s.port},
-              {"sched", to_string(s.sched)},
-              {"ring", s.ring},
-              {"forward", to_string(s.forward)},
-              {"forward_port", s.forward_port},
-              {"backends", bes},
-              {"checks", checks},
-              {"need", s.need},
-              {"panic", s.panic},
-              {"panics", s.panics},
-              {"weights", to_string(s.weights)},
-              {"id", s.id},
-              {"ring_slot", s.ring_slot}};
+         {"proto", to_string(s.proto)},
+         {"vip", s.vip.str()},
+         {"port", s.port},
+         {"sched", to_string(s.sched)},
+         {"ring", s.ring},
+         {"forward", to_string(s.forward)},
+         {"forward_port", s.forward_port},
+         {"backends", bes},
+         {"checks", checks},
+         {"need", s.need},
+         {"panic", s.panic},
+         {"panics", s.panics},
+         {"weights", to_string(s.weights)},
+         {"id", s.id},
+         {"ring_slot", s.ring_slot}};
   if (!s.ports.empty()) j["ports"] = ports_str(s.ports);  // several ports only
   return j;
 }

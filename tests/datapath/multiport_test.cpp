@@ -52,7 +52,8 @@ class MultiportTest : public DatapathTest {
 
   std::vector<IpAddr> send(int first, int count, uint16_t port, uint8_t flags) const {
     std::vector<IpAddr> out;
-    for (int i = first; i < first + count; i++) out.push_back(run_to_backend(to_port(i, port, flags)));
+    for (int i = first; i < first + count; i++)
+      out.push_back(run_to_backend(to_port(i, port, flags)));
     return out;
   }
 

@@ -61,8 +61,8 @@ TEST(PortSet, ParsesSortsAndMerges) {
 }
 
 TEST(PortSet, RefusesWhatIsNoPort) {
-  for (const char* bad : {"", ",", "80,", ",80", "0", "0-10", "65536", "90-80", "80-", "-80",
-                          "a", "80;443", "80--90", "1-2-3"}) {
+  for (const char* bad : {"", ",", "80,", ",80", "0", "0-10", "65536", "90-80", "80-", "-80", "a",
+                          "80;443", "80--90", "1-2-3"}) {
     std::string why;
     EXPECT_FALSE(parse_ports(bad, &why)) << bad;
     EXPECT_FALSE(why.empty()) << bad;
@@ -119,10 +119,11 @@ TEST(MultiportModel, OverlapsOnOneVipAndProtoConflict) {
   ASSERT_FALSE(st);
   EXPECT_NE(st.error().message.find("on port 443"), std::string::npos) << st.error().message;
   // Other protocol, other VIP, every port (port 0), free ports: all fine.
-  EXPECT_TRUE(apply_status(c, "service add u udp 192.0.2.10:80,443\n"
-                              "service add o tcp 192.0.2.11:80,443\n"
-                              "service add any tcp 192.0.2.10\n"
-                              "service add api tcp 192.0.2.10:444,8100-8199\n"));
+  EXPECT_TRUE(apply_status(c,
+                           "service add u udp 192.0.2.10:80,443\n"
+                           "service add o tcp 192.0.2.11:80,443\n"
+                           "service add any tcp 192.0.2.10\n"
+                           "service add api tcp 192.0.2.10:444,8100-8199\n"));
   // service set: into another's ports is refused, within its own is not.
   EXPECT_FALSE(apply_status(c, "service set api ports 444,8099\n"));
   EXPECT_FALSE(apply_status(c, "service set web ports 80-8099\n"));  // api has 444
@@ -146,8 +147,9 @@ TEST(MultiportModel, PrintedRulesetAppliesBack) {
 }
 
 TEST(MultiportModel, StoreKeepsThePorts) {
-  Config c = apply("service add web tcp 192.0.2.10:80,443,8000-8099\n"
-                   "service add one tcp 192.0.2.10:22\n");
+  Config c = apply(
+      "service add web tcp 192.0.2.10:80,443,8000-8099\n"
+      "service add one tcp 192.0.2.10:22\n");
   nlohmann::json j = c;
   EXPECT_EQ(j["services"][0]["ports"], "80,443,8000-8099");
   EXPECT_FALSE(j["services"][1].contains("ports"));
@@ -162,9 +164,10 @@ TEST(MultiportModel, StoreKeepsThePorts) {
 }
 
 TEST(MultiportModel, EachPortTakesAServiceMapEntry) {
-  Config c = apply("service add web tcp 192.0.2.10:80,443,8000-8099\n"
-                   "service add dns udp 192.0.2.10:53\n"
-                   "service add any tcp 192.0.2.11\n");
+  Config c = apply(
+      "service add web tcp 192.0.2.10:80,443,8000-8099\n"
+      "service add dns udp 192.0.2.10:53\n"
+      "service add any tcp 192.0.2.11\n");
   EXPECT_EQ(service_map_entries(c), 102u + 1 + 1 + 2);  // ports, then two VIPs
   EXPECT_TRUE(check_service_map_capacity(c, Capacities{.services = 53}));
   Status st = check_service_map_capacity(c, Capacities{.services = 52});
