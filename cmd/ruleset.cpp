@@ -61,6 +61,7 @@ Status commit_checks(const Config& live, const Config& next,
   XLB_TRY(validate(next));
   if (!caps) return {};
   XLB_TRY(check_nat_capacity(next.settings, caps->backends));
+  XLB_TRY(check_service_map_capacity(next, *caps));
   return check_id_capacity(live, next, *caps);
 }
 

@@ -35,7 +35,7 @@ std::string services_text(const ServiceListView& v) {
       "Prot LocalAddress:Port            Sched Forward Name\n"
       "  -> RemoteAddress                Weight State    Health     Flows   InPkts  InBytes\n";
   for (const auto& s : v.services) {
-    out += pad(proto_upper(s.proto), 4) + " " + pad(s.endpoint().display(), 28) + " " +
+    out += pad(proto_upper(s.proto), 4) + " " + pad(s.display(), 28) + " " +
            pad(to_string(s.sched), 5) + " " + pad(to_string(s.forward), 7) + " " + s.name +
            panic_text(s) +
            (s.weights == WeightMode::fixed ? "" : "  (weights " + to_string(s.weights) + ")") +

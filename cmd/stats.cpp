@@ -23,8 +23,7 @@ std::string counters_row(const std::string& lead, const Counters& c,
 }
 
 std::string service_label(const ServiceView& s) {
-  return std::string(s.proto == Proto::tcp ? "TCP  " : "UDP  ") + s.endpoint().display() + " " +
-         s.name;
+  return std::string(s.proto == Proto::tcp ? "TCP  " : "UDP  ") + s.display() + " " + s.name;
 }
 
 // The global counters in xlb(8)'s (alphabetical) order, as -j has them.

@@ -22,16 +22,17 @@ constexpr CommandSpec kSpecs[] = {
     {"interface", "list", "", "attached interfaces, capacities and memory", parse::parse_interface,
      "interface list"},
     {"service", "add",
-     "NAME tcp|udp VIP[:PORT] [sched mh|sh] [ring PRIME] [forward FWD] [need N] [panic P%] "
+     "NAME tcp|udp VIP[:PORTS] [sched mh|sh] [ring PRIME] [forward FWD] [need N] [panic P%] "
      "[weights static|flows|response] [persist D|off]",
-     "add a virtual service (port 0 or none: every port); "
+     "add a virtual service (port 0 or none: every port); PORTS := PORT[-PORT][,PORTS]; "
      "FWD := dsr | ipip | gre | gue [port P] | fou [port P]",
      parse::parse_service,
      "service add web tcp 192.0.2.10:80 sched mh ring 16381 forward gue port 6080 need 1"},
     {"service", "set",
      "SERVICE [sched mh|sh] [ring PRIME] [forward FWD] [need N] [panic P%] "
-     "[weights static|flows|response] [persist D|off]",
-     "change what is named, keep the rest", parse::parse_service, "service set web persist 5m"},
+     "[weights static|flows|response] [persist D|off] [ports PORTS]",
+     "change what is named, keep the rest", parse::parse_service,
+     "service set web persist 5m ports 80,443,8000-8099"},
     {"service", "del", "SERVICE", "delete a service and its backends", parse::parse_service,
      "service del tcp 192.0.2.10:80"},
     {"service", "list", "[SERVICE]", "services with their backends and counters",

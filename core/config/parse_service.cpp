@@ -71,8 +71,55 @@ Status read_persist(Cursor& c, ServiceChange& ch) {
   return {};
 }
 
+// PORTS := PORT[-PORT][,PORTS], read as one set.
+Result<PortSet> read_port_set(Cursor& c, const std::string& text) {
+  std::string why;
+  auto set = parse_ports(text, &why);
+  if (!set) return c.error("invalid ports '" + text + "': " + why);
+  return *set;
+}
+
+// VIP:PORTS split into the VIP and the ports when the ports are several or
+// a range (192.0.2.10:80,443 or [2001:db8::10]:8000-8099); else nullopt.
+std::optional<std::pair<std::string, std::string>> split_ports(const std::string& w) {
+  size_t colon = w.starts_with('[') ? w.find("]:") : w.find(':');
+  if (colon == std::string::npos) return std::nullopt;
+  if (w.starts_with('['))
+    colon++;
+  else if (w.rfind(':') != colon)
+    return std::nullopt;  // a bare IPv6 address
+  std::string ports = w.substr(colon + 1);
+  if (ports.find_first_of(",-") == std::string::npos) return std::nullopt;
+  return std::pair{w.substr(0, colon), ports};
+}
+
+// VIP[:PORT] or VIP:PORTS.
+Status read_vip_ports(Cursor& c, Service& s) {
+  auto split = c.done() ? std::nullopt : split_ports(c.peek());
+  auto ep = split ? Endpoint::parse(split->first) : std::nullopt;
+  if (!ep) {
+    auto one = read_endpoint(c);
+    if (!one) return one.error();
+    s.vip = one->addr;
+    s.port = one->port;
+    return {};
+  }
+  auto set = read_port_set(c, split->second);
+  if (!set) return set.error();
+  c.next();
+  s.vip = ep->addr;
+  s.set_ports(*set);
+  return {};
+}
+
 Status read_service_option(const std::string& kw, Cursor& c, ServiceChange& ch) {
-  if (kw == "sched") {
+  if (kw == "ports") {
+    if (c.done()) return c.missing("ports (PORT, PORT-PORT, or a list of them: 80,443,8000-8099)");
+    auto set = read_port_set(c, c.peek());
+    if (!set) return set.error();
+    c.next();
+    ch.ports = *set;
+  } else if (kw == "sched") {
     if (c.done()) return c.missing("scheduler (mh or sh)");
     ch.sched = parse_sched(c.peek());
     if (!ch.sched) return c.error("invalid scheduler '" + c.peek() + "' (expected mh or sh)");
@@ -109,6 +156,13 @@ Status read_service_options(Cursor& c, ServiceChange& ch) {
       [&](const std::string& kw, Cursor& cur) { return read_service_option(kw, cur, ch); });
 }
 
+// service set also changes the ports (service add has them in its VIP).
+Status read_service_set_options(Cursor& c, ServiceChange& ch) {
+  return read_options(
+      c, {"sched", "ring", "forward", "need", "panic", "weights", "persist", "ports"},
+      [&](const std::string& kw, Cursor& cur) { return read_service_option(kw, cur, ch); });
+}
+
 Result<Command> parse_add_verb(Cursor& c) {
   cmd::ServiceAdd add;
   Service& s = add.service;
@@ -118,11 +172,8 @@ Result<Command> parse_add_verb(Cursor& c) {
   s.name = *name;
   auto proto = read_proto(c);
   if (!proto) return proto.error();
-  auto ep = read_endpoint(c);
-  if (!ep) return ep.error();
   s.proto = *proto;
-  s.vip = ep->addr;
-  s.port = ep->port;
+  XLB_TRY(read_vip_ports(c, s));
   ServiceChange ch;
   XLB_TRY(read_service_options(c, ch));
   if (ch.sched) s.sched = *ch.sched;
@@ -141,8 +192,9 @@ Result<Command> parse_set_verb(Cursor& c) {
   if (!ref) return ref.error();
   set.ref = *ref;
   if (c.done())
-    return c.missing("what to change (sched, ring, forward, need, panic, weights or persist)");
-  XLB_TRY(read_service_options(c, set.change));
+    return c.missing(
+        "what to change (sched, ring, forward, need, panic, weights, persist or ports)");
+  XLB_TRY(read_service_set_options(c, set.change));
   return Command{set};
 }
 

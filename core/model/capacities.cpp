@@ -1,6 +1,8 @@
 #include "model/capacities.hpp"
 
+#include <set>
 #include <string>
+#include <utility>
 
 #include "model/model.hpp"
 
@@ -48,6 +50,26 @@ Status check_id_capacity(const Config& live, const Config& next, const Capacitie
   if (services > caps.services) return capacity_exhausted("services", caps.services);
   if (backends > caps.backends) return capacity_exhausted("backends", caps.backends);
   return {};
+}
+
+uint64_t service_map_entries(const Config& c) {
+  uint64_t n = 0;
+  std::set<IpAddr> vips;
+  for (const auto& s : c.services) {
+    n += s.port_entries();
+    vips.insert(s.vip);
+  }
+  return n + vips.size();
+}
+
+Status check_service_map_capacity(const Config& next, const Capacities& caps) {
+  const uint64_t need = service_map_entries(next), room = 2ull * caps.services;
+  if (need <= room) return {};
+  return runtime_error("capacity exhausted: the services' ports and VIPs need " +
+                       std::to_string(need) + " entries of the service map, which holds " +
+                       std::to_string(room) + " (2 x services " + std::to_string(caps.services) +
+                       "; each port of a range takes one); use fewer ports or port 0 (every "
+                       "port), or re-create the pins with a larger services capacity");
 }
 
 }  // namespace xlb

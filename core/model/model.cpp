@@ -1,6 +1,7 @@
 #include "model/model.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <tuple>
 
@@ -79,7 +80,28 @@ uint16_t Service::tunnel_port() const {
   return forward == Forward::gue ? XLB_GUE_PORT : XLB_FOU_PORT;
 }
 
-std::string Service::spec() const { return to_string(proto) + " " + Endpoint{vip, port}.str(); }
+std::string Service::spec() const { return to_string(proto) + " " + endpoint(); }
+
+std::string Service::endpoint() const {
+  if (ports.empty()) return Endpoint{vip, port}.str();
+  return Endpoint{vip, 0}.str() + ":" + ports_str(ports);
+}
+
+void Service::set_ports(const PortSet& set) {
+  port = set.empty() ? 0 : set.front().lo;
+  ports = port_count(set) > 1 ? set : PortSet{};
+}
+
+PortSet Service::port_set() const {
+  if (!ports.empty()) return ports;
+  if (port == 0) return {};
+  return {{port, port}};
+}
+
+bool Service::has_port(uint16_t p) const {
+  if (p == port) return true;
+  return std::any_of(ports.begin(), ports.end(), [&](const PortRange& r) { return r.contains(p); });
+}
 
 uint32_t Service::table_weight(const Backend& b) const {
   if (weights == WeightMode::fixed) return b.weight;
@@ -131,7 +153,7 @@ const Service* Config::find_service(std::string_view name) const {
 
 Service* Config::find_service(Proto p, const IpAddr& vip, uint16_t port) {
   for (auto& s : services)
-    if (s.proto == p && s.vip == vip && s.port == port) return &s;
+    if (s.proto == p && s.vip == vip && s.has_port(port)) return &s;
   return nullptr;
 }
 
@@ -207,16 +229,53 @@ Status validate_tunnel_sources(const Settings& st, const Service& s) {
   return {};
 }
 
+namespace {
+
+// The port `a` and `b` share, when they are on one VIP and protocol (0:
+// both have every port).
+std::optional<uint16_t> shared_port(const Service& a, const Service& b) {
+  if (a.proto != b.proto || a.vip != b.vip) return std::nullopt;
+  if (a.port == 0 || b.port == 0)
+    return a.port == b.port ? std::optional<uint16_t>(0) : std::nullopt;
+  return first_common_port(a.port_set(), b.port_set());
+}
+
+Error port_conflict(const Service& s, const Service& o, uint16_t p) {
+  if (s.port_set() == o.port_set())
+    return runtime_error("service " + s.spec() + " already exists as " + o.name);
+  return runtime_error("service " + s.spec() + " overlaps service " + o.name + " (" + o.spec() +
+                       ") on port " + std::to_string(p));
+}
+
+// Services on one VIP and protocol must not share a port.
+Status check_port_conflicts(const Config& c) {
+  std::map<std::pair<Proto, IpAddr>, std::vector<const Service*>> by_vip;
+  for (const auto& s : c.services) {
+    auto& others = by_vip[{s.proto, s.vip}];
+    for (const Service* o : others)
+      if (auto p = shared_port(s, *o)) return port_conflict(s, *o, *p);
+    others.push_back(&s);
+  }
+  return {};
+}
+
+}  // namespace
+
+Status check_port_conflict(const Config& c, const Service& s) {
+  for (const auto& o : c.services)
+    if (o.name != s.name)
+      if (auto p = shared_port(s, o)) return port_conflict(s, o, *p);
+  return {};
+}
+
 Status validate(const Config& c) {
   std::set<std::string> names;
-  std::set<std::tuple<Proto, IpAddr, uint16_t>> keys;
   for (const auto& s : c.services) {
     XLB_TRY(validate_service(s));
     XLB_TRY(validate_tunnel_sources(c.settings, s));
     if (!names.insert(s.name).second) return usage_error("service " + s.name + " exists twice");
-    if (!keys.insert({s.proto, s.vip, s.port}).second)
-      return usage_error("service " + s.spec() + " is defined twice");
   }
+  XLB_TRY(check_port_conflicts(c));
   XLB_TRY(validate_filters(c.filters));
   return validate_nat_ranges(c);
 }

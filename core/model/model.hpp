@@ -13,6 +13,7 @@
 #include "base/addr.hpp"
 #include "base/result.hpp"
 #include "model/filter.hpp"
+#include "model/ports.hpp"
 #include "xlb_abi.h"
 
 namespace xlb {
@@ -113,7 +114,11 @@ struct Service {
   std::string name;
   Proto proto = Proto::tcp;
   IpAddr vip;
-  uint16_t port = 0;  // 0: every port
+  uint16_t port = 0;  // 0: every port; with several ports, the first of them
+  // Several ports (VIP:80,443,8000-8099): the whole set, normalised, that
+  // starts with `port`; empty when the service has one port or every port.
+  // One service, one pool and one Maglev table for all of them.
+  PortSet ports;
   Sched sched = Sched::mh;
   uint32_t ring = XLB_RING_DEFAULT;
   Forward forward = Forward::dsr;
@@ -136,7 +141,16 @@ struct Service {
   uint32_t id = XLB_NO_SERVICE;
   uint32_t ring_slot = XLB_NO_SERVICE;
 
-  std::string spec() const;  // "tcp 192.0.2.10:80"
+  std::string spec() const;      // "tcp 192.0.2.10:80", "tcp 192.0.2.10:80,443"
+  std::string endpoint() const;  // "192.0.2.10:80,443", "[2001:db8::10]:53"
+  // Sets the ports from a normalised, non-empty set (one port: `ports` empty).
+  void set_ports(const PortSet& set);
+  // The ports as a set: {port} for one port, {} for every port (port 0).
+  PortSet port_set() const;
+  // Whether `p` is one of its ports (0: whether it has every port).
+  bool has_port(uint16_t p) const;
+  // Entries of the service map (one per port) that it needs in each bank.
+  uint32_t port_entries() const { return ports.empty() ? 1 : port_count(ports); }
   // forward_port, or the method's default (gue 6080, fou 5555); 0 for others.
   uint16_t tunnel_port() const;
   // The weight the Maglev table gives `b`: its configured weight, or with
@@ -201,7 +215,8 @@ struct Config {
 
   Service* find_service(std::string_view name);
   const Service* find_service(std::string_view name) const;
-  // By (proto, vip, port): the ipvsadm way of naming a service.
+  // By (proto, vip, port): the ipvsadm way of naming a service. A port of a
+  // service with several finds it.
   Service* find_service(Proto p, const IpAddr& vip, uint16_t port);
   const Service* find_service(Proto p, const IpAddr& vip, uint16_t port) const;
 };
@@ -213,6 +228,10 @@ Status validate(const Config& c);
 // The invariants of one service and its backends: what every edit checks,
 // so an error is reported at the command that caused it.
 Status validate_service(const Service& s);
+// The other service of `c` on the same VIP and protocol that shares a port
+// with `s` (two port-0 services share "every port"), and that port: the
+// error of a service whose ports are taken.
+Status check_port_conflict(const Config& c, const Service& s);
 // A tunnel service needs the outer source address of each of its backends'
 // families (xlb set source4|source6).
 Status validate_tunnel_sources(const Settings& st, const Service& s);

@@ -70,23 +70,25 @@ json service_json(const Service& s) {
   for (const auto& b : s.backends) bes.push_back(backend_json(b));
   json checks = json::array();
   for (const auto& c : s.checks) checks.push_back(check_json(c));
-  return json{{"name", s.name},
-              {"proto", to_string(s.proto)},
-              {"vip", s.vip.str()},
-              {"port", s.port},
-              {"sched", to_string(s.sched)},
-              {"ring", s.ring},
-              {"forward", to_string(s.forward)},
-              {"forward_port", s.forward_port},
-              {"backends", bes},
-              {"checks", checks},
-              {"need", s.need},
-              {"panic", s.panic},
-              {"panics", s.panics},
-              {"weights", to_string(s.weights)},
-              {"persist", s.persist},
-              {"id", s.id},
-              {"ring_slot", s.ring_slot}};
+  json j{{"name", s.name},
+         {"proto", to_string(s.proto)},
+         {"vip", s.vip.str()},
+         {"port", s.port},
+         {"sched", to_string(s.sched)},
+         {"ring", s.ring},
+         {"forward", to_string(s.forward)},
+         {"forward_port", s.forward_port},
+         {"backends", bes},
+         {"checks", checks},
+         {"need", s.need},
+         {"panic", s.panic},
+         {"panics", s.panics},
+         {"weights", to_string(s.weights)},
+         {"persist", s.persist},
+         {"id", s.id},
+         {"ring_slot", s.ring_slot}};
+  if (!s.ports.empty()) j["ports"] = ports_str(s.ports);  // several ports only
+  return j;
 }
 
 template <class J>
@@ -123,6 +125,18 @@ Result<Backend> backend_from(const J& j) {
   return b;
 }
 
+// Several ports, as "80,443,8000-8099" (absent: one port, and in stores
+// written before services had several).
+template <class J>
+Status ports_from(const J& j, Service& s) {
+  if (!j.contains("ports")) return {};
+  auto ports = parse_ports(as<std::string>(j.at("ports")));
+  if (!ports || s.port == 0 || ports->front().lo != s.port || port_count(*ports) < 2)
+    return runtime_error("store: bad ports of service " + s.name);
+  s.set_ports(*ports);
+  return {};
+}
+
 template <class J>
 Result<Service> service_from(const J& j) {
   Service s;
@@ -137,6 +151,7 @@ Result<Service> service_from(const J& j) {
   s.forward = *fwd;
   s.vip = *vip;
   s.port = as<uint16_t>(j.at("port"));
+  XLB_TRY(ports_from(j, s));
   s.ring = as<uint32_t>(j.at("ring"));
   s.forward_port = j.value("forward_port", uint16_t{0});
   s.id = as<uint32_t>(j.at("id"));

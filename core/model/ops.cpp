@@ -30,8 +30,7 @@ Result<const Service*> find_service(const Config& c, const ServiceRef& ref) {
 
 Status service_add(Config& c, Service s) {
   if (c.find_service(s.name)) return runtime_error("service " + s.name + " already exists");
-  if (const Service* o = c.find_service(s.proto, s.vip, s.port))
-    return runtime_error("service " + s.spec() + " already exists as " + o->name);
+  XLB_TRY(check_port_conflict(c, s));
   XLB_TRY(validate_service(s));
   XLB_TRY(validate_tunnel_sources(c.settings, s));
   s.id = XLB_NO_SERVICE;
@@ -49,6 +48,10 @@ Status service_set(Config& c, const ServiceRef& ref, const ServiceChange& ch) {
   if (ch.forward) {
     (*s)->forward = *ch.forward;
     (*s)->forward_port = ch.forward_port;
+  }
+  if (ch.ports) {
+    (*s)->set_ports(*ch.ports);
+    XLB_TRY(check_port_conflict(c, **s));
   }
   if (ch.need) (*s)->need = *ch.need;
   if (ch.panic) (*s)->panic = *ch.panic;

@@ -58,12 +58,25 @@ xlb_svc vip_value() {
   return v;
 }
 
+// One entry per port of the service (port 0: every port), all the same
+// service: one id, one ring.
+void put_ports(SvcEntries& out, uint32_t bank, const Service& s, const xlb_svc& svc) {
+  const auto proto = static_cast<uint8_t>(s.proto);
+  if (s.ports.empty()) {
+    out[make_key(bank, s.vip, proto, s.port)] = svc;
+    return;
+  }
+  for (const PortRange& r : s.ports)
+    for (uint32_t p = r.lo; p <= r.hi; p++)
+      out[make_key(bank, s.vip, proto, static_cast<uint16_t>(p))] = svc;
+}
+
 SvcEntries wanted_entries(uint32_t bank, const Config& c) {
   SvcEntries out;
   for (const auto& s : c.services) {
     const auto proto = static_cast<uint8_t>(s.proto);
     const xlb_svc svc = service_value(s);
-    out[make_key(bank, s.vip, proto, s.port)] = svc;
+    put_ports(out, bank, s, svc);
     auto [it, fresh] = out.try_emplace(make_key(bank, s.vip, 0, 0), vip_value());
     if (s.port == 0) it->second.any_port[s.proto == Proto::tcp ? 0 : 1] = s.id;
     if (s.port != 0 && !(it->second.flags & XLB_SVC_CARRIES))

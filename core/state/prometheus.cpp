@@ -101,9 +101,14 @@ std::string label(const std::string& k, const std::string& v) {
   return k + "=\"" + esc + "\"";
 }
 
+// The port label: "80", "0" for every port, "80,443,8000-8099" for several.
+std::string port_label(const ServiceView& s) {
+  return s.ports.empty() ? std::to_string(s.port) : ports_str(s.ports);
+}
+
 std::string service_labels(const ServiceView& s) {
   return label("service", s.name) + "," + label("vip", s.vip.str()) + "," +
-         label("port", std::to_string(s.port)) + "," + label("proto", to_string(s.proto));
+         label("port", port_label(s)) + "," + label("proto", to_string(s.proto));
 }
 
 void header(std::string& out, const Family& f) {
@@ -236,7 +241,7 @@ void backends(std::string& out, const StatsView& st) {
 // (local_mark, always empty here, is left out). Replies do not pass the
 // load balancer (direct return, as IPVS-DR), so the outgoing counters are 0.
 std::string ipvs_labels(const ServiceView& s, const BackendView& b) {
-  std::string port = std::to_string(s.port);
+  std::string port = port_label(s);
   return label("local_address", s.vip.str()) + "," + label("local_port", port) + "," +
          label("remote_address", b.address.str()) + "," + label("remote_port", port) + "," +
          label("proto", s.proto == Proto::tcp ? "TCP" : "UDP");

@@ -312,6 +312,7 @@ Status commit(const Maps& m, const Config& live, const xlb_ctl& ctl, Config& nex
   XLB_TRY(validate(next));
   count_panics(live, next);
   XLB_TRY(check_nat_capacity(next.settings, m.caps().backends));
+  XLB_TRY(check_service_map_capacity(next, m.caps()));
   XLB_TRY(assign_ids(m, live, next, adopt_ids));
   const uint32_t bank = ctl.active_bank ^ 1u;
   BackendEntries live_be = backend_entries(live), next_be = backend_entries(next);

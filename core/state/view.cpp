@@ -108,6 +108,7 @@ ServiceView service_view(const Service& s, const StatsSnapshot* st) {
                 {}};
   v.weights = s.weights;
   v.persist = s.persist;
+  v.ports = s.ports;
   const Service::NewFlowRule rule = s.new_flow_rule();
   for (const auto& b : s.backends) v.backends.push_back(backend_view(s, rule, b, st));
   return v;

@@ -49,6 +49,24 @@ void to_json(json& j, const BackendView& v) {
   put_counters(j, v.counters, v.rates);
 }
 
+namespace {
+
+// The service's ports: numbers, and [LO, HI] for ranges ([80, 443, [8000,
+// 8099]]); [80] for one port, [] for every port (port 0).
+json ports_json(const ServiceView& v) {
+  json out = json::array();
+  if (v.ports.empty() && v.port) out.push_back(v.port);
+  for (const PortRange& r : v.ports) {
+    if (r.lo == r.hi)
+      out.push_back(r.lo);
+    else
+      out.push_back(json::array({r.lo, r.hi}));
+  }
+  return out;
+}
+
+}  // namespace
+
 void to_json(json& j, const ServiceView& v) {
   j = json{{"name", v.name},
            {"proto", to_string(v.proto)},
@@ -67,6 +85,7 @@ void to_json(json& j, const ServiceView& v) {
            {"checks", v.checks},
            {"id", v.id},
            {"backends", v.backends}};
+  j["ports"] = ports_json(v);
   put_counters(j, v.counters, v.rates);
 }
 

@@ -12,7 +12,16 @@ Resolver::Resolver(const Config& c) {
       by_identity_[i] = LocalBackend{b.id, b.cookie};
       by_id_[b.id] = {b.cookie, i};
     }
+    if (!s.ports.empty()) multiport_.push_back({s.proto, s.vip, s.ports, s.port});
   }
+}
+
+uint16_t Resolver::service_port(Proto p, const IpAddr& vip, uint16_t port) const {
+  for (const Multiport& m : multiport_)
+    if (m.proto == p && m.vip == vip)
+      for (const PortRange& r : m.ports)
+        if (r.contains(port)) return m.first;
+  return port;
 }
 
 std::optional<LocalBackend> Resolver::local(const FlowRecord& r) const {
@@ -24,7 +33,7 @@ std::optional<LocalBackend> Resolver::local(const FlowRecord& r) const {
   else
     return std::nullopt;
   i.vip = IpAddr::from_abi(r.key.dst, r.key.family);
-  i.svc_port = r.svc_port;
+  i.svc_port = r.svc_port ? service_port(i.proto, i.vip, r.svc_port) : 0;
   i.backend = r.backend;
   auto it = by_identity_.find(i);
   if (it == by_identity_.end()) return std::nullopt;

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <tuple>
+#include <vector>
 
 #include "model/model.hpp"
 #include "sync/wire.hpp"
@@ -40,6 +41,16 @@ class Resolver {
  private:
   std::map<Identity, LocalBackend> by_identity_;
   std::map<uint32_t, std::pair<uint32_t, Identity>> by_id_;  // id -> cookie, identity
+  // Services with several ports: a peer's flow names the port it was for
+  // (443), the identity the service's first port (80).
+  struct Multiport {
+    Proto proto;
+    IpAddr vip;
+    PortSet ports;
+    uint16_t first;
+  };
+  std::vector<Multiport> multiport_;
+  uint16_t service_port(Proto p, const IpAddr& vip, uint16_t port) const;
 };
 
 }  // namespace xlb::sync

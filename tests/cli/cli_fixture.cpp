@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cstdlib>
 
 #include <atomic>
 #include <cerrno>
@@ -82,7 +83,10 @@ RunResult run_program(const Args& argv, int timeout_s) {
 
 Netns::Netns() {
   // The random part: PIDs are reused, and a killed run leaves its namespaces.
-  name_ = "xlbcli-" + std::to_string(getpid()) + "-" + std::to_string(netns_counter++) + "-" +
+  // LAB_PREFIX (as the e2e labs take it) keeps concurrent runs apart.
+  const char* prefix = std::getenv("LAB_PREFIX");
+  name_ = std::string(prefix && *prefix ? prefix : "xlb") + "cli-" + std::to_string(getpid()) +
+          "-" + std::to_string(netns_counter++) + "-" +
           std::to_string(std::random_device{}() % 1000000);
   RunResult r = run_program({"ip", "netns", "add", name_});
   ok_ = r.status == 0;

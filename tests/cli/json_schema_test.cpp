@@ -28,7 +28,8 @@ const Schema kService = {
     {"sched", T::str},   {"ring", T::uint},    {"forward", T::str},      {"forward_port", T::uint},
     {"need", T::uint},   {"panic", T::uint},   {"in_panic", T::boolean}, {"panics", T::uint},
     {"checks", T::uint}, {"id", T::uint},      {"flows", T::uint},       {"packets", T::uint},
-    {"bytes", T::uint},  {"backends", T::arr}, {"weights", T::str},      {"persist_s", T::uint}};
+    {"bytes", T::uint},  {"backends", T::arr}, {"weights", T::str},      {"persist_s", T::uint},
+    {"ports", T::arr}};
 const Schema kCheck = {{"service", T::str}, {"index", T::uint},       {"type", T::str},
                        {"port", T::uint},   {"interval_ms", T::uint}, {"timeout_ms", T::uint},
                        {"rise", T::uint},   {"fall", T::uint},        {"path", T::str},

@@ -95,7 +95,7 @@ void DatapathTest::SetUp() {
   pin_path_ = bpffs_->path() + "/xlb";
   LoadOptions opts;
   opts.pin_path = pin_path_;
-  opts.caps = Capacities{.services = 16, .backends = 512, .flows = 16384};
+  opts.caps = capacities();
   opts.iface_mac = kIfaceMac;
   auto prog = load_datapath(opts);
   ASSERT_TRUE(prog.ok()) << prog.error().message;

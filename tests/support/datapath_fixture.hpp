@@ -42,6 +42,10 @@ class DatapathTest : public ::testing::Test {
   static const MacAddr kIfaceMac;  // 02:00:00:00:00:01, given to the loader
 
   void SetUp() override;
+  // The maps' sizes SetUp loads the program with.
+  virtual Capacities capacities() const {
+    return Capacities{.services = 16, .backends = 512, .flows = 16384};
+  }
 
   // Commits an edit through core's transaction; a failure fails the test.
   void configure(const std::function<Status(Config&)>& edit);

@@ -74,5 +74,18 @@ TEST(SyncResolver, IdentityNeedsTheCurrentCookie) {
   EXPECT_EQ(r.identity(99, 40), nullptr);
 }
 
+TEST(SyncResolver, AnyPortOfAMultiportServiceNamesIt) {
+  Config c = config();
+  c.services[0].set_ports(*parse_ports("80,443,8000-8099"));
+  Resolver r(c);
+  for (uint16_t port : {80, 443, 8000, 8050, 8099}) {
+    auto b = r.local(flow("10.0.0.2", port, port));
+    ASSERT_TRUE(b) << port;
+    EXPECT_EQ(b->id, 4u) << port;
+  }
+  EXPECT_FALSE(r.local(flow("10.0.0.2", 444, 444)));
+  EXPECT_FALSE(r.local(flow("10.0.0.2", 8100, 8100)));
+}
+
 }  // namespace
 }  // namespace xlb::sync
