@@ -126,6 +126,11 @@ void HttpServer::answer(int fd) {
     if (n <= 0) break;
     req.append(buf, n);
   }
+  {
+    // Before the answer: the client may ask for it as soon as it has one.
+    std::lock_guard<std::mutex> g(mu_);
+    host_ = header(req, "Host");
+  }
   std::string path = req.substr(4, req.find(' ', 4) - 4);
   std::string status = path == "/ok" ? "200 OK" : path == "/teapot" ? "418 Teapot" : "404 No";
   std::string resp = "HTTP/1.1 " + status + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
@@ -136,8 +141,6 @@ void HttpServer::answer(int fd) {
   } else {
     send(fd, resp.data(), resp.size(), MSG_NOSIGNAL);
   }
-  std::lock_guard<std::mutex> g(mu_);
-  host_ = header(req, "Host");
 }
 
 std::string HttpServer::last_host() {
