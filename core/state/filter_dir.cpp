@@ -35,7 +35,9 @@ std::vector<uint64_t> clear_24s(const std::vector<FilterPrefix4>& prefixes,
   std::vector<uint64_t> clear(XLB_FILTER_CLEAR4_WORDS, 0);
   const auto open = [&](uint32_t b) { return blocks[b] == XLB_FILTER_DIR_WALK && cover[b] < 0; };
   for (uint32_t b = 0; b < XLB_FILTER_DIR4_BLOCKS; b++)
-    if (open(b)) std::fill_n(clear.begin() + b * kWordsPerBlock, kWordsPerBlock, ~uint64_t{0});
+    if (open(b))
+      std::fill_n(clear.begin() + static_cast<ptrdiff_t>(b) * kWordsPerBlock, kWordsPerBlock,
+                  ~uint64_t{0});
   for (const auto& p : prefixes) {
     if (p.len <= kBlockBits || !open(p.addr >> kBlockBits)) continue;
     const uint32_t first = p.addr >> 8;
