@@ -1,6 +1,7 @@
 #include "state/filter_dir.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <map>
 
 namespace xlb {
@@ -36,7 +37,7 @@ std::vector<uint64_t> clear_24s(const std::vector<FilterPrefix4>& prefixes,
   const auto open = [&](uint32_t b) { return blocks[b] == XLB_FILTER_DIR_WALK && cover[b] < 0; };
   for (uint32_t b = 0; b < XLB_FILTER_DIR4_BLOCKS; b++)
     if (open(b))
-      std::fill_n(clear.begin() + static_cast<ptrdiff_t>(b) * kWordsPerBlock, kWordsPerBlock,
+      std::fill_n(clear.begin() + static_cast<std::ptrdiff_t>(b) * kWordsPerBlock, kWordsPerBlock,
                   ~uint64_t{0});
   for (const auto& p : prefixes) {
     if (p.len <= kBlockBits || !open(p.addr >> kBlockBits)) continue;
