@@ -119,19 +119,25 @@ class Judge {
   std::unordered_map<uint32_t, xlb_backend> backends_;
 };
 
-// Calls fn(key, value) for every entry. Keys are collected first: the
-// datapath keeps adding and evicting while we walk.
-Status for_each_flow(const Maps& m,
-                     const std::function<void(const xlb_flow_key&, const xlb_flow&)>& fn) {
-  std::vector<xlb_flow_key> keys;
-  xlb_flow_key cur{}, next{};
+// Every key of a hash map. Keys are collected before their values are
+// read: the datapath keeps adding and evicting while we walk.
+template <typename K>
+std::vector<K> map_keys(int fd) {
+  std::vector<K> keys;
+  K cur{}, next{};
   const void* prev = nullptr;
-  while (bpf_map_get_next_key(m.flows(), prev, &next) == 0) {
+  while (bpf_map_get_next_key(fd, prev, &next) == 0) {
     keys.push_back(next);
     cur = next;
     prev = &cur;
   }
-  for (const auto& k : keys) {
+  return keys;
+}
+
+// Calls fn(key, value) for every entry.
+Status for_each_flow(const Maps& m,
+                     const std::function<void(const xlb_flow_key&, const xlb_flow&)>& fn) {
+  for (const auto& k : map_keys<xlb_flow_key>(m.flows())) {
     xlb_flow v{};
     if (bpf_map_lookup_elem(m.flows(), &k, &v) == 0) fn(k, v);
   }
@@ -190,15 +196,7 @@ namespace {
 // stale, or of a service without persist.
 void sweep_persist(const Maps& m, Judge& judge, SweepResult& r) {
   judge.read_persist_timeouts();
-  std::vector<xlb_persist_key> keys;
-  xlb_persist_key cur{}, next{};
-  const void* prev = nullptr;
-  while (bpf_map_get_next_key(m.persist(), prev, &next) == 0) {
-    keys.push_back(next);
-    cur = next;
-    prev = &cur;
-  }
-  for (const auto& k : keys) {
+  for (const auto& k : map_keys<xlb_persist_key>(m.persist())) {
     xlb_persist v{};
     if (bpf_map_lookup_elem(m.persist(), &k, &v) != 0) continue;
     if (judge.liveness(k, v) != FlowLiveness::live && bpf_map_delete_elem(m.persist(), &k) == 0)
