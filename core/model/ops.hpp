@@ -33,7 +33,7 @@ struct ServiceChange {
   std::optional<uint32_t> panic;  // percent
   std::optional<WeightMode> weights;
   std::optional<uint32_t> persist;  // seconds, 0: off
-  std::optional<PortSet> ports;  // ports 80,443,8000-8099: the whole new set
+  std::optional<PortSet> ports;     // ports 80,443,8000-8099: the whole new set
 };
 
 // One check of a service, named by its 1-based index (as `check list`

@@ -78,7 +78,7 @@ struct ServiceView {
   std::vector<BackendView> backends;
   WeightMode weights = WeightMode::fixed;
   uint32_t persist = 0;  // seconds, 0: off
-  PortSet ports{};  // several ports (Service::ports); empty for one or every port
+  PortSet ports{};       // several ports (Service::ports); empty for one or every port
   Endpoint endpoint() const { return {vip, port}; }
   // For tables: "192.0.2.10:80", "192.0.2.10:*", "192.0.2.10:80,443,8000-8099".
   std::string display() const {

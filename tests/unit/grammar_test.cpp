@@ -131,7 +131,8 @@ const ErrorCase kErrors[] = {
     {"service add web tcp 2001:db8::1:80,443",
      "invalid VIP '2001:db8::1:80,443' (expected ADDR, ADDR:PORT or [IPv6]:PORT)", 4},
     {"service add web tcp 192.0.2.10:80 ports 443",
-     "unexpected argument 'ports' (expected one of: sched, ring, forward, need, panic, weights, persist)",
+     "unexpected argument 'ports' (expected one of: sched, ring, forward, need, panic, weights, "
+     "persist)",
      5},
     {"service set web ports",
      "missing ports (PORT, PORT-PORT, or a list of them: 80,443,8000-8099)", 4},
