@@ -134,6 +134,20 @@ std::vector<K> map_keys(int fd) {
   return keys;
 }
 
+// How many keys a hash map holds, without keeping them.
+template <typename K>
+uint64_t count_keys(int fd) {
+  uint64_t n = 0;
+  K cur{}, next{};
+  const void* prev = nullptr;
+  while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+    n++;
+    cur = next;
+    prev = &cur;
+  }
+  return n;
+}
+
 // Calls fn(key, value) for every entry.
 Status for_each_flow(const Maps& m,
                      const std::function<void(const xlb_flow_key&, const xlb_flow&)>& fn) {
@@ -167,17 +181,7 @@ Result<std::vector<Flow>> list_flows(const Maps& m) {
   return out;
 }
 
-Result<uint64_t> count_flows(const Maps& m) {
-  uint64_t n = 0;
-  xlb_flow_key cur{}, next{};
-  const void* prev = nullptr;
-  while (bpf_map_get_next_key(m.flows(), prev, &next) == 0) {
-    n++;
-    cur = next;
-    prev = &cur;
-  }
-  return n;
-}
+Result<uint64_t> count_flows(const Maps& m) { return count_keys<xlb_flow_key>(m.flows()); }
 
 Result<std::optional<FlowEntry>> lookup_flow(const Maps& m, const xlb_flow_key& k) {
   xlb_flow v{};
@@ -235,17 +239,7 @@ Result<std::optional<PersistEntry>> lookup_persist(const Maps& m, const Service&
   return std::optional<PersistEntry>{judge->persist_entry(v, s.persist)};
 }
 
-Result<uint64_t> count_persist(const Maps& m) {
-  uint64_t n = 0;
-  xlb_persist_key cur{}, next{};
-  const void* prev = nullptr;
-  while (bpf_map_get_next_key(m.persist(), prev, &next) == 0) {
-    n++;
-    cur = next;
-    prev = &cur;
-  }
-  return n;
-}
+Result<uint64_t> count_persist(const Maps& m) { return count_keys<xlb_persist_key>(m.persist()); }
 
 Result<TableChoice> table_choice(const Maps& m, const Service& s, uint32_t seed,
                                  const xlb_flow_key& k) {

@@ -7,16 +7,12 @@
 #include <vector>
 
 #include "config/command.hpp"
+#include "words.hpp"
 
 namespace xlb {
 namespace {
 
-std::vector<std::string> split(const std::string& line) {
-  std::istringstream in(line);
-  std::vector<std::string> w;
-  for (std::string s; in >> s;) w.push_back(s);
-  return w;
-}
+using test::split;
 
 template <class T>
 T parse_as(const std::string& line) {

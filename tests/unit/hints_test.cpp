@@ -9,16 +9,12 @@
 
 #include "config/command.hpp"
 #include "config/suggest.hpp"
+#include "words.hpp"
 
 namespace xlb {
 namespace {
 
-std::vector<std::string> split(const std::string& line) {
-  std::istringstream in(line);
-  std::vector<std::string> w;
-  for (std::string s; in >> s;) w.push_back(s);
-  return w;
-}
+using test::split;
 
 std::string error_of(const std::string& line) {
   auto r = parse_command(split(line));

@@ -14,16 +14,12 @@
 #include "config/ruleset.hpp"
 #include "model/capacities.hpp"
 #include "model/ops.hpp"
+#include "words.hpp"
 
 namespace xlb {
 namespace {
 
-std::vector<std::string> split(const std::string& line) {
-  std::istringstream in(line);
-  std::vector<std::string> w;
-  for (std::string s; in >> s;) w.push_back(s);
-  return w;
-}
+using test::split;
 
 Config apply(const std::string& text) {
   Config c;
