@@ -54,6 +54,7 @@ CLIENTS=100.64.0.0 # the flows' cycle: 100,000 clients from here (RFC 6598 space
 FLOOD=10.0.0.0     # the flood's cycle: 1,000,000 sources from here, dropped by 10/8
 
 cleanup() {
+  [ -z "${PROG_STATS:-}" ] || sysctl -qw kernel.bpf_stats_enabled=0
   ip netns del "$GEN" 2>/dev/null || true
   ip netns del "$LB" 2>/dev/null || true
   umount "$WORK/bpffs" 2>/dev/null || true
