@@ -106,6 +106,10 @@ void Netns::ip(const Args& args) const {
 
 void Netns::add_veth(const std::string& a, const std::string& b) const {
   ip({"link", "add", a, "type", "veth", "peer", "name", b});
+  // No link-local addresses: their DAD, router and MLD solicitations would
+  // reach the attached program at random moments and move its counters.
+  ip({"link", "set", a, "addrgenmode", "none"});
+  ip({"link", "set", b, "addrgenmode", "none"});
   ip({"link", "set", a, "up"});
   ip({"link", "set", b, "up"});
 }
