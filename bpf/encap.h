@@ -151,9 +151,11 @@ static __always_inline void xlb_inner_lco6(struct xdp_md *ctx,
 				    bpf_htonl(pkt->key.proto));
 }
 
+/* lco: whether the outer header is UDP, whose checksum needs the inner
+ * packet's partial sum (ipip and gre skip it). */
 static __always_inline int xlb_read_inner(struct xdp_md *ctx,
 					  const struct xlb_packet *pkt,
-					  struct xlb_inner *in)
+					  struct xlb_inner *in, int lco)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -170,7 +172,8 @@ static __always_inline int xlb_read_inner(struct xdp_md *ctx,
 		in->len = bpf_ntohs(ip->tot_len);
 		in->tos = ip->tos;
 		in->df = !!(ip->frag_off & bpf_htons(XLB_IP_DF));
-		xlb_inner_lco4(ctx, pkt, in, ip);
+		if (lco)
+			xlb_inner_lco4(ctx, pkt, in, ip);
 		return 0;
 	}
 	struct ipv6hdr *ip6 = data + off;
@@ -180,7 +183,8 @@ static __always_inline int xlb_read_inner(struct xdp_md *ctx,
 	in->len = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
 	in->tos = (ip6->priority << 4) | (ip6->flow_lbl[0] >> 4);
 	in->df = 1;
-	xlb_inner_lco6(ctx, pkt, in, ip6);
+	if (lco)
+		xlb_inner_lco6(ctx, pkt, in, ip6);
 	return 0;
 }
 

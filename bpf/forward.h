@@ -217,9 +217,10 @@ static __noinline int xlb_forward_tunnel(struct xdp_md *ctx,
 	__u32 overhead, hash;
 	int rc;
 
-	if (xlb_read_inner(ctx, pkt, &in))
-		return xlb_tunnel_drop(XLB_G_DROP_ENCAP);
+	in.family = pkt->key.family;
 	xlb_encap_plan(be, &in, &e);
+	if (xlb_read_inner(ctx, pkt, &in, e.outer_proto == IPPROTO_UDP))
+		return xlb_tunnel_drop(XLB_G_DROP_ENCAP);
 	src = xlb_tunnel_source(bs, be->family);
 	if (!src)
 		return xlb_tunnel_drop(XLB_G_DROP_ENCAP);
@@ -231,7 +232,11 @@ static __noinline int xlb_forward_tunnel(struct xdp_md *ctx,
 		return xlb_tunnel_drop(XLB_G_DROP_FWD_DISABLED);
 	if (rc != XLB_NH_OK)
 		return xlb_tunnel_drop(XLB_G_DROP_NO_NEXTHOP);
-	hash = xlb_flow_hash(&pkt->key, bs->hash_seed, 0);
+	/* entropy for the outer UDP source port and IPv6 flow label; an
+	 * outer IPv4 ipip or gre header has no field for it */
+	hash = 0;
+	if (e.outer_proto == IPPROTO_UDP || e.outer_family == XLB_AF_INET6)
+		hash = xlb_flow_hash(&pkt->key, bs->hash_seed, 0);
 	if (xlb_encap_frame(ctx, pkt->l3_off, &e, &in, src, &be->addr, nh,
 			    hash))
 		return xlb_tunnel_drop(XLB_G_DROP_ENCAP);
