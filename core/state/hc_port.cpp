@@ -24,6 +24,7 @@
 #include "model/nat.hpp"
 #include "net/ipv6.hpp"
 #include "net/netlink.hpp"
+#include "net/route.hpp"
 #include "state/maps.hpp"
 
 namespace xlb {
@@ -68,72 +69,87 @@ Status disable_ipv6(const char* dev) {
   return {};
 }
 
-Status create_pair(nl_sock* s) {
+// True when the pair is new (no qdisc, no program on it yet).
+Result<bool> create_pair(nl_sock* s) {
   int err = rtnl_link_veth_add(s, XLB_HC_HOST_DEV, XLB_HC_DP_DEV, getpid());
   if (err < 0 && err != -NLE_EXIST) return nl_error("create " XLB_HC_HOST_DEV, err);
   // The datapath side is a wire, not a host: no IPv6 link-local, no DAD.
   XLB_TRY(disable_ipv6(XLB_HC_DP_DEV));
   XLB_TRY(set_flags_and_csum(XLB_HC_HOST_DEV, true));
-  return set_flags_and_csum(XLB_HC_DP_DEV, false);
+  XLB_TRY(set_flags_and_csum(XLB_HC_DP_DEV, false));
+  return err >= 0;
 }
 
-// xlb_hc_guard on the host side's egress (a clsact filter; replaced in
-// place when a newer xlb sets the port up again).
-Status attach_guard(int ifindex, int prog_fd) {
-  bpf_tc_hook hook{};
-  hook.sz = sizeof(hook);
-  hook.ifindex = ifindex;
-  hook.attach_point = BPF_TC_EGRESS;
-  int err = bpf_tc_hook_create(&hook);
-  if (err != 0 && err != -EEXIST) return sys_error("hc port: add clsact to " XLB_HC_HOST_DEV, -err);
+Status attach_filter(bpf_tc_hook& hook, int prog_fd) {
   bpf_tc_opts opts{};
   opts.sz = sizeof(opts);
   opts.handle = 1;
   opts.priority = 1;
   opts.prog_fd = prog_fd;
   opts.flags = BPF_TC_F_REPLACE;
-  err = bpf_tc_attach(&hook, &opts);
+  int err = bpf_tc_attach(&hook, &opts);
   if (err != 0) return sys_error("hc port: attach xlb_hc_guard to " XLB_HC_HOST_DEV, -err);
   return {};
 }
 
-Status attach_programs(const std::string& pin_path, const LinkInfo& host, const LinkInfo& dp) {
+// xlb_hc_guard on the host side's egress (a clsact filter; replaced in
+// place when a newer xlb sets the port up again). An existing port has its
+// clsact qdisc: creating it again makes the kernel answer "Exclusivity flag
+// on", which libbpf prints, so there the filter is replaced first.
+Status attach_guard(int ifindex, int prog_fd, bool fresh) {
+  bpf_tc_hook hook{};
+  hook.sz = sizeof(hook);
+  hook.ifindex = ifindex;
+  hook.attach_point = BPF_TC_EGRESS;
+  if (!fresh && attach_filter(hook, prog_fd)) return {};
+  int err = bpf_tc_hook_create(&hook);
+  if (err != 0 && err != -EEXIST) return sys_error("hc port: add clsact to " XLB_HC_HOST_DEV, -err);
+  return attach_filter(hook, prog_fd);
+}
+
+Status attach_programs(const std::string& pin_path, const LinkInfo& host, const LinkInfo& dp,
+                       bool fresh) {
   auto progs = load_hc_programs({pin_path, Capacities{}, MacAddr{}});
   if (!progs) return progs.error();
   if (bpf_xdp_attach(dp.ifindex, progs->probe.fd(), XDP_FLAGS_DRV_MODE, nullptr) != 0)
     return hc_error("attach xlb_hc to " XLB_HC_DP_DEV);
   if (bpf_xdp_attach(host.ifindex, progs->host.fd(), XDP_FLAGS_DRV_MODE, nullptr) != 0)
     return hc_error("attach the XDP_PASS program to " XLB_HC_HOST_DEV);
-  return attach_guard(host.ifindex, progs->guard.fd());
+  return attach_guard(host.ifindex, progs->guard.fd(), fresh);
 }
 
 // Tells the datapath where the port is (ifindex 0: there is none) and the
-// addresses probes come from.
-Status write_port(const std::string& pin_path, int dp_ifindex, const MacAddr& host,
-                  const MacAddr& dp, const Settings& st) {
-  auto m = Maps::open(pin_path);
-  if (!m) return m.error();
+// addresses probes come from; no write when the settings already say so.
+Status write_port(const Maps& m, int dp_ifindex, const MacAddr& host, const MacAddr& dp,
+                  const Settings& st) {
   uint32_t zero = 0;
   xlb_hc_cfg cfg{};
-  if (bpf_map_lookup_elem(m->hc_cfg(), &zero, &cfg) != 0) return hc_error("read settings");
-  cfg.dp_ifindex = dp_ifindex;
-  std::memcpy(cfg.host_mac, host.bytes.data(), 6);
-  std::memcpy(cfg.dp_mac, dp.bytes.data(), 6);
-  cfg.host4 = nat_host_address(st, XLB_AF_INET).to_abi().w[0];
-  cfg.host6 = nat_host_address(st, XLB_AF_INET6).to_abi();
-  if (bpf_map_update_elem(m->hc_cfg(), &zero, &cfg, BPF_ANY) != 0)
+  if (bpf_map_lookup_elem(m.hc_cfg(), &zero, &cfg) != 0) return hc_error("read settings");
+  xlb_hc_cfg want = cfg;
+  want.dp_ifindex = dp_ifindex;
+  std::memcpy(want.host_mac, host.bytes.data(), 6);
+  std::memcpy(want.dp_mac, dp.bytes.data(), 6);
+  want.host4 = nat_host_address(st, XLB_AF_INET).to_abi().w[0];
+  want.host6 = nat_host_address(st, XLB_AF_INET6).to_abi();
+  if (std::memcmp(&want, &cfg, sizeof(cfg)) == 0) return {};
+  if (bpf_map_update_elem(m.hc_cfg(), &zero, &want, BPF_ANY) != 0)
     return hc_error("write settings");
   return {};
 }
 
-// Whether the port in this namespace is the one these pins were set up
-// with: a writer in another namespace must not take over that one's port.
-Result<bool> owns_port(const std::string& pin_path, int dp_ifindex) {
+Status write_port(const std::string& pin_path, int dp_ifindex, const MacAddr& host,
+                  const MacAddr& dp, const Settings& st) {
   auto m = Maps::open(pin_path);
   if (!m) return m.error();
+  return write_port(*m, dp_ifindex, host, dp, st);
+}
+
+// Whether the port in this namespace is the one these pins were set up
+// with: a writer in another namespace must not take over that one's port.
+Result<bool> owns_port(const Maps& m, int dp_ifindex) {
   uint32_t zero = 0;
   xlb_hc_cfg cfg{};
-  if (bpf_map_lookup_elem(m->hc_cfg(), &zero, &cfg) != 0) return sys_error("read settings");
+  if (bpf_map_lookup_elem(m.hc_cfg(), &zero, &cfg) != 0) return sys_error("read settings");
   return cfg.dp_ifindex != 0 && int(cfg.dp_ifindex) == dp_ifindex;
 }
 
@@ -175,30 +191,47 @@ Status add_route(nl_sock* s, int ifindex, const IpPrefix& range, const IpAddr& s
   return {};
 }
 
-bool wanted_address(nl_addr* a, const Settings& st) {
-  for (int family : {XLB_AF_INET, XLB_AF_INET6}) {
-    IpAddr host = nat_host_address(st, family);
-    if (nl_addr_get_family(a) == (host.is_v6() ? AF_INET6 : AF_INET) &&
-        nl_addr_get_len(a) == (host.is_v6() ? 16u : 4u) &&
-        std::memcmp(nl_addr_get_binary_addr(a), host.bytes.data(), nl_addr_get_len(a)) == 0)
-      return true;
-  }
-  return false;
+bool is_wanted(nl_addr* a, const IpAddr& want) {
+  return nl_addr_get_family(a) == (want.is_v6() ? AF_INET6 : AF_INET) &&
+         nl_addr_get_len(a) == (want.is_v6() ? 16u : 4u) &&
+         std::memcmp(nl_addr_get_binary_addr(a), want.bytes.data(), nl_addr_get_len(a)) == 0;
 }
 
-// Whether the port holds an address of an older NAT range.
-Result<bool> has_stale_address(nl_sock* s, int ifindex, const Settings& st) {
+// The port's global addresses against the wanted ones: one of an older NAT
+// range (stale), and how many of the wanted ones it holds.
+struct PortAddresses {
+  bool stale = false;
+  int wanted = 0;
+};
+
+Result<PortAddresses> port_addresses(nl_sock* s, int ifindex, const Settings& st) {
   nl_cache* cache = nullptr;
   int err = rtnl_addr_alloc_cache(s, &cache);
   if (err < 0) return nl_error("list addresses", err);
-  bool stale = false;
-  for (nl_object* o = nl_cache_get_first(cache); o && !stale; o = nl_cache_get_next(o)) {
+  PortAddresses out;
+  for (nl_object* o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
     auto* a = reinterpret_cast<rtnl_addr*>(o);
-    if (rtnl_addr_get_ifindex(a) == ifindex && rtnl_addr_get_scope(a) != RT_SCOPE_LINK)
-      stale = !wanted_address(rtnl_addr_get_local(a), st);
+    if (rtnl_addr_get_ifindex(a) != ifindex || rtnl_addr_get_scope(a) == RT_SCOPE_LINK) continue;
+    bool wanted = false;
+    for (int family : {XLB_AF_INET, XLB_AF_INET6})
+      wanted = wanted || is_wanted(rtnl_addr_get_local(a), nat_host_address(st, family));
+    if (wanted) out.wanted++;
+    out.stale = out.stale || !wanted;
   }
   nl_cache_free(cache);
-  return stale;
+  return out;
+}
+
+// Whether every NAT range the port carries is routed into it, from its
+// address: an operator's `ip route del` is repaired by the next writer.
+bool ranges_routed(int ifindex, const Settings& st, bool ipv6) {
+  RouteLookup routes;
+  for (int family : {XLB_AF_INET, XLB_AF_INET6}) {
+    if (family == XLB_AF_INET6 && !ipv6) continue;
+    auto r = routes.get(nat_range(st, family).addr);
+    if (!r || r->ifindex != ifindex || r->source != nat_host_address(st, family)) return false;
+  }
+  return true;
 }
 
 // Without IPv6 on the port (a host with IPv6 disabled) its IPv6 range is
@@ -223,35 +256,40 @@ bool hc_port_ipv6() { return ipv6_enabled(XLB_HC_HOST_DEV); }
 Status hc_port_setup(const std::string& pin_path, const Settings& st) {
   auto s = route_socket();
   if (!s) return s.error();
-  XLB_TRY(create_pair(s->get()));
+  auto fresh = create_pair(s->get());
+  if (!fresh) return fresh.error();
   auto host = link_by_name(XLB_HC_HOST_DEV);
   if (!host) return host.error();
   auto dp = link_by_name(XLB_HC_DP_DEV);
   if (!dp) return dp.error();
-  XLB_TRY(attach_programs(pin_path, *host, *dp));
+  XLB_TRY(attach_programs(pin_path, *host, *dp, *fresh));
   XLB_TRY(write_port(pin_path, dp->ifindex, host->mac, dp->mac, st));
   return add_ranges(s->get(), host->ifindex, st);
 }
 
-Status hc_port_sync(const std::string& pin_path, const Settings& st) {
+Status hc_port_sync(const Maps& m, const Settings& st) {
   if (!hc_port_exists()) return {};
   auto host = link_by_name(XLB_HC_HOST_DEV);
   if (!host) return host.error();
   auto dp = link_by_name(XLB_HC_DP_DEV);
   if (!dp) return dp.error();
-  auto ours = owns_port(pin_path, dp->ifindex);
+  auto ours = owns_port(m, dp->ifindex);
   if (!ours) return ours.error();
   if (!*ours) return {};
   auto s = route_socket();
   if (!s) return s.error();
-  auto stale = has_stale_address(s->get(), host->ifindex, st);
-  if (!stale) return stale.error();
-  if (*stale) {
+  auto have = port_addresses(s->get(), host->ifindex, st);
+  if (!have) return have.error();
+  if (have->stale) {
     // A new range: a new port, so nothing of the old range lingers.
-    XLB_TRY(hc_port_remove(pin_path));
-    return hc_port_setup(pin_path, st);
+    XLB_TRY(hc_port_remove(m.pin_path()));
+    return hc_port_setup(m.pin_path(), st);
   }
-  XLB_TRY(write_port(pin_path, dp->ifindex, host->mac, dp->mac, st));
+  XLB_TRY(write_port(m, dp->ifindex, host->mac, dp->mac, st));
+  bool ipv6 = hc_port_ipv6();
+  // What is already in place is not written again: most commits change
+  // neither the NAT ranges nor the port, and each netlink write costs.
+  if (have->wanted == (ipv6 ? 2 : 1) && ranges_routed(host->ifindex, st, ipv6)) return {};
   return add_ranges(s->get(), host->ifindex, st);
 }
 

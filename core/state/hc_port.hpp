@@ -16,6 +16,7 @@
 
 #include "base/result.hpp"
 #include "model/model.hpp"
+#include "state/maps.hpp"
 
 namespace xlb {
 
@@ -31,7 +32,8 @@ Status hc_port_setup(const std::string& pin_path, const Settings& s);
 // or when the port here was set up for other pins.
 // Idempotent: every writer runs it after its commit, so a failure is
 // repaired by the next command.
-Status hc_port_sync(const std::string& pin_path, const Settings& s);
+// Cheap when nothing changed: it reads the port and writes only what differs.
+Status hc_port_sync(const Maps& m, const Settings& s);
 // Removes the port and tells the datapath it is gone.
 Status hc_port_remove(const std::string& pin_path);
 

@@ -28,16 +28,13 @@ xlb_nat_key nat_key(uint32_t bank, const IpAddr& nat) {
   return k;
 }
 
-// Route lookups, once per backend address and per interface.
+// Route lookups, once per backend address and per interface, over one
+// netlink socket.
 class Egress {
  public:
   void fill(const IpAddr& backend, xlb_nat& v) {
-    auto it = routes_.find(backend);
-    if (it == routes_.end()) {
-      auto r = route_get(backend);
-      it = routes_.emplace(backend, r ? *r : RouteInfo{}).first;
-    }
-    const RouteInfo& r = it->second;
+    auto found = routes_.get(backend);
+    const RouteInfo r = found ? *found : RouteInfo{};
     if (!r.ifindex || r.source == IpAddr{r.source.family, {}}) return;  // no route: dropped
     v.ifindex = r.ifindex;
     v.src = r.source.to_abi();
@@ -52,7 +49,7 @@ class Egress {
     auto l = link_by_index(ifindex);
     return macs_[ifindex] = l ? l->mac : MacAddr{};
   }
-  std::map<IpAddr, RouteInfo> routes_;
+  RouteLookup routes_;
   std::map<int, MacAddr> macs_;
 };
 

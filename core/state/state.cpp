@@ -95,7 +95,7 @@ Status State::edit_live(const std::function<Status(Config&)>& edit, std::string*
   XLB_TRY(commit(maps_, old, *ctl, next, warnings_));
   // Host-side state follows the committed configuration; every writer
   // re-applies it, so a failure here is repaired by the next command.
-  Status port = hc_port_sync(maps_.pin_path(), next.settings);
+  Status port = hc_port_sync(maps_, next.settings);
   if (!port) warnings_.push_back(port.error().message + " (the next command retries)");
   return {};
 }
