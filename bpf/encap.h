@@ -210,6 +210,26 @@ static __always_inline void xlb_encap_plan(const struct xlb_backend *be,
 	}
 }
 
+/*
+ * Entropy for the outer headers (UDP source port, IPv6 flow label): the
+ * flow key's words folded by XOR and spread by one multiply (Fibonacci
+ * hashing). Stable within a flow and spread across flows, which is all
+ * ECMP and RSS ask of it; a fifth of the Maglev hash's work, and nothing
+ * needs the two to agree.
+ */
+static __always_inline __u32 xlb_entropy(const struct xlb_flow_key *k,
+					 __u32 seed)
+{
+	const __u32 *w = (const __u32 *)k;
+	__u32 x = seed;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < (int)(sizeof(*k) / 4); i++)
+		x ^= w[i];
+	return (__u32)(((__u64)x * 0x9E3779B97F4A7C15ull) >> 32);
+}
+
 static __always_inline __be16 xlb_inner_ethertype(const struct xlb_inner *in)
 {
 	return in->family == XLB_AF_INET ? bpf_htons(ETH_P_IP) :

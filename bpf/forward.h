@@ -236,7 +236,7 @@ static __noinline int xlb_forward_tunnel(struct xdp_md *ctx,
 	 * outer IPv4 ipip or gre header has no field for it */
 	hash = 0;
 	if (e.outer_proto == IPPROTO_UDP || e.outer_family == XLB_AF_INET6)
-		hash = xlb_flow_hash(&pkt->key, bs->hash_seed, 0);
+		hash = xlb_entropy(&pkt->key, bs->hash_seed);
 	if (xlb_encap_frame(ctx, pkt->l3_off, &e, &in, src, &be->addr, nh,
 			    hash))
 		return xlb_tunnel_drop(XLB_G_DROP_ENCAP);
