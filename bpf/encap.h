@@ -15,8 +15,9 @@
  *   fou   UDP to the service's port (default 5555), the inner packet right
  *         after the UDP header
  *
- * The outer UDP source port comes from the flow hash, in 49152..65535, so
- * ECMP and RSS on the way spread flows and keep each one on its path. The
+ * The outer UDP source port comes from a hash of the flow (xlb_entropy
+ * below), in 49152..65535, so ECMP and RSS on the way spread flows and
+ * keep each one on its path. The
  * UDP checksum is set for both outer families (mandatory over IPv6, done
  * over IPv4 too), from the headers alone when the inner packet's own
  * checksum allows it (xlb_inner_lco4/6 below), else over the whole
@@ -25,7 +26,7 @@
  * Outer IPv4: TTL 64, TOS copied from the inner packet, DF copied from an
  * inner IPv4 packet and set for an inner IPv6 one (which may never be
  * fragmented on the way), id 0 with DF, random without. Outer IPv6: hop
- * limit 64, traffic class copied, flow label from the flow hash.
+ * limit 64, traffic class copied, flow label from the same hash.
  *
  * Anything after the inner packet (Ethernet padding) stays after the outer
  * one, outside every length and checksum. The client's VLAN tags are not
