@@ -40,7 +40,7 @@
 
 #include <linux/types.h>
 
-#define XLB_ABI_VERSION 7
+#define XLB_ABI_VERSION 8
 /* 2: tunnel settings in xlb_bank, forward in xlb_backend.
  * 3: xlb_flow carries flags (SYN only) instead of svc_id; flow timeouts and
  *    the flow guard in xlb_bank; xlb_guard; xlb_nexthops, xlb_tx_ports;
@@ -58,7 +58,9 @@
  *    Capture: xlb_capture_ring, xlb_capture_note (the program
  *    xlb_xdp_capture is loaded only by `xlb capture`).
  * 7: persistence (service persist D): xlb_persist; xlb_svc grows by 4
- *    bytes (persist); backend flags XLB_BE_NO_NEW and XLB_BE_PERSIST. */
+ *    bytes (persist); backend flags XLB_BE_NO_NEW and XLB_BE_PERSIST.
+ * 8: Maglev tables are BPF_F_MMAPABLE (xlb_rings' inner template): filled
+ *    by memcpy. Entries unchanged; the tables are rebuilt from the model. */
 
 /* Default capacities, chosen at first attach (xlb interface attach). */
 #define XLB_DEFAULT_MAX_SERVICES 1024

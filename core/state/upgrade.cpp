@@ -45,7 +45,9 @@ Bytes flow_2_to_3(std::span<const uint8_t> v) {
 // maps and turned padding of xlb_flow into `exported` (0: export soon).
 // Layout 6 made xlb_flows one LRU for all CPUs (no BPF_F_NO_COMMON_LRU):
 // the entries are the same, copied into the new map; xlb_svc grew (the
-// services are rebuilt from the model).
+// services are rebuilt from the model). Layout 7 added xlb_persist. Layout
+// 8 made the Maglev tables mmapable: the tables are rebuilt from the
+// model; flows and persistence entries are carried.
 Bytes flow_same(std::span<const uint8_t> v) { return Bytes(v.begin(), v.end()); }
 
 // One layout bump: how a flow entry of layout `from` becomes one of layout
@@ -61,7 +63,7 @@ struct Step {
 constexpr Step kSteps[] = {
     {2, sizeof(xlb_flow_v2), flow_2_to_3, {}}, {3, sizeof(xlb_flow), flow_same, {}},
     {4, sizeof(xlb_flow), flow_same, {}},      {5, sizeof(xlb_flow), flow_same, {}},
-    {6, sizeof(xlb_flow), flow_same, {}},
+    {6, sizeof(xlb_flow), flow_same, {}},      {7, sizeof(xlb_flow), flow_same, {}},
 };
 constexpr uint32_t kOldestUpgradable = kSteps[0].from;
 static_assert(std::size(kSteps) == XLB_ABI_VERSION - kOldestUpgradable,
@@ -104,26 +106,45 @@ uint32_t pinned_max_entries(const std::string& dir, const char* name) {
   return map_info(f.fd).max_entries;
 }
 
+// Every entry of a hash map, bounded: the old program still adds and
+// evicts entries while the walk runs.
+template <typename Fn>
+void walk_entries(int fd, const bpf_map_info& info, Fn&& each) {
+  Bytes key(info.key_size), next(info.key_size), val(info.value_size);
+  const void* prev = nullptr;
+  for (uint64_t n = 0; n < 2ull * info.max_entries + 16; n++) {
+    if (bpf_map_get_next_key(fd, prev, next.data()) != 0) break;
+    key = next;
+    prev = key.data();
+    if (bpf_map_lookup_elem(fd, key.data(), val.data()) == 0) each(key, val);
+  }
+}
+
 // Copies the old entries the new map does not have yet (a second pass
 // takes only those created since the first).
 void carry_flows(int old_fd, int new_fd, uint32_t from, UpgradeReport& r) {
   const bpf_map_info info = map_info(old_fd);
   if (info.key_size != sizeof(xlb_flow_key)) return;
-  Bytes key(info.key_size), next(info.key_size), val(info.value_size);
-  const void* prev = nullptr;
-  // The old program still adds and evicts entries: bound the walk.
-  for (uint64_t n = 0; n < 2ull * info.max_entries + 16; n++) {
-    if (bpf_map_get_next_key(old_fd, prev, next.data()) != 0) break;
-    key = next;
-    prev = key.data();
-    if (bpf_map_lookup_elem(old_fd, key.data(), val.data()) != 0) continue;
+  walk_entries(old_fd, info, [&](const Bytes& key, const Bytes& val) {
     auto v = convert_flow(from, val);
     if (!v) {
       r.flows_dropped++;
-      continue;
+      return;
     }
     if (bpf_map_update_elem(new_fd, key.data(), v->data(), BPF_NOEXIST) == 0) r.flows_carried++;
-  }
+  });
+}
+
+// Persistence entries (layout 7 on) of an unchanged shape are copied as
+// they are: the model keeps its ids and cookies in the new maps
+// (State::adopt), so each still names its backend.
+void carry_persistence(int old_fd, int new_fd, UpgradeReport& r) {
+  const bpf_map_info a = map_info(old_fd), b = map_info(new_fd);
+  if (!a.key_size || a.key_size != b.key_size || a.value_size != b.value_size) return;
+  walk_entries(old_fd, a, [&](const Bytes& key, const Bytes& val) {
+    if (bpf_map_update_elem(new_fd, key.data(), val.data(), BPF_NOEXIST) == 0)
+      r.persisted_carried++;
+  });
 }
 
 // Per-CPU counter arrays: entries of the same size keep their indices
@@ -246,6 +267,9 @@ void carry_all_flows(Upgrade& u) {
   Fd from(bpf_obj_get(pin(u.pin_path, "xlb_flows").c_str()));
   Fd to(bpf_obj_get(pin(u.staging, "xlb_flows").c_str()));
   if (from.fd >= 0 && to.fd >= 0) carry_flows(from.fd, to.fd, u.from, u.report);
+  Fd pfrom(bpf_obj_get(pin(u.pin_path, "xlb_persist").c_str()));
+  Fd pto(bpf_obj_get(pin(u.staging, "xlb_persist").c_str()));
+  if (pfrom.fd >= 0 && pto.fd >= 0) carry_persistence(pfrom.fd, pto.fd, u.report);
 }
 
 Status swap_programs(Upgrade& u) {
@@ -305,7 +329,11 @@ Result<UpgradeReport> upgrade_layout(const std::string& pin_path) {
 std::string describe(const UpgradeReport& r) {
   std::string s = "upgraded the pinned maps from layout " + std::to_string(r.from) + " to " +
                   std::to_string(r.to) + " in place: " + std::to_string(r.flows_carried) +
-                  " flow entries carried over, " + std::to_string(r.links) +
+                  " flow entries carried over, " +
+                  (r.persisted_carried
+                       ? std::to_string(r.persisted_carried) + " persistence entries carried over, "
+                       : std::string()) +
+                  std::to_string(r.links) +
                   " interface program(s) replaced";
   if (r.flows_dropped) s += ", " + std::to_string(r.flows_dropped) + " flow entries dropped";
   return s;

@@ -29,6 +29,7 @@ struct UpgradeReport {
   uint32_t to = 0;
   uint64_t flows_carried = 0;
   uint64_t flows_dropped = 0;  // entries that could not be converted
+  uint64_t persisted_carried = 0;  // persistence entries (client -> backend)
   int links = 0;               // interfaces whose program was swapped
 };
 

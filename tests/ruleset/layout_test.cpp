@@ -4,7 +4,8 @@
 // flow table with per-CPU LRU lists) are upgraded in place by the first
 // command, their flow entries carried into a flow table of one LRU list.
 // Pins of layout 6 (no persistence table) are upgraded the same way, their
-// flows kept.
+// flows kept; pins of layout 7 (Maglev tables not mmapable) too, with their
+// persistence entries.
 #include <bpf/bpf.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -214,6 +215,87 @@ TEST_F(Layout, UncommittedPinsWithoutPersistenceAreLayout6) {
   auto layout = pinned_layout(pin_path());
   ASSERT_TRUE(layout.ok());
   EXPECT_EQ(*layout, 6u);
+}
+
+// Layout 8: the Maglev tables are mmapable (filled by memcpy). The BTF of
+// the pinned xlb_rings says so, and every table a commit installs is.
+TEST_F(Layout, MaglevTablesAreMmapable) {
+  const int64_t want = BPF_F_INNER_MAP | BPF_F_MMAPABLE;
+  EXPECT_EQ(ring_template_flags(pin_path()), want);
+  apply("service add web tcp 192.0.2.10:80 ring 1021\nbackend add web 10.0.0.1 mac 02:be:00:00:00:01\n");
+  int rings = bpf_obj_get((pin_path() + "/xlb_rings").c_str());
+  ASSERT_GE(rings, 0);
+  int tables = 0;
+  for (uint32_t slot = 0; slot < pinned_info(pin_path() + "/xlb_rings").max_entries; slot++) {
+    uint32_t id = 0;
+    if (bpf_map_lookup_elem(rings, &slot, &id) != 0) continue;
+    int fd = bpf_map_get_fd_by_id(id);
+    ASSERT_GE(fd, 0);
+    bpf_map_info info{};
+    uint32_t len = sizeof(info);
+    ASSERT_EQ(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+    EXPECT_EQ(info.map_flags, want);
+    EXPECT_EQ(info.max_entries, 1021u);
+    uint32_t first = 0, backend = XLB_NO_BACKEND;
+    EXPECT_EQ(bpf_map_lookup_elem(fd, &first, &backend), 0);
+    EXPECT_NE(backend, XLB_NO_BACKEND) << "the memcpy'd table names the backend";
+    close(fd);
+    tables++;
+  }
+  close(rings);
+  EXPECT_EQ(tables, 1);
+}
+
+// Writes `n` persistence entries (client i -> backend i) into the pins.
+void add_persistence(const std::string& pin_path, int n) {
+  int fd = bpf_obj_get((pin_path + "/xlb_persist").c_str());
+  ASSERT_GE(fd, 0);
+  for (int i = 0; i < n; i++) {
+    xlb_persist_key k{};
+    k.svc_id = 1;
+    k.family = XLB_AF_INET;
+    k.client.w[0] = 0x0a000000u + static_cast<uint32_t>(i);
+    xlb_persist p{static_cast<uint32_t>(i), 5, 66, 0};
+    EXPECT_EQ(bpf_map_update_elem(fd, &k, &p, BPF_NOEXIST), 0);
+  }
+  close(fd);
+}
+
+// Layout 7's tables were not mmapable: the first command rebuilds them and
+// carries the flows and the persistence entries.
+TEST_F(Layout, Layout7PinsAreUpgradedWithFlowsAndPersistence) {
+  apply("service add web tcp 192.0.2.10:80 persist 5m\n");
+  add_flows(pin_path(), 10);
+  add_persistence(pin_path(), 12);
+  set_stored_layout(7);
+  RunResult r = xlb({"service", "set", "web", "persist", "5m"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::string said = r.out + r.err;
+  EXPECT_NE(said.find("from layout 7 to " + std::to_string(XLB_ABI_VERSION)), std::string::npos)
+      << said;
+  EXPECT_NE(said.find("12 persistence entries carried"), std::string::npos) << said;
+  auto layout = pinned_layout(pin_path());
+  ASSERT_TRUE(layout.ok());
+  EXPECT_EQ(*layout, uint32_t{XLB_ABI_VERSION});
+  int fd = bpf_obj_get((pin_path() + "/xlb_persist").c_str());
+  ASSERT_GE(fd, 0);
+  for (int i = 0; i < 12; i++) {
+    xlb_persist_key k{};
+    k.svc_id = 1;
+    k.family = XLB_AF_INET;
+    k.client.w[0] = 0x0a000000u + static_cast<uint32_t>(i);
+    xlb_persist p{};
+    EXPECT_EQ(bpf_map_lookup_elem(fd, &k, &p), 0) << "client " << i;
+    EXPECT_EQ(p.backend, static_cast<uint32_t>(i));
+    EXPECT_EQ(p.last_seen, 66u);
+  }
+  close(fd);
+  int flows = bpf_obj_get((pin_path() + "/xlb_flows").c_str());
+  ASSERT_GE(flows, 0);
+  xlb_flow_key k = flow_key(2009);
+  xlb_flow f{};
+  EXPECT_EQ(bpf_map_lookup_elem(flows, &k, &f), 0);
+  close(flows);
 }
 
 }  // namespace
