@@ -333,8 +333,7 @@ std::string describe(const UpgradeReport& r) {
                   (r.persisted_carried
                        ? std::to_string(r.persisted_carried) + " persistence entries carried over, "
                        : std::string()) +
-                  std::to_string(r.links) +
-                  " interface program(s) replaced";
+                  std::to_string(r.links) + " interface program(s) replaced";
   if (r.flows_dropped) s += ", " + std::to_string(r.flows_dropped) + " flow entries dropped";
   return s;
 }

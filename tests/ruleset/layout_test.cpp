@@ -236,9 +236,10 @@ std::map<uint32_t, int> table_shares(int fd, uint32_t size) {
 TEST_F(Layout, MaglevTablesAreMmapable) {
   const int64_t want = BPF_F_INNER_MAP | BPF_F_MMAPABLE;
   EXPECT_EQ(ring_template_flags(pin_path()), want);
-  apply("service add web tcp 192.0.2.10:80 ring 1021\n"
-        "backend add web 10.0.0.1 mac 02:be:00:00:00:01\n"
-        "backend add web 10.0.0.2 mac 02:be:00:00:00:02\n");
+  apply(
+      "service add web tcp 192.0.2.10:80 ring 1021\n"
+      "backend add web 10.0.0.1 mac 02:be:00:00:00:01\n"
+      "backend add web 10.0.0.2 mac 02:be:00:00:00:02\n");
   int rings = bpf_obj_get((pin_path() + "/xlb_rings").c_str());
   ASSERT_GE(rings, 0);
   int tables = 0;
