@@ -10,6 +10,7 @@
 #include <string>
 
 #include "base/result.hpp"
+#include "state/json_text.hpp"
 
 namespace xlb::cli {
 
@@ -21,10 +22,14 @@ class Output {
   void print(const json& model, const std::function<std::string(const json&)>& text) const;
   template <class View, class Text>
   void show(const View& view, const Text& text) const {
-    if (json_)
+    if (!json_) return this->text(text(view));
+    if constexpr (requires(JsonText & w) { write_json(w, view); }) {
+      JsonText w(pretty_ ? 2 : -1);
+      write_json(w, view);
+      this->text(w.take() + "\n");
+    } else {
       print(json(view), {});
-    else
-      this->text(text(view));
+    }
   }
   void text(const std::string& s) const;  // plain text, both modes (e.g. list ruleset)
   void error(const Error& e) const;
