@@ -68,11 +68,6 @@ std::string flow_setting_lines(const Settings& st) {
   return out;
 }
 
-const Backend* twin(const Config& live, const std::string& svc, const IpAddr& a) {
-  const Service* s = live.find_service(svc);
-  return s ? s->find_backend(a) : nullptr;
-}
-
 }  // namespace
 
 std::string print_ruleset(const Config& c) {
@@ -166,8 +161,9 @@ const Statement* statement_adding(const Config& next, const std::vector<RulesetC
 void carry_runtime_state(const Config& live, Config& next) {
   for (auto& s : next.services) {
     const Service* old_s = live.find_service(s.name);
+    if (!old_s) continue;
     for (auto& b : s.backends) {
-      const Backend* old = twin(live, s.name, b.addr);
+      const Backend* old = old_s->find_backend(b.addr);
       if (!old || b.id != XLB_NO_BACKEND) continue;
       b.health = old->health;
       // Effective (dynamic) weights, while they still mean the same: same
