@@ -247,6 +247,7 @@ Status Scanner::scan_string() {
 }
 
 void Scanner::push_token(std::string text, size_t start, bool quoted) {
+  if (current_.tokens.empty()) current_.tokens.reserve(8);  // most statements: one allocation
   current_.tokens.push_back(
       Token{std::move(text), pos_at(start), static_cast<int>(i_ - start), quoted});
 }

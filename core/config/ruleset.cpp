@@ -89,8 +89,10 @@ std::string print_ruleset(const Config& c) {
 Result<std::vector<RulesetCommand>> parse_ruleset(const std::vector<Statement>& stmts,
                                                   SourceError* err) {
   std::vector<RulesetCommand> out;
+  out.reserve(stmts.size());  // a Command is big: never moved on growth
   for (const auto& st : stmts) {
     std::vector<std::string> words;
+    words.reserve(st.tokens.size());
     for (const auto& t : st.tokens) words.push_back(t.text);
     auto cmd = parse_command(words);
     if (!cmd || !is_config_edit(*cmd)) {

@@ -114,6 +114,12 @@ CborView::Iterator& CborView::Iterator::operator++() {
   return *this;
 }
 
+size_t CborView::size() const {
+  const auto& it = doc_->item(i_);
+  if (it.major() != kArray) fail("an array expected");
+  return static_cast<size_t>(it.arg);
+}
+
 CborView::Iterator CborView::begin() const {
   const auto& it = doc_->item(i_);
   if (it.major() != kArray) fail("an array expected");

@@ -64,6 +64,7 @@ class CborView {
     uint32_t i_, left_;
   };
   // The elements of an array (throws for anything else).
+  size_t size() const;
   Iterator begin() const;
   Iterator end() const;
 

@@ -198,7 +198,9 @@ Result<Service> service_from(const J& j) {
   s.forward_port = j.value("forward_port", uint16_t{0});
   s.id = as<uint32_t>(j.at("id"));
   s.ring_slot = as<uint32_t>(j.at("ring_slot"));
-  for (const auto& bj : j.at("backends")) {
+  const auto& backends = j.at("backends");
+  s.backends.reserve(backends.size());
+  for (const auto& bj : backends) {
     auto b = backend_from(bj);
     if (!b) return b.error();
     s.backends.push_back(*b);
@@ -322,7 +324,9 @@ Result<Config> config_from(const J& j) {
     Config c;
     XLB_TRY(settings_from(j.at("settings"), c.settings));
     c.next_cookie = as<uint32_t>(j.at("next_cookie"));
-    for (const auto& sj : j.at("services")) {
+    const auto& services = j.at("services");
+    c.services.reserve(services.size());
+    for (const auto& sj : services) {
       auto s = service_from(sj);
       if (!s) return s.error();
       c.services.push_back(std::move(*s));
