@@ -24,14 +24,15 @@ class Output {
   void show(const View& view, const Text& text) const {
     if (!json_) return this->text(text(view));
     if constexpr (requires(JsonText & w) { write_json(w, view); }) {
-      JsonText w(pretty_ ? 2 : -1);
+      JsonText w(pretty_ ? 2 : -1, [this](std::string_view s) { this->text(s); });
       write_json(w, view);
-      this->text(w.take() + "\n");
+      w.flush();
+      this->text("\n");
     } else {
       print(json(view), {});
     }
   }
-  void text(const std::string& s) const;  // plain text, both modes (e.g. list ruleset)
+  void text(std::string_view s) const;  // plain text, both modes (e.g. list ruleset)
   void error(const Error& e) const;
   void error_text(const std::string& rendered) const;  // already formatted, multi-line
   bool json_mode() const { return json_; }
@@ -45,7 +46,8 @@ class Output {
 std::string human_count(uint64_t v);
 // Pads s to width w (left aligned).
 std::string pad(const std::string& s, size_t w);
-std::string rpad(const std::string& s, size_t w);  // right aligned
+void pad_onto(std::string& out, std::string_view s, size_t w);  // appends pad(s, w)
+std::string rpad(const std::string& s, size_t w);               // right aligned
 // A backend's Weight column: "2", or under dynamic weights "2/150"
 // (configured/effective).
 std::string weight_text(uint32_t weight, bool dynamic, uint32_t effective);

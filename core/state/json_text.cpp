@@ -19,6 +19,17 @@ bool plain(std::string_view s) {
 
 }  // namespace
 
+void JsonText::spill() {
+  constexpr size_t kPiece = 64 << 10;
+  if (sink_ && out_.size() >= kPiece) flush();
+}
+
+void JsonText::flush() {
+  if (!sink_ || out_.empty()) return;
+  sink_(out_);
+  out_.clear();
+}
+
 void JsonText::newline(size_t depth) {
   out_ += '\n';
   out_.append(depth * static_cast<size_t>(indent_), ' ');
@@ -47,6 +58,7 @@ JsonText& JsonText::close(char c) {
   empty_.pop_back();
   if (indent_ >= 0 && !was_empty) newline(empty_.size());
   out_ += c;
+  spill();
   return *this;
 }
 

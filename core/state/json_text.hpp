@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,7 +17,10 @@ namespace xlb {
 
 class JsonText {
  public:
-  explicit JsonText(int indent = -1) : indent_(indent) {}
+  // With `sink`, the text goes to it in pieces of about 64 KiB as it is
+  // written (and the rest on flush()), not into one string of megabytes.
+  using Sink = std::function<void(std::string_view)>;
+  explicit JsonText(int indent = -1, Sink sink = {}) : indent_(indent), sink_(std::move(sink)) {}
 
   JsonText& begin_object() { return open('{'); }
   JsonText& end_object() { return close('}'); }
@@ -40,6 +44,7 @@ class JsonText {
 
   const std::string& str() const { return out_; }
   std::string take() { return std::move(out_); }
+  void flush();  // hands what is left to the sink
 
  private:
   JsonText& open(char c);
@@ -48,7 +53,10 @@ class JsonText {
   void newline(size_t depth);
   void quoted(std::string_view s);
 
+  void spill();  // to the sink, once enough is written
+
   int indent_;
+  Sink sink_;
   std::string out_;
   std::vector<bool> empty_;  // per open container: nothing written in it yet
   bool after_key_ = false;
