@@ -42,6 +42,9 @@ std::string services_text(const ServiceListView& v) {
   std::string out =
       "Prot LocalAddress:Port            Sched Forward Name\n"
       "  -> RemoteAddress                Weight State    Health     Flows   InPkts  InBytes\n";
+  size_t rows = v.services.size();
+  for (const auto& s : v.services) rows += s.backends.size();
+  out.reserve(out.size() + rows * 96);  // a row is 83 bytes: no regrowth
   for (const auto& s : v.services) {
     out += pad(proto_upper(s.proto), 4) + " " + pad(s.display(), 28) + " " +
            pad(to_string(s.sched), 5) + " " + pad(to_string(s.forward), 7) + " " + s.name +
