@@ -39,8 +39,8 @@ void CborDoc::parse(uint32_t depth) {
   if (depth > kMaxDepth) fail("nested too deeply");
   if (pos_ >= blob_.size()) fail("cut short");
   const auto start = static_cast<uint32_t>(pos_);
-  const uint8_t head = blob_[pos_++];
-  const uint8_t major = head >> 5, info = head & 0x1f;
+  const uint8_t lead = blob_[pos_++];
+  const uint8_t major = lead >> 5, info = lead & 0x1f;
   const uint64_t arg = major == kSimple && info < 24 ? info : argument(info);
   if (major == 2 || major == kText) {
     if (arg > blob_.size() - pos_) fail("a string longer than the blob");
@@ -49,13 +49,17 @@ void CborDoc::parse(uint32_t depth) {
     const uint64_t children = major == kMap ? arg * 2 : arg;
     if (children > blob_.size() - pos_) fail("more elements announced than bytes left");
     const size_t index = containers_.size();
-    containers_.push_back({start, 0});
+    containers_.push_back({start, 0, true});
+    std::string_view last_key;
     for (uint64_t k = 0; k < children; k++) {
-      const size_t child = pos_;
+      const auto child = static_cast<uint32_t>(pos_);
       parse(depth + 1);
+      if (major != kMap || k % 2 != 0) continue;
       // nlohmann's from_cbor refuses keys that are not text; so do we.
-      if (major == kMap && k % 2 == 0 && blob_[child] >> 5 != kText)
-        fail("a map key that is not text");
+      if (blob_[child] >> 5 != kText) fail("a map key that is not text");
+      const std::string_view key = bytes(head(child));
+      if (k > 0 && !(last_key < key)) containers_[index].sorted = false;
+      last_key = key;
     }
     containers_[index].end = static_cast<uint32_t>(pos_);
   } else if (major == 6) {
@@ -77,29 +81,38 @@ CborDoc::Head CborDoc::head(uint32_t at) const {
   return h;
 }
 
+const CborDoc::Container& CborDoc::container(uint32_t at) const {
+  return *std::lower_bound(containers_.begin(), containers_.end(), at,
+                           [](const Container& x, uint32_t v) { return x.start < v; });
+}
+
 uint32_t CborDoc::end_of(uint32_t at) const {
   const Head h = head(at);
   if (h.major == 2 || h.major == kText) return h.data + static_cast<uint32_t>(h.arg);
   if (h.major != kArray && h.major != kMap) return h.data;
-  auto c = std::lower_bound(containers_.begin(), containers_.end(), at,
-                            [](const Container& x, uint32_t v) { return x.start < v; });
-  return c->end;
+  return container(at).end;
 }
+
+bool CborDoc::sorted_keys(uint32_t at) const { return container(at).sorted; }
 
 std::string_view CborDoc::bytes(const Head& h) const {
   return {reinterpret_cast<const char*>(blob_.data() + h.data), static_cast<size_t>(h.arg)};
 }
 
-// The last matching key wins, as in nlohmann's from_cbor.
+// The last matching key wins, as in nlohmann's from_cbor; in a map of
+// ascending keys the first is the only one, and a greater key ends the search.
 uint32_t CborView::find(std::string_view key) const {
   const CborDoc::Head m = doc_->head(at_);
   if (m.major != kMap) fail("a key looked up in something that is not a map");
+  if (sorted_ < 0) sorted_ = doc_->sorted_keys(at_) ? 1 : 0;
   uint32_t found = kAbsent;
   uint32_t k = m.data;
   for (uint64_t n = 0; n < m.arg; n++) {
     const CborDoc::Head key_head = doc_->head(k);
     const uint32_t v = key_head.data + static_cast<uint32_t>(key_head.arg);  // keys are text
-    if (doc_->bytes(key_head) == key) found = v;
+    const std::string_view here = doc_->bytes(key_head);
+    if (here == key) found = v;
+    if (sorted_ && here >= key) break;
     k = doc_->end_of(v);
   }
   return found;

@@ -80,6 +80,10 @@ class CborView {
 
   const CborDoc* doc_;
   uint32_t at_;
+  // A map's keys strictly ascending (as our encoder writes them), so
+  // unique: find() stops at the first key not below the one it looks for.
+  // -1: not looked up yet.
+  mutable int8_t sorted_ = -1;
 };
 
 // A checked blob and the end of each array and map in it; everything else is
@@ -100,13 +104,16 @@ class CborDoc {
   CborView root() const;
 
   Head head(uint32_t at) const;
-  uint32_t end_of(uint32_t at) const;  // the offset after the item and all it contains
+  uint32_t end_of(uint32_t at) const;   // the offset after the item and all it contains
+  bool sorted_keys(uint32_t at) const;  // the map at `at` has strictly ascending keys
   std::string_view bytes(const Head& h) const;
 
  private:
   struct Container {
     uint32_t start = 0, end = 0;
+    bool sorted = true;  // maps: keys strictly ascending
   };
+  const Container& container(uint32_t at) const;
   void parse(uint32_t depth);
   uint64_t argument(uint8_t info);
 
