@@ -1,5 +1,7 @@
 // xlb: the command-line tool. Global options here; the command words go to
 // the one grammar shared with ruleset files and the shell (core/config/command.hpp).
+#include <malloc.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
@@ -81,11 +83,22 @@ int option_error(const CLI::ParseError& e, int argc, char** argv, Options opts) 
   return exit_code(usage_error(e.what()), ctx);
 }
 
+// A command's big buffers (the stored model, its index, the views) are
+// freed and others allocated in turn: kept in the heap, the next one reuses
+// pages already touched instead of mapping fresh ones (a page fault per
+// 4 KiB, costly on a guest: 1,000 services x 10 backends, `service list`
+// 4,360 -> 2,920 faults).
+void keep_freed_memory() {
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+}
+
 }  // namespace
 
 // An exception that escapes (bad_alloc) ends the command through terminate()
 // before anything is half-applied: transactions commit by one flip.
 int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
+  keep_freed_memory();
   CLI::App app{"xlb: an XDP layer-4 load balancer"};
   Invocation inv;
   define_options(app, inv);

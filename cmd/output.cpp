@@ -23,7 +23,7 @@ void Output::print(const json& model, const std::function<std::string(const json
   std::cout.flush();
 }
 
-void Output::text(const std::string& s) const {
+void Output::text(std::string_view s) const {
   std::cout << s;
   std::cout.flush();
 }
@@ -53,6 +53,11 @@ std::string human_count(uint64_t v) {
 
 std::string pad(const std::string& s, size_t w) {
   return s.size() >= w ? s : s + std::string(w - s.size(), ' ');
+}
+
+void pad_onto(std::string& out, std::string_view s, size_t w) {
+  out += s;
+  if (s.size() < w) out.append(w - s.size(), ' ');
 }
 
 std::string weight_text(uint32_t weight, bool dynamic, uint32_t effective) {

@@ -15,12 +15,20 @@ std::string health_column(const BackendView& b) {
   return b.next_hop == NextHop::unresolved ? "unresolved" : to_string(b.health);
 }
 
-std::string backend_row(const BackendView& b) {
-  return "  -> " + pad(b.address.str(), 28) + " " +
-         pad(weight_text(b.weight, b.dynamic_weight, b.effective_weight), 6) + " " +
-         pad(b.standby() ? "standby" : to_string(b.state), 8) + " " + pad(health_column(b), 6) +
-         human_count(b.counters.new_flows) + human_count(b.counters.packets) +
-         human_count(b.counters.bytes) + "\n";
+// Appended in place: 10,000 rows without a string per column.
+void backend_row(std::string& out, const BackendView& b) {
+  out += "  -> ";
+  pad_onto(out, b.address.str(), 28);
+  out += ' ';
+  pad_onto(out, weight_text(b.weight, b.dynamic_weight, b.effective_weight), 6);
+  out += ' ';
+  pad_onto(out, b.standby() ? "standby" : to_string(b.state), 8);
+  out += ' ';
+  pad_onto(out, health_column(b), 6);
+  out += human_count(b.counters.new_flows);
+  out += human_count(b.counters.packets);
+  out += human_count(b.counters.bytes);
+  out += '\n';
 }
 
 // "  (panic 50%: IN PANIC, entered 2 times)", nothing when panic is off.
@@ -34,13 +42,16 @@ std::string services_text(const ServiceListView& v) {
   std::string out =
       "Prot LocalAddress:Port            Sched Forward Name\n"
       "  -> RemoteAddress                Weight State    Health     Flows   InPkts  InBytes\n";
+  size_t rows = v.services.size();
+  for (const auto& s : v.services) rows += s.backends.size();
+  out.reserve(out.size() + rows * 96);  // a row is 83 bytes: no regrowth
   for (const auto& s : v.services) {
     out += pad(proto_upper(s.proto), 4) + " " + pad(s.display(), 28) + " " +
            pad(to_string(s.sched), 5) + " " + pad(to_string(s.forward), 7) + " " + s.name +
            panic_text(s) +
            (s.weights == WeightMode::fixed ? "" : "  (weights " + to_string(s.weights) + ")") +
            (s.persist ? "  (persist " + format_timeout(s.persist) + ")" : "") + "\n";
-    for (const auto& b : s.backends) out += backend_row(b);
+    for (const auto& b : s.backends) backend_row(out, b);
   }
   return out;
 }

@@ -247,6 +247,8 @@ Status Scanner::scan_string() {
 }
 
 void Scanner::push_token(std::string text, size_t start, bool quoted) {
+  // Most statements (`backend add S ADDR mac MAC`) have up to 6 words: one allocation.
+  if (current_.tokens.empty()) current_.tokens.reserve(6);
   current_.tokens.push_back(
       Token{std::move(text), pos_at(start), static_cast<int>(i_ - start), quoted});
 }
@@ -340,7 +342,7 @@ class Expander {
     std::string name;
   };
 
-  Status statement(const Statement& st);
+  Status statement(Statement&& st);
   Status define(const Statement& st, bool redefine);
   Status check_define(const Statement& st, const std::vector<Token>& t, bool redefine);
   Status undefine(const Statement& st);
@@ -372,11 +374,18 @@ Status Expander::source(std::string text, const std::string& file) {
   auto shared = std::make_shared<const SourceText>(std::move(text));
   auto statements = Scanner(std::move(shared), file, err_).scan();
   if (!statements) return statements.error();
-  for (const Statement& st : *statements) XLB_TRY(statement(st));
+  for (Statement& st : *statements) XLB_TRY(statement(std::move(st)));
   return {};
 }
 
-Status Expander::statement(const Statement& st) {
+// Whether expand() would give the same words: no `$` outside quotes.
+bool has_variables(const Statement& st) {
+  return std::any_of(st.tokens.begin(), st.tokens.end(), [](const Token& t) {
+    return !t.quoted && t.text.find('$') != std::string::npos;
+  });
+}
+
+Status Expander::statement(Statement&& st) {
   const Token& first = st.tokens.front();
   if (!first.quoted) {
     if (first.text == "define") return define(st, false);
@@ -384,11 +393,15 @@ Status Expander::statement(const Statement& st) {
     if (first.text == "undefine") return undefine(st);
     if (first.text == "include") return include(st);
   }
+  // Most statements of a big file: moved as they are, not copied word by word.
+  if (!has_variables(st) && st.tokens.size() <= kMaxStatementWords) {
+    out_.push_back(std::move(st));
+    return {};
+  }
   auto words = expand(st, st.tokens, 0);
   if (!words) return words.error();
-  Statement out = st;
-  out.tokens = std::move(*words);
-  out_.push_back(std::move(out));
+  st.tokens = std::move(*words);
+  out_.push_back(std::move(st));
   return {};
 }
 

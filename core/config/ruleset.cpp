@@ -68,11 +68,6 @@ std::string flow_setting_lines(const Settings& st) {
   return out;
 }
 
-const Backend* twin(const Config& live, const std::string& svc, const IpAddr& a) {
-  const Service* s = live.find_service(svc);
-  return s ? s->find_backend(a) : nullptr;
-}
-
 }  // namespace
 
 std::string print_ruleset(const Config& c) {
@@ -94,8 +89,10 @@ std::string print_ruleset(const Config& c) {
 Result<std::vector<RulesetCommand>> parse_ruleset(const std::vector<Statement>& stmts,
                                                   SourceError* err) {
   std::vector<RulesetCommand> out;
+  out.reserve(stmts.size());  // a Command is big: never moved on growth
   for (const auto& st : stmts) {
     std::vector<std::string> words;
+    words.reserve(st.tokens.size());
     for (const auto& t : st.tokens) words.push_back(t.text);
     auto cmd = parse_command(words);
     if (!cmd || !is_config_edit(*cmd)) {
@@ -166,8 +163,9 @@ const Statement* statement_adding(const Config& next, const std::vector<RulesetC
 void carry_runtime_state(const Config& live, Config& next) {
   for (auto& s : next.services) {
     const Service* old_s = live.find_service(s.name);
+    if (!old_s) continue;
     for (auto& b : s.backends) {
-      const Backend* old = twin(live, s.name, b.addr);
+      const Backend* old = old_s->find_backend(b.addr);
       if (!old || b.id != XLB_NO_BACKEND) continue;
       b.health = old->health;
       // Effective (dynamic) weights, while they still mean the same: same

@@ -7,6 +7,7 @@
 #include "model/maglev.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <queue>
 #include <tuple>
@@ -17,7 +18,10 @@ namespace xlb {
 
 namespace {
 
+// a, b < m. Ring sizes are below 2^32: their products fit in 64 bits,
+// without the 128-bit division (a library call) each backend add paid.
 uint64_t mul_mod(uint64_t a, uint64_t b, uint64_t m) {
+  if (m <= UINT32_MAX) return a * b % m;
   return static_cast<uint64_t>(static_cast<unsigned __int128>(a) * b % m);
 }
 
@@ -55,6 +59,14 @@ bool is_prime(uint64_t n) {
   if (n < 2) return false;
   for (uint64_t p : kSmallPrimes) {
     if (n % p == 0) return n == p;
+  }
+  if (n < 37ull * 37) return true;  // no prime factor up to 37: none at all
+  // Bases 2, 7 and 61 decide every n < 4,759,123,141 (Jaeschke, 1993): ring
+  // sizes, checked on every backend add, take three rounds, not twelve.
+  if (n < 4759123141ull) {
+    for (uint64_t base : {2ull, 7ull, 61ull})
+      if (!passes_strong_test(n, base)) return false;
+    return true;
   }
   for (uint64_t base : kSmallPrimes) {
     if (!passes_strong_test(n, base)) return false;

@@ -141,9 +141,12 @@ bool Service::in_panic() const {
   return enabled > 0 && healthy * 100 < uint64_t{panic} * enabled;
 }
 
+// From the last: a ruleset adds a service and then its backends, each of
+// which names it (1,000 services x 10 backends: 5,000,000 comparisons
+// from the first, 10,000 from the last).
 Service* Config::find_service(std::string_view name) {
-  for (auto& s : services)
-    if (s.name == name) return &s;
+  for (auto s = services.rbegin(); s != services.rend(); ++s)
+    if (s->name == name) return &*s;
   return nullptr;
 }
 

@@ -101,9 +101,7 @@ Status check_cbor(std::span<const uint8_t> blob) {
   return {};
 }
 
-std::vector<uint8_t> config_to_cbor(const Config& c) {
-  return nlohmann::json::to_cbor(nlohmann::json(c));
-}
+// config_to_cbor: model_json.cpp, beside the field mapping it follows.
 
 Result<Config> config_from_cbor(std::span<const uint8_t> blob) {
   XLB_TRY(check_cbor(blob));

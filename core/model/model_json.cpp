@@ -2,8 +2,10 @@
 // part of it, so flows keep naming the same backends across commands.
 #include <nlohmann/json.hpp>
 
+#include "model/cbor_out.hpp"
 #include "model/cbor_view.hpp"
 #include "model/model.hpp"
+#include "model/model_cbor.hpp"
 
 namespace xlb {
 
@@ -65,9 +67,8 @@ Result<Check> check_from(const J& j) {
   return c;
 }
 
-json service_json(const Service& s) {
-  json bes = json::array();
-  for (const auto& b : s.backends) bes.push_back(backend_json(b));
+// Every key of a stored service but "backends".
+json service_fields(const Service& s) {
   json checks = json::array();
   for (const auto& c : s.checks) checks.push_back(check_json(c));
   json j{{"name", s.name},
@@ -78,7 +79,6 @@ json service_json(const Service& s) {
          {"ring", s.ring},
          {"forward", to_string(s.forward)},
          {"forward_port", s.forward_port},
-         {"backends", bes},
          {"checks", checks},
          {"need", s.need},
          {"panic", s.panic},
@@ -89,6 +89,48 @@ json service_json(const Service& s) {
          {"ring_slot", s.ring_slot}};
   if (!s.ports.empty()) j["ports"] = ports_str(s.ports);  // several ports only
   return j;
+}
+
+json service_json(const Service& s) {
+  json bes = json::array();
+  for (const auto& b : s.backends) bes.push_back(backend_json(b));
+  json j = service_fields(s);
+  j["backends"] = std::move(bes);
+  return j;
+}
+
+// backend_json() written straight as CBOR, keys in to_cbor()'s (sorted)
+// order: no tree for the bulk of the model (store_decode_test compares).
+void backend_cbor(CborOut& o, const Backend& b) {
+  o.map(b.effective_weight ? 13 : 12);
+  o.text("addr").text(b.addr.str()).text("admin").text(to_string(b.admin));
+  o.text("cookie").uint(b.cookie).text("dev").text(b.dev);
+  if (b.effective_weight) o.text("effective_weight").uint(b.effective_weight);
+  o.text("health").text(to_string(b.health)).text("id").uint(b.id);
+  o.text("mac").text(b.mac.str()).text("mac_explicit").boolean(b.mac_explicit);
+  o.text("priority").uint(b.priority).text("unresolved").boolean(b.unresolved);
+  o.text("vlan").uint(b.vlan).text("weight").uint(b.weight);
+}
+
+void backends_cbor(CborOut& o, const Service& s) {
+  o.text("backends").array(s.backends.size());
+  for (const auto& b : s.backends) backend_cbor(o, b);
+}
+
+// service_json() as CBOR: the few service keys through nlohmann, with
+// "backends" written straight where it falls among them.
+void service_cbor(CborOut& o, const Service& s) {
+  const json fields = service_fields(s);
+  o.map(fields.size() + 1);
+  bool done = false;
+  for (const auto& [k, v] : fields.items()) {
+    if (!done && k > "backends") {
+      backends_cbor(o, s);
+      done = true;
+    }
+    o.text(k).value(v);
+  }
+  if (!done) backends_cbor(o, s);
 }
 
 template <class J>
@@ -156,7 +198,9 @@ Result<Service> service_from(const J& j) {
   s.forward_port = j.value("forward_port", uint16_t{0});
   s.id = as<uint32_t>(j.at("id"));
   s.ring_slot = as<uint32_t>(j.at("ring_slot"));
-  for (const auto& bj : j.at("backends")) {
+  const auto& backends = j.at("backends");
+  s.backends.reserve(backends.size());
+  for (const auto& bj : backends) {
     auto b = backend_from(bj);
     if (!b) return b.error();
     s.backends.push_back(*b);
@@ -243,18 +287,32 @@ Status settings_from(const J& j, Settings& st) {
   return {};
 }
 
+json filters_json(const Config& c) {
+  json filters = json::array();
+  for (const auto& r : c.filters) filters.push_back(filter_json(r));
+  return filters;
+}
+
 }  // namespace
 
 void to_json(json& j, const Config& c) {
   json svcs = json::array();
   for (const auto& s : c.services) svcs.push_back(service_json(s));
-  json filters = json::array();
-  for (const auto& r : c.filters) filters.push_back(filter_json(r));
   j = json{{"abi", XLB_ABI_VERSION},
-           {"filters", filters},
+           {"filters", filters_json(c)},
            {"settings", settings_json(c.settings)},
            {"next_cookie", c.next_cookie},
            {"services", svcs}};
+}
+
+// to_cbor(json(c)), byte for byte, without the tree.
+std::vector<uint8_t> config_to_cbor(const Config& c) {
+  CborOut o;
+  o.map(5).text("abi").uint(XLB_ABI_VERSION).text("filters").value(filters_json(c));
+  o.text("next_cookie").uint(c.next_cookie).text("services").array(c.services.size());
+  for (const auto& s : c.services) service_cbor(o, s);
+  o.text("settings").value(settings_json(c.settings));
+  return std::move(o.bytes());
 }
 
 namespace {
@@ -266,7 +324,9 @@ Result<Config> config_from(const J& j) {
     Config c;
     XLB_TRY(settings_from(j.at("settings"), c.settings));
     c.next_cookie = as<uint32_t>(j.at("next_cookie"));
-    for (const auto& sj : j.at("services")) {
+    const auto& services = j.at("services");
+    c.services.reserve(services.size());
+    for (const auto& sj : services) {
       auto s = service_from(sj);
       if (!s) return s.error();
       c.services.push_back(std::move(*s));

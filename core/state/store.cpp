@@ -25,6 +25,7 @@ Result<std::vector<uint8_t>> read_blob(int store_fd, uint32_t bank) {
   const uint32_t total = chunk.total;
   if (total > uint64_t{XLB_STORE_CHUNK} * XLB_STORE_MAX_CHUNKS)
     return runtime_error("store: corrupt chunk");
+  blob.reserve(total);  // one allocation, not a copy per doubling
   for (uint32_t i = 1;; i++) {
     if (chunk.len > XLB_STORE_CHUNK || blob.size() + chunk.len > total)
       return runtime_error("store: corrupt chunk");

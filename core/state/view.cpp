@@ -110,6 +110,7 @@ ServiceView service_view(const Service& s, const StatsSnapshot* st) {
   v.persist = s.persist;
   v.ports = s.ports;
   const Service::NewFlowRule rule = s.new_flow_rule();
+  v.backends.reserve(s.backends.size());
   for (const auto& b : s.backends) v.backends.push_back(backend_view(s, rule, b, st));
   return v;
 }
@@ -137,6 +138,7 @@ Result<LiveView> read_live_view(const State& st) {
 
 ServiceListView service_list_view(const LiveView& live, const std::vector<const Service*>& sel) {
   ServiceListView v;
+  v.services.reserve(sel.size());
   for (const Service* s : sel) v.services.push_back(service_view(*s, &live.stats));
   return v;
 }
@@ -152,6 +154,7 @@ BackendListView backend_list_view(const LiveView& live, const std::vector<const 
 
 StatsView stats_view(const StatsSnapshot& st, const std::vector<const Service*>& sel) {
   StatsView v;
+  v.services.reserve(sel.size());
   for (const Service* s : sel) v.services.push_back(service_view(*s, &st));
   v.global = st.global;
   v.sync = st.sync;

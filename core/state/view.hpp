@@ -16,6 +16,7 @@
 #include "model/ops.hpp"
 #include "state/attach.hpp"
 #include "state/flows.hpp"
+#include "state/json_text.hpp"
 #include "state/nat_table.hpp"
 #include "state/state.hpp"
 #include "state/stats.hpp"
@@ -168,13 +169,14 @@ FlowListView flow_list_view(const Config& cfg, const std::vector<Flow>& flows);
 Result<NatListView> nat_list_view(const State& st, bool numeric);
 Result<InterfaceListView> interface_list_view(const State& st, const std::string& pin_path);
 
-// The -j encoding (xlb(8), JSON OUTPUT), found by nlohmann through ADL:
-// `nlohmann::json(view)`. Keys come out in alphabetical order.
-void to_json(nlohmann::json& j, const BackendView& v);
-void to_json(nlohmann::json& j, const ServiceView& v);
-void to_json(nlohmann::json& j, const ServiceListView& v);
-void to_json(nlohmann::json& j, const BackendListView& v);
-void to_json(nlohmann::json& j, const StatsView& v);
+// The -j encoding (xlb(8), JSON OUTPUT). Keys come out in alphabetical
+// order. The big views are written as text in one pass (view_json_text.cpp):
+void write_json(JsonText& w, const BackendView& v);
+void write_json(JsonText& w, const ServiceView& v);
+void write_json(JsonText& w, const ServiceListView& v);
+void write_json(JsonText& w, const BackendListView& v);
+void write_json(JsonText& w, const StatsView& v);
+// the others through nlohmann, found by ADL: `nlohmann::json(view)`.
 void to_json(nlohmann::json& j, const CheckView& v);
 void to_json(nlohmann::json& j, const CheckListView& v);
 void to_json(nlohmann::json& j, const FlowView& v);

@@ -86,6 +86,19 @@ TEST(IsPrime, AgreesWithTrialDivisionBelow100000) {
   for (uint64_t n = 0; n < 100000; n++) ASSERT_EQ(is_prime(n), by_trial_division(n)) << n;
 }
 
+// Three Miller-Rabin bases below 4,759,123,141, twelve above: both sides
+// of the switch and the top of the ring sizes' range.
+TEST(IsPrime, AgreesWithTrialDivisionAroundTheBaseSwitch) {
+  auto by_trial_division = [](uint64_t n) {
+    for (uint64_t d = 2; d * d <= n; d++) {
+      if (n % d == 0) return false;
+    }
+    return true;
+  };
+  for (uint64_t from : {4294966296ull, 4759122141ull})
+    for (uint64_t n = from; n < from + 2000; n++) ASSERT_EQ(is_prime(n), by_trial_division(n)) << n;
+}
+
 TEST(IsPrime, TableSizesAndPseudoprimes) {
   for (uint64_t p : {16381ull, 65537ull, 655373ull, 1048573ull, 4294967291ull}) {
     EXPECT_TRUE(is_prime(p)) << p;

@@ -146,6 +146,33 @@ void expect_same_decoding(const std::vector<uint8_t>& blob) {
   }
 }
 
+// config_to_cbor writes the bulk straight (model/cbor_out.hpp); nlohmann's
+// to_cbor of the JSON form is the reference, byte for byte.
+TEST(StoreDecode, DirectEncoderWritesWhatToCborWrites) {
+  Config c = sample();
+  SourceError err;
+  auto st = lex_text(
+      "set source6 2001:db8::1\nset gateway4 192.0.2.254\nset nat6 fd00:1::/64\n"
+      "service add m6 udp [2001:db8::10]:53,5353,6000-6099 sched sh ring 65537\n"
+      "backend add m6 2001:db8::2 mac 02:00:00:00:00:09 weight 300\n"
+      "filter add drop src 203.0.113.0/24 dst 192.0.2.10:80 proto tcp\n",
+      "t.conf", &err);
+  ASSERT_TRUE(st) << err.message;
+  auto cmds = parse_ruleset(*st, &err);
+  ASSERT_TRUE(cmds) << err.message;
+  ASSERT_TRUE(apply_ruleset(c, *cmds, &err).ok()) << err.message;
+  Backend& b = c.services[0].backends[0];
+  b.dev = "eth1";
+  b.vlan = 4094;
+  b.priority = 70000;
+  b.effective_weight = 150;
+  b.cookie = 0xfffffff0;
+  c.next_cookie = 1u << 31;
+  c.services[0].persist = 300;
+  EXPECT_EQ(config_to_cbor(c), json::to_cbor(json(c)));
+  EXPECT_EQ(config_to_cbor(Config{}), json::to_cbor(json(Config{})));
+}
+
 TEST(StoreDecode, InPlaceDecoderAgreesWithTheTreeDecoder) {
   Config c = sample();
   c.next_cookie = 77;
