@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <vector>
 
 #include "net/netlink.hpp"
 #include "net/route.hpp"
@@ -151,6 +152,30 @@ Result<bool> write_entry(const Maps& m, uint32_t id, const xlb_nh& have, const x
   return true;
 }
 
+// Every entry of xlb_nexthops (an array by stable backend id) in one batch:
+// one system call where a lookup per backend made 10,000 for `xlb -f` of
+// 1,000 services x 10 backends. Empty when the batch is refused (the
+// caller then looks entries up one by one).
+std::vector<xlb_nh> read_hops(const Maps& m) {
+  const uint32_t n = m.caps().backends;
+  std::vector<uint32_t> keys(n);
+  std::vector<xlb_nh> values(n);
+  uint32_t out_batch = 0, count = n;
+  int rc = bpf_map_lookup_batch(m.nexthops(), nullptr, &out_batch, keys.data(), values.data(),
+                                &count, nullptr);
+  if ((rc != 0 && errno != ENOENT) || count != n) return {};
+  for (uint32_t i = 0; i < n; i++)
+    if (keys[i] != i) return {};
+  return values;
+}
+
+xlb_nh current_hop(const Maps& m, const std::vector<xlb_nh>& all, uint32_t id) {
+  if (id < all.size()) return all[id];
+  xlb_nh have{};
+  if (bpf_map_lookup_elem(m.nexthops(), &id, &have) != 0) have = xlb_nh{};
+  return have;
+}
+
 }  // namespace
 
 HopContext hop_context(const std::string& pin_path) {
@@ -190,11 +215,11 @@ HopResult resolve_hop(const Service& s, const Backend& b, const Settings& st, Ho
 
 Result<HopsWritten> write_hops(const Maps& m, const Config& c, HopContext& ctx) {
   HopsWritten out;
+  const std::vector<xlb_nh> all = read_hops(m);
   for (const auto& s : c.services)
     for (const auto& b : s.backends) {
       HopResult r = resolve_hop(s, b, c.settings, ctx);
-      xlb_nh have{};
-      if (bpf_map_lookup_elem(m.nexthops(), &b.id, &have) != 0) have = xlb_nh{};
+      const xlb_nh have = current_hop(m, all, b.id);
       const xlb_nh& e = wanted_entry(s, r, have);
       if (!(e.flags & XLB_NH_RESOLVED)) out.unresolved.push_back({s.name, b.addr, r.problem});
       auto written = write_entry(m, b.id, have, e);
