@@ -40,7 +40,7 @@
 
 #include <linux/types.h>
 
-#define XLB_ABI_VERSION 7
+#define XLB_ABI_VERSION 8
 /* 2: tunnel settings in xlb_bank, forward in xlb_backend.
  * 3: xlb_flow carries flags (SYN only) instead of svc_id; flow timeouts and
  *    the flow guard in xlb_bank; xlb_guard; xlb_nexthops, xlb_tx_ports;
@@ -58,7 +58,9 @@
  *    Capture: xlb_capture_ring, xlb_capture_note (the program
  *    xlb_xdp_capture is loaded only by `xlb capture`).
  * 7: persistence (service persist D): xlb_persist; xlb_svc grows by 4
- *    bytes (persist); backend flags XLB_BE_NO_NEW and XLB_BE_PERSIST. */
+ *    bytes (persist); backend flags XLB_BE_NO_NEW and XLB_BE_PERSIST.
+ * 8: prefix VIPs: xlb_vip_prefixes (LPM trie of VIP-level entries) and
+ *    the bank flag XLB_BANK_PREFIXES; entries of other maps unchanged. */
 
 /* Default capacities, chosen at first attach (xlb interface attach). */
 #define XLB_DEFAULT_MAX_SERVICES 1024
@@ -102,6 +104,7 @@ struct xlb_ctl {
 
 /* Service flags. */
 #define XLB_SVC_SH	  0x0001 /* sched sh: hash the source address only */
+#define XLB_SVC_PREFIX	  0x1000 /* VIP entry of a prefix (xlb_vip_prefixes) */
 #define XLB_SVC_CARRIES	  0x2000 /* VIP entry: carries a service (xlb_svc) */
 #define XLB_SVC_ECHO	  0x4000 /* VIP entry: answer ICMP echo (echo.h) */
 #define XLB_SVC_VIP_ENTRY 0x8000 /* the VIP-level entry (proto 0, port 0) */
@@ -146,6 +149,10 @@ struct xlb_bank {
 	__u32 flow_guard;
 };
 
+/* xlb_bank flags. */
+#define XLB_BANK_PREFIXES \
+	0x0001 /* the bank has prefix VIPs (xlb_vip_prefixes) */
+
 /* Defaults of the settings above (xlb set timeout, xlb set flow-guard). */
 #define XLB_TIMEOUT_TCP	    900 /* IPVS's established TCP timeout */
 #define XLB_TIMEOUT_TCP_SYN 10	/* a handshake needs one round trip */
@@ -165,6 +172,25 @@ struct xlb_svc_key {
 	__be16 port;
 	struct xlb_addr vip;
 };
+
+/*
+ * Prefix VIPs (service add web tcp 192.0.2.0/28:80). xlb_vip_prefixes, an
+ * LPM trie keyed by (bank, family, address), holds one VIP-level entry per
+ * prefix (XLB_SVC_VIP_ENTRY | XLB_SVC_PREFIX; id: the prefix's index in
+ * its bank, never a carried service). It is looked up only when the exact
+ * VIP hash missed and the bank has XLB_BANK_PREFIXES, so exact VIPs win
+ * and non-VIP traffic without prefix services pays one flag test. The
+ * prefix's services are in xlb_svcs under family | XLB_AF_PREFIX and the
+ * address {index, 0, 0, 0}.
+ */
+struct xlb_vip_prefix_key {
+	__u32 prefixlen; /* 64 + the prefix length */
+	__u32 bank;
+	__u32 family;
+	__u8 addr[16];
+};
+#define XLB_PREFIX_KEY_BITS 64	 /* bank and family, before the address */
+#define XLB_AF_PREFIX	    0x80 /* xlb_svc_key.family of a prefix's services */
 
 /*
  * A service, or a VIP-level entry. A VIP-level entry with XLB_SVC_CARRIES
@@ -623,6 +649,7 @@ static_assert(sizeof(struct xlb_svc_key) == 24, "xlb_svc_key");
 static_assert(sizeof(struct xlb_svc) == 32, "xlb_svc");
 static_assert(sizeof(struct xlb_persist_key) == 24, "xlb_persist_key");
 static_assert(sizeof(struct xlb_persist) == 16, "xlb_persist");
+static_assert(sizeof(struct xlb_vip_prefix_key) == 28, "xlb_vip_prefix_key");
 static_assert(sizeof(struct xlb_backend) == 40, "xlb_backend");
 static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key");
 static_assert(sizeof(struct xlb_flow) == 16, "xlb_flow");
@@ -650,6 +677,7 @@ _Static_assert(sizeof(struct xlb_svc_key) == 24, "xlb_svc_key");
 _Static_assert(sizeof(struct xlb_svc) == 32, "xlb_svc");
 _Static_assert(sizeof(struct xlb_persist_key) == 24, "xlb_persist_key");
 _Static_assert(sizeof(struct xlb_persist) == 16, "xlb_persist");
+_Static_assert(sizeof(struct xlb_vip_prefix_key) == 28, "xlb_vip_prefix_key");
 _Static_assert(sizeof(struct xlb_backend) == 40, "xlb_backend");
 _Static_assert(sizeof(struct xlb_bank) == 64, "xlb_bank");
 _Static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key");

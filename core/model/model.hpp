@@ -114,6 +114,9 @@ struct Service {
   std::string name;
   Proto proto = Proto::tcp;
   IpAddr vip;
+  // Prefix VIPs (192.0.2.0/28:80): every address of vip/vip_len is a VIP
+  // of the service; 0: vip alone. An exact VIP wins over a prefix.
+  uint8_t vip_len = 0;
   uint16_t port = 0;  // 0: every port; with several ports, the first of them
   // Several ports (VIP:80,443,8000-8099): the whole set, normalised, that
   // starts with `port`; empty when the service has one port or every port.

@@ -45,7 +45,9 @@ Bytes flow_2_to_3(std::span<const uint8_t> v) {
 // maps and turned padding of xlb_flow into `exported` (0: export soon).
 // Layout 6 made xlb_flows one LRU for all CPUs (no BPF_F_NO_COMMON_LRU):
 // the entries are the same, copied into the new map; xlb_svc grew (the
-// services are rebuilt from the model).
+// services are rebuilt from the model). Layout 7 added xlb_persist (carried
+// over from 7 on, see carry_persist) and grew xlb_svc; layout 8 added
+// xlb_vip_prefixes (prefix VIPs) and a bank flag, both written from the model.
 Bytes flow_same(std::span<const uint8_t> v) { return Bytes(v.begin(), v.end()); }
 
 // One layout bump: how a flow entry of layout `from` becomes one of layout
@@ -61,7 +63,7 @@ struct Step {
 constexpr Step kSteps[] = {
     {2, sizeof(xlb_flow_v2), flow_2_to_3, {}}, {3, sizeof(xlb_flow), flow_same, {}},
     {4, sizeof(xlb_flow), flow_same, {}},      {5, sizeof(xlb_flow), flow_same, {}},
-    {6, sizeof(xlb_flow), flow_same, {}},
+    {6, sizeof(xlb_flow), flow_same, {}},      {7, sizeof(xlb_flow), flow_same, {}},
 };
 constexpr uint32_t kOldestUpgradable = kSteps[0].from;
 static_assert(std::size(kSteps) == XLB_ABI_VERSION - kOldestUpgradable,
@@ -123,6 +125,25 @@ void carry_flows(int old_fd, int new_fd, uint32_t from, UpgradeReport& r) {
       continue;
     }
     if (bpf_map_update_elem(new_fd, key.data(), v->data(), BPF_NOEXIST) == 0) r.flows_carried++;
+  }
+}
+
+// Persistence entries (layout 7 on) are the same in every later layout:
+// copied as they are, those the new map already has kept.
+void carry_persist(int old_fd, int new_fd, UpgradeReport& r) {
+  const bpf_map_info a = map_info(old_fd), b = map_info(new_fd);
+  if (a.key_size != sizeof(xlb_persist_key) || a.value_size != sizeof(xlb_persist) ||
+      b.value_size != a.value_size)
+    return;
+  xlb_persist_key key{}, next{};
+  xlb_persist val{};
+  const void* prev = nullptr;
+  for (uint64_t n = 0; n < 2ull * a.max_entries + 16; n++) {
+    if (bpf_map_get_next_key(old_fd, prev, &next) != 0) break;
+    key = next;
+    prev = &key;
+    if (bpf_map_lookup_elem(old_fd, &key, &val) != 0) continue;
+    if (bpf_map_update_elem(new_fd, &key, &val, BPF_NOEXIST) == 0) r.persist_carried++;
   }
 }
 
@@ -246,6 +267,10 @@ void carry_all_flows(Upgrade& u) {
   Fd from(bpf_obj_get(pin(u.pin_path, "xlb_flows").c_str()));
   Fd to(bpf_obj_get(pin(u.staging, "xlb_flows").c_str()));
   if (from.fd >= 0 && to.fd >= 0) carry_flows(from.fd, to.fd, u.from, u.report);
+  if (u.from < 7) return;  // no persistence table before layout 7
+  Fd pfrom(bpf_obj_get(pin(u.pin_path, "xlb_persist").c_str()));
+  Fd pto(bpf_obj_get(pin(u.staging, "xlb_persist").c_str()));
+  if (pfrom.fd >= 0 && pto.fd >= 0) carry_persist(pfrom.fd, pto.fd, u.report);
 }
 
 Status swap_programs(Upgrade& u) {
@@ -307,6 +332,8 @@ std::string describe(const UpgradeReport& r) {
                   std::to_string(r.to) + " in place: " + std::to_string(r.flows_carried) +
                   " flow entries carried over, " + std::to_string(r.links) +
                   " interface program(s) replaced";
+  if (r.persist_carried)
+    s += ", " + std::to_string(r.persist_carried) + " persistence entries carried over";
   if (r.flows_dropped) s += ", " + std::to_string(r.flows_dropped) + " flow entries dropped";
   return s;
 }

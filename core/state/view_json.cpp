@@ -86,6 +86,7 @@ void to_json(json& j, const ServiceView& v) {
            {"id", v.id},
            {"backends", v.backends}};
   j["ports"] = ports_json(v);
+  j["vip_len"] = v.vip_len;  // 0: the VIP alone; else every address of vip/vip_len
   put_counters(j, v.counters, v.rates);
 }
 

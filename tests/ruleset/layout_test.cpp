@@ -4,7 +4,8 @@
 // flow table with per-CPU LRU lists) are upgraded in place by the first
 // command, their flow entries carried into a flow table of one LRU list.
 // Pins of layout 6 (no persistence table) are upgraded the same way, their
-// flows kept.
+// flows kept. Pins of layout 7 (no prefix VIPs' trie) keep their flows and
+// their persistence entries.
 #include <bpf/bpf.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -214,6 +215,86 @@ TEST_F(Layout, UncommittedPinsWithoutPersistenceAreLayout6) {
   auto layout = pinned_layout(pin_path());
   ASSERT_TRUE(layout.ok());
   EXPECT_EQ(*layout, 6u);
+}
+
+xlb_persist_key persist_key(uint32_t svc_id, uint8_t last) {
+  xlb_persist_key k{};
+  k.svc_id = svc_id;
+  k.family = XLB_AF_INET;
+  k.client = IpAddr::parse("203.0.113." + std::to_string(last))->to_abi();
+  return k;
+}
+
+// Writes `n` persistence entries of service `svc_id` into the pinned xlb_persist.
+void add_persist(const std::string& pin_path, uint32_t svc_id, int n) {
+  int fd = bpf_obj_get((pin_path + "/xlb_persist").c_str());
+  ASSERT_GE(fd, 0);
+  for (int i = 0; i < n; i++) {
+    xlb_persist_key k = persist_key(svc_id, static_cast<uint8_t>(i + 1));
+    xlb_persist p{};
+    p.backend = static_cast<uint32_t>(100 + i);
+    p.cookie = 11;
+    p.last_seen = 88;
+    EXPECT_EQ(bpf_map_update_elem(fd, &k, &p, BPF_NOEXIST), 0);
+  }
+  close(fd);
+}
+
+// Layout 7 had no prefix VIPs (layout 8): the first command makes their
+// trie, and both the flows and the persistence entries stay.
+TEST_F(Layout, PinsWithoutPrefixVipsAreUpgradedWithFlowsAndPersistence) {
+  constexpr uint32_t kNoPrefixes = 7;
+  apply("service add web tcp 192.0.2.10:80 persist 5m\n");
+  const uint32_t svc_id = live().services[0].id;
+  add_flows(pin_path(), 20);
+  add_persist(pin_path(), svc_id, 15);
+  set_stored_layout(kNoPrefixes);
+  ASSERT_EQ(unlink((pin_path() + "/xlb_vip_prefixes").c_str()), 0);
+  auto layout = pinned_layout(pin_path());
+  ASSERT_TRUE(layout.ok());
+  EXPECT_EQ(*layout, kNoPrefixes);
+  RunResult r = xlb({"service", "add", "net", "tcp", "198.51.100.0/30:80"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE((r.out + r.err).find("from layout 7 to " + std::to_string(XLB_ABI_VERSION)),
+            std::string::npos)
+      << r.out << r.err;
+  EXPECT_NE((r.out + r.err).find("15 persistence entries carried over"), std::string::npos)
+      << r.out << r.err;
+  layout = pinned_layout(pin_path());
+  ASSERT_TRUE(layout.ok());
+  EXPECT_EQ(*layout, uint32_t{XLB_ABI_VERSION});
+  EXPECT_EQ(pinned_info(pin_path() + "/xlb_vip_prefixes").key_size, sizeof(xlb_vip_prefix_key));
+  int fd = bpf_obj_get((pin_path() + "/xlb_flows").c_str());
+  ASSERT_GE(fd, 0);
+  for (int i = 0; i < 20; i++) {
+    xlb_flow_key k = flow_key(static_cast<uint16_t>(2000 + i));
+    xlb_flow f{};
+    EXPECT_EQ(bpf_map_lookup_elem(fd, &k, &f), 0) << "flow " << i;
+    EXPECT_EQ(f.backend, static_cast<uint32_t>(i));
+  }
+  close(fd);
+  fd = bpf_obj_get((pin_path() + "/xlb_persist").c_str());
+  ASSERT_GE(fd, 0);
+  for (int i = 0; i < 15; i++) {
+    xlb_persist_key k = persist_key(svc_id, static_cast<uint8_t>(i + 1));
+    xlb_persist p{};
+    EXPECT_EQ(bpf_map_lookup_elem(fd, &k, &p), 0) << "persist " << i;
+    EXPECT_EQ(p.backend, static_cast<uint32_t>(100 + i));
+    EXPECT_EQ(p.cookie, 11u);
+    EXPECT_EQ(p.last_seen, 88u);
+  }
+  close(fd);
+  const std::string rs = list_ruleset();
+  EXPECT_NE(rs.find("service add web tcp 192.0.2.10:80 sched mh persist 5m"), std::string::npos);
+  EXPECT_NE(rs.find("service add net tcp 198.51.100.0/30:80"), std::string::npos) << rs;
+}
+
+// Uncommitted pins without the prefix VIPs' trie are layout 7.
+TEST_F(Layout, UncommittedPinsWithoutPrefixVipsAreLayout7) {
+  ASSERT_EQ(unlink((pin_path() + "/xlb_vip_prefixes").c_str()), 0);
+  auto layout = pinned_layout(pin_path());
+  ASSERT_TRUE(layout.ok());
+  EXPECT_EQ(*layout, 7u);
 }
 
 }  // namespace
