@@ -167,6 +167,39 @@ const Service* Config::find_service(Proto p, const IpAddr& vip, uint16_t port) c
   return const_cast<Config*>(this)->find_service(p, vip, port);
 }
 
+bool Service::vip_holds(const IpAddr& dst) const {
+  return vip_len ? IpPrefix{vip, vip_len}.contains(dst) : vip == dst;
+}
+
+IpAddr Service::probe_vip() const {
+  IpAddr a = vip;
+  // A prefix (at most /31, /127) has host bits, all zero: the last is free.
+  if (vip_len) a.bytes[a.is_v6() ? 15 : 3] |= 1;
+  return a;
+}
+
+std::optional<IpPrefix> Config::vip_of(const IpAddr& dst) const {
+  std::optional<IpPrefix> best;
+  for (const auto& s : services) {
+    if (!s.vip_holds(dst)) continue;
+    if (!s.vip_len) return IpPrefix{dst, 0};
+    if (!best || s.vip_len > best->len) best = IpPrefix{s.vip, s.vip_len};
+  }
+  return best;
+}
+
+const Service* Config::service_for(Proto p, const IpAddr& dst, uint16_t port) const {
+  const auto vip = vip_of(dst);
+  if (!vip) return nullptr;
+  const Service* any = nullptr;
+  for (const auto& s : services) {
+    if (s.proto != p || s.vip != vip->addr || s.vip_len != vip->len) continue;
+    if (port && s.has_port(port)) return &s;
+    if (s.port == 0) any = &s;
+  }
+  return any;
+}
+
 namespace {
 
 bool valid_name(const std::string& n) {

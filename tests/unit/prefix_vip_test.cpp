@@ -1,9 +1,9 @@
 // Prefix VIPs without the kernel: `service add NAME PROTO ADDR/LEN[:PORTS]`
 // parsed, validated, printed back and kept by the store; conflicts only
-// between services of the same prefix.
+// between services of the same prefix; the service a packet gets in the
+// datapath's order (flows get, flow sync); the address checks probe.
 #include <gtest/gtest.h>
 
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -12,16 +12,12 @@
 #include "config/lexer.hpp"
 #include "config/ruleset.hpp"
 #include "model/ops.hpp"
+#include "words.hpp"
 
 namespace xlb {
 namespace {
 
-std::vector<std::string> split(const std::string& line) {
-  std::istringstream in(line);
-  std::vector<std::string> w;
-  for (std::string s; in >> s;) w.push_back(s);
-  return w;
-}
+using test::split;
 
 Status apply_status(Config& c, const std::string& text) {
   SourceError err;
@@ -114,6 +110,48 @@ TEST(PrefixVipModel, PrintedRulesetAppliesBackAndTheStoreKeepsIt) {
   EXPECT_EQ(print_ruleset(*back), text);
   j["services"][0]["vip"] = "192.0.2.1";  // host bits: a damaged store
   EXPECT_FALSE(validate(*config_from_json(j)));
+}
+
+// As bpf/lookup.h: an exact VIP wins (for every port and protocol), else
+// the longest prefix that holds the address; on it the exact port, else
+// the service with every port.
+TEST(PrefixVipModel, ServiceForFollowsTheDatapathsOrder) {
+  Config c;
+  ASSERT_TRUE(apply_status(c,
+                           "service add wide tcp 192.0.2.0/24:80\n"
+                           "service add net tcp 192.0.2.0/28:80,8000-8099\n"
+                           "service add netany tcp 192.0.2.0/28\n"
+                           "service add one udp 192.0.2.5:53\n"));
+  auto name = [&](Proto p, const char* dst, uint16_t port) -> std::string {
+    const Service* s = c.service_for(p, *IpAddr::parse(dst), port);
+    return s ? s->name : "-";
+  };
+  EXPECT_EQ(name(Proto::tcp, "192.0.2.9", 80), "net");
+  EXPECT_EQ(name(Proto::tcp, "192.0.2.15", 8050), "net");
+  EXPECT_EQ(name(Proto::tcp, "192.0.2.9", 443), "netany");
+  EXPECT_EQ(name(Proto::tcp, "192.0.2.0", 80), "net");  // the network address too
+  EXPECT_EQ(name(Proto::tcp, "192.0.2.200", 80), "wide");
+  EXPECT_EQ(name(Proto::tcp, "192.0.2.200", 443), "-");
+  EXPECT_EQ(name(Proto::udp, "192.0.2.9", 53), "-");
+  EXPECT_EQ(name(Proto::tcp, "192.0.2.5", 80), "-");  // the exact VIP wins
+  EXPECT_EQ(name(Proto::udp, "192.0.2.5", 53), "one");
+  EXPECT_EQ(name(Proto::tcp, "198.51.100.1", 80), "-");
+  EXPECT_EQ(c.vip_of(*IpAddr::parse("192.0.2.9")), (IpPrefix{*IpAddr::parse("192.0.2.0"), 28}));
+  EXPECT_EQ(c.vip_of(*IpAddr::parse("192.0.2.99")), (IpPrefix{*IpAddr::parse("192.0.2.0"), 24}));
+  EXPECT_EQ(c.vip_of(*IpAddr::parse("192.0.2.5")), (IpPrefix{*IpAddr::parse("192.0.2.5"), 0}));
+  EXPECT_FALSE(c.vip_of(*IpAddr::parse("192.0.3.1")));
+}
+
+// Health checks of a prefix service probe its first host address, not the
+// network address (which backends seldom answer on).
+TEST(PrefixVipModel, ChecksProbeTheFirstHostAddress) {
+  auto probed = [](const std::string& line) { return added(line).probe_vip().str(); };
+  EXPECT_EQ(probed("service add n tcp 192.0.2.0/28:80"), "192.0.2.1");
+  EXPECT_EQ(probed("service add n tcp 198.51.100.0/31:80"), "198.51.100.1");
+  EXPECT_EQ(probed("service add n tcp 10.0.0.0/8:80"), "10.0.0.1");
+  EXPECT_EQ(probed("service add n tcp [2001:db8::/120]:80"), "2001:db8::1");
+  EXPECT_EQ(probed("service add n tcp [2001:db8:1::/48]:80"), "2001:db8:1::1");
+  EXPECT_EQ(probed("service add n tcp 192.0.2.10:80"), "192.0.2.10");
 }
 
 }  // namespace
