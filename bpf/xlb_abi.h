@@ -60,7 +60,8 @@
  * 7: persistence (service persist D): xlb_persist; xlb_svc grows by 4
  *    bytes (persist); backend flags XLB_BE_NO_NEW and XLB_BE_PERSIST.
  * 8: prefix VIPs: xlb_vip_prefixes (LPM trie of VIP-level entries) and
- *    the bank flag XLB_BANK_PREFIXES; entries of other maps unchanged. */
+ *    xlb_vip_cover (per bank, what the trie can hold); entries of other
+ *    maps unchanged. */
 
 /* Default capacities, chosen at first attach (xlb interface attach). */
 #define XLB_DEFAULT_MAX_SERVICES 1024
@@ -149,10 +150,6 @@ struct xlb_bank {
 	__u32 flow_guard;
 };
 
-/* xlb_bank flags. */
-#define XLB_BANK_PREFIXES \
-	0x0001 /* the bank has prefix VIPs (xlb_vip_prefixes) */
-
 /* Defaults of the settings above (xlb set timeout, xlb set flow-guard). */
 #define XLB_TIMEOUT_TCP	    900 /* IPVS's established TCP timeout */
 #define XLB_TIMEOUT_TCP_SYN 10	/* a handshake needs one round trip */
@@ -178,10 +175,11 @@ struct xlb_svc_key {
  * LPM trie keyed by (bank, family, address), holds one VIP-level entry per
  * prefix (XLB_SVC_VIP_ENTRY | XLB_SVC_PREFIX; id: the prefix's index in
  * its bank, never a carried service). It is looked up only when the exact
- * VIP hash missed and the bank has XLB_BANK_PREFIXES, so exact VIPs win
- * and non-VIP traffic without prefix services pays one flag test. The
- * prefix's services are in xlb_svcs under family | XLB_AF_PREFIX and the
- * address {index, 0, 0, 0}.
+ * VIP hash missed and the destination is inside the bank's cover
+ * (xlb_vip_cover), so exact VIPs win, non-VIP traffic without prefix
+ * services of its family pays one flag test, and non-VIP traffic outside
+ * the cover a masked compare. The prefix's services are in xlb_svcs under
+ * family | XLB_AF_PREFIX and the address {index, 0, 0, 0}.
  */
 struct xlb_vip_prefix_key {
 	__u32 prefixlen; /* 64 + the prefix length */
@@ -191,6 +189,21 @@ struct xlb_vip_prefix_key {
 };
 #define XLB_PREFIX_KEY_BITS 64	 /* bank and family, before the address */
 #define XLB_AF_PREFIX	    0x80 /* xlb_svc_key.family of a prefix's services */
+
+/* xlb_vip_cover[bank]: per family, the longest prefix that holds every
+ * prefix VIP of the bank (one prefix VIP: itself). A destination outside
+ * it cannot be in the trie, which is then not walked (a trie lookup that
+ * misses costs several ns; this compare about one). */
+struct xlb_vip_cover {
+	__u32 flags; /* XLB_COVER_V4, XLB_COVER_V6 */
+	__be32 addr4;
+	__be32 mask4;
+	__u32 reserved;
+	struct xlb_addr addr6;
+	struct xlb_addr mask6;
+};
+#define XLB_COVER_V4 0x1 /* the bank has IPv4 prefix VIPs */
+#define XLB_COVER_V6 0x2 /* the bank has IPv6 prefix VIPs */
 
 /*
  * A service, or a VIP-level entry. A VIP-level entry with XLB_SVC_CARRIES
@@ -650,6 +663,7 @@ static_assert(sizeof(struct xlb_svc) == 32, "xlb_svc");
 static_assert(sizeof(struct xlb_persist_key) == 24, "xlb_persist_key");
 static_assert(sizeof(struct xlb_persist) == 16, "xlb_persist");
 static_assert(sizeof(struct xlb_vip_prefix_key) == 28, "xlb_vip_prefix_key");
+static_assert(sizeof(struct xlb_vip_cover) == 48, "xlb_vip_cover");
 static_assert(sizeof(struct xlb_backend) == 40, "xlb_backend");
 static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key");
 static_assert(sizeof(struct xlb_flow) == 16, "xlb_flow");
@@ -678,6 +692,7 @@ _Static_assert(sizeof(struct xlb_svc) == 32, "xlb_svc");
 _Static_assert(sizeof(struct xlb_persist_key) == 24, "xlb_persist_key");
 _Static_assert(sizeof(struct xlb_persist) == 16, "xlb_persist");
 _Static_assert(sizeof(struct xlb_vip_prefix_key) == 28, "xlb_vip_prefix_key");
+_Static_assert(sizeof(struct xlb_vip_cover) == 48, "xlb_vip_cover");
 _Static_assert(sizeof(struct xlb_backend) == 40, "xlb_backend");
 _Static_assert(sizeof(struct xlb_bank) == 64, "xlb_bank");
 _Static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key");

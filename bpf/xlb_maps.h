@@ -47,6 +47,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_vip_prefixes SEC(".maps");
 
+/* Per bank: what xlb_vip_prefixes can hold (xlb_abi.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct xlb_vip_cover);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_vip_cover SEC(".maps");
+
 /* The template of every Maglev table. BPF_F_INNER_MAP lets each table have
  * its own (prime) size. */
 struct xlb_ring_inner {

@@ -1,12 +1,16 @@
 #include "state/bank.hpp"
 
+#include <bpf/bpf.h>
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <utility>
 #include <vector>
 
+#include "base/sys_error.hpp"
 #include "state/banked_map.hpp"
 
 namespace xlb {
@@ -128,6 +132,48 @@ Wanted wanted_entries(uint32_t bank, const Config& c) {
   return w;
 }
 
+bool addr_bit(const IpAddr& a, unsigned i) { return (a.bytes[i / 8] >> (7 - i % 8)) & 1; }
+
+xlb_addr mask_of(uint8_t len) {
+  xlb_addr m{};
+  for (unsigned i = 0; i < len; i++) m.b[i / 8] |= static_cast<uint8_t>(0x80 >> (i % 8));
+  return m;
+}
+
+// The longest prefix that holds both.
+IpPrefix common_prefix(const IpPrefix& a, const IpPrefix& b) {
+  uint8_t len = 0;
+  while (len < std::min(a.len, b.len) && addr_bit(a.addr, len) == addr_bit(b.addr, len)) len++;
+  IpPrefix p{a.addr, len};
+  const xlb_addr m = mask_of(len);
+  for (size_t i = 0; i < p.addr.bytes.size(); i++) p.addr.bytes[i] &= m.b[i];
+  return p;
+}
+
+// Per family, the longest prefix that holds every prefix VIP (xlb_abi.h):
+// the datapath walks the trie only for destinations inside it.
+xlb_vip_cover cover_of(const Config& c) {
+  std::optional<IpPrefix> v4, v6;
+  for (const auto& s : c.services) {
+    if (!s.vip_len) continue;
+    std::optional<IpPrefix>& cur = s.vip.is_v6() ? v6 : v4;
+    const IpPrefix p{s.vip, s.vip_len};
+    cur = cur ? common_prefix(*cur, p) : p;
+  }
+  xlb_vip_cover out{};
+  if (v4) {
+    out.flags |= XLB_COVER_V4;
+    out.addr4 = v4->addr.to_abi().w[0];
+    out.mask4 = mask_of(v4->len).w[0];
+  }
+  if (v6) {
+    out.flags |= XLB_COVER_V6;
+    out.addr6 = v6->addr.to_abi();
+    out.mask6 = mask_of(v6->len);
+  }
+  return out;
+}
+
 }  // namespace
 
 Status write_bank_services(const Maps& m, uint32_t bank, const Config& c) {
@@ -141,7 +187,11 @@ Status write_bank_services(const Maps& m, uint32_t bank, const Config& c) {
   auto have_prefixes = read_bank_by_key<xlb_vip_prefix_key, xlb_svc>(trie, bank);
   if (!have_prefixes) return have_prefixes.error();
   XLB_TRY(sync_bank(map, *have, w.svcs));
-  return sync_bank(trie, *have_prefixes, w.prefixes);
+  XLB_TRY(sync_bank(trie, *have_prefixes, w.prefixes));
+  const xlb_vip_cover cover = cover_of(c);
+  if (bpf_map_update_elem(m.vip_cover(), &bank, &cover, BPF_ANY) != 0)
+    return sys_error("write prefix VIP cover");
+  return {};
 }
 
 }  // namespace xlb

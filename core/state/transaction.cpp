@@ -249,8 +249,6 @@ Status write_bank_settings(const Maps& m, uint32_t bank, const Config& next) {
   settings.timeout_tcp_syn = st.timeouts.tcp_syn;
   settings.timeout_udp = st.timeouts.udp;
   settings.flow_guard = st.flow_guard;
-  for (const auto& s : next.services)
-    if (s.vip_len) settings.flags |= XLB_BANK_PREFIXES;
   if (bpf_map_update_elem(m.banks(), &bank, &settings, BPF_ANY) != 0)
     return sys_error("write bank settings");
   return {};

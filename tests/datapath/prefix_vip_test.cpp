@@ -85,13 +85,35 @@ TEST_F(PrefixVipTest, TheLongestPrefixWinsAndDeletionFallsBack) {
   EXPECT_TRUE(in("net", run_to_backend(syn("192.0.2.12", 80))));
   configure([](Config& c) { return service_del(c, by_name("narrow")); });
   EXPECT_TRUE(in("net", run_to_backend(syn("192.0.2.9", 80))));
-  // Without prefix services the bank says so and the trie is not read.
+  // Without prefix services the cover says so and the trie is not read.
   configure([](Config& c) -> Status {
     XLB_TRY(service_del(c, by_name("net")));
     return service_del(c, by_name("net6"));
   });
   EXPECT_EQ(run(syn("192.0.2.9", 80)).action, static_cast<uint32_t>(XDP_PASS));
   EXPECT_EQ(run_to_backend(syn("192.0.2.5", 80)), ip("10.0.0.9"));
+}
+
+// The trie is read only inside the cover of the prefixes (xlb_vip_cover):
+// two prefixes far apart widen it (192.0.0.0/5, 2001:db8::/31), and every
+// address of both is still found; outside it, and inside it but in no
+// prefix, traffic passes.
+TEST_F(PrefixVipTest, PrefixesFarApartAreAllFound) {
+  configure([](Config& c) -> Status {
+    XLB_TRY(service_add(c, prefix_service("far", "198.51.100.0", 30, 80, {{"10.0.0.5", 5}})));
+    Service far6 = prefix_service("far6", "2001:db9::", 64, 443, {});
+    far6.backends.push_back(make_backend("fd00::2", backend_mac(12)));
+    return service_add(c, far6);
+  });
+  for (const char* dst : {"198.51.100.0", "198.51.100.3"})
+    EXPECT_EQ(run_to_backend(syn(dst, 80)), ip("10.0.0.5")) << dst;
+  EXPECT_TRUE(in("net", run_to_backend(syn("192.0.2.9", 80))));
+  EXPECT_EQ(run_to_backend(syn6("2001:db9::5", 443)), ip("fd00::2"));
+  EXPECT_TRUE(in("net6", run_to_backend(syn6("2001:db8::ab", 443))));
+  for (const char* dst : {"203.0.113.1", "198.51.100.4", "192.0.3.1"})
+    EXPECT_EQ(run(syn(dst, 80)).action, static_cast<uint32_t>(XDP_PASS)) << dst;
+  EXPECT_EQ(run(syn6("2001:dba::1", 443)).action, static_cast<uint32_t>(XDP_PASS));
+  EXPECT_EQ(stats().global[XLB_G_DROP_NO_SERVICE], 0u);
 }
 
 }  // namespace

@@ -250,6 +250,7 @@ TEST_F(Layout, PinsWithoutPrefixVipsAreUpgradedWithFlowsAndPersistence) {
   add_persist(pin_path(), svc_id, 15);
   set_stored_layout(kNoPrefixes);
   ASSERT_EQ(unlink((pin_path() + "/xlb_vip_prefixes").c_str()), 0);
+  ASSERT_EQ(unlink((pin_path() + "/xlb_vip_cover").c_str()), 0);
   auto layout = pinned_layout(pin_path());
   ASSERT_TRUE(layout.ok());
   EXPECT_EQ(*layout, kNoPrefixes);
@@ -264,6 +265,7 @@ TEST_F(Layout, PinsWithoutPrefixVipsAreUpgradedWithFlowsAndPersistence) {
   ASSERT_TRUE(layout.ok());
   EXPECT_EQ(*layout, uint32_t{XLB_ABI_VERSION});
   EXPECT_EQ(pinned_info(pin_path() + "/xlb_vip_prefixes").key_size, sizeof(xlb_vip_prefix_key));
+  EXPECT_EQ(pinned_info(pin_path() + "/xlb_vip_cover").value_size, sizeof(xlb_vip_cover));
   int fd = bpf_obj_get((pin_path() + "/xlb_flows").c_str());
   ASSERT_GE(fd, 0);
   for (int i = 0; i < 20; i++) {

@@ -1,6 +1,6 @@
 // Prefix VIPs (`service add NAME PROTO ADDR/LEN[:PORTS]`) through the real
 // binary against real pins: the ruleset round trip (`list ruleset | xlb -f
-// -`), `service list` and -j vip_len, the trie entry and bank flag the
+// -`), `service list` and -j vip_len, the trie entries and cover the
 // datapath reads, `flows get` for an address inside the prefix, and the
 // address health checks probe (`nat list`, the NAT entries).
 #include <bpf/bpf.h>
@@ -38,15 +38,15 @@ class PrefixVip : public PinnedTest {
     EXPECT_EQ(r.status, 0) << r.err;
     return nlohmann::json::parse(r.out);
   }
-  // The live bank's flags and its prefix VIPs' trie entries.
-  std::pair<uint32_t, size_t> bank_flags_and_prefixes() const {
+  // The live bank's prefix cover flags and its prefix VIPs' trie entries.
+  std::pair<uint32_t, size_t> cover_flags_and_prefixes() const {
     auto st = State::open(pin_path());
     EXPECT_TRUE(st.ok());
     uint32_t zero = 0;
     xlb_ctl ctl{};
     EXPECT_EQ(bpf_map_lookup_elem(st->maps().ctl(), &zero, &ctl), 0);
-    xlb_bank bank{};
-    EXPECT_EQ(bpf_map_lookup_elem(st->maps().banks(), &ctl.active_bank, &bank), 0);
+    xlb_vip_cover cover{};
+    EXPECT_EQ(bpf_map_lookup_elem(st->maps().vip_cover(), &ctl.active_bank, &cover), 0);
     size_t n = 0;
     xlb_vip_prefix_key cur{}, next{};
     const void* prev = nullptr;
@@ -55,7 +55,7 @@ class PrefixVip : public PinnedTest {
       prev = &cur;
       n += cur.bank == ctl.active_bank;
     }
-    return {bank.flags, n};
+    return {cover.flags, n};
   }
 };
 
@@ -80,12 +80,13 @@ TEST_F(PrefixVip, RulesetRoundTripListingsAndJson) {
   RunResult list = xlb({"service", "list"});
   EXPECT_NE(list.out.find("192.0.2.0/28:80,443"), std::string::npos) << list.out;
   EXPECT_NE(list.out.find("[2001:db8::/120]:*"), std::string::npos) << list.out;
-  EXPECT_EQ(bank_flags_and_prefixes(), (std::pair<uint32_t, size_t>{XLB_BANK_PREFIXES, 2}));
-  // Without prefix services the bank's flag is off: non-VIP traffic skips
-  // the trie.
+  EXPECT_EQ(cover_flags_and_prefixes(),
+            (std::pair<uint32_t, size_t>{XLB_COVER_V4 | XLB_COVER_V6, 2}));
+  // Without prefix services the cover's flags are off: non-VIP traffic
+  // skips the trie.
   ASSERT_EQ(xlb({"service", "del", "net"}).status, 0);
   ASSERT_EQ(xlb({"service", "del", "net6"}).status, 0);
-  EXPECT_EQ(bank_flags_and_prefixes(), (std::pair<uint32_t, size_t>{0, 0}));
+  EXPECT_EQ(cover_flags_and_prefixes(), (std::pair<uint32_t, size_t>{0, 0}));
 }
 
 // flows get for an address inside the prefix names the prefix's service;
