@@ -4,10 +4,13 @@
 # its rounds, with the ratio new / old.
 #
 #   bash bench/ab.sh BUILD_DIR [--ref REF] [--rounds N] [--runs N] [--calls N] [--json]
-#                    [--args "BENCH OPTIONS"]
+#                    [--args "BENCH OPTIONS"] [--new-args "BENCH OPTIONS"]
 #
 # --args passes more options to both benches (both must know them), e.g.
 # "--quick-ab" or "--churn-only" (issue 16's churn figure, from 837f7c6).
+# --new-args passes options to this build's bench only: what the new build
+# pays for a configuration the old one cannot have (e.g. "--prefix": a
+# prefix VIP service present, issue 18).
 #
 # REF defaults to 26e1acc (the last commit of map layout 2). The old tree is
 # exported with `git archive` and built once into a cache directory
@@ -25,7 +28,7 @@ set -euo pipefail
 
 BUILD=${1:?usage: bench/ab.sh BUILD_DIR [--ref REF] [--rounds N] [--runs N] [--calls N] [--json]}
 shift
-REF=26e1acc ROUNDS=2 RUNS=3 CALLS=1000 JSON=0 EXTRA=""
+REF=26e1acc ROUNDS=2 RUNS=3 CALLS=1000 JSON=0 EXTRA="" NEW_EXTRA=""
 while [ $# -gt 0 ]; do
   case $1 in
     --ref) REF=$2; shift ;;
@@ -34,6 +37,7 @@ while [ $# -gt 0 ]; do
     --calls) CALLS=$2; shift ;;
     --json) JSON=1 ;;
     --args) EXTRA=$2; shift ;;
+    --new-args) NEW_EXTRA=$2; shift ;;
     *) echo "ab.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -62,12 +66,14 @@ trap 'rm -rf "$TMP"' EXIT
 build_old
 # shellcheck disable=SC2206 # EXTRA is a list of options, split on purpose
 ARGS=(--json --runs "$RUNS" --calls "$CALLS" $EXTRA)
+# shellcheck disable=SC2206 # the same
+NEW_ARGS=(${NEW_EXTRA})
 for r in $(seq 1 "$ROUNDS"); do
   echo "ab.sh: round $r/$ROUNDS: old" >&2
   "$OLD_BENCH" "${ARGS[@]}" >"$TMP/old.$r.json"
   echo "ab.sh: round $r/$ROUNDS: new" >&2
   # --flood 0: the flood is this build's own figure, not an A/B.
-  "$NEW_BENCH" "${ARGS[@]}" --flood 0 >"$TMP/new.$r.json"
+  "$NEW_BENCH" "${ARGS[@]}" "${NEW_ARGS[@]}" --flood 0 >"$TMP/new.$r.json"
 done
 
 /usr/bin/python3 "$HERE/ab_report.py" "$REF ($SHA)" "$JSON" "$TMP"/old.*.json -- "$TMP"/new.*.json

@@ -2,7 +2,7 @@
 // BPF_PROG_TEST_RUN (JIT on), net of the fixed cost of a call.
 //
 //   xlb_bench_datapath [--json] [--runs N] [--calls N] [--repeat N] [--scale] [--scale-flows N]
-//                      [--churn N] [--churn-only] [--quick-ab] [--persist-only]
+//                      [--churn N] [--churn-only] [--quick-ab] [--persist-only] [--prefix]
 //
 // Method (bench/README.md says more):
 // - The real embedded datapath is loaded into a private bpffs and configured
@@ -86,6 +86,7 @@ struct Options {
   bool flood_only = false;    // the floors and the flood figure only
   bool quick_ab = false;      // 100-backend figures, guard and churn only (bench/ab.sh)
   bool persist_only = false;  // the floors and the persistence figures only
+  bool prefix = false;        // a prefix VIP service beside the others (kPrefixVip)
 };
 
 [[noreturn]] void die(const std::string& what) {
@@ -151,6 +152,12 @@ IpAddr vip4(uint32_t n) {
 IpAddr vip6(uint32_t n) {
   return ip(n == 3 ? "2001:db8::3" : n == 100 ? "2001:db8::100" : "2001:db8::1000");
 }
+// --prefix: a TCP service on every address of 192.0.2.128/28 (none of the
+// exact VIPs above, nor the non-VIP destination 203.0.113.1), 3 backends;
+// its figures send to 192.0.2.133.
+constexpr const char* kPrefixVip = "192.0.2.128";
+constexpr uint8_t kPrefixLen = 28;
+IpAddr prefix_dst() { return ip("192.0.2.133"); }
 
 // Backend addresses: 198.19.0.0/16 (RFC 2544, benchmarking; 198.18.0.0/16
 // is the default health-check NAT range) and 2001:db8:be::/48. They only
@@ -257,8 +264,28 @@ void Harness::load(uint32_t flows, const std::string& object) {
 }
 
 // For each size: tcp VIP:80 and udp VIP:53 on the IPv4 VIP, tcp [VIP6]:80.
+// --prefix: the service on kPrefixVip/kPrefixLen, port 80, 3 backends.
+Status add_prefix_service(Config& c, uint32_t& mac) {
+  Service s;
+  s.name = "prefix";
+  s.vip = ip(kPrefixVip);
+  s.vip_len = kPrefixLen;
+  s.port = 80;
+  if (Status a = service_add(c, s); !a.ok()) return a;
+  for (uint32_t i = 0; i < 3; i++) {
+    Backend b;
+    b.addr = backend_addr(5000 + i, false);
+    b.mac = backend_mac(++mac);
+    b.mac_explicit = true;
+    ServiceRef ref;
+    ref.name = s.name;
+    if (Status a = backend_add(c, ref, b); !a.ok()) return a;
+  }
+  return {};
+}
+
 void Harness::configure_services() {
-  Status st = state_->update([](Config& c) -> Status {
+  Status st = state_->update([this](Config& c) -> Status {
     uint32_t mac = 0;
     for (uint32_t n : kSizes) {
       struct {
@@ -286,6 +313,9 @@ void Harness::configure_services() {
           if (Status a = backend_add(c, ref, b); !a.ok()) return a;
         }
       }
+    }
+    if (opt_.prefix) {
+      if (Status a = add_prefix_service(c, mac); !a.ok()) return a;
     }
     // The guard off: these figures are the cost of recording every new
     // flow (what the object before the guard did); run_guard() prices it.
@@ -405,6 +435,7 @@ class Suite {
   }
   void per_size(uint32_t n);
   void cycle(uint32_t n);
+  void prefix_figures(uint32_t n);
   double timed(const std::vector<Bytes>& frames) const;
   std::vector<Bytes> fresh_syns(uint32_t n, int count);
   void print_churn_ratios(uint32_t rounds) const;
@@ -471,9 +502,50 @@ void Suite::per_size(uint32_t n) {
     add("non-VIP packet, hc port set (XDP_PASS)", Path::nonvip, n, XDP_PASS, repeat,
         h.sample(h.xlb(), XDP_PASS, repeat, [&](uint64_t) { return other; }));
   h.set_hc_port(false);
+  if (h.opt().prefix) prefix_figures(n);
   estimate_warm_new("TCP SYN, new flow, table empty", "TCP ACK, established, 1 flow", n);
   estimate_warm_new("IPv6 TCP SYN, new flow, table empty", "IPv6 TCP ACK, established, 1 flow", n);
   if (!h.opt().quick_ab) cycle(n);
+}
+
+// --prefix: a new flow and an established ACK to an address of the prefix
+// VIP (the exact hash misses, the trie finds it). Filed under the size of
+// the pass that runs them, as the non-VIP figures beside them. Then the
+// non-VIP packet without and with the prefix service, in turn, in this
+// process (ROUNDS pairs, every run of a side pooled): what prefix services
+// cost traffic that is no VIP, apart from the load of the machine.
+void Suite::prefix_figures(uint32_t n) {
+  Harness& h = h_;
+  auto fresh = [&](uint64_t) {
+    return packet(client(fresh_++, false), prefix_dst(), kProtoTcp, 80, kTcpSyn);
+  };
+  add("TCP SYN, new flow, prefix VIP", Path::newflow, n, XDP_TX, 1,
+      h.sample(h.xlb(), XDP_TX, 1, fresh, [&] { h.flush(); }));
+  Bytes ack = packet(client(7, false), prefix_dst(), kProtoTcp, 80, kTcpAck);
+  run_once(h.xlb(), ack, 1, XDP_TX);
+  for (uint32_t repeat : {1u, h.opt().repeat})
+    add("TCP ACK, established, prefix VIP", Path::established, n, XDP_TX, repeat,
+        h.sample(h.xlb(), XDP_TX, repeat, [&](uint64_t) { return ack; }));
+  const Bytes other = packet(client(7, false), ip("203.0.113.1"), kProtoTcp, 80, kTcpAck);
+  constexpr int kPairs = 3;
+  for (uint32_t repeat : {1u, h.opt().repeat}) {
+    std::vector<double> absent, present;
+    auto take = [&](std::vector<double>& into) {
+      auto runs = h.sample(h.xlb(), XDP_PASS, repeat, [&](uint64_t) { return other; });
+      into.insert(into.end(), runs.begin(), runs.end());
+    };
+    for (int i = 0; i < kPairs; i++) {
+      h.configure([](Config& c) { return service_del(c, by_name("prefix")); });
+      take(absent);
+      h.configure([](Config& c) {
+        uint32_t mac = 9000;
+        return add_prefix_service(c, mac);
+      });
+      take(present);
+    }
+    add("non-VIP packet, paired: no prefix service", Path::nonvip, n, XDP_PASS, repeat, absent);
+    add("non-VIP packet, paired: a prefix service", Path::nonvip, n, XDP_PASS, repeat, present);
+  }
 }
 
 const Figure* Suite::find(const std::string& scenario, uint32_t n, uint32_t repeat) const {
@@ -1053,6 +1125,9 @@ int main(int argc, char** argv) {
                "the churn only (no table-full fill, no forwarding methods)");
   app.add_flag("--persist-only", opt.persist_only,
                "only the floors and the persistence figures (service persist D)");
+  app.add_flag("--prefix", opt.prefix,
+               "add a prefix VIP service (192.0.2.128/28:80): every figure is then taken with "
+               "prefix services present, plus a new flow and an ACK to one of its addresses");
   app.add_option("--baseline", opt.baseline,
                  "another build's xlb.bpf.o of the same map layout: its 3-backend figures "
                  "beside this one's (across layouts: bench/ab.sh)");

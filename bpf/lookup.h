@@ -44,7 +44,50 @@ static __always_inline void xlb_svc_key_init(struct xlb_svc_key *k, __u32 bank,
 	k->vip = pkt->key.dst;
 }
 
-/* The VIP-level entry of the packet's destination, or NULL: not a VIP. */
+/* Whether the destination is inside the bank's cover of its prefix VIPs
+ * (xlb_abi.h): only then can the trie hold it. */
+static __always_inline int xlb_in_cover(const struct xlb_vip_cover *c,
+					const struct xlb_packet *pkt)
+{
+	const __u32 *d = pkt->key.dst.w;
+
+	if (pkt->key.family == XLB_AF_INET)
+		return (c->flags & XLB_COVER_V4) &&
+		       (d[0] & c->mask4) == c->addr4;
+	if (!(c->flags & XLB_COVER_V6))
+		return 0;
+	return ((d[0] & c->mask6.w[0]) ^ c->addr6.w[0]) == 0 &&
+	       ((d[1] & c->mask6.w[1]) ^ c->addr6.w[1]) == 0 &&
+	       ((d[2] & c->mask6.w[2]) ^ c->addr6.w[2]) == 0 &&
+	       ((d[3] & c->mask6.w[3]) ^ c->addr6.w[3]) == 0;
+}
+
+/*
+ * The VIP-level entry of the prefix VIP that holds the destination, or
+ * NULL. A subprogram of its own: its key stays off xlb_xdp's stack, and
+ * traffic that is no VIP pays the call, an array lookup and a flag test
+ * while the bank has no prefix VIP of its family, and a masked compare
+ * when it is outside their cover.
+ */
+static __noinline struct xlb_svc *
+xlb_lookup_prefix(__u32 bank, const struct xlb_packet *pkt)
+{
+	struct xlb_vip_prefix_key k;
+	const struct xlb_vip_cover *c;
+
+	c = bpf_map_lookup_elem(&xlb_vip_cover, &bank);
+	if (!c || !xlb_in_cover(c, pkt))
+		return NULL;
+	k.prefixlen = XLB_PREFIX_KEY_BITS +
+		      (pkt->key.family == XLB_AF_INET6 ? 128 : 32);
+	k.bank = bank;
+	k.family = pkt->key.family;
+	__builtin_memcpy(k.addr, &pkt->key.dst, sizeof(k.addr));
+	return bpf_map_lookup_elem(&xlb_vip_prefixes, &k);
+}
+
+/* The VIP-level entry of the packet's destination, or NULL: not a VIP.
+ * An exact VIP wins over a prefix that holds it. */
 static __always_inline struct xlb_svc *
 xlb_lookup_vip(__u32 bank, const struct xlb_packet *pkt)
 {
@@ -53,7 +96,9 @@ xlb_lookup_vip(__u32 bank, const struct xlb_packet *pkt)
 
 	xlb_svc_key_init(&k, bank, pkt);
 	vip = bpf_map_lookup_elem(&xlb_svcs, &k);
-	if (!vip || !(vip->flags & XLB_SVC_VIP_ENTRY))
+	if (!vip)
+		return xlb_lookup_prefix(bank, pkt);
+	if (!(vip->flags & XLB_SVC_VIP_ENTRY))
 		return NULL;
 	return vip;
 }
@@ -91,6 +136,12 @@ xlb_lookup_service(__u32 bank, const struct xlb_svc *vip,
 		return vip;
 	xlb_svc_key_init(&k, bank, pkt);
 	k.proto = pkt->key.proto;
+	if (vip->flags & XLB_SVC_PREFIX) {
+		/* A prefix's services: under its index, not the address. */
+		k.family |= XLB_AF_PREFIX;
+		__builtin_memset(&k.vip, 0, sizeof(k.vip));
+		__builtin_memcpy(&k.vip, &vip->id, sizeof(vip->id));
+	}
 	if (!pkt->fragment) {
 		k.port = pkt->key.dport;
 		svc = bpf_map_lookup_elem(&xlb_svcs, &k);

@@ -59,8 +59,10 @@
  *    xlb_xdp_capture is loaded only by `xlb capture`).
  * 7: persistence (service persist D): xlb_persist; xlb_svc grows by 4
  *    bytes (persist); backend flags XLB_BE_NO_NEW and XLB_BE_PERSIST.
- * 8: Maglev tables are BPF_F_MMAPABLE (xlb_rings' inner template): filled
- *    by memcpy. Entries unchanged; the tables are rebuilt from the model. */
+ * 8: prefix VIPs: xlb_vip_prefixes (LPM trie of VIP-level entries) and
+ *    xlb_vip_cover (per bank, what the trie can hold); Maglev tables are
+ *    BPF_F_MMAPABLE (xlb_rings' inner template), filled through a mapping;
+ *    entries of other maps unchanged. */
 
 /* Default capacities, chosen at first attach (xlb interface attach). */
 #define XLB_DEFAULT_MAX_SERVICES 1024
@@ -104,6 +106,7 @@ struct xlb_ctl {
 
 /* Service flags. */
 #define XLB_SVC_SH	  0x0001 /* sched sh: hash the source address only */
+#define XLB_SVC_PREFIX	  0x1000 /* VIP entry of a prefix (xlb_vip_prefixes) */
 #define XLB_SVC_CARRIES	  0x2000 /* VIP entry: carries a service (xlb_svc) */
 #define XLB_SVC_ECHO	  0x4000 /* VIP entry: answer ICMP echo (echo.h) */
 #define XLB_SVC_VIP_ENTRY 0x8000 /* the VIP-level entry (proto 0, port 0) */
@@ -167,6 +170,41 @@ struct xlb_svc_key {
 	__be16 port;
 	struct xlb_addr vip;
 };
+
+/*
+ * Prefix VIPs (service add web tcp 192.0.2.0/28:80). xlb_vip_prefixes, an
+ * LPM trie keyed by (bank, family, address), holds one VIP-level entry per
+ * prefix (XLB_SVC_VIP_ENTRY | XLB_SVC_PREFIX; id: the prefix's index in
+ * its bank, never a carried service). It is looked up only when the exact
+ * VIP hash missed and the destination is inside the bank's cover
+ * (xlb_vip_cover), so exact VIPs win, non-VIP traffic without prefix
+ * services of its family pays one flag test, and non-VIP traffic outside
+ * the cover a masked compare. The prefix's services are in xlb_svcs under
+ * family | XLB_AF_PREFIX and the address {index, 0, 0, 0}.
+ */
+struct xlb_vip_prefix_key {
+	__u32 prefixlen; /* 64 + the prefix length */
+	__u32 bank;
+	__u32 family;
+	__u8 addr[16];
+};
+#define XLB_PREFIX_KEY_BITS 64	 /* bank and family, before the address */
+#define XLB_AF_PREFIX	    0x80 /* xlb_svc_key.family of a prefix's services */
+
+/* xlb_vip_cover[bank]: per family, the longest prefix that holds every
+ * prefix VIP of the bank (one prefix VIP: itself). A destination outside
+ * it cannot be in the trie, which is then not walked (a trie lookup that
+ * misses costs several ns; this compare about one). */
+struct xlb_vip_cover {
+	__u32 flags; /* XLB_COVER_V4, XLB_COVER_V6 */
+	__be32 addr4;
+	__be32 mask4;
+	__u32 reserved;
+	struct xlb_addr addr6;
+	struct xlb_addr mask6;
+};
+#define XLB_COVER_V4 0x1 /* the bank has IPv4 prefix VIPs */
+#define XLB_COVER_V6 0x2 /* the bank has IPv6 prefix VIPs */
 
 /*
  * A service, or a VIP-level entry. A VIP-level entry with XLB_SVC_CARRIES
@@ -625,6 +663,8 @@ static_assert(sizeof(struct xlb_svc_key) == 24, "xlb_svc_key");
 static_assert(sizeof(struct xlb_svc) == 32, "xlb_svc");
 static_assert(sizeof(struct xlb_persist_key) == 24, "xlb_persist_key");
 static_assert(sizeof(struct xlb_persist) == 16, "xlb_persist");
+static_assert(sizeof(struct xlb_vip_prefix_key) == 28, "xlb_vip_prefix_key");
+static_assert(sizeof(struct xlb_vip_cover) == 48, "xlb_vip_cover");
 static_assert(sizeof(struct xlb_backend) == 40, "xlb_backend");
 static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key");
 static_assert(sizeof(struct xlb_flow) == 16, "xlb_flow");
@@ -652,6 +692,8 @@ _Static_assert(sizeof(struct xlb_svc_key) == 24, "xlb_svc_key");
 _Static_assert(sizeof(struct xlb_svc) == 32, "xlb_svc");
 _Static_assert(sizeof(struct xlb_persist_key) == 24, "xlb_persist_key");
 _Static_assert(sizeof(struct xlb_persist) == 16, "xlb_persist");
+_Static_assert(sizeof(struct xlb_vip_prefix_key) == 28, "xlb_vip_prefix_key");
+_Static_assert(sizeof(struct xlb_vip_cover) == 48, "xlb_vip_cover");
 _Static_assert(sizeof(struct xlb_backend) == 40, "xlb_backend");
 _Static_assert(sizeof(struct xlb_bank) == 64, "xlb_bank");
 _Static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key");

@@ -37,6 +37,25 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_svcs SEC(".maps");
 
+/* Prefix VIPs: VIP-level entries by longest prefix (xlb_abi.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 2 * XLB_DEFAULT_MAX_SERVICES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xlb_vip_prefix_key);
+	__type(value, struct xlb_svc);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_vip_prefixes SEC(".maps");
+
+/* Per bank: what xlb_vip_prefixes can hold (xlb_abi.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct xlb_vip_cover);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_vip_cover SEC(".maps");
+
 /* The template of every Maglev table. BPF_F_INNER_MAP lets each table have
  * its own (prime) size; BPF_F_MMAPABLE lets the control plane fill a new
  * table with one memcpy instead of a batch of 16381 (or 65537) updates. */

@@ -12,10 +12,10 @@ const char* liveness_name(FlowLiveness l) {
   return l == FlowLiveness::expired ? "expired" : l == FlowLiveness::stale ? "stale" : "live";
 }
 
-// The datapath's service for a packet: the exact port, else port 0.
+// The datapath's service for a packet: on its exact VIP or the longest
+// prefix VIP that holds it, the exact port, else port 0.
 const Service* service_for(const Config& cfg, const cmd::FlowsGet& c) {
-  if (const Service* s = cfg.find_service(c.proto, c.vip.addr, c.vip.port)) return s;
-  return cfg.find_service(c.proto, c.vip.addr, 0);
+  return cfg.service_for(c.proto, c.vip.addr, c.vip.port);
 }
 
 const Backend* backend_by_id(const Service& s, uint32_t id) {

@@ -24,7 +24,8 @@ constexpr CommandSpec kSpecs[] = {
     {"service", "add",
      "NAME tcp|udp VIP[:PORTS] [sched mh|sh] [ring PRIME] [forward FWD] [need N] [panic P%] "
      "[weights static|flows|response] [persist D|off]",
-     "add a virtual service (port 0 or none: every port); PORTS := PORT[-PORT][,PORTS]; "
+     "add a virtual service (port 0 or none: every port); VIP may be ADDR/LEN (a prefix); "
+     "PORTS := PORT[-PORT][,PORTS]; "
      "FWD := dsr | ipip | gre | gue [port P] | fou [port P]",
      parse::parse_service,
      "service add web tcp 192.0.2.10:80 sched mh ring 16381 forward gue port 6080 need 1"},

@@ -93,8 +93,46 @@ std::optional<std::pair<std::string, std::string>> split_ports(const std::string
   return std::pair{w.substr(0, colon), ports};
 }
 
-// VIP[:PORT] or VIP:PORTS.
+// ADDR/LEN[:PORTS] or [IPv6/LEN][:PORTS] split into prefix and ports; the
+// ports are empty when absent, nullopt when the word is malformed.
+std::optional<std::pair<std::string, std::string>> split_prefix(const std::string& w) {
+  if (!w.starts_with('[')) {
+    const size_t colon = w.find(':');
+    if (colon == std::string::npos) return std::pair{w, std::string()};
+    return std::pair{w.substr(0, colon), w.substr(colon + 1)};
+  }
+  const size_t close = w.find(']');
+  if (close == std::string::npos) return std::nullopt;
+  const std::string rest = w.substr(close + 1);
+  if (!rest.empty() && (rest.size() < 2 || rest[0] != ':')) return std::nullopt;
+  return std::pair{w.substr(1, close - 1), rest.empty() ? rest : rest.substr(1)};
+}
+
+// A prefix VIP (192.0.2.0/28:80): every address of it is a VIP.
+Status read_prefix_vip(Cursor& c, Service& s) {
+  const std::string& w = c.peek();
+  auto split = split_prefix(w);
+  auto p = split ? IpPrefix::parse(split->first) : std::nullopt;
+  if (!p || p->addr.is_v6() != w.starts_with('['))
+    return c.error("invalid VIP prefix '" + w +
+                   "' (expected ADDR/LEN[:PORTS] or [IPv6/LEN][:PORTS])");
+  if (p->addr != IpAddr::parse(split->first.substr(0, split->first.find('/'))))
+    return c.error("VIP prefix " + split->first + " has host bits set (" + p->str() + "?)");
+  if (p->len == 0) return c.error("a VIP prefix of length 0 would take every address");
+  if (!split->second.empty()) {
+    auto set = read_port_set(c, split->second);
+    if (!set) return set.error();
+    s.set_ports(*set);
+  }
+  c.next();
+  s.vip = p->addr;
+  s.vip_len = p->len == (p->addr.is_v6() ? 128 : 32) ? 0 : p->len;
+  return {};
+}
+
+// VIP[:PORT], VIP:PORTS or a prefix VIP.
 Status read_vip_ports(Cursor& c, Service& s) {
+  if (!c.done() && c.peek().find('/') != std::string::npos) return read_prefix_vip(c, s);
   auto split = c.done() ? std::nullopt : split_ports(c.peek());
   auto ep = split ? Endpoint::parse(split->first) : std::nullopt;
   if (!ep) {

@@ -34,7 +34,7 @@ void HealthChecker::add_task(const Key& k, const Settings& s, const Service& svc
   if (!target) return;  // no id yet: next round
   Task t{c,
          *target,
-         to_string(c.type) + " " + Endpoint{svc.vip, check_port(svc, c)}.str(),
+         to_string(c.type) + " " + Endpoint{svc.probe_vip(), check_port(svc, c)}.str(),
          CheckFsm(b.health),
          HealthClock::now(),
          false,

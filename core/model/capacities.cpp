@@ -57,7 +57,7 @@ uint64_t service_map_entries(const Config& c) {
   std::set<IpAddr> vips;
   for (const auto& s : c.services) {
     n += s.port_entries();
-    vips.insert(s.vip);
+    if (!s.vip_len) vips.insert(s.vip);  // a prefix VIP is in its own map
   }
   return n + vips.size();
 }

@@ -48,7 +48,8 @@ Error capacity_exhausted(const char* what, uint32_t limit);
 Status check_id_capacity(const Config& live, const Config& next, const Capacities& caps);
 
 // Entries of the service map that one bank of `c` needs: one per port of
-// each service (a range of 100 ports takes 100) and one per VIP.
+// each service (a range of 100 ports takes 100) and one per VIP (prefix
+// VIPs have a map of their own, as large as the number of services).
 uint64_t service_map_entries(const Config& c);
 // Whether they fit: the map holds 4 x services entries, half per bank.
 Status check_service_map_capacity(const Config& next, const Capacities& caps);

@@ -83,6 +83,12 @@ uint16_t Service::tunnel_port() const {
 std::string Service::spec() const { return to_string(proto) + " " + endpoint(); }
 
 std::string Service::endpoint() const {
+  if (vip_len) {
+    const std::string p = vip.str() + "/" + std::to_string(vip_len);
+    const std::string host = vip.is_v6() ? "[" + p + "]" : p;
+    if (!ports.empty()) return host + ":" + ports_str(ports);
+    return port ? host + ":" + std::to_string(port) : host;
+  }
   if (ports.empty()) return Endpoint{vip, port}.str();
   return Endpoint{vip, 0}.str() + ":" + ports_str(ports);
 }
@@ -156,12 +162,45 @@ const Service* Config::find_service(std::string_view name) const {
 
 Service* Config::find_service(Proto p, const IpAddr& vip, uint16_t port) {
   for (auto& s : services)
-    if (s.proto == p && s.vip == vip && s.has_port(port)) return &s;
+    if (s.proto == p && s.vip == vip && !s.vip_len && s.has_port(port)) return &s;
   return nullptr;
 }
 
 const Service* Config::find_service(Proto p, const IpAddr& vip, uint16_t port) const {
   return const_cast<Config*>(this)->find_service(p, vip, port);
+}
+
+bool Service::vip_holds(const IpAddr& dst) const {
+  return vip_len ? IpPrefix{vip, vip_len}.contains(dst) : vip == dst;
+}
+
+IpAddr Service::probe_vip() const {
+  IpAddr a = vip;
+  // A prefix (at most /31, /127) has host bits, all zero: the last is free.
+  if (vip_len) a.bytes[a.is_v6() ? 15 : 3] |= 1;
+  return a;
+}
+
+std::optional<IpPrefix> Config::vip_of(const IpAddr& dst) const {
+  std::optional<IpPrefix> best;
+  for (const auto& s : services) {
+    if (!s.vip_holds(dst)) continue;
+    if (!s.vip_len) return IpPrefix{dst, 0};
+    if (!best || s.vip_len > best->len) best = IpPrefix{s.vip, s.vip_len};
+  }
+  return best;
+}
+
+const Service* Config::service_for(Proto p, const IpAddr& dst, uint16_t port) const {
+  const auto vip = vip_of(dst);
+  if (!vip) return nullptr;
+  const Service* any = nullptr;
+  for (const auto& s : services) {
+    if (s.proto != p || s.vip != vip->addr || s.vip_len != vip->len) continue;
+    if (port && s.has_port(port)) return &s;
+    if (s.port == 0) any = &s;
+  }
+  return any;
 }
 
 namespace {
@@ -172,6 +211,13 @@ bool valid_name(const std::string& n) {
   return std::all_of(n.begin(), n.end(), [](char ch) {
     return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.';
   });
+}
+
+// A prefix VIP: shorter than an address, without host bits.
+bool valid_prefix(const IpAddr& a, uint8_t len) {
+  if (len == 0 || len >= (a.is_v6() ? 128 : 32)) return false;
+  auto p = IpPrefix::parse(a.str() + "/" + std::to_string(len));
+  return p && p->addr == a;
 }
 
 Status validate_backend(const Service& s, const Backend& b) {
@@ -196,6 +242,10 @@ Status validate_service(const Service& s) {
     return usage_error("ring " + std::to_string(s.ring) + " of service " + s.name +
                        " is not a prime between " + std::to_string(XLB_RING_MIN) + " and " +
                        std::to_string(XLB_RING_MAX));
+  if (s.vip_len && !valid_prefix(s.vip, s.vip_len))
+    return usage_error("service " + s.name + ": invalid VIP prefix " + s.vip.str() + "/" +
+                       std::to_string(s.vip_len) + " (a network address, length 1 to " +
+                       (s.vip.is_v6() ? "127)" : "31)"));
   if (s.backends.size() >= s.ring)
     return usage_error("service " + s.name + " has more backends than ring slots");
   if (s.forward_port && !takes_port(s.forward))
@@ -237,7 +287,7 @@ namespace {
 // The port `a` and `b` share, when they are on one VIP and protocol (0:
 // both have every port).
 std::optional<uint16_t> shared_port(const Service& a, const Service& b) {
-  if (a.proto != b.proto || a.vip != b.vip) return std::nullopt;
+  if (a.proto != b.proto || a.vip != b.vip || a.vip_len != b.vip_len) return std::nullopt;
   if (a.port == 0 || b.port == 0)
     return a.port == b.port ? std::optional<uint16_t>(0) : std::nullopt;
   return first_common_port(a.port_set(), b.port_set());

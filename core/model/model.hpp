@@ -114,6 +114,9 @@ struct Service {
   std::string name;
   Proto proto = Proto::tcp;
   IpAddr vip;
+  // Prefix VIPs (192.0.2.0/28:80): every address of vip/vip_len is a VIP
+  // of the service; 0: vip alone. An exact VIP wins over a prefix.
+  uint8_t vip_len = 0;
   uint16_t port = 0;  // 0: every port; with several ports, the first of them
   // Several ports (VIP:80,443,8000-8099): the whole set, normalised, that
   // starts with `port`; empty when the service has one port or every port.
@@ -143,6 +146,13 @@ struct Service {
 
   std::string spec() const;      // "tcp 192.0.2.10:80", "tcp 192.0.2.10:80,443"
   std::string endpoint() const;  // "192.0.2.10:80,443", "[2001:db8::10]:53"
+  // Whether a packet to `dst` is for this service's VIP: the VIP itself,
+  // or any address of a prefix VIP (exact VIPs win: see Config::vip_of).
+  bool vip_holds(const IpAddr& dst) const;
+  // The address its health checks send probes to (through the NAT path):
+  // the VIP, or for a prefix VIP its first host address (192.0.2.1 for
+  // 192.0.2.0/28), since backends seldom answer on the network address.
+  IpAddr probe_vip() const;
   // Sets the ports from a normalised, non-empty set (one port: `ports` empty).
   void set_ports(const PortSet& set);
   // The ports as a set: {port} for one port, {} for every port (port 0).
@@ -219,6 +229,13 @@ struct Config {
   // service with several finds it.
   Service* find_service(Proto p, const IpAddr& vip, uint16_t port);
   const Service* find_service(Proto p, const IpAddr& vip, uint16_t port) const;
+  // The VIP the datapath finds for a packet to `dst` (bpf/lookup.h): `dst`
+  // when a service has it as an exact VIP, else the longest prefix VIP
+  // that holds it (len 0: an exact VIP); nullopt: no VIP.
+  std::optional<IpPrefix> vip_of(const IpAddr& dst) const;
+  // The service the datapath gives a packet to dst:port: on the VIP above,
+  // the one with that port, else the one with every port; null: none.
+  const Service* service_for(Proto p, const IpAddr& dst, uint16_t port) const;
 };
 
 // Checks the model's own invariants (unique names and keys, families that

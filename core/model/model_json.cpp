@@ -88,6 +88,7 @@ json service_fields(const Service& s) {
          {"id", s.id},
          {"ring_slot", s.ring_slot}};
   if (!s.ports.empty()) j["ports"] = ports_str(s.ports);  // several ports only
+  if (s.vip_len) j["vip_len"] = s.vip_len;                // prefix VIPs only
   return j;
 }
 
@@ -193,6 +194,7 @@ Result<Service> service_from(const J& j) {
   s.forward = *fwd;
   s.vip = *vip;
   s.port = as<uint16_t>(j.at("port"));
+  s.vip_len = j.value("vip_len", uint8_t{0});  // absent: one address
   XLB_TRY(ports_from(j, s));
   s.ring = as<uint32_t>(j.at("ring"));
   s.forward_port = j.value("forward_port", uint16_t{0});

@@ -1,11 +1,9 @@
 #include "state/layout.hpp"
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <string_view>
 
 #include "base/sys_error.hpp"
 #include "xlb_abi.h"
@@ -65,29 +63,6 @@ bpf_map_info pinned_map_info(const std::string& path) {
   return info;
 }
 
-// The map_flags of xlb_rings' inner template, as the BTF of the object that
-// created the maps declares it (libbpf encodes `__uint(map_flags, N)` as a
-// pointer to an array of N elements); -1 when that cannot be read. The
-// outer map carries no BTF; xlb_ctl, made by the same object, does.
-int64_t template_flags(const std::string& pin_path) {
-  const bpf_map_info info = pinned_map_info(pin_path + "/xlb_ctl");
-  if (!info.btf_id) return -1;
-  btf* b = btf__load_from_kernel_by_id(info.btf_id);
-  if (!b) return -1;
-  int64_t flags = -1;
-  int id = btf__find_by_name_kind(b, "xlb_ring_inner", BTF_KIND_STRUCT);
-  const btf_type* t = id > 0 ? btf__type_by_id(b, id) : nullptr;
-  for (int i = 0; t && i < btf_vlen(t); i++) {
-    const btf_member& m = btf_members(t)[i];
-    if (std::string_view(btf__name_by_offset(b, m.name_off)) != "map_flags") continue;
-    const btf_type* ptr = btf__type_by_id(b, m.type);
-    const btf_type* arr = ptr && btf_is_ptr(ptr) ? btf__type_by_id(b, ptr->type) : nullptr;
-    if (arr && btf_is_array(arr)) flags = btf_array(arr)->nelems;
-  }
-  btf__free(b);
-  return flags;
-}
-
 // Entries of the pinned xlb_global, 0 when unreadable.
 uint32_t global_counters(const std::string& pin_path) {
   return pinned_map_info(pin_path + "/xlb_global").max_entries;
@@ -113,19 +88,17 @@ Result<uint32_t> pinned_layout(const std::string& pin_path) {
   // Never committed: the maps say which layout made them (3 has the
   // next-hop table, 4 two more global counters, 5 four more, 6 a flow
   // table with one LRU list for all CPUs, and VIP entries that carry a
-  // service, 7 the persistence table, 8 mmapable Maglev tables).
+  // service, 7 the persistence table, 8 the prefix VIPs' trie and mmapable
+  // Maglev tables).
   if (access((pin_path + "/xlb_nexthops").c_str(), F_OK) != 0) return 2u;
   const uint32_t counters = global_counters(pin_path);
   if (counters < XLB_G_MAX_V4) return 3u;
   if (counters < XLB_G_MAX) return 4u;
   if (pinned_map_info(pin_path + "/xlb_flows").map_flags & BPF_F_NO_COMMON_LRU) return 5u;
   if (access((pin_path + "/xlb_persist").c_str(), F_OK) != 0) return 6u;
-  const int64_t ring_flags = template_flags(pin_path);
-  if (ring_flags >= 0 && !(ring_flags & BPF_F_MMAPABLE)) return 7u;
+  if (access((pin_path + "/xlb_vip_prefixes").c_str(), F_OK) != 0) return 7u;
   return uint32_t{XLB_ABI_VERSION};
 }
-
-int64_t ring_template_flags(const std::string& pin_path) { return template_flags(pin_path); }
 
 Error newer_layout_error(const std::string& pin_path, uint32_t layout) {
   return runtime_error("the pins at " + pin_path + " are layout " + std::to_string(layout) +

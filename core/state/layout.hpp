@@ -22,11 +22,6 @@ Result<uint32_t> pinned_layout(const std::string& pin_path);
 // first key is "abi"); 0 when the blob does not start that way.
 uint32_t blob_layout(std::span<const uint8_t> blob);
 
-// The map_flags of the pinned xlb_rings' inner template (the Maglev
-// tables), from the BTF of the object that made the map; -1 when unknown.
-// Layout 8 added BPF_F_MMAPABLE.
-int64_t ring_template_flags(const std::string& pin_path);
-
 // The refusal for pins newer than this xlb.
 Error newer_layout_error(const std::string& pin_path, uint32_t layout);
 

@@ -55,6 +55,7 @@ void size_map(bpf_map* m, const std::string& pin_path, uint32_t wanted) {
 void size_maps(xlb_bpf* s, const LoadOptions& o) {
   const Capacities& c = o.caps;
   size_map(s->maps.xlb_svcs, o.pin_path, 4 * c.services);
+  size_map(s->maps.xlb_vip_prefixes, o.pin_path, 2 * c.services);
   size_map(s->maps.xlb_rings, o.pin_path, XLB_RING_SLOTS_PER_SERVICE * c.services);
   size_map(s->maps.xlb_backends, o.pin_path, c.backends);
   size_map(s->maps.xlb_flows, o.pin_path, c.flows);

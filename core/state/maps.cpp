@@ -13,9 +13,10 @@
 namespace xlb {
 
 const char* const Maps::kNames[Maps::kCount] = {
-    "xlb_ctl",       "xlb_banks",      "xlb_svcs",     "xlb_rings",    "xlb_backends", "xlb_flows",
-    "xlb_svc_stats", "xlb_be_stats",   "xlb_global",   "xlb_store",    "xlb_grace",    "xlb_nat",
-    "xlb_hc_cfg",    "xlb_hc_replies", "xlb_nexthops", "xlb_tx_ports", "xlb_persist"};
+    "xlb_ctl",      "xlb_banks",     "xlb_svcs",         "xlb_rings",      "xlb_backends",
+    "xlb_flows",    "xlb_svc_stats", "xlb_be_stats",     "xlb_global",     "xlb_store",
+    "xlb_grace",    "xlb_nat",       "xlb_hc_cfg",       "xlb_hc_replies", "xlb_nexthops",
+    "xlb_tx_ports", "xlb_persist",   "xlb_vip_prefixes", "xlb_vip_cover"};
 
 namespace {
 

@@ -39,17 +39,19 @@ class Maps {
   int nexthops() const { return fd_[14]; }
   int tx_ports() const { return fd_[15]; }
   int persist() const { return fd_[16]; }
+  int vip_prefixes() const { return fd_[17]; }
+  int vip_cover() const { return fd_[18]; }
   const Capacities& caps() const { return caps_; }
   const std::string& pin_path() const { return pin_path_; }
   // Kernel memory charged to the maps (fdinfo memlock), Maglev tables included.
   uint64_t memory_bytes() const;
 
-  static constexpr int kCount = 17;
+  static constexpr int kCount = 19;
   static const char* const kNames[kCount];
 
  private:
   Maps() = default;
-  int fd_[kCount] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+  int fd_[kCount] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
   Capacities caps_;
   std::string pin_path_;
 };

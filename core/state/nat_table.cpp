@@ -68,7 +68,7 @@ void set_check_ports(const Service& s, xlb_nat& v) {
 xlb_nat nat_value(const Service& s, const Backend& b) {
   xlb_nat v{};
   set_check_ports(s, v);
-  v.vip = s.vip.to_abi();
+  v.vip = s.probe_vip().to_abi();  // a prefix VIP: its first host address
   v.backend = b.id;
   v.cookie = b.cookie;
   v.svc_id = s.id;
@@ -162,7 +162,7 @@ Result<std::vector<NatRow>> read_nat_table(const Maps& m, const Config& live, ui
     for (const auto& b : s.backends) {
       auto nat = nat_address(live.settings, s, b);
       if (!nat) continue;
-      NatRow r{*nat, s.name, s.proto, s.vip, s.port, b.addr, b.id, 0, IpAddr{}};
+      NatRow r{*nat, s.name, s.proto, s.probe_vip(), s.port, b.addr, b.id, 0, IpAddr{}};
       xlb_nat_key k = nat_key(bank, *nat);
       xlb_nat v{};
       if (bpf_map_lookup_elem(m.nat(), &k, &v) == 0) {

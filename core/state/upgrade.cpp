@@ -45,9 +45,10 @@ Bytes flow_2_to_3(std::span<const uint8_t> v) {
 // maps and turned padding of xlb_flow into `exported` (0: export soon).
 // Layout 6 made xlb_flows one LRU for all CPUs (no BPF_F_NO_COMMON_LRU):
 // the entries are the same, copied into the new map; xlb_svc grew (the
-// services are rebuilt from the model). Layout 7 added xlb_persist. Layout
-// 8 made the Maglev tables mmapable: the tables are rebuilt from the
-// model; flows and persistence entries are carried.
+// services are rebuilt from the model). Layout 7 added xlb_persist (carried
+// over from 7 on, see carry_persist) and grew xlb_svc; layout 8 added
+// xlb_vip_prefixes and xlb_vip_cover (prefix VIPs), written from the model,
+// and made the Maglev tables mmapable (rebuilt from the model).
 Bytes flow_same(std::span<const uint8_t> v) { return Bytes(v.begin(), v.end()); }
 
 // One layout bump: how a flow entry of layout `from` becomes one of layout
@@ -135,15 +136,15 @@ void carry_flows(int old_fd, int new_fd, uint32_t from, UpgradeReport& r) {
   });
 }
 
-// Persistence entries (layout 7 on) of an unchanged shape are copied as
-// they are: the model keeps its ids and cookies in the new maps
-// (State::adopt), so each still names its backend.
-void carry_persistence(int old_fd, int new_fd, UpgradeReport& r) {
+// Persistence entries (layout 7 on) are the same in every later layout:
+// copied as they are, those the new map already has kept.
+void carry_persist(int old_fd, int new_fd, UpgradeReport& r) {
   const bpf_map_info a = map_info(old_fd), b = map_info(new_fd);
-  if (!a.key_size || a.key_size != b.key_size || a.value_size != b.value_size) return;
+  if (a.key_size != sizeof(xlb_persist_key) || a.value_size != sizeof(xlb_persist) ||
+      b.value_size != a.value_size)
+    return;
   walk_entries(old_fd, a, [&](const Bytes& key, const Bytes& val) {
-    if (bpf_map_update_elem(new_fd, key.data(), val.data(), BPF_NOEXIST) == 0)
-      r.persisted_carried++;
+    if (bpf_map_update_elem(new_fd, key.data(), val.data(), BPF_NOEXIST) == 0) r.persist_carried++;
   });
 }
 
@@ -267,9 +268,10 @@ void carry_all_flows(Upgrade& u) {
   Fd from(bpf_obj_get(pin(u.pin_path, "xlb_flows").c_str()));
   Fd to(bpf_obj_get(pin(u.staging, "xlb_flows").c_str()));
   if (from.fd >= 0 && to.fd >= 0) carry_flows(from.fd, to.fd, u.from, u.report);
+  if (u.from < 7) return;  // no persistence table before layout 7
   Fd pfrom(bpf_obj_get(pin(u.pin_path, "xlb_persist").c_str()));
   Fd pto(bpf_obj_get(pin(u.staging, "xlb_persist").c_str()));
-  if (pfrom.fd >= 0 && pto.fd >= 0) carry_persistence(pfrom.fd, pto.fd, u.report);
+  if (pfrom.fd >= 0 && pto.fd >= 0) carry_persist(pfrom.fd, pto.fd, u.report);
 }
 
 Status swap_programs(Upgrade& u) {
@@ -329,11 +331,10 @@ Result<UpgradeReport> upgrade_layout(const std::string& pin_path) {
 std::string describe(const UpgradeReport& r) {
   std::string s = "upgraded the pinned maps from layout " + std::to_string(r.from) + " to " +
                   std::to_string(r.to) + " in place: " + std::to_string(r.flows_carried) +
-                  " flow entries carried over, " +
-                  (r.persisted_carried
-                       ? std::to_string(r.persisted_carried) + " persistence entries carried over, "
-                       : std::string()) +
-                  std::to_string(r.links) + " interface program(s) replaced";
+                  " flow entries carried over, " + std::to_string(r.links) +
+                  " interface program(s) replaced";
+  if (r.persist_carried)
+    s += ", " + std::to_string(r.persist_carried) + " persistence entries carried over";
   if (r.flows_dropped) s += ", " + std::to_string(r.flows_dropped) + " flow entries dropped";
   return s;
 }

@@ -28,9 +28,9 @@ struct UpgradeReport {
   uint32_t from = 0;  // 0: nothing was upgraded
   uint32_t to = 0;
   uint64_t flows_carried = 0;
-  uint64_t flows_dropped = 0;      // entries that could not be converted
-  uint64_t persisted_carried = 0;  // persistence entries (client -> backend)
-  int links = 0;                   // interfaces whose program was swapped
+  uint64_t flows_dropped = 0;    // entries that could not be converted
+  uint64_t persist_carried = 0;  // persistence entries (layout 7 on)
+  int links = 0;                 // interfaces whose program was swapped
 };
 
 // Upgrades the pins under pin_path when an older layout made them (taking

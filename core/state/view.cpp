@@ -109,6 +109,7 @@ ServiceView service_view(const Service& s, const StatsSnapshot* st) {
   v.weights = s.weights;
   v.persist = s.persist;
   v.ports = s.ports;
+  v.vip_len = s.vip_len;
   const Service::NewFlowRule rule = s.new_flow_rule();
   v.backends.reserve(s.backends.size());
   for (const auto& b : s.backends) v.backends.push_back(backend_view(s, rule, b, st));

@@ -80,10 +80,18 @@ struct ServiceView {
   WeightMode weights = WeightMode::fixed;
   uint32_t persist = 0;  // seconds, 0: off
   PortSet ports{};       // several ports (Service::ports); empty for one or every port
+  uint8_t vip_len = 0;   // a prefix VIP: vip/vip_len (Service::vip_len)
   Endpoint endpoint() const { return {vip, port}; }
-  // For tables: "192.0.2.10:80", "192.0.2.10:*", "192.0.2.10:80,443,8000-8099".
+  // For tables: "192.0.2.10:80", "192.0.2.10:*", "192.0.2.10:80,443,8000-8099",
+  // "192.0.2.0/28:80".
   std::string display() const {
-    return ports.empty() ? endpoint().display() : Endpoint{vip, 0}.str() + ":" + ports_str(ports);
+    std::string host = Endpoint{vip, 0}.str();
+    if (vip_len) {
+      const std::string p = vip.str() + "/" + std::to_string(vip_len);
+      host = vip.is_v6() ? "[" + p + "]" : p;
+    }
+    if (!ports.empty()) return host + ":" + ports_str(ports);
+    return host + ":" + (port ? std::to_string(port) : "*");
   }
 };
 

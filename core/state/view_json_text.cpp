@@ -50,7 +50,9 @@ void service_tail(JsonText& w, const ServiceView& v) {
   ports_json(w, v);
   if (v.rates) w.field("pps", v.rates->pps);
   w.field("proto", to_string(v.proto)).field("ring", v.ring).field("sched", to_string(v.sched));
-  w.field("vip", v.vip.str()).field("weights", to_string(v.weights));
+  // vip_len 0: the VIP alone; else every address of vip/vip_len
+  w.field("vip", v.vip.str()).field("vip_len", uint64_t{v.vip_len});
+  w.field("weights", to_string(v.weights));
 }
 
 }  // namespace

@@ -8,15 +8,19 @@ Resolver::Resolver(const Config& c) {
   for (const auto& s : c.services) {
     for (const auto& b : s.backends) {
       if (b.id == XLB_NO_BACKEND || !b.cookie) continue;
-      Identity i{s.proto, s.vip, s.port, b.addr};
+      Identity i{s.proto, s.vip, s.vip_len, s.port, b.addr};
       by_identity_[i] = LocalBackend{b.id, b.cookie};
       by_id_[b.id] = {b.cookie, i};
     }
-    if (!s.ports.empty()) multiport_.push_back({s.proto, s.vip, s.ports, s.port});
+    const IpPrefix vip{s.vip, s.vip_len};
+    if (!s.ports.empty()) multiport_.push_back({s.proto, vip, s.ports, s.port});
+    Service& v = vips_.services.emplace_back();
+    v.vip = s.vip;
+    v.vip_len = s.vip_len;
   }
 }
 
-uint16_t Resolver::service_port(Proto p, const IpAddr& vip, uint16_t port) const {
+uint16_t Resolver::service_port(Proto p, const IpPrefix& vip, uint16_t port) const {
   for (const Multiport& m : multiport_)
     if (m.proto == p && m.vip == vip)
       for (const PortRange& r : m.ports)
@@ -32,8 +36,12 @@ std::optional<LocalBackend> Resolver::local(const FlowRecord& r) const {
     i.proto = Proto::udp;
   else
     return std::nullopt;
-  i.vip = IpAddr::from_abi(r.key.dst, r.key.family);
-  i.svc_port = r.svc_port ? service_port(i.proto, i.vip, r.svc_port) : 0;
+  // The flow's destination is one address of a prefix VIP, or the VIP.
+  const auto vip = vips_.vip_of(IpAddr::from_abi(r.key.dst, r.key.family));
+  if (!vip) return std::nullopt;
+  i.vip = vip->addr;
+  i.vip_len = vip->len;
+  i.svc_port = r.svc_port ? service_port(i.proto, *vip, r.svc_port) : 0;
   i.backend = r.backend;
   auto it = by_identity_.find(i);
   if (it == by_identity_.end()) return std::nullopt;

@@ -22,6 +22,7 @@ struct LocalBackend {
 struct Identity {
   Proto proto = Proto::tcp;
   IpAddr vip;
+  uint8_t vip_len = 0;  // a prefix VIP: vip/vip_len
   uint16_t svc_port = 0;
   IpAddr backend;
   auto operator<=>(const Identity&) const = default;  // NOLINT(modernize-use-nullptr)
@@ -45,12 +46,15 @@ class Resolver {
   // (443), the identity the service's first port (80).
   struct Multiport {
     Proto proto;
-    IpAddr vip;
+    IpPrefix vip;  // len 0: an exact VIP
     PortSet ports;
     uint16_t first;
   };
   std::vector<Multiport> multiport_;
-  uint16_t service_port(Proto p, const IpAddr& vip, uint16_t port) const;
+  // The services' VIPs alone (no backends): a flow's destination to the
+  // VIP it is for, as the datapath finds it (an address of a prefix VIP).
+  Config vips_;
+  uint16_t service_port(Proto p, const IpPrefix& vip, uint16_t port) const;
 };
 
 }  // namespace xlb::sync

@@ -23,13 +23,13 @@ const Schema kBackend = {{"service", T::str},       {"address", T::str},
                          {"flows", T::uint},        {"packets", T::uint},
                          {"bytes", T::uint},        {"priority", T::uint},
                          {"new_flows", T::boolean}, {"effective_weight", T::uint}};
-const Schema kService = {{"name", T::str},     {"proto", T::str},         {"vip", T::str},
-                         {"port", T::uint},    {"sched", T::str},         {"ring", T::uint},
-                         {"forward", T::str},  {"forward_port", T::uint}, {"need", T::uint},
-                         {"panic", T::uint},   {"in_panic", T::boolean},  {"panics", T::uint},
-                         {"checks", T::uint},  {"id", T::uint},           {"flows", T::uint},
-                         {"packets", T::uint}, {"bytes", T::uint},        {"backends", T::arr},
-                         {"weights", T::str},  {"persist_s", T::uint},    {"ports", T::arr}};
+const Schema kService = {
+    {"name", T::str},    {"proto", T::str},    {"vip", T::str},          {"port", T::uint},
+    {"sched", T::str},   {"ring", T::uint},    {"forward", T::str},      {"forward_port", T::uint},
+    {"need", T::uint},   {"panic", T::uint},   {"in_panic", T::boolean}, {"panics", T::uint},
+    {"checks", T::uint}, {"id", T::uint},      {"flows", T::uint},       {"packets", T::uint},
+    {"bytes", T::uint},  {"backends", T::arr}, {"weights", T::str},      {"persist_s", T::uint},
+    {"ports", T::arr},   {"vip_len", T::uint}};
 const Schema kCheck = {{"service", T::str}, {"index", T::uint},       {"type", T::str},
                        {"port", T::uint},   {"interval_ms", T::uint}, {"timeout_ms", T::uint},
                        {"rise", T::uint},   {"fall", T::uint},        {"path", T::str},

@@ -58,7 +58,9 @@ struct Case {
   const char* vip;
   uint16_t port;
   const char* backend;
-  const char* local;  // the lb address the route lookup must give
+  const char* local;             // the lb address the route lookup must give
+  uint8_t vip_len = 0;           // a prefix VIP: vip/vip_len
+  const char* probed = nullptr;  // then the address probes go to (its first host address)
 };
 
 const Case kCases[] = {
@@ -66,7 +68,14 @@ const Case kCases[] = {
     {"dns4", Proto::udp, "192.0.2.53", 53, "10.9.0.2", "10.9.0.1"},
     {"web6", Proto::tcp, "2001:db8::10", 80, "fd00:9::2", "fd00:9::1"},
     {"dns6", Proto::udp, "2001:db8::53", 53, "fd00:9::2", "fd00:9::1"},
+    // Prefix VIPs: their checks probe the first host address, not the
+    // network address.
+    {"net4", Proto::tcp, "192.0.2.0", 80, "10.9.0.2", "10.9.0.1", 28, "192.0.2.1"},
+    {"net6", Proto::tcp, "2001:db8:1::", 80, "fd00:9::2", "fd00:9::1", 120, "2001:db8:1::1"},
 };
+
+// The address a case's probes reach the backend at.
+IpAddr probed(const Case& k) { return ip(k.probed ? k.probed : k.vip); }
 
 class HcNatTest : public DatapathTest {
  protected:
@@ -94,6 +103,7 @@ class HcNatTest : public DatapathTest {
     configure([](Config& c) -> Status {
       for (const Case& k : kCases) {
         Service s = make_service(k.name, k.proto, k.vip, k.port);
+        s.vip_len = k.vip_len;
         s.backends.push_back(make_backend(k.backend, backend_mac(7)));
         // One check on the service's port, and one on 8080: probes may go
         // to those two ports only.
@@ -149,10 +159,11 @@ class HcNatTest : public DatapathTest {
     return p;
   }
 
-  // What the backend must receive: lb address -> VIP, same ports and data.
+  // What the backend must receive: lb address -> VIP (a prefix VIP's first
+  // host address), same ports and data.
   PacketSpec expected_out(const Case& k, PacketSpec p) const {
     p.ip.src = ip(k.local);
-    p.ip.dst = ip(k.vip);
+    p.ip.dst = probed(k);
     p.eth.dst = backend_mac(7);
     p.eth.src = egress_.mac;
     return p;
@@ -160,8 +171,9 @@ class HcNatTest : public DatapathTest {
 
   // The backend's reply: VIP -> lb address, arriving on an attached interface.
   PacketSpec reply(const Case& k, uint16_t dport = kSport) const {
-    PacketSpec p = make_packet(k.vip, k.local, static_cast<uint8_t>(k.proto), k.port, dport,
+    PacketSpec p = make_packet("0.0.0.0", k.local, static_cast<uint8_t>(k.proto), k.port, dport,
                                kTcpSyn | kTcpAck);
+    p.ip.src = probed(k);
     p.eth.dst = kIfaceMac;
     p.eth.src = backend_mac(7);
     p.l4.payload = Bytes{'r', 'e', 'p', 'l', 'y', 0x00, 0x80, 0x7f};
@@ -286,7 +298,7 @@ TEST_F(HcNatTest, ProbeToAPortNoCheckUsesIsDroppedAndCounted) {
     EXPECT_EQ(out.action, XDP_REDIRECT);
     EXPECT_EQ(out.frame, frame(expected_out(k, other)));
   }
-  EXPECT_EQ(global(XLB_G_HC_PROBE), 4u);
+  EXPECT_EQ(global(XLB_G_HC_PROBE), std::size(kCases));
 }
 
 // A service without checks: nothing may be probed through its NAT addresses.

@@ -4,8 +4,8 @@
 // flow table with per-CPU LRU lists) are upgraded in place by the first
 // command, their flow entries carried into a flow table of one LRU list.
 // Pins of layout 6 (no persistence table) are upgraded the same way, their
-// flows kept; pins of layout 7 (Maglev tables not mmapable) too, with their
-// persistence entries.
+// flows kept. Pins of layout 7 (no prefix VIPs' trie, Maglev tables not
+// mmapable) keep their flows and their persistence entries.
 #include <bpf/bpf.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -218,6 +218,88 @@ TEST_F(Layout, UncommittedPinsWithoutPersistenceAreLayout6) {
   EXPECT_EQ(*layout, 6u);
 }
 
+xlb_persist_key persist_key(uint32_t svc_id, uint8_t last) {
+  xlb_persist_key k{};
+  k.svc_id = svc_id;
+  k.family = XLB_AF_INET;
+  k.client = IpAddr::parse("203.0.113." + std::to_string(last))->to_abi();
+  return k;
+}
+
+// Writes `n` persistence entries of service `svc_id` into the pinned xlb_persist.
+void add_persist(const std::string& pin_path, uint32_t svc_id, int n) {
+  int fd = bpf_obj_get((pin_path + "/xlb_persist").c_str());
+  ASSERT_GE(fd, 0);
+  for (int i = 0; i < n; i++) {
+    xlb_persist_key k = persist_key(svc_id, static_cast<uint8_t>(i + 1));
+    xlb_persist p{};
+    p.backend = static_cast<uint32_t>(100 + i);
+    p.cookie = 11;
+    p.last_seen = 88;
+    EXPECT_EQ(bpf_map_update_elem(fd, &k, &p, BPF_NOEXIST), 0);
+  }
+  close(fd);
+}
+
+// Layout 7 had no prefix VIPs (layout 8): the first command makes their
+// trie, and both the flows and the persistence entries stay.
+TEST_F(Layout, PinsWithoutPrefixVipsAreUpgradedWithFlowsAndPersistence) {
+  constexpr uint32_t kNoPrefixes = 7;
+  apply("service add web tcp 192.0.2.10:80 persist 5m\n");
+  const uint32_t svc_id = live().services[0].id;
+  add_flows(pin_path(), 20);
+  add_persist(pin_path(), svc_id, 15);
+  set_stored_layout(kNoPrefixes);
+  ASSERT_EQ(unlink((pin_path() + "/xlb_vip_prefixes").c_str()), 0);
+  ASSERT_EQ(unlink((pin_path() + "/xlb_vip_cover").c_str()), 0);
+  auto layout = pinned_layout(pin_path());
+  ASSERT_TRUE(layout.ok());
+  EXPECT_EQ(*layout, kNoPrefixes);
+  RunResult r = xlb({"service", "add", "net", "tcp", "198.51.100.0/30:80"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE((r.out + r.err).find("from layout 7 to " + std::to_string(XLB_ABI_VERSION)),
+            std::string::npos)
+      << r.out << r.err;
+  EXPECT_NE((r.out + r.err).find("15 persistence entries carried over"), std::string::npos)
+      << r.out << r.err;
+  layout = pinned_layout(pin_path());
+  ASSERT_TRUE(layout.ok());
+  EXPECT_EQ(*layout, uint32_t{XLB_ABI_VERSION});
+  EXPECT_EQ(pinned_info(pin_path() + "/xlb_vip_prefixes").key_size, sizeof(xlb_vip_prefix_key));
+  EXPECT_EQ(pinned_info(pin_path() + "/xlb_vip_cover").value_size, sizeof(xlb_vip_cover));
+  int fd = bpf_obj_get((pin_path() + "/xlb_flows").c_str());
+  ASSERT_GE(fd, 0);
+  for (int i = 0; i < 20; i++) {
+    xlb_flow_key k = flow_key(static_cast<uint16_t>(2000 + i));
+    xlb_flow f{};
+    EXPECT_EQ(bpf_map_lookup_elem(fd, &k, &f), 0) << "flow " << i;
+    EXPECT_EQ(f.backend, static_cast<uint32_t>(i));
+  }
+  close(fd);
+  fd = bpf_obj_get((pin_path() + "/xlb_persist").c_str());
+  ASSERT_GE(fd, 0);
+  for (int i = 0; i < 15; i++) {
+    xlb_persist_key k = persist_key(svc_id, static_cast<uint8_t>(i + 1));
+    xlb_persist p{};
+    EXPECT_EQ(bpf_map_lookup_elem(fd, &k, &p), 0) << "persist " << i;
+    EXPECT_EQ(p.backend, static_cast<uint32_t>(100 + i));
+    EXPECT_EQ(p.cookie, 11u);
+    EXPECT_EQ(p.last_seen, 88u);
+  }
+  close(fd);
+  const std::string rs = list_ruleset();
+  EXPECT_NE(rs.find("service add web tcp 192.0.2.10:80 sched mh persist 5m"), std::string::npos);
+  EXPECT_NE(rs.find("service add net tcp 198.51.100.0/30:80"), std::string::npos) << rs;
+}
+
+// Uncommitted pins without the prefix VIPs' trie are layout 7.
+TEST_F(Layout, UncommittedPinsWithoutPrefixVipsAreLayout7) {
+  ASSERT_EQ(unlink((pin_path() + "/xlb_vip_prefixes").c_str()), 0);
+  auto layout = pinned_layout(pin_path());
+  ASSERT_TRUE(layout.ok());
+  EXPECT_EQ(*layout, 7u);
+}
+
 // The share of each backend id in a Maglev table, read slot by slot.
 std::map<uint32_t, int> table_shares(int fd, uint32_t size) {
   std::map<uint32_t, int> out;
@@ -229,13 +311,11 @@ std::map<uint32_t, int> table_shares(int fd, uint32_t size) {
   return out;
 }
 
-// Layout 8: the Maglev tables are mmapable (filled through a mapping). The
-// BTF of the pinned xlb_rings says so, every table a commit installs is,
-// and what the kernel reads slot by slot is the whole table: two equal
-// backends, about half the slots each.
+// Layout 8: the Maglev tables are mmapable (filled through a mapping).
+// Every table a commit installs is, and what the kernel reads slot by slot
+// is the whole table: two equal backends, about half the slots each.
 TEST_F(Layout, MaglevTablesAreMmapable) {
   const int64_t want = BPF_F_INNER_MAP | BPF_F_MMAPABLE;
-  EXPECT_EQ(ring_template_flags(pin_path()), want);
   apply(
       "service add web tcp 192.0.2.10:80 ring 1021\n"
       "backend add web 10.0.0.1 mac 02:be:00:00:00:01\n"
@@ -261,58 +341,6 @@ TEST_F(Layout, MaglevTablesAreMmapable) {
   }
   close(rings);
   EXPECT_EQ(tables, 1);
-}
-
-// Writes `n` persistence entries (client i -> backend i) into the pins.
-void add_persistence(const std::string& pin_path, int n) {
-  int fd = bpf_obj_get((pin_path + "/xlb_persist").c_str());
-  ASSERT_GE(fd, 0);
-  for (int i = 0; i < n; i++) {
-    xlb_persist_key k{};
-    k.svc_id = 1;
-    k.family = XLB_AF_INET;
-    k.client.w[0] = 0x0a000000u + static_cast<uint32_t>(i);
-    xlb_persist p{static_cast<uint32_t>(i), 5, 66, 0};
-    EXPECT_EQ(bpf_map_update_elem(fd, &k, &p, BPF_NOEXIST), 0);
-  }
-  close(fd);
-}
-
-// Layout 7's tables were not mmapable: the first command rebuilds them and
-// carries the flows and the persistence entries.
-TEST_F(Layout, Layout7PinsAreUpgradedWithFlowsAndPersistence) {
-  apply("service add web tcp 192.0.2.10:80 persist 5m\n");
-  add_flows(pin_path(), 10);
-  add_persistence(pin_path(), 12);
-  set_stored_layout(7);
-  RunResult r = xlb({"service", "set", "web", "persist", "5m"});
-  ASSERT_EQ(r.status, 0) << r.err;
-  const std::string said = r.out + r.err;
-  EXPECT_NE(said.find("from layout 7 to " + std::to_string(XLB_ABI_VERSION)), std::string::npos)
-      << said;
-  EXPECT_NE(said.find("12 persistence entries carried"), std::string::npos) << said;
-  auto layout = pinned_layout(pin_path());
-  ASSERT_TRUE(layout.ok());
-  EXPECT_EQ(*layout, uint32_t{XLB_ABI_VERSION});
-  int fd = bpf_obj_get((pin_path() + "/xlb_persist").c_str());
-  ASSERT_GE(fd, 0);
-  for (int i = 0; i < 12; i++) {
-    xlb_persist_key k{};
-    k.svc_id = 1;
-    k.family = XLB_AF_INET;
-    k.client.w[0] = 0x0a000000u + static_cast<uint32_t>(i);
-    xlb_persist p{};
-    EXPECT_EQ(bpf_map_lookup_elem(fd, &k, &p), 0) << "client " << i;
-    EXPECT_EQ(p.backend, static_cast<uint32_t>(i));
-    EXPECT_EQ(p.last_seen, 66u);
-  }
-  close(fd);
-  int flows = bpf_obj_get((pin_path() + "/xlb_flows").c_str());
-  ASSERT_GE(flows, 0);
-  xlb_flow_key k = flow_key(2009);
-  xlb_flow f{};
-  EXPECT_EQ(bpf_map_lookup_elem(flows, &k, &f), 0);
-  close(flows);
 }
 
 }  // namespace

@@ -87,5 +87,42 @@ TEST(SyncResolver, AnyPortOfAMultiportServiceNamesIt) {
   EXPECT_FALSE(r.local(flow("10.0.0.2", 8100, 8100)));
 }
 
+// A peer's flow to one address of a prefix VIP (192.0.2.9 of 192.0.2.0/28)
+// names the prefix's service; an exact VIP inside the prefix its own.
+TEST(SyncResolver, AnAddressOfAPrefixVipNamesItsService) {
+  Config c;
+  Service net;
+  net.name = "net";
+  net.vip = *IpAddr::parse("192.0.2.0");
+  net.vip_len = 28;
+  net.port = 80;
+  net.backends = {backend("10.0.0.1", 5, 50)};
+  Service one;
+  one.name = "one";
+  one.vip = *IpAddr::parse("192.0.2.5");
+  one.port = 80;
+  one.backends = {backend("10.0.0.1", 6, 60)};
+  c.services = {net, one};
+  Resolver r(c);
+  auto to = [](const char* dst) {
+    FlowRecord f = flow("10.0.0.1", 80);
+    f.key.dst = IpAddr::parse(dst)->to_abi();
+    return f;
+  };
+  for (const char* dst : {"192.0.2.0", "192.0.2.9", "192.0.2.15"}) {
+    auto b = r.local(to(dst));
+    ASSERT_TRUE(b) << dst;
+    EXPECT_EQ(b->id, 5u) << dst;
+  }
+  auto b = r.local(to("192.0.2.5"));
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->id, 6u);
+  EXPECT_FALSE(r.local(to("192.0.2.16")));
+  const Identity* i = r.identity(5, 50);
+  ASSERT_NE(i, nullptr);
+  EXPECT_EQ(i->vip, *IpAddr::parse("192.0.2.0"));
+  EXPECT_EQ(i->vip_len, 28);
+}
+
 }  // namespace
 }  // namespace xlb::sync
