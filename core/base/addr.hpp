@@ -40,9 +40,17 @@ struct IpPrefix {
   uint8_t len = 0;
 
   static std::optional<IpPrefix> parse(std::string_view text);
+  // The address alone: /32 or /128.
+  static IpPrefix host(const IpAddr& a) { return {a, uint8_t(a.is_v6() ? 128 : 32)}; }
+  bool is_host() const { return len == (addr.is_v6() ? 128 : 32); }
   std::string str() const;
+  // "192.0.2.10" for a host, "192.0.2.20/30" otherwise.
+  std::string brief() const { return is_host() ? addr.str() : str(); }
   bool contains(const IpAddr& a) const;
   bool operator==(const IpPrefix&) const = default;
+  bool operator<(const IpPrefix& o) const {
+    return addr < o.addr || (addr == o.addr && len < o.len);
+  }
 };
 
 // VIP[:PORT] with IPv6 in brackets when a port follows. Port 0 when absent.

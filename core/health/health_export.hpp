@@ -17,7 +17,7 @@
 namespace xlb {
 
 // The include file's text: both sets, always defined (empty: `[ ]`).
-std::string bird_include_text(const std::vector<IpAddr>& vips);
+std::string bird_include_text(const std::vector<IpPrefix>& vips);
 
 // The mode of the files xlb-healthd writes (metrics and VIP lists are not
 // secret; node_exporter and BIRD may run as other users).
@@ -38,7 +38,8 @@ std::string read_file(const std::string& path);
 Status bird_configure(const std::string& birdc, const std::string& socket);
 
 // Makes the routes of `table` with protocol `proto` exactly one blackhole
-// host route per VIP of `vips` (others of that protocol are removed).
-Status kernel_routes_sync(uint32_t table, uint8_t proto, const std::vector<IpAddr>& vips);
+// route per VIP of `vips`, a host route or a prefix VIP's prefix (others of
+// that protocol are removed).
+Status kernel_routes_sync(uint32_t table, uint8_t proto, const std::vector<IpPrefix>& vips);
 
 }  // namespace xlb

@@ -27,16 +27,18 @@ struct AddrFree {
   void operator()(nl_addr* a) const { nl_addr_put(a); }
 };
 
-std::unique_ptr<nl_addr, AddrFree> host_prefix(const IpAddr& a) {
+std::unique_ptr<nl_addr, AddrFree> to_nl(const IpPrefix& p) {
+  const IpAddr& a = p.addr;
   nl_addr* n = nl_addr_build(a.is_v6() ? AF_INET6 : AF_INET, a.bytes.data(), a.is_v6() ? 16 : 4);
-  if (n) nl_addr_set_prefixlen(n, a.is_v6() ? 128 : 32);
+  if (n) nl_addr_set_prefixlen(n, p.len);
   return std::unique_ptr<nl_addr, AddrFree>(n);
 }
 
-std::unique_ptr<rtnl_route, RouteFree> blackhole(uint32_t table, uint8_t proto, const IpAddr& a) {
+std::unique_ptr<rtnl_route, RouteFree> blackhole(uint32_t table, uint8_t proto,
+                                                 const IpPrefix& p) {
   std::unique_ptr<rtnl_route, RouteFree> r(rtnl_route_alloc());
-  auto dst = host_prefix(a);
-  rtnl_route_set_family(r.get(), a.is_v6() ? AF_INET6 : AF_INET);
+  auto dst = to_nl(p);
+  rtnl_route_set_family(r.get(), p.addr.is_v6() ? AF_INET6 : AF_INET);
   rtnl_route_set_table(r.get(), table);
   rtnl_route_set_protocol(r.get(), proto);
   rtnl_route_set_type(r.get(), RTN_BLACKHOLE);
@@ -50,12 +52,12 @@ std::string nl_error(const char* what, int err) {
 }
 
 // The VIPs that have a route of ours in the table now.
-Result<std::set<IpAddr>> installed(nl_sock* s, uint32_t table, uint8_t proto) {
+Result<std::set<IpPrefix>> installed(nl_sock* s, uint32_t table, uint8_t proto) {
   nl_cache* raw = nullptr;
   int err = rtnl_route_alloc_cache(s, AF_UNSPEC, 0, &raw);
   if (err < 0) return runtime_error(nl_error("netlink: route dump", err));
   std::unique_ptr<nl_cache, CacheFree> cache(raw);
-  std::set<IpAddr> out;
+  std::set<IpPrefix> out;
   for (nl_object* o = nl_cache_get_first(raw); o; o = nl_cache_get_next(o)) {
     auto* r = reinterpret_cast<rtnl_route*>(o);
     nl_addr* d = rtnl_route_get_dst(r);
@@ -64,21 +66,21 @@ Result<std::set<IpAddr>> installed(nl_sock* s, uint32_t table, uint8_t proto) {
     IpAddr a;
     a.family = len == 16 ? XLB_AF_INET6 : XLB_AF_INET;
     std::memcpy(a.bytes.data(), nl_addr_get_binary_addr(d), std::min(len, 16));
-    out.insert(a);
+    out.insert(IpPrefix{a, static_cast<uint8_t>(nl_addr_get_prefixlen(d))});
   }
   return out;
 }
 
 }  // namespace
 
-Status kernel_routes_sync(uint32_t table, uint8_t proto, const std::vector<IpAddr>& vips) {
+Status kernel_routes_sync(uint32_t table, uint8_t proto, const std::vector<IpPrefix>& vips) {
   std::unique_ptr<nl_sock, SockFree> s(nl_socket_alloc());
   if (!s) return runtime_error("netlink: out of memory");
   int err = nl_connect(s.get(), NETLINK_ROUTE);
   if (err < 0) return runtime_error(nl_error("netlink", err));
   auto have = installed(s.get(), table, proto);
   if (!have) return have.error();
-  std::set<IpAddr> want(vips.begin(), vips.end());
+  std::set<IpPrefix> want(vips.begin(), vips.end());
   for (const auto& a : want)
     if (!have->count(a) &&
         (err = rtnl_route_add(s.get(), blackhole(table, proto, a).get(), NLM_F_REPLACE)) < 0)

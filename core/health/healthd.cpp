@@ -31,9 +31,9 @@ Status write_health(State& st, const std::vector<HealthChange>& changes) {
   });
 }
 
-std::string describe(const std::vector<IpAddr>& vips) {
+std::string describe(const std::vector<IpPrefix>& vips) {
   std::string s;
-  for (const auto& v : vips) s += (s.empty() ? "" : " ") + v.str();
+  for (const auto& v : vips) s += (s.empty() ? "" : " ") + v.brief();
   return s.empty() ? "none" : s;
 }
 
@@ -56,7 +56,7 @@ Result<std::string> metrics_text(const State& st, const HealthMetrics& h, bool i
 
 }  // namespace
 
-void Healthd::export_vips(const std::vector<IpAddr>& vips) {
+void Healthd::export_vips(const std::vector<IpPrefix>& vips) {
   if (exported_ && *exported_ == vips) return;
   bool ok = true;
   if (!opts_.bird_include.empty()) {

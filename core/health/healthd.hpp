@@ -55,7 +55,7 @@ class Healthd {
   void withdraw();
 
  private:
-  void export_vips(const std::vector<IpAddr>& vips);
+  void export_vips(const std::vector<IpPrefix>& vips);
   void write_metrics(const State& st, const HealthChecker& checker);
   void sweep_flows(const State& st);
   // Dynamic weights: at most every kWeightsEvery; true when it wrote.
@@ -63,7 +63,7 @@ class Healthd {
 
   HealthdOptions opts_;
   Log log_, debug_;
-  std::optional<std::vector<IpAddr>> exported_;  // what BIRD / the kernel have
+  std::optional<std::vector<IpPrefix>> exported_;  // what BIRD / the kernel have
   std::chrono::steady_clock::time_point metrics_at_{};
   std::chrono::steady_clock::time_point swept_at_{};
   std::chrono::steady_clock::time_point weighed_at_{};

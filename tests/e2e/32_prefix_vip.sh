@@ -5,7 +5,8 @@
 # (be3); 192.0.2.24, outside, is no VIP. The prefix's HTTP check probes its
 # first host address (192.0.2.21) through the NAT path: the backends hold
 # .21-.23 on lo but not the network address .20, so probes to .20 would
-# time out and take both backends down.
+# time out and take both backends down. xlb-healthd announces the prefix
+# VIP as 192.0.2.20/30 and the exact one as a host route (kernel table 100).
 # shellcheck disable=SC2034 # read by lab.sh (the addresses on the backends' lo)
 LAB_VIPS4=(192.0.2.21 192.0.2.22 192.0.2.23)
 # shellcheck disable=SC2034
@@ -31,7 +32,7 @@ backend add one $(lab_addr be3)
 EOT
 e2e_xlb service list
 e2e_xlb nat list
-lab_bg lb1 healthd "$HEALTHD" --pin-path "$LAB_BPFFS/lb1" -v
+lab_bg lb1 healthd "$HEALTHD" --pin-path "$LAB_BPFFS/lb1" -v --kernel-table 100 --proto 250
 HEALTHD_PID=$LAB_LAST_PID
 
 get() { lab_client http "http://$1/" --count "$2" --parallel 4 --timeout "${3:-5}"; }
@@ -58,13 +59,17 @@ e2e_expect "flows get names no service for 192.0.2.24" "r['reason'] == 'no servi
 r=$(get 192.0.2.24 2 1)
 e2e_expect "192.0.2.24: nothing answers" "r['ok'] == 0" r="$r"
 
-e2e_step "the check probes 192.0.2.21 (the first host address) through the NAT path"
+e2e_step "the check probes 192.0.2.21 (the first host address) through the NAT path; routes"
 lab_sleep 3.5
 e2e_check "probes to 192.0.2.21 passed" \
 	grep -q "http 192\.0\.2\.21:80 via 198\.18\..* ok, HTTP status 200" "$LAB_LOGS/healthd.log"
 e2e_check "no probe failed" bash -c "! grep -q 'failed' '$LAB_LOGS/healthd.log'"
 e2e_expect "both backends up" "[b['health'] for b in m['backends']] == ['up', 'up']" \
 	m="$(lab_xlb -j backend list net)"
+routes=$(ip -n "$(lab_ns lb1)" route show table 100 proto 250)
+e2e_note "table 100: $(echo $routes)"
+e2e_check "the prefix VIP is announced as its prefix, the exact VIP as a host" \
+	bash -c "grep -q '^blackhole 192.0.2.20/30' <<<'$routes' && grep -q '^blackhole 192.0.2.22 ' <<<'$routes'"
 kill -TERM "$HEALTHD_PID"
 wait "$HEALTHD_PID"
 e2e_check "healthd exits with 0" test $? -eq 0

@@ -65,8 +65,9 @@ class Export : public ::testing::Test {
   pid_t bird_ = -1;
 };
 
-const IpAddr kVip4 = *IpAddr::parse("192.0.2.10");
-const IpAddr kVip6 = *IpAddr::parse("2001:db8::10");
+const IpPrefix kVip4 = IpPrefix::host(*IpAddr::parse("192.0.2.10"));
+const IpPrefix kVip6 = IpPrefix::host(*IpAddr::parse("2001:db8::10"));
+const IpPrefix kNet4 = *IpPrefix::parse("198.51.100.20/30");
 
 TEST_F(Export, KernelTableHoldsExactlyTheAnnouncedVips) {
   // A route of another protocol in the same table is left alone.
@@ -76,6 +77,11 @@ TEST_F(Export, KernelTableHoldsExactlyTheAnnouncedVips) {
   EXPECT_NE(sh("ip -6 route show table 100 proto 250").find("blackhole 2001:db8::10 "),
             std::string::npos);
   ASSERT_TRUE(kernel_routes_sync(100, 250, {kVip4, kVip6}));  // idempotent
+  // A prefix VIP is one route of its length, beside a host inside it.
+  ASSERT_TRUE(kernel_routes_sync(100, 250, {kNet4, IpPrefix::host(*IpAddr::parse("198.51.100.22"))}));
+  EXPECT_EQ(sh("ip -4 route show table 100 proto 250"),
+            "blackhole 198.51.100.20/30 \nblackhole 198.51.100.22 \n");
+  ASSERT_TRUE(kernel_routes_sync(100, 250, {kNet4, IpPrefix::host(*IpAddr::parse("198.51.100.22"))}));
   ASSERT_TRUE(kernel_routes_sync(100, 250, {kVip6}));
   EXPECT_EQ(sh("ip -4 route show table 100 proto 250"), "");
   EXPECT_NE(sh("ip -6 route show table 100 proto 250").find("2001:db8::10"), std::string::npos);
