@@ -34,8 +34,7 @@ std::unique_ptr<nl_addr, AddrFree> to_nl(const IpPrefix& p) {
   return std::unique_ptr<nl_addr, AddrFree>(n);
 }
 
-std::unique_ptr<rtnl_route, RouteFree> blackhole(uint32_t table, uint8_t proto,
-                                                 const IpPrefix& p) {
+std::unique_ptr<rtnl_route, RouteFree> blackhole(uint32_t table, uint8_t proto, const IpPrefix& p) {
   std::unique_ptr<rtnl_route, RouteFree> r(rtnl_route_alloc());
   auto dst = to_nl(p);
   rtnl_route_set_family(r.get(), p.addr.is_v6() ? AF_INET6 : AF_INET);

@@ -186,8 +186,8 @@ void vips(std::string& out, const Config& cfg) {
   header(out, {"xlb_vip_announced", "gauge",
                "1 while every service of the VIP has its needed healthy backends."});
   for (const auto& v : vip_states(cfg))
-    out +=
-        "xlb_vip_announced{" + label("vip", v.vip.brief()) + "} " + (v.announced ? "1" : "0") + "\n";
+    out += "xlb_vip_announced{" + label("vip", v.vip.brief()) + "} " + (v.announced ? "1" : "0") +
+           "\n";
 }
 
 void failures(std::string& out, const StatsView& st, const HealthMetrics& h) {

@@ -78,10 +78,12 @@ TEST_F(Export, KernelTableHoldsExactlyTheAnnouncedVips) {
             std::string::npos);
   ASSERT_TRUE(kernel_routes_sync(100, 250, {kVip4, kVip6}));  // idempotent
   // A prefix VIP is one route of its length, beside a host inside it.
-  ASSERT_TRUE(kernel_routes_sync(100, 250, {kNet4, IpPrefix::host(*IpAddr::parse("198.51.100.22"))}));
+  ASSERT_TRUE(
+      kernel_routes_sync(100, 250, {kNet4, IpPrefix::host(*IpAddr::parse("198.51.100.22"))}));
   EXPECT_EQ(sh("ip -4 route show table 100 proto 250"),
             "blackhole 198.51.100.20/30 \nblackhole 198.51.100.22 \n");
-  ASSERT_TRUE(kernel_routes_sync(100, 250, {kNet4, IpPrefix::host(*IpAddr::parse("198.51.100.22"))}));
+  ASSERT_TRUE(
+      kernel_routes_sync(100, 250, {kNet4, IpPrefix::host(*IpAddr::parse("198.51.100.22"))}));
   ASSERT_TRUE(kernel_routes_sync(100, 250, {kVip6}));
   EXPECT_EQ(sh("ip -4 route show table 100 proto 250"), "");
   EXPECT_NE(sh("ip -6 route show table 100 proto 250").find("2001:db8::10"), std::string::npos);

@@ -243,10 +243,9 @@ TEST(VipPolicy, EveryServiceOfTheVipNeedsItsBackends) {
 TEST(BirdInclude, BothFamiliesAndEmptySets) {
   EXPECT_EQ(bird_include_text({}).substr(bird_include_text({}).find("define")),
             "define XLB_VIPS = [ ];\ndefine XLB_VIPS6 = [ ];\n");
-  std::string t = bird_include_text({IpPrefix::host(*IpAddr::parse("192.0.2.10")),
-                                     IpPrefix::host(*IpAddr::parse("192.0.2.11")),
-                                     *IpPrefix::parse("198.51.100.20/30"),
-                                     IpPrefix::host(*IpAddr::parse("2001:db8::10"))});
+  std::string t = bird_include_text(
+      {IpPrefix::host(*IpAddr::parse("192.0.2.10")), IpPrefix::host(*IpAddr::parse("192.0.2.11")),
+       *IpPrefix::parse("198.51.100.20/30"), IpPrefix::host(*IpAddr::parse("2001:db8::10"))});
   EXPECT_NE(t.find("define XLB_VIPS = [ 192.0.2.10/32, 192.0.2.11/32, 198.51.100.20/30 ];"),
             std::string::npos)
       << t;
@@ -255,8 +254,8 @@ TEST(BirdInclude, BothFamiliesAndEmptySets) {
 
 // A prefix VIP is announced as its prefix, beside an exact VIP inside it.
 TEST(VipStates, PrefixVipsAreAnnouncedAsTheirPrefix) {
-  Config c = apply({"service add net tcp 192.0.2.20/30:80 need 0",
-                    "service add one tcp 192.0.2.22:80 need 0"});
+  Config c = apply(
+      {"service add net tcp 192.0.2.20/30:80 need 0", "service add one tcp 192.0.2.22:80 need 0"});
   auto v = announced_vips(c);
   ASSERT_EQ(v.size(), 2u);
   EXPECT_EQ(v[0].str(), "192.0.2.20/30");

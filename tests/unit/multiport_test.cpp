@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include "apply_text.hpp"
 #include "config/command.hpp"
 #include "config/lexer.hpp"
 #include "config/ruleset.hpp"
@@ -34,18 +35,7 @@ Config apply(const std::string& text) {
   return c;
 }
 
-// Applies `text` to a copy of `c`, kept only when it all applies (as -f).
-Status apply_status(Config& c, const std::string& text) {
-  SourceError err;
-  auto stmts = lex_text(text, "t.conf", &err);
-  if (!stmts) return stmts.error();
-  auto cmds = parse_ruleset(*stmts, &err);
-  if (!cmds) return cmds.error();
-  Config next = c;
-  XLB_TRY(apply_ruleset(next, *cmds, &err));
-  c = std::move(next);
-  return {};
-}
+using test::apply_status;
 
 TEST(PortSet, ParsesSortsAndMerges) {
   EXPECT_EQ(ports_str(*parse_ports("8000-8099,443,80")), "80,443,8000-8099");

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include "apply_text.hpp"
 #include "config/command.hpp"
 #include "config/lexer.hpp"
 #include "config/ruleset.hpp"
@@ -19,17 +20,7 @@ namespace {
 
 using test::split;
 
-Status apply_status(Config& c, const std::string& text) {
-  SourceError err;
-  auto stmts = lex_text(text, "t.conf", &err);
-  if (!stmts) return stmts.error();
-  auto cmds = parse_ruleset(*stmts, &err);
-  if (!cmds) return cmds.error();
-  Config next = c;
-  XLB_TRY(apply_ruleset(next, *cmds, &err));
-  c = std::move(next);
-  return {};
-}
+using test::apply_status;
 
 Service added(const std::string& line) {
   auto c = parse_command(split(line));
