@@ -106,9 +106,12 @@ std::string port_label(const ServiceView& s) {
   return s.ports.empty() ? std::to_string(s.port) : ports_str(s.ports);
 }
 
+// The vip label: the address, or a prefix VIP's prefix ("192.0.2.0/28"),
+// as xlb_vip_announced names it.
 std::string service_labels(const ServiceView& s) {
-  return label("service", s.name) + "," + label("vip", s.vip.str()) + "," +
-         label("port", port_label(s)) + "," + label("proto", to_string(s.proto));
+  const std::string vip = s.vip_len ? IpPrefix{s.vip, s.vip_len}.brief() : s.vip.str();
+  return label("service", s.name) + "," + label("vip", vip) + "," + label("port", port_label(s)) +
+         "," + label("proto", to_string(s.proto));
 }
 
 void header(std::string& out, const Family& f) {

@@ -80,6 +80,16 @@ TEST(Prometheus, TheCountersOperatorsAskedFor) {
     EXPECT_NE(text.find(std::string("\n") + line), std::string::npos) << line;
 }
 
+// A prefix VIP's services are labelled with the prefix, as its announcement.
+TEST(Prometheus, APrefixVipIsLabelledWithItsPrefix) {
+  Config c = one_service();
+  c.services[0].vip = *IpAddr::parse("192.0.2.0");
+  c.services[0].vip_len = 28;
+  std::string text = prometheus_text(c, distinct_globals(c));
+  EXPECT_NE(text.find("{service=\"web\",vip=\"192.0.2.0/28\","), std::string::npos) << text;
+  EXPECT_NE(text.find("xlb_vip_announced{vip=\"192.0.2.0/28\"}"), std::string::npos);
+}
+
 TEST(Prometheus, IpvsFamiliesOnlyWhenAsked) {
   Config c = one_service();
   StatsView v = distinct_globals(c);
