@@ -2,8 +2,11 @@
 /*
  * Finding the service of a packet.
  *
- * The VIP-level entry is looked up first, so that traffic not for a VIP
- * costs one hash lookup and is passed on. A VIP packet then needs the exact
+ * Traffic that is no VIP is told apart first, by one bit of the bank's
+ * VIP bitmap (xlb_may_be_vip), and passed on. A non-SYN TCP or UDP packet
+ * that may be for a VIP looks its flow up next (flows.h: an established
+ * flow names its backend and service, so it needs no VIP lookup); the
+ * VIP-level entry is looked up only when that misses. A VIP packet then needs the exact
  * service (proto, port), or else the VIP's port-0 service for that proto,
  * which the VIP entry says exists (any_port) so the second lookup is only
  * made when it can hit. The VIP entry also carries one exact-port service
@@ -60,6 +63,24 @@ static __always_inline int xlb_in_cover(const struct xlb_vip_cover *c,
 	       ((d[1] & c->mask6.w[1]) ^ c->addr6.w[1]) == 0 &&
 	       ((d[2] & c->mask6.w[2]) ^ c->addr6.w[2]) == 0 &&
 	       ((d[3] & c->mask6.w[3]) ^ c->addr6.w[3]) == 0;
+}
+
+/* Whether the destination may be a VIP of the bank: its bit among the
+ * exact VIPs' (xlb_abi.h), or inside the prefix VIPs' cover. False: no VIP,
+ * for one array lookup (most traffic that is no VIP stops here). */
+static __always_inline int xlb_may_be_vip(__u32 bank,
+					  const struct xlb_packet *pkt)
+{
+	const struct xlb_vip_cover *c;
+	__u32 bit;
+
+	c = bpf_map_lookup_elem(&xlb_vip_cover, &bank);
+	if (!c)
+		return 0;
+	bit = xlb_vip_bit(&pkt->key.dst);
+	if ((c->bits[(bit >> 6) & (XLB_VIP_BIT_WORDS - 1)] >> (bit & 63)) & 1)
+		return 1;
+	return xlb_in_cover(c, pkt);
 }
 
 /*

@@ -56,9 +56,9 @@ static __always_inline int xlb_sync_refresh_due(const struct xlb_packet *pkt,
 /* The export itself, a subprogram of its own: its locals stay off the main
  * program's stack, which the tunnel path already fills. */
 static __noinline int xlb_sync_write(const struct xlb_packet *pkt,
-				     const struct xlb_svc *vip,
-				     const struct xlb_choice *ch)
+				     const struct xlb_choice *ch, __u32 bank)
 {
+	const struct xlb_svc *vip;
 	struct xlb_sync_event *ev;
 	struct xlb_sync_ctl *sc;
 	__u32 zero = 0;
@@ -75,7 +75,11 @@ static __noinline int xlb_sync_write(const struct xlb_packet *pkt,
 	}
 	ev->key = pkt->key;
 	ev->backend = ch->be->addr;
-	ev->svc_port = xlb_sync_svc_port(pkt, vip, ch->be->svc_id);
+	/* Looked up here, not carried: an established flow was sent
+	 * without its VIP (xlb.bpf.c). */
+	vip = xlb_lookup_vip(bank, pkt);
+	ev->svc_port = vip ? xlb_sync_svc_port(pkt, vip, ch->be->svc_id) :
+			     pkt->key.dport;
 	ev->be_family = ch->be->family;
 	ev->flags = ch->new_flow && pkt->tcp_syn ? XLB_FLOW_SYN_ONLY : 0;
 	ev->reserved = 0;
@@ -85,11 +89,11 @@ static __noinline int xlb_sync_write(const struct xlb_packet *pkt,
 
 /* Only packets that wrote an entry go further than this test. */
 static __always_inline void xlb_sync_export(const struct xlb_packet *pkt,
-					    const struct xlb_svc *vip,
-					    const struct xlb_choice *ch)
+					    const struct xlb_choice *ch,
+					    __u32 bank)
 {
 	if (ch->new_flow || ch->touched)
-		xlb_sync_write(pkt, vip, ch);
+		xlb_sync_write(pkt, ch, bank);
 }
 
 #endif /* XLB_SYNC_EXPORT_H */

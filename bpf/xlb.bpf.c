@@ -31,10 +31,9 @@
 
 static __always_inline int xlb_send(struct xdp_md *ctx,
 				    const struct xlb_packet *pkt,
-				    const struct xlb_svc *vip,
 				    const struct xlb_choice *ch, __u32 bank)
 {
-	xlb_sync_export(pkt, vip, ch);
+	xlb_sync_export(pkt, ch, bank);
 	xlb_count_traffic(&xlb_svc_stats, ch->be->svc_id, pkt->frame_len,
 			  ch->new_flow);
 	xlb_count_traffic(&xlb_be_stats, ch->id, pkt->frame_len, ch->new_flow);
@@ -49,12 +48,22 @@ static __always_inline int xlb_send(struct xdp_md *ctx,
 	return xlb_verdict(xlb_forward(ctx, pkt, ch->be, ch->id, bank));
 }
 
+static __always_inline int xlb_is_tcp_or_udp(const struct xlb_packet *pkt)
+{
+	return pkt->key.proto == IPPROTO_TCP || pkt->key.proto == IPPROTO_UDP;
+}
+
+/*
+ * One call site each for the send, the flow lookup and the host's path
+ * (gotos): each is inlined, and the verifier walks what is inlined once
+ * per call site.
+ */
 static __always_inline int xlb_balance(struct xdp_md *ctx)
 {
 	struct xlb_choice choice = {};
-	struct xlb_packet pkt;
+	struct xlb_svc *vip = NULL;
 	const struct xlb_svc *svc;
-	struct xlb_svc *vip;
+	struct xlb_packet pkt;
 	struct xlb_bank *bs;
 	struct xlb_ctl *ctl;
 	__u32 zero = 0, bank;
@@ -66,32 +75,49 @@ static __always_inline int xlb_balance(struct xdp_md *ctx)
 	if (!ctl)
 		return xlb_verdict_pass();
 	bank = ctl->active_bank;
-	vip = xlb_lookup_vip(bank, &pkt);
-	if (!vip)
-		return xlb_hc_reply(ctx, &pkt); /* else XDP_PASS */
-
-	if (xlb_parse_l4(ctx, &pkt) != XLB_PARSE_OK ||
-	    xlb_parse_icmp(ctx, &pkt) != XLB_PARSE_OK)
+	if (!xlb_may_be_vip(bank, &pkt))
+		goto not_vip;
+	if (xlb_parse_l4(ctx, &pkt) != XLB_PARSE_OK) {
+		if (!xlb_lookup_vip(bank, &pkt))
+			goto not_vip; /* a bit shared with a VIP */
 		return xlb_verdict_drop(XLB_G_DROP_MALFORMED);
-	if (pkt.key.proto != IPPROTO_TCP && pkt.key.proto != IPPROTO_UDP) {
-		int echo = xlb_echo(ctx, &pkt, vip);
-
-		if (echo >= 0)
-			return echo;
 	}
 	bs = bpf_map_lookup_elem(&xlb_banks, &bank);
 	if (!bs)
 		return xlb_verdict_pass();
-	if (!pkt.tcp_syn && xlb_flow_established(&pkt, bs, &choice))
-		return xlb_send(ctx, &pkt, vip, &choice, bank);
+	/* TCP and UDP look their flow up before the VIP. Other protocols
+	 * need the VIP first: an ICMP error takes its flow's key (icmp.h), an
+	 * echo request may be answered. */
+	if (!xlb_is_tcp_or_udp(&pkt)) {
+		vip = xlb_lookup_vip(bank, &pkt);
+		if (!vip)
+			goto not_vip;
+		if (xlb_parse_icmp(ctx, &pkt) != XLB_PARSE_OK)
+			return xlb_verdict_drop(XLB_G_DROP_MALFORMED);
+		if (!xlb_is_tcp_or_udp(&pkt)) {
+			int echo = xlb_echo(ctx, &pkt, vip);
 
+			if (echo >= 0)
+				return echo;
+		}
+	}
+	if (!pkt.tcp_syn && xlb_flow_established(&pkt, bs, &choice))
+		goto send;
+
+	if (!vip)
+		vip = xlb_lookup_vip(bank, &pkt);
+	if (!vip)
+		goto not_vip; /* a bit shared with a VIP */
 	svc = xlb_lookup_service(bank, vip, &pkt);
 	if (!svc)
 		return xlb_verdict_drop(pkt.fragment ? XLB_G_DROP_FRAGMENT :
 						       XLB_G_DROP_NO_SERVICE);
 	if (!xlb_choose_new(&pkt, svc, bs, &choice))
 		return xlb_verdict_drop(XLB_G_DROP_NO_BACKEND);
-	return xlb_send(ctx, &pkt, vip, &choice, bank);
+send:
+	return xlb_send(ctx, &pkt, &choice, bank);
+not_vip:
+	return xlb_hc_reply(ctx, &pkt); /* else XDP_PASS */
 }
 
 SEC("xdp")

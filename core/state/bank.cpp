@@ -150,17 +150,27 @@ IpPrefix common_prefix(const IpPrefix& a, const IpPrefix& b) {
   return p;
 }
 
-// Per family, the longest prefix that holds every prefix VIP (xlb_abi.h):
-// the datapath walks the trie only for destinations inside it.
+void set_vip_bit(xlb_vip_cover& out, const IpAddr& vip) {
+  const xlb_addr a = vip.to_abi();
+  const uint32_t bit = xlb_vip_bit(&a);
+  out.bits[bit / 64] |= uint64_t{1} << (bit % 64);
+}
+
+// What the datapath may take for a VIP (xlb_abi.h): the bit of every exact
+// VIP, and per family the longest prefix that holds every prefix VIP (the
+// trie is walked only for destinations inside it).
 xlb_vip_cover cover_of(const Config& c) {
   std::optional<IpPrefix> v4, v6;
+  xlb_vip_cover out{};
   for (const auto& s : c.services) {
-    if (!s.vip_len) continue;
+    if (!s.vip_len) {
+      set_vip_bit(out, s.vip);
+      continue;
+    }
     std::optional<IpPrefix>& cur = s.vip.is_v6() ? v6 : v4;
     const IpPrefix p{s.vip, s.vip_len};
     cur = cur ? common_prefix(*cur, p) : p;
   }
-  xlb_vip_cover out{};
   if (v4) {
     out.flags |= XLB_COVER_V4;
     out.addr4 = v4->addr.to_abi().w[0];
@@ -190,7 +200,7 @@ Status write_bank_services(const Maps& m, uint32_t bank, const Config& c) {
   XLB_TRY(sync_bank(trie, *have_prefixes, w.prefixes));
   const xlb_vip_cover cover = cover_of(c);
   if (bpf_map_update_elem(m.vip_cover(), &bank, &cover, BPF_ANY) != 0)
-    return sys_error("write prefix VIP cover");
+    return sys_error("write VIP cover");
   return {};
 }
 

@@ -89,7 +89,7 @@ Result<uint32_t> pinned_layout(const std::string& pin_path) {
   // next-hop table, 4 two more global counters, 5 four more, 6 a flow
   // table with one LRU list for all CPUs, and VIP entries that carry a
   // service, 7 the persistence table, 8 the prefix VIPs' trie and mmapable
-  // Maglev tables).
+  // Maglev tables, 9 the exact VIPs' bitmap in xlb_vip_cover).
   if (access((pin_path + "/xlb_nexthops").c_str(), F_OK) != 0) return 2u;
   const uint32_t counters = global_counters(pin_path);
   if (counters < XLB_G_MAX_V4) return 3u;
@@ -97,6 +97,7 @@ Result<uint32_t> pinned_layout(const std::string& pin_path) {
   if (pinned_map_info(pin_path + "/xlb_flows").map_flags & BPF_F_NO_COMMON_LRU) return 5u;
   if (access((pin_path + "/xlb_persist").c_str(), F_OK) != 0) return 6u;
   if (access((pin_path + "/xlb_vip_prefixes").c_str(), F_OK) != 0) return 7u;
+  if (pinned_map_info(pin_path + "/xlb_vip_cover").value_size != sizeof(xlb_vip_cover)) return 8u;
   return uint32_t{XLB_ABI_VERSION};
 }
 

@@ -48,7 +48,8 @@ Bytes flow_2_to_3(std::span<const uint8_t> v) {
 // services are rebuilt from the model). Layout 7 added xlb_persist (carried
 // over from 7 on, see carry_persist) and grew xlb_svc; layout 8 added
 // xlb_vip_prefixes and xlb_vip_cover (prefix VIPs), written from the model,
-// and made the Maglev tables mmapable (rebuilt from the model).
+// and made the Maglev tables mmapable (rebuilt from the model); layout 9
+// grew xlb_vip_cover by the exact VIPs' bitmap (written from the model).
 Bytes flow_same(std::span<const uint8_t> v) { return Bytes(v.begin(), v.end()); }
 
 // One layout bump: how a flow entry of layout `from` becomes one of layout
@@ -65,6 +66,7 @@ constexpr Step kSteps[] = {
     {2, sizeof(xlb_flow_v2), flow_2_to_3, {}}, {3, sizeof(xlb_flow), flow_same, {}},
     {4, sizeof(xlb_flow), flow_same, {}},      {5, sizeof(xlb_flow), flow_same, {}},
     {6, sizeof(xlb_flow), flow_same, {}},      {7, sizeof(xlb_flow), flow_same, {}},
+    {8, sizeof(xlb_flow), flow_same, {}},
 };
 constexpr uint32_t kOldestUpgradable = kSteps[0].from;
 static_assert(std::size(kSteps) == XLB_ABI_VERSION - kOldestUpgradable,

@@ -119,11 +119,9 @@ TEST_F(SyncExportTest, FirstAckEndsSynOnlyAndIsExportedOnce) {
   EXPECT_EQ(ev[1].flags, 0);
 }
 
-// Makes the entry of client i look last seen `seen_ago` seconds ago and
-// last exported `exported_ago` seconds ago.
-void age_entry(const Maps& m, int i, uint32_t seen_ago, uint32_t exported_ago) {
-  xlb_flow_key k = flow_key(Proto::tcp, Endpoint{client_addr(i), uint16_t(1024 + i)},
-                            Endpoint{ip("192.0.2.10"), 80});
+// Makes the entry of `k` look last seen `seen_ago` seconds ago and last
+// exported `exported_ago` seconds ago.
+void age_entry(const Maps& m, const xlb_flow_key& k, uint32_t seen_ago, uint32_t exported_ago) {
   xlb_flow f{};
   ASSERT_EQ(bpf_map_lookup_elem(m.flows(), &k, &f), 0);
   timespec ts{};
@@ -132,6 +130,14 @@ void age_entry(const Maps& m, int i, uint32_t seen_ago, uint32_t exported_ago) {
   f.last_seen = now - seen_ago;
   f.exported = static_cast<uint16_t>(now - exported_ago);
   ASSERT_EQ(bpf_map_update_elem(m.flows(), &k, &f, BPF_EXIST), 0);
+}
+
+// The same for client i's TCP flow to 192.0.2.10:80.
+void age_entry(const Maps& m, int i, uint32_t seen_ago, uint32_t exported_ago) {
+  age_entry(m,
+            flow_key(Proto::tcp, Endpoint{client_addr(i), uint16_t(1024 + i)},
+                     Endpoint{ip("192.0.2.10"), 80}),
+            seen_ago, exported_ago);
 }
 
 TEST_F(SyncExportTest, LongLivedFlowIsRefreshedOncePerInterval) {
@@ -146,6 +152,24 @@ TEST_F(SyncExportTest, LongLivedFlowIsRefreshedOncePerInterval) {
   EXPECT_EQ(drain().size(), 1u);
   run_to_backend(client_packet(1, kTcpAck));  // same second: not written
   EXPECT_TRUE(drain().empty());
+}
+
+// An established flow is sent without looking its VIP up (flows first),
+// so its refresh export looks the VIP up to name the service: a port-0
+// service's flow is still named by port 0.
+TEST_F(SyncExportTest, RefreshOfAPortZeroServicesFlowIsNamedByPortZero) {
+  set_export(true, 5);
+  PacketSpec p = make_packet("100.64.0.1", "192.0.2.10", IPPROTO_UDP, 5000, 53);
+  ASSERT_EQ(run(frame(p)).action, XDP_TX);
+  ASSERT_EQ(drain().size(), 1u);
+  age_entry(maps(),
+            flow_key(Proto::udp, Endpoint{ip("100.64.0.1"), 5000}, Endpoint{ip("192.0.2.10"), 53}),
+            1, 6);
+  ASSERT_EQ(run(frame(p)).action, XDP_TX);
+  auto ev = drain();
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].svc_port, 0);
+  EXPECT_EQ(ntohs(ev[0].key.dport), 53);
 }
 
 }  // namespace

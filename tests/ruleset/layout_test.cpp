@@ -5,7 +5,8 @@
 // command, their flow entries carried into a flow table of one LRU list.
 // Pins of layout 6 (no persistence table) are upgraded the same way, their
 // flows kept. Pins of layout 7 (no prefix VIPs' trie, Maglev tables not
-// mmapable) keep their flows and their persistence entries.
+// mmapable) keep their flows and their persistence entries; pins of layout
+// 8 (no VIP bitmap) their flows.
 #include <bpf/bpf.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -341,6 +342,66 @@ TEST_F(Layout, MaglevTablesAreMmapable) {
   }
   close(rings);
   EXPECT_EQ(tables, 1);
+}
+
+// Replaces the pinned xlb_vip_cover by layout 8's: the prefix cover alone,
+// 48 bytes a bank, no VIP bitmap.
+void pin_layout8_cover(const std::string& pin_path) {
+  const std::string path = pin_path + "/xlb_vip_cover";
+  int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xlb_vip_cover", sizeof(uint32_t), 48, 2, nullptr);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(unlink(path.c_str()), 0);
+  ASSERT_EQ(bpf_obj_pin(fd, path.c_str()), 0);
+  close(fd);
+}
+
+// Whether the active bank's VIP bitmap has the bit of `vip`.
+bool vip_bit_set(const std::string& pin_path, const char* vip) {
+  auto st = State::open(pin_path);
+  EXPECT_TRUE(st.ok());
+  if (!st.ok()) return false;
+  uint32_t zero = 0;
+  xlb_ctl ctl{};
+  EXPECT_EQ(bpf_map_lookup_elem(st->maps().ctl(), &zero, &ctl), 0);
+  xlb_vip_cover cover{};
+  EXPECT_EQ(bpf_map_lookup_elem(st->maps().vip_cover(), &ctl.active_bank, &cover), 0);
+  const xlb_addr a = IpAddr::parse(vip)->to_abi();
+  const uint32_t bit = xlb_vip_bit(&a);
+  return (cover.bits[bit / 64] >> (bit % 64)) & 1;
+}
+
+// Layout 8 had no VIP bitmap (layout 9): the first command writes it from
+// the model, for the VIPs already there too, and the flows stay.
+TEST_F(Layout, CoverWithoutVipBitmapIsUpgradedWithFlows) {
+  apply("service add web tcp 192.0.2.10:80\n");
+  add_flows(pin_path(), 20);
+  set_stored_layout(8);
+  pin_layout8_cover(pin_path());
+  RunResult r = xlb({"service", "add", "api", "tcp", "192.0.2.11:443"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE((r.out + r.err).find("from layout 8 to " + std::to_string(XLB_ABI_VERSION)),
+            std::string::npos)
+      << r.out << r.err;
+  EXPECT_EQ(pinned_info(pin_path() + "/xlb_vip_cover").value_size, sizeof(xlb_vip_cover));
+  EXPECT_TRUE(vip_bit_set(pin_path(), "192.0.2.10"));
+  EXPECT_TRUE(vip_bit_set(pin_path(), "192.0.2.11"));
+  int fd = bpf_obj_get((pin_path() + "/xlb_flows").c_str());
+  ASSERT_GE(fd, 0);
+  for (int i = 0; i < 20; i++) {
+    xlb_flow_key k = flow_key(static_cast<uint16_t>(2000 + i));
+    xlb_flow f{};
+    EXPECT_EQ(bpf_map_lookup_elem(fd, &k, &f), 0) << "flow " << i;
+    EXPECT_EQ(f.backend, static_cast<uint32_t>(i));
+  }
+  close(fd);
+}
+
+// Uncommitted pins whose cover has no VIP bitmap are layout 8.
+TEST_F(Layout, UncommittedPinsWithoutVipBitmapAreLayout8) {
+  pin_layout8_cover(pin_path());
+  auto layout = pinned_layout(pin_path());
+  ASSERT_TRUE(layout.ok());
+  EXPECT_EQ(*layout, 8u);
 }
 
 }  // namespace
