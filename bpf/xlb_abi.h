@@ -686,7 +686,8 @@ static_assert(sizeof(struct xlb_svc) == 32, "xlb_svc");
 static_assert(sizeof(struct xlb_persist_key) == 24, "xlb_persist_key");
 static_assert(sizeof(struct xlb_persist) == 16, "xlb_persist");
 static_assert(sizeof(struct xlb_vip_prefix_key) == 28, "xlb_vip_prefix_key");
-static_assert(sizeof(struct xlb_vip_cover) == 48 + XLB_VIP_BITS / 8, "xlb_vip_cover");
+static_assert(sizeof(struct xlb_vip_cover) == 48 + XLB_VIP_BITS / 8,
+	      "xlb_vip_cover");
 static_assert(sizeof(struct xlb_backend) == 40, "xlb_backend");
 static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key");
 static_assert(sizeof(struct xlb_flow) == 16, "xlb_flow");
@@ -715,7 +716,8 @@ _Static_assert(sizeof(struct xlb_svc) == 32, "xlb_svc");
 _Static_assert(sizeof(struct xlb_persist_key) == 24, "xlb_persist_key");
 _Static_assert(sizeof(struct xlb_persist) == 16, "xlb_persist");
 _Static_assert(sizeof(struct xlb_vip_prefix_key) == 28, "xlb_vip_prefix_key");
-_Static_assert(sizeof(struct xlb_vip_cover) == 48 + XLB_VIP_BITS / 8, "xlb_vip_cover");
+_Static_assert(sizeof(struct xlb_vip_cover) == 48 + XLB_VIP_BITS / 8,
+	       "xlb_vip_cover");
 _Static_assert(sizeof(struct xlb_backend) == 40, "xlb_backend");
 _Static_assert(sizeof(struct xlb_bank) == 64, "xlb_bank");
 _Static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key");
