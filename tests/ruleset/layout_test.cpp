@@ -172,6 +172,21 @@ void add_flows(const std::string& pin_path, int n) {
   close(fd);
 }
 
+// Whether the `n` flows of add_flows() are in the pinned xlb_flows, whole.
+void expect_carried_flows(const std::string& pin_path, int n) {
+  int fd = bpf_obj_get((pin_path + "/xlb_flows").c_str());
+  ASSERT_GE(fd, 0);
+  for (int i = 0; i < n; i++) {
+    xlb_flow_key k = flow_key(static_cast<uint16_t>(2000 + i));
+    xlb_flow f{};
+    EXPECT_EQ(bpf_map_lookup_elem(fd, &k, &f), 0) << "flow " << i;
+    EXPECT_EQ(f.backend, static_cast<uint32_t>(i));
+    EXPECT_EQ(f.cookie, 9u);
+    EXPECT_EQ(f.last_seen, 77u);
+  }
+  close(fd);
+}
+
 // Layout 6 had no persistence table (service persist D, layout 7): the
 // first command makes one, and the flows stay.
 TEST_F(Layout, PinsWithoutPersistenceAreUpgradedWithTheirFlows) {
@@ -196,17 +211,7 @@ TEST_F(Layout, PinsWithoutPersistenceAreUpgradedWithTheirFlows) {
   EXPECT_EQ(persist.value_size, sizeof(xlb_persist));
   EXPECT_EQ(persist.max_entries,
             (Capacities{.flows = pinned_info(pin_path() + "/xlb_flows").max_entries}.persist()));
-  int fd = bpf_obj_get((pin_path() + "/xlb_flows").c_str());
-  ASSERT_GE(fd, 0);
-  for (int i = 0; i < 25; i++) {
-    xlb_flow_key k = flow_key(static_cast<uint16_t>(2000 + i));
-    xlb_flow f{};
-    EXPECT_EQ(bpf_map_lookup_elem(fd, &k, &f), 0) << "flow " << i;
-    EXPECT_EQ(f.backend, static_cast<uint32_t>(i));
-    EXPECT_EQ(f.cookie, 9u);
-    EXPECT_EQ(f.last_seen, 77u);
-  }
-  close(fd);
+  expect_carried_flows(pin_path(), 25);
   EXPECT_NE(list_ruleset().find("service add web tcp 192.0.2.10:80 sched mh persist 5m"),
             std::string::npos);
 }
@@ -268,16 +273,8 @@ TEST_F(Layout, PinsWithoutPrefixVipsAreUpgradedWithFlowsAndPersistence) {
   EXPECT_EQ(*layout, uint32_t{XLB_ABI_VERSION});
   EXPECT_EQ(pinned_info(pin_path() + "/xlb_vip_prefixes").key_size, sizeof(xlb_vip_prefix_key));
   EXPECT_EQ(pinned_info(pin_path() + "/xlb_vip_cover").value_size, sizeof(xlb_vip_cover));
-  int fd = bpf_obj_get((pin_path() + "/xlb_flows").c_str());
-  ASSERT_GE(fd, 0);
-  for (int i = 0; i < 20; i++) {
-    xlb_flow_key k = flow_key(static_cast<uint16_t>(2000 + i));
-    xlb_flow f{};
-    EXPECT_EQ(bpf_map_lookup_elem(fd, &k, &f), 0) << "flow " << i;
-    EXPECT_EQ(f.backend, static_cast<uint32_t>(i));
-  }
-  close(fd);
-  fd = bpf_obj_get((pin_path() + "/xlb_persist").c_str());
+  expect_carried_flows(pin_path(), 20);
+  int fd = bpf_obj_get((pin_path() + "/xlb_persist").c_str());
   ASSERT_GE(fd, 0);
   for (int i = 0; i < 15; i++) {
     xlb_persist_key k = persist_key(svc_id, static_cast<uint8_t>(i + 1));
@@ -385,15 +382,7 @@ TEST_F(Layout, CoverWithoutVipBitmapIsUpgradedWithFlows) {
   EXPECT_EQ(pinned_info(pin_path() + "/xlb_vip_cover").value_size, sizeof(xlb_vip_cover));
   EXPECT_TRUE(vip_bit_set(pin_path(), "192.0.2.10"));
   EXPECT_TRUE(vip_bit_set(pin_path(), "192.0.2.11"));
-  int fd = bpf_obj_get((pin_path() + "/xlb_flows").c_str());
-  ASSERT_GE(fd, 0);
-  for (int i = 0; i < 20; i++) {
-    xlb_flow_key k = flow_key(static_cast<uint16_t>(2000 + i));
-    xlb_flow f{};
-    EXPECT_EQ(bpf_map_lookup_elem(fd, &k, &f), 0) << "flow " << i;
-    EXPECT_EQ(f.backend, static_cast<uint32_t>(i));
-  }
-  close(fd);
+  expect_carried_flows(pin_path(), 20);
 }
 
 // Uncommitted pins whose cover has no VIP bitmap are layout 8.
