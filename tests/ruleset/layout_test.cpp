@@ -44,8 +44,10 @@ bpf_map_info pinned_info(const std::string& path) {
   uint32_t len = sizeof(info);
   int fd = bpf_obj_get(path.c_str());
   EXPECT_GE(fd, 0) << path;
-  if (fd >= 0) EXPECT_EQ(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
-  if (fd >= 0) close(fd);
+  if (fd >= 0) {
+    EXPECT_EQ(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+    close(fd);
+  }
   return info;
 }
 
