@@ -85,10 +85,10 @@ static __always_inline int xlb_may_be_vip(__u32 bank,
 
 /*
  * The VIP-level entry of the prefix VIP that holds the destination, or
- * NULL. A subprogram of its own: its key stays off xlb_xdp's stack, and
- * traffic that is no VIP pays the call, an array lookup and a flag test
- * while the bank has no prefix VIP of its family, and a masked compare
- * when it is outside their cover.
+ * NULL. A subprogram of its own: its key stays off xlb_xdp's stack. Only
+ * packets that passed xlb_may_be_vip() and missed the exact VIP hash get
+ * here; outside the cover they pay the call, an array lookup and a masked
+ * compare, inside it the trie walk.
  */
 static __noinline struct xlb_svc *
 xlb_lookup_prefix(__u32 bank, const struct xlb_packet *pkt)

@@ -180,9 +180,9 @@ struct xlb_svc_key {
  * prefix (XLB_SVC_VIP_ENTRY | XLB_SVC_PREFIX; id: the prefix's index in
  * its bank, never a carried service). It is looked up only when the exact
  * VIP hash missed and the destination is inside the bank's cover
- * (xlb_vip_cover), so exact VIPs win, non-VIP traffic without prefix
- * services of its family pays one flag test, and non-VIP traffic outside
- * the cover a masked compare. The prefix's services are in xlb_svcs under
+ * (xlb_vip_cover), so exact VIPs win. Non-VIP traffic is told apart
+ * before either lookup (the same array value: the exact VIPs' bits, the
+ * flag of the family, a masked compare). The prefix's services are in xlb_svcs under
  * family | XLB_AF_PREFIX and the address {index, 0, 0, 0}.
  */
 struct xlb_vip_prefix_key {
