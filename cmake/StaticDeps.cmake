@@ -1,5 +1,6 @@
 # Links the libraries xlb needs, besides the C library, statically
-# (XLB_STATIC_DEPS, on by default when their archives are installed).
+# (XLB_STATIC_DEPS, off by default: a Debian package links the shared
+# libraries, which get security updates).
 #
 # Why: every xlb command is a fresh process, and operators run them from
 # bash loops. On a guest with PTI and costly page faults, the dynamic
