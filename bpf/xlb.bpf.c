@@ -2,10 +2,11 @@
 /*
  * xlb: the XDP datapath. A packet's path, top to bottom:
  *
- *   parse to the destination -> is it a VIP? (no: pass, one hash lookup)
- *   -> parse the rest (ICMP errors become their flow's key)
- *   -> established flow? (yes: its backend) else service (exact port,
- *      else port 0) -> Maglev -> new flow
+ *   parse to the destination -> may it be a VIP? (one bit of the bank's
+ *      VIP bitmap; no: pass) -> parse the rest
+ *   -> TCP or UDP, not a SYN: established flow? (yes: its backend, no
+ *      VIP lookup) -> the VIP (none: pass; ICMP errors become their flow's
+ *      key here) -> service (exact port, else port 0) -> Maglev -> new flow
  *   -> count -> forward (L2 DSR: rewrite the MACs, XDP_TX; or a tunnel:
  *      encapsulate, FIB next hop, XDP_TX or redirect; see forward.h).
  *
