@@ -62,6 +62,29 @@ xlb_flow_key flow_key(uint16_t sport) {
   return k;
 }
 
+// Flows from sports first.. (n of them), flow i on backend i, with one
+// cookie and last_seen: what the tests write and expect carried over.
+struct FlowRun {
+  uint16_t first;
+  int n;
+  uint32_t cookie;
+  uint32_t last_seen;
+};
+
+void expect_flows(const std::string& pin_path, const FlowRun& run) {
+  int fd = bpf_obj_get((pin_path + "/xlb_flows").c_str());
+  ASSERT_GE(fd, 0);
+  for (int i = 0; i < run.n; i++) {
+    xlb_flow_key k = flow_key(static_cast<uint16_t>(run.first + i));
+    xlb_flow f{};
+    EXPECT_EQ(bpf_map_lookup_elem(fd, &k, &f), 0) << "flow " << i;
+    EXPECT_EQ(f.backend, static_cast<uint32_t>(i));
+    EXPECT_EQ(f.cookie, run.cookie);
+    EXPECT_EQ(f.last_seen, run.last_seen);
+  }
+  close(fd);
+}
+
 // Replaces the pinned xlb_flows by a flow table as layout 5 made it (per-CPU
 // LRU lists) holding `n` entries.
 void pin_layout5_flows(const std::string& pin_path, int n) {
@@ -135,17 +158,7 @@ TEST_F(Layout, PerCpuLruFlowsAreUpgraded) {
   EXPECT_EQ(*layout, uint32_t{XLB_ABI_VERSION});
   const std::string path = pin_path() + "/xlb_flows";
   EXPECT_EQ(pinned_info(path).map_flags & BPF_F_NO_COMMON_LRU, 0u);
-  int fd = bpf_obj_get(path.c_str());
-  ASSERT_GE(fd, 0);
-  for (int i = 0; i < 30; i++) {
-    xlb_flow_key k = flow_key(static_cast<uint16_t>(1000 + i));
-    xlb_flow f{};
-    EXPECT_EQ(bpf_map_lookup_elem(fd, &k, &f), 0) << "flow " << i;
-    EXPECT_EQ(f.backend, static_cast<uint32_t>(i));
-    EXPECT_EQ(f.cookie, 7u);
-    EXPECT_EQ(f.last_seen, 42u);
-  }
-  close(fd);
+  expect_flows(pin_path(), FlowRun{1000, 30, 7, 42});
   EXPECT_NE(list_ruleset().find("service add api"), std::string::npos);
 }
 
@@ -176,17 +189,7 @@ void add_flows(const std::string& pin_path, int n) {
 
 // Whether the `n` flows of add_flows() are in the pinned xlb_flows, whole.
 void expect_carried_flows(const std::string& pin_path, int n) {
-  int fd = bpf_obj_get((pin_path + "/xlb_flows").c_str());
-  ASSERT_GE(fd, 0);
-  for (int i = 0; i < n; i++) {
-    xlb_flow_key k = flow_key(static_cast<uint16_t>(2000 + i));
-    xlb_flow f{};
-    EXPECT_EQ(bpf_map_lookup_elem(fd, &k, &f), 0) << "flow " << i;
-    EXPECT_EQ(f.backend, static_cast<uint32_t>(i));
-    EXPECT_EQ(f.cookie, 9u);
-    EXPECT_EQ(f.last_seen, 77u);
-  }
-  close(fd);
+  expect_flows(pin_path, FlowRun{2000, n, 9, 77});
 }
 
 // Layout 6 had no persistence table (service persist D, layout 7): the
