@@ -24,9 +24,12 @@ uint64_t range_size(const IpPrefix& p) {
 }  // namespace
 
 IpPrefix nat_range(const Settings& s, int family) {
+  // Parsed once: a commit asks for every backend's NAT address.
+  static const IpPrefix kDefault4 = *IpPrefix::parse(kDefaultNat4);
+  static const IpPrefix kDefault6 = *IpPrefix::parse(kDefaultNat6);
   const auto& set = family == XLB_AF_INET6 ? s.nat6 : s.nat4;
   if (set) return *set;
-  return *IpPrefix::parse(family == XLB_AF_INET6 ? kDefaultNat6 : kDefaultNat4);
+  return family == XLB_AF_INET6 ? kDefault6 : kDefault4;
 }
 
 std::optional<IpAddr> nat_address(const Settings& s, const Service& svc, const Backend& be) {

@@ -6,11 +6,13 @@
 
 #include <bpf/bpf.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/result.hpp"
@@ -35,10 +37,22 @@ struct BankedMap {
   const char* full_hint;  // added when an insert fails for lack of room
 };
 
+// What a bank holds now: its entries sorted by key (BytesLess), so that
+// sync_bank compares it with what is wanted in one merge, without building
+// a tree of 10,000 NAT entries on every commit.
+template <class K, class V>
+using BankRows = std::vector<std::pair<K, V>>;
+
+template <class K, class V>
+void sort_rows(BankRows<K, V>& rows) {
+  std::sort(rows.begin(), rows.end(),
+            [](const auto& a, const auto& b) { return BytesLess<K>{}(a.first, b.first); });
+}
+
 // One entry at a time: for kernels without batch lookups of hash maps.
 template <class K, class V>
-Result<BankEntries<K, V>> read_bank_by_key(const BankedMap& m, uint32_t bank) {
-  BankEntries<K, V> out;
+Result<BankRows<K, V>> read_bank_by_key(const BankedMap& m, uint32_t bank) {
+  BankRows<K, V> out;
   K key{}, next{};
   const void* prev = nullptr;
   while (bpf_map_get_next_key(m.fd, prev, &next) == 0) {
@@ -46,17 +60,18 @@ Result<BankEntries<K, V>> read_bank_by_key(const BankedMap& m, uint32_t bank) {
     prev = &key;
     if (key.bank != bank) continue;
     V v{};
-    if (bpf_map_lookup_elem(m.fd, &key, &v) == 0) out[key] = v;
+    if (bpf_map_lookup_elem(m.fd, &key, &v) == 0) out.emplace_back(key, v);
   }
   if (errno != ENOENT) return sys_error(m.read_what);
+  sort_rows(out);
   return out;
 }
 
 // BPF_MAP_LOOKUP_BATCH: a few system calls for the whole map instead of two
 // per entry (1,000 services x 10 backends: 30,000 calls per commit).
 template <class K, class V>
-Result<BankEntries<K, V>> read_bank(const BankedMap& m, uint32_t bank) {
-  BankEntries<K, V> out;
+Result<BankRows<K, V>> read_bank(const BankedMap& m, uint32_t bank) {
+  BankRows<K, V> out;
   uint32_t chunk = 1024;
   std::vector<K> keys(chunk);
   std::vector<V> values(chunk);
@@ -77,19 +92,31 @@ Result<BankEntries<K, V>> read_bank(const BankedMap& m, uint32_t bank) {
     }
     if (err && err != ENOENT) return sys_error(m.read_what, err);
     for (uint32_t i = 0; i < count; i++)
-      if (keys[i].bank == bank) out[keys[i]] = values[i];
-    if (err == ENOENT) return out;
+      if (keys[i].bank == bank) out.emplace_back(keys[i], values[i]);
+    if (err == ENOENT) break;
     first = false;
   }
+  sort_rows(out);
+  return out;
 }
 
+// Deletes what the bank has and `want` has not, then writes what differs,
+// deletes first so that a full map has room for the writes. Both sides
+// are sorted by BytesLess: each pass is one merge.
 template <class K, class V>
-Status sync_bank(const BankedMap& m, const BankEntries<K, V>& have, const BankEntries<K, V>& want) {
-  for (const auto& [k, v] : have)
-    if (!want.count(k) && bpf_map_delete_elem(m.fd, &k) != 0) return sys_error(m.delete_what);
+Status sync_bank(const BankedMap& m, const BankRows<K, V>& have, const BankEntries<K, V>& want) {
+  const BytesLess<K> less;
+  auto w = want.begin();
+  for (const auto& [k, v] : have) {
+    while (w != want.end() && less(w->first, k)) ++w;
+    if ((w == want.end() || less(k, w->first)) && bpf_map_delete_elem(m.fd, &k) != 0)
+      return sys_error(m.delete_what);
+  }
+  auto h = have.begin();
   for (const auto& [k, v] : want) {
-    auto h = have.find(k);
-    if (h != have.end() && std::memcmp(&h->second, &v, sizeof(v)) == 0) continue;
+    while (h != have.end() && less(h->first, k)) ++h;
+    if (h != have.end() && !less(k, h->first) && std::memcmp(&h->second, &v, sizeof(v)) == 0)
+      continue;
     if (bpf_map_update_elem(m.fd, &k, &v, BPF_ANY) == 0) continue;
     bool full = errno == E2BIG || errno == ENOMEM;
     Error e = sys_error(m.write_what);
