@@ -36,6 +36,11 @@ std::string caret_line(const std::string& line, int col, int length) {
 
 }  // namespace
 
+const std::string& SourceName::str() const {
+  static const std::string kNone;
+  return name_ ? *name_ : kNone;
+}
+
 std::string display_name(const std::string& file) { return file == "-" ? "<stdin>" : file; }
 
 std::string format_pos(const SourcePos& pos) {

@@ -165,7 +165,7 @@ class Scanner {
 
   std::shared_ptr<const SourceText> source_;
   std::string_view text_;
-  std::string file_;
+  SourceName file_;  // shared by the positions of its tokens
   SourceError* err_;
   size_t i_ = 0;
   int line_ = 1;

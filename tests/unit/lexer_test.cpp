@@ -351,8 +351,8 @@ class LexerFiles : public ::testing::Test {
     auto r = lex_file(path, &err);
     if (r.ok()) return "no error";
     EXPECT_EQ(r.error().message, to_error(err).message);
-    return err.pos.file + ":" + std::to_string(err.pos.line) + ":" + std::to_string(err.pos.col) +
-           "+" + std::to_string(err.length) + " " + err.message;
+    return err.pos.file.str() + ":" + std::to_string(err.pos.line) + ":" +
+           std::to_string(err.pos.col) + "+" + std::to_string(err.length) + " " + err.message;
   }
 
   Words file_words(const std::string& path) {
