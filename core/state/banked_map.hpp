@@ -43,10 +43,16 @@ struct BankedMap {
 template <class K, class V>
 using BankRows = std::vector<std::pair<K, V>>;
 
+// Sorted, each key once (a map being walked never yields a key twice; this
+// keeps sync_bank from deleting one twice if it did).
 template <class K, class V>
 void sort_rows(BankRows<K, V>& rows) {
   std::sort(rows.begin(), rows.end(),
             [](const auto& a, const auto& b) { return BytesLess<K>{}(a.first, b.first); });
+  auto same = [](const auto& a, const auto& b) {
+    return std::memcmp(&a.first, &b.first, sizeof(K)) == 0;
+  };
+  rows.erase(std::unique(rows.begin(), rows.end(), same), rows.end());
 }
 
 // One entry at a time: for kernels without batch lookups of hash maps.

@@ -23,8 +23,8 @@ class BankedMapTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (geteuid() != 0) GTEST_SKIP() << "needs root (BPF maps)";
-    fd_ = bpf_map_create(BPF_MAP_TYPE_HASH, "xlb_test_bank", sizeof(Key), sizeof(Value), 64,
-                         nullptr);
+    fd_ =
+        bpf_map_create(BPF_MAP_TYPE_HASH, "xlb_test_bank", sizeof(Key), sizeof(Value), 64, nullptr);
     ASSERT_GE(fd_, 0);
   }
   void TearDown() override {
@@ -56,7 +56,8 @@ TEST_F(BankedMapTest, SyncLeavesExactlyTheWantedEntriesAndSparesTheOtherBank) {
   auto rows = read_bank<Key, Value>(map(), 0);
   ASSERT_TRUE(rows.ok());
   ASSERT_TRUE(sync_bank(map(), *rows, want).ok());
-  const std::map<uint32_t, Value> expect{{2, 102}, {3, 103}, {6, 66}, {7, 107}, {12, 112}, {20, 120}};
+  const std::map<uint32_t, Value> expect{{2, 102}, {3, 103},  {6, 66},
+                                         {7, 107}, {12, 112}, {20, 120}};
   EXPECT_EQ(bank_content(0), expect);
   const std::map<uint32_t, Value> other{{1, 7}, {2, 7}, {3, 7}};
   EXPECT_EQ(bank_content(1), other);
