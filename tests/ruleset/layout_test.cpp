@@ -36,6 +36,27 @@ class Layout : public PinnedTest {
     chunk.data[5] = layout;  // {"abi": N, ...}: a4 63 'a' 'b' 'i' N
     ASSERT_EQ(bpf_map_update_elem(st->maps().store(), &key, &chunk, BPF_ANY), 0);
   }
+
+  // The pins say layout `want` (the stored model's, else the maps').
+  void expect_layout(uint32_t want) const {
+    auto layout = pinned_layout(pin_path());
+    ASSERT_TRUE(layout.ok());
+    EXPECT_EQ(*layout, want);
+  }
+
+  // Runs `args`, which must upgrade the pins from layout `from` to this
+  // xlb's; returns what it printed, for more checks.
+  std::string upgrade_by(const std::vector<std::string>& args, uint32_t from) const {
+    RunResult r = xlb(args);
+    EXPECT_EQ(r.status, 0) << r.err;
+    const std::string out = r.out + r.err;
+    EXPECT_NE(
+        out.find("from layout " + std::to_string(from) + " to " + std::to_string(XLB_ABI_VERSION)),
+        std::string::npos)
+        << out;
+    expect_layout(XLB_ABI_VERSION);
+    return out;
+  }
 };
 
 // The kernel's description of a pinned map.
@@ -109,9 +130,7 @@ void pin_layout5_flows(const std::string& pin_path, int n) {
 
 TEST_F(Layout, NewerPinsAreRefused) {
   apply("service add web tcp 192.0.2.10:80\n");
-  auto layout = pinned_layout(pin_path());
-  ASSERT_TRUE(layout.ok());
-  EXPECT_EQ(*layout, uint32_t{XLB_ABI_VERSION});
+  expect_layout(uint32_t{XLB_ABI_VERSION});
   // Make the stored model say layout XLB_ABI_VERSION + 1.
   auto st = State::open(pin_path());
   ASSERT_TRUE(st.ok());
@@ -145,17 +164,8 @@ TEST_F(Layout, PerCpuLruFlowsAreUpgraded) {
   apply("service add web tcp 192.0.2.10:80\n");
   pin_layout5_flows(pin_path(), 30);
   set_stored_layout(kPerCpuLru);
-  auto layout = pinned_layout(pin_path());
-  ASSERT_TRUE(layout.ok());
-  EXPECT_EQ(*layout, kPerCpuLru);
-  RunResult r = xlb({"service", "add", "api", "tcp", "192.0.2.11:80"});
-  ASSERT_EQ(r.status, 0) << r.err;
-  EXPECT_NE((r.out + r.err).find("from layout 5 to " + std::to_string(XLB_ABI_VERSION)),
-            std::string::npos)
-      << r.out << r.err;
-  layout = pinned_layout(pin_path());
-  ASSERT_TRUE(layout.ok());
-  EXPECT_EQ(*layout, uint32_t{XLB_ABI_VERSION});
+  expect_layout(kPerCpuLru);
+  upgrade_by({"service", "add", "api", "tcp", "192.0.2.11:80"}, 5);
   const std::string path = pin_path() + "/xlb_flows";
   EXPECT_EQ(pinned_info(path).map_flags & BPF_F_NO_COMMON_LRU, 0u);
   expect_flows(pin_path(), FlowRun{1000, 30, 7, 42});
@@ -200,17 +210,8 @@ TEST_F(Layout, PinsWithoutPersistenceAreUpgradedWithTheirFlows) {
   add_flows(pin_path(), 25);
   set_stored_layout(kNoPersist);
   ASSERT_EQ(unlink((pin_path() + "/xlb_persist").c_str()), 0);
-  auto layout = pinned_layout(pin_path());
-  ASSERT_TRUE(layout.ok());
-  EXPECT_EQ(*layout, kNoPersist);
-  RunResult r = xlb({"service", "set", "web", "persist", "5m"});
-  ASSERT_EQ(r.status, 0) << r.err;
-  EXPECT_NE((r.out + r.err).find("from layout 6 to " + std::to_string(XLB_ABI_VERSION)),
-            std::string::npos)
-      << r.out << r.err;
-  layout = pinned_layout(pin_path());
-  ASSERT_TRUE(layout.ok());
-  EXPECT_EQ(*layout, uint32_t{XLB_ABI_VERSION});
+  expect_layout(kNoPersist);
+  upgrade_by({"service", "set", "web", "persist", "5m"}, 6);
   const bpf_map_info persist = pinned_info(pin_path() + "/xlb_persist");
   EXPECT_EQ(persist.key_size, sizeof(xlb_persist_key));
   EXPECT_EQ(persist.value_size, sizeof(xlb_persist));
@@ -224,9 +225,7 @@ TEST_F(Layout, PinsWithoutPersistenceAreUpgradedWithTheirFlows) {
 // Uncommitted pins without a persistence table are layout 6.
 TEST_F(Layout, UncommittedPinsWithoutPersistenceAreLayout6) {
   ASSERT_EQ(unlink((pin_path() + "/xlb_persist").c_str()), 0);
-  auto layout = pinned_layout(pin_path());
-  ASSERT_TRUE(layout.ok());
-  EXPECT_EQ(*layout, 6u);
+  expect_layout(6u);
 }
 
 xlb_persist_key persist_key(uint32_t svc_id, uint8_t last) {
@@ -263,19 +262,9 @@ TEST_F(Layout, PinsWithoutPrefixVipsAreUpgradedWithFlowsAndPersistence) {
   set_stored_layout(kNoPrefixes);
   ASSERT_EQ(unlink((pin_path() + "/xlb_vip_prefixes").c_str()), 0);
   ASSERT_EQ(unlink((pin_path() + "/xlb_vip_cover").c_str()), 0);
-  auto layout = pinned_layout(pin_path());
-  ASSERT_TRUE(layout.ok());
-  EXPECT_EQ(*layout, kNoPrefixes);
-  RunResult r = xlb({"service", "add", "net", "tcp", "198.51.100.0/30:80"});
-  ASSERT_EQ(r.status, 0) << r.err;
-  EXPECT_NE((r.out + r.err).find("from layout 7 to " + std::to_string(XLB_ABI_VERSION)),
-            std::string::npos)
-      << r.out << r.err;
-  EXPECT_NE((r.out + r.err).find("15 persistence entries carried over"), std::string::npos)
-      << r.out << r.err;
-  layout = pinned_layout(pin_path());
-  ASSERT_TRUE(layout.ok());
-  EXPECT_EQ(*layout, uint32_t{XLB_ABI_VERSION});
+  expect_layout(kNoPrefixes);
+  const std::string out = upgrade_by({"service", "add", "net", "tcp", "198.51.100.0/30:80"}, 7);
+  EXPECT_NE(out.find("15 persistence entries carried over"), std::string::npos) << out;
   EXPECT_EQ(pinned_info(pin_path() + "/xlb_vip_prefixes").key_size, sizeof(xlb_vip_prefix_key));
   EXPECT_EQ(pinned_info(pin_path() + "/xlb_vip_cover").value_size, sizeof(xlb_vip_cover));
   expect_carried_flows(pin_path(), 20);
@@ -298,9 +287,7 @@ TEST_F(Layout, PinsWithoutPrefixVipsAreUpgradedWithFlowsAndPersistence) {
 // Uncommitted pins without the prefix VIPs' trie are layout 7.
 TEST_F(Layout, UncommittedPinsWithoutPrefixVipsAreLayout7) {
   ASSERT_EQ(unlink((pin_path() + "/xlb_vip_prefixes").c_str()), 0);
-  auto layout = pinned_layout(pin_path());
-  ASSERT_TRUE(layout.ok());
-  EXPECT_EQ(*layout, 7u);
+  expect_layout(7u);
 }
 
 // The share of each backend id in a Maglev table, read slot by slot.
@@ -379,11 +366,7 @@ TEST_F(Layout, CoverWithoutVipBitmapIsUpgradedWithFlows) {
   add_flows(pin_path(), 20);
   set_stored_layout(8);
   pin_layout8_cover(pin_path());
-  RunResult r = xlb({"service", "add", "api", "tcp", "192.0.2.11:443"});
-  ASSERT_EQ(r.status, 0) << r.err;
-  EXPECT_NE((r.out + r.err).find("from layout 8 to " + std::to_string(XLB_ABI_VERSION)),
-            std::string::npos)
-      << r.out << r.err;
+  upgrade_by({"service", "add", "api", "tcp", "192.0.2.11:443"}, 8);
   EXPECT_EQ(pinned_info(pin_path() + "/xlb_vip_cover").value_size, sizeof(xlb_vip_cover));
   EXPECT_TRUE(vip_bit_set(pin_path(), "192.0.2.10"));
   EXPECT_TRUE(vip_bit_set(pin_path(), "192.0.2.11"));
@@ -393,9 +376,7 @@ TEST_F(Layout, CoverWithoutVipBitmapIsUpgradedWithFlows) {
 // Uncommitted pins whose cover has no VIP bitmap are layout 8.
 TEST_F(Layout, UncommittedPinsWithoutVipBitmapAreLayout8) {
   pin_layout8_cover(pin_path());
-  auto layout = pinned_layout(pin_path());
-  ASSERT_TRUE(layout.ok());
-  EXPECT_EQ(*layout, 8u);
+  expect_layout(8u);
 }
 
 }  // namespace
