@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -14,6 +15,15 @@
 namespace xlb {
 
 namespace {
+
+// Requests per send. Each reply is a datagram of its own, queued before
+// send() returns (rtnetlink answers in the sender's context), and takes
+// about 4.5 KiB of the socket's receive buffer (an NLMSG_GOODSIZE skb): 32
+// stay well inside the default 208 KiB.
+constexpr size_t kBatch = 32;
+// A route reply is a few hundred bytes; a longer one is truncated, and
+// left to get().
+constexpr size_t kReplyMax = 1024;
 
 struct Request {
   nlmsghdr nh;
@@ -100,9 +110,13 @@ Result<RouteInfo> RouteLookup::get(const IpAddr& dst, int oif) {
   return r;
 }
 
-Result<RouteInfo> RouteLookup::ask(const IpAddr& dst, int oif) {
+bool RouteLookup::open_socket() {
   if (fd_ < 0) fd_ = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-  if (fd_ < 0) return sys_error("netlink");
+  return fd_ >= 0;
+}
+
+Result<RouteInfo> RouteLookup::ask(const IpAddr& dst, int oif) {
+  if (!open_socket()) return sys_error("netlink");
   Request req = make_request(dst, oif);
   req.nh.nlmsg_seq = ++seq_;
   char buf[4096];
@@ -115,6 +129,69 @@ Result<RouteInfo> RouteLookup::ask(const IpAddr& dst, int oif) {
     return parse_reply(buf, n, dst);
   }
   return runtime_error("route lookup: no reply to the request");
+}
+
+void RouteLookup::prefetch(const std::vector<Key>& keys) {
+  std::vector<Key> todo;
+  for (const auto& k : keys)
+    if (!cache_.count(k)) todo.push_back(k);
+  std::sort(todo.begin(), todo.end());
+  todo.erase(std::unique(todo.begin(), todo.end()), todo.end());
+  const std::span<const Key> all(todo);
+  for (size_t i = 0; i < all.size(); i += kBatch)
+    if (!ask_batch(all.subspan(i, std::min(kBatch, all.size() - i)))) return;
+}
+
+// One send of the batch's requests (sequence numbers seq_ + 1 on) and the
+// read of their replies. A batch that comes back short closes the socket:
+// its late replies must not reach a later ask().
+bool RouteLookup::ask_batch(std::span<const Key> keys) {
+  if (!open_socket()) return false;
+  std::vector<char> out;
+  const uint32_t first_seq = seq_ + 1;
+  for (const auto& [dst, oif] : keys) {
+    Request req = make_request(dst, oif);
+    req.nh.nlmsg_seq = ++seq_;
+    const char* bytes = reinterpret_cast<const char*>(&req);
+    out.insert(out.end(), bytes, bytes + NLMSG_ALIGN(req.nh.nlmsg_len));
+  }
+  const bool whole = send(fd_, out.data(), out.size(), 0) == static_cast<ssize_t>(out.size()) &&
+                     read_batch(keys, first_seq) == keys.size();
+  if (!whole) {
+    close(fd_);
+    fd_ = -1;
+  }
+  return whole;
+}
+
+// Takes the batch's replies off the socket, as many per recvmmsg as are
+// queued, into the cache by sequence number; returns how many it stored.
+size_t RouteLookup::read_batch(std::span<const Key> keys, uint32_t first_seq) {
+  const size_t n = keys.size();
+  std::vector<char> buf(n * kReplyMax);
+  std::vector<iovec> iov(n);
+  std::vector<mmsghdr> msgs(n);
+  size_t stored = 0;
+  while (stored < n) {
+    for (size_t i = 0; i < n; i++) {
+      iov[i] = {buf.data() + i * kReplyMax, kReplyMax};
+      msgs[i] = mmsghdr{};
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    const int got = recvmmsg(fd_, msgs.data(), n - stored, MSG_DONTWAIT, nullptr);
+    if (got <= 0) break;
+    for (int i = 0; i < got; i++) {
+      const char* reply = buf.data() + i * kReplyMax;
+      const auto* nh = reinterpret_cast<const nlmsghdr*>(reply);
+      const ssize_t len = msgs[i].msg_len;
+      const uint32_t at = NLMSG_OK(nh, len) ? nh->nlmsg_seq - first_seq : n;
+      if (at >= n || (msgs[i].msg_hdr.msg_flags & MSG_TRUNC)) continue;  // another batch's, or cut short
+      cache_.emplace(keys[at], parse_reply(reply, len, keys[at].first));
+      stored++;
+    }
+  }
+  return stored;
 }
 
 }  // namespace xlb

@@ -218,8 +218,19 @@ HopResult resolve_hop(const Service& s, const Backend& b, const Settings& st, Ho
   return r;
 }
 
+// The route each backend's next hop (and its NAT entry, state/nat_table)
+// asks for: out of any interface. A backend with `dev` asks for the route
+// out of that interface too, one by one: rare.
+std::vector<RouteLookup::Key> backend_routes(const Config& c) {
+  std::vector<RouteLookup::Key> keys;
+  for (const auto& s : c.services)
+    for (const auto& b : s.backends) keys.emplace_back(b.addr, 0);
+  return keys;
+}
+
 Result<HopsWritten> write_hops(const Maps& m, const Config& c, HopContext& ctx) {
   HopsWritten out;
+  ctx.routes.prefetch(backend_routes(c));
   const std::vector<xlb_nh> all = read_hops(m, c);
   for (const auto& s : c.services)
     for (const auto& b : s.backends) {

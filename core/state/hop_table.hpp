@@ -39,7 +39,7 @@ struct HopContext {
   std::set<int> attached;
   std::map<IpAddr, Neighbour> neighbours;
   std::set<IpAddr> missing, stale;
-  RouteLookup routes;  // one netlink socket for the whole write
+  RouteLookup routes;  // one netlink socket and cache for the whole commit
 };
 
 // A context for `pin_path`'s attachments, with the neighbour table as it is.

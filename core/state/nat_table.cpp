@@ -28,10 +28,11 @@ xlb_nat_key nat_key(uint32_t bank, const IpAddr& nat) {
   return k;
 }
 
-// Route lookups, once per backend address and per interface, over one
-// netlink socket.
+// Route lookups, once per backend address: the commit's, which its write
+// of the next hops (state/hop_table) has made already.
 class Egress {
  public:
+  explicit Egress(RouteLookup& routes) : routes_(routes) {}
   void fill(const IpAddr& backend, xlb_nat& v) {
     auto found = routes_.get(backend);
     const RouteInfo r = found ? *found : RouteInfo{};
@@ -49,7 +50,7 @@ class Egress {
     auto l = link_by_index(ifindex);
     return macs_[ifindex] = l ? l->mac : MacAddr{};
   }
-  RouteLookup routes_;
+  RouteLookup& routes_;
   std::map<int, MacAddr> macs_;
 };
 
@@ -78,9 +79,9 @@ xlb_nat nat_value(const Service& s, const Backend& b) {
   return v;
 }
 
-NatEntries wanted_entries(uint32_t bank, const Config& c) {
+NatEntries wanted_entries(uint32_t bank, const Config& c, RouteLookup& routes) {
   NatEntries out;
-  Egress egress;
+  Egress egress(routes);
   for (const auto& s : c.services)
     for (const auto& b : s.backends) {
       auto nat = nat_address(c.settings, s, b);
@@ -147,11 +148,11 @@ Status check_nat_capacity(const Settings& st, uint32_t backend_capacity) {
   return {};
 }
 
-Status write_bank_nat(const Maps& m, uint32_t bank, const Config& next) {
+Status write_bank_nat(const Maps& m, uint32_t bank, const Config& next, RouteLookup& routes) {
   const BankedMap map{m.nat(), "read NAT table", "delete NAT entry", "write NAT entry", nullptr};
   auto have = read_bank<xlb_nat_key, xlb_nat>(map, bank);
   if (!have) return have.error();
-  NatEntries want = wanted_entries(bank, next);
+  NatEntries want = wanted_entries(bank, next, routes);
   XLB_TRY(write_locals(m, want));
   return sync_bank(map, *have, want);
 }

@@ -10,6 +10,7 @@
 
 #include "base/result.hpp"
 #include "model/model.hpp"
+#include "net/route.hpp"
 #include "state/maps.hpp"
 
 namespace xlb {
@@ -17,9 +18,10 @@ namespace xlb {
 // Each NAT range must have a NAT address for every possible backend id.
 Status check_nat_capacity(const Settings& s, uint32_t backend_capacity);
 
-// Fills bank `bank` of xlb_nat for `next` (egress by route lookups) and sets
-// the lb source addresses in xlb_hc_cfg.
-Status write_bank_nat(const Maps& m, uint32_t bank, const Config& next);
+// Fills bank `bank` of xlb_nat for `next` (egress by route lookups through
+// `routes`, the commit's cache) and sets the lb source addresses in
+// xlb_hc_cfg.
+Status write_bank_nat(const Maps& m, uint32_t bank, const Config& next, RouteLookup& routes);
 
 // One row of `xlb nat list`: a NAT address and what the datapath does with it.
 struct NatRow {

@@ -277,8 +277,7 @@ Status after_flip(const Maps& m, const Config& live, const Config& next,
 // wait here: the command's resolution round (fill_macs) already waited
 // for new next hops; those still missing are asked for, and a refresh
 // round (xlb-healthd, `backend refresh`) writes them when they answer.
-Status write_next_hops(const Maps& m, const Config& next) {
-  HopContext ctx = hop_context(m.pin_path());
+Status write_next_hops(const Maps& m, const Config& next, HopContext& ctx) {
   auto written = write_hops(m, next, ctx);
   if (!written) return written.error();
   for (const auto& a : ctx.missing) prime_next_hop(a);
@@ -290,11 +289,12 @@ Status write_next_hops(const Maps& m, const Config& next) {
 Status before_flip(const Maps& m, const Config& live, uint32_t bank, Config& next,
                    const BackendEntries& live_be, const BackendEntries& next_be) {
   XLB_TRY(build_tables(m, live, next));
-  XLB_TRY(write_next_hops(m, next));
+  HopContext hops = hop_context(m.pin_path());  // its route lookups serve the NAT table too
+  XLB_TRY(write_next_hops(m, next, hops));
   XLB_TRY(backends_before_flip(m, live_be, next_be));
   XLB_TRY(zero_new_service_stats(m, live, next));
   XLB_TRY(write_bank_services(m, bank, next));
-  XLB_TRY(write_bank_nat(m, bank, next));
+  XLB_TRY(write_bank_nat(m, bank, next, hops.routes));
   XLB_TRY(write_bank_settings(m, bank, next));
   XLB_TRY(commit_filters(m.pin_path(), live.filters, next.filters));
   return store_write(m, bank, next);
