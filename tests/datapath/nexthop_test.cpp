@@ -8,6 +8,7 @@
 #include <linux/bpf.h>
 
 #include "model/ops.hpp"
+#include "state/hop_table.hpp"
 #include "tunnel_fixture.hpp"
 
 namespace xlb::test {
@@ -129,6 +130,40 @@ TEST_F(NextHopTest, DsrUnresolvedNextHopIsNeverUsed) {
   EXPECT_EQ(entry("10.9.0.2").flags, XLB_NH_UNRESOLVED);
   EXPECT_EQ(run(client(1005)).action, XDP_DROP);
   EXPECT_EQ(stats().global[XLB_G_DROP_NO_NEXTHOP], 1u);
+}
+
+// A write of the table compares each backend's entry with what the map holds
+// (read in one batch by backend id): a second write changes and reports
+// nothing, and an entry changed behind its back is rewritten and reported
+// as that backend's, from the MAC it had to the one it gets.
+TEST_F(NextHopTest, ARewriteReportsOnlyTheEntryThatDiffers) {
+  configure([&](Config& c) {
+    Service s = make_service("svc", Proto::tcp, "192.0.2.10", 80);
+    for (int i = 1; i <= 5; i++) {
+      const std::string last = std::to_string(i);
+      s.backends.push_back(make_backend(("10.9.0." + last).c_str(),
+                                        *MacAddr::parse("02:0e:00:00:01:0" + last)));
+    }
+    return service_add(c, std::move(s));
+  });
+  HopContext ctx = hop_context(pin_path());
+  auto again = write_hops(maps(), config(), ctx);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->changed.empty());
+
+  xlb_nh e = entry("10.9.0.3");
+  const MacAddr was = mac_at(Bytes(e.dmac, e.dmac + 6), 0), stray = *MacAddr::parse("02:bb:00:00:00:01");
+  std::copy(stray.bytes.begin(), stray.bytes.end(), e.dmac);
+  const uint32_t id = backend(ip("10.9.0.3")).id;
+  ASSERT_EQ(bpf_map_update_elem(maps().nexthops(), &id, &e, BPF_ANY), 0);
+  auto mended = write_hops(maps(), config(), ctx);
+  ASSERT_TRUE(mended) << mended.error().message;
+  ASSERT_EQ(mended->changed.size(), 1u);
+  EXPECT_EQ(mended->changed[0].addr, ip("10.9.0.3"));
+  EXPECT_EQ(mended->changed[0].before, stray);
+  EXPECT_EQ(mended->changed[0].after, was);
+  xlb_nh now = entry("10.9.0.3");
+  EXPECT_EQ(mac_at(Bytes(now.dmac, now.dmac + 6), 0), was);
 }
 
 TEST_F(NextHopTest, EveryTunnelMethodUsesTheTableNotTheFibNorTheNeighbourTable) {
