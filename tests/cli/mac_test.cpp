@@ -202,6 +202,11 @@ TEST_F(CliMacTest, RefreshFollowsATunnelGatewaysMacWithoutAModelChange) {
   netns().ip({"neigh", "del", "10.99.0.254", "dev", "xa0"});
   EXPECT_EQ(xlb_json({"backend", "refresh"})["changes"].size(), 0u);
   EXPECT_EQ(sent_to(), "02:fe:00:00:00:02");
+  // ... and asks the kernel to resolve the gateway again: it has a
+  // neighbour entry (being resolved, or failed) that nothing else made.
+  RunResult n =
+      run_program({"ip", "-n", netns().name(), "neigh", "show", "10.99.0.254", "dev", "xa0"});
+  EXPECT_NE(n.out.find("10.99.0.254"), std::string::npos) << n.describe();
 }
 
 }  // namespace
