@@ -36,9 +36,13 @@ std::optional<MacAddr> neighbour(const IpAddr& a, HopContext& ctx, bool* pending
   return std::nullopt;
 }
 
-// The egress half of an entry: interface, its MAC and MTU.
-Status set_egress(xlb_nh& e, int ifindex) {
-  auto link = link_by_index(ifindex);
+// The egress half of an entry: interface, its MAC and MTU. Asked once per
+// interface and write: 1,000 backends behind one interface made 1,000
+// netlink sockets.
+Status set_egress(xlb_nh& e, int ifindex, HopContext& ctx) {
+  auto found = ctx.links.find(ifindex);
+  if (found == ctx.links.end()) found = ctx.links.emplace(ifindex, link_by_index(ifindex)).first;
+  const Result<LinkInfo>& link = found->second;
   if (!link) return link.error();
   e.ifindex = ifindex;
   std::memcpy(e.smac, link->mac.bytes.data(), 6);
@@ -76,7 +80,7 @@ HopResult resolve_dsr(const Backend& b, HopContext& ctx) {
     if (route && !route->gateway && ctx.attached.count(route->ifindex)) ifindex = route->ifindex;
   }
   if (ifindex) {
-    auto st = set_egress(r.entry, ifindex);
+    auto st = set_egress(r.entry, ifindex, ctx);
     if (!st) return unresolved(st.error().message);
     r.entry.mtu = 0;  // dsr forwards the client's frame as it is
   }
@@ -93,7 +97,7 @@ HopResult tunnel_hop(const IpAddr& dst, int oif, HopContext& ctx) {
   auto mac = neighbour(hop, ctx, &pending);
   HopResult r = mac ? HopResult{} : unresolved("no neighbour entry for next hop " + hop.str());
   r.pending = pending;
-  auto st = set_egress(r.entry, route->ifindex);
+  auto st = set_egress(r.entry, route->ifindex, ctx);
   if (!st) return unresolved(st.error().message);
   if (!mac) return r;
   r.entry.flags = XLB_NH_RESOLVED;

@@ -40,6 +40,7 @@ struct HopContext {
   std::map<IpAddr, Neighbour> neighbours;
   std::set<IpAddr> missing, stale;
   RouteLookup routes;  // one netlink socket and cache for the whole commit
+  std::map<int, Result<LinkInfo>> links;  // egress interfaces, by ifindex
 };
 
 // A context for `pin_path`'s attachments, with the neighbour table as it is.

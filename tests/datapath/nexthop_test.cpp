@@ -77,6 +77,29 @@ TEST_F(NextHopTest, DsrToAnotherInterfaceIsRedirectedWithItsMacs) {
   EXPECT_EQ(fib_lookups(), 0u);
 }
 
+// Backends out of two interfaces in one write: each entry has its own
+// interface's index and MAC (the write asks each interface once).
+TEST_F(NextHopTest, EachEgressInterfaceGivesItsOwnMacInOneWrite) {
+  const MacAddr v1_mac = *MacAddr::parse("02:0e:00:00:00:02");
+  ASSERT_TRUE(ns_->ip("link set v1 address " + v1_mac.str())) << ns_->error();
+  configure([&](Config& c) {
+    Service s = make_service("svc", Proto::tcp, "192.0.2.10", 80);
+    for (const char* dev : {"v0", "v1", "v0"}) {
+      const std::string addr = "10.9.0." + std::to_string(2 + s.backends.size());
+      s.backends.push_back(make_backend(addr.c_str(), kBackendMac4));
+      s.backends.back().dev = dev;
+    }
+    return service_add(c, std::move(s));
+  });
+  for (const auto& [addr, dev, mac] : {std::tuple{"10.9.0.2", "v0", kV0Mac},
+                                       std::tuple{"10.9.0.3", "v1", v1_mac},
+                                       std::tuple{"10.9.0.4", "v0", kV0Mac}}) {
+    xlb_nh e = entry(addr);
+    EXPECT_EQ(e.ifindex, ns_->ifindex(dev)) << addr;
+    EXPECT_EQ(mac_at(Bytes(e.smac, e.smac + 6), 0), mac) << addr;
+  }
+}
+
 TEST_F(NextHopTest, DsrOutOfTheIngressIsXdpTxAndKeepsTheClientsTags) {
   add_dsr("10.9.0.2", kBackendMac4, "v0");
   Bytes in = client(1001, {{kTpid8021q, 10}});
