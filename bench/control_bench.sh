@@ -58,6 +58,12 @@ setup() {
   ip -n "$NS" link add "$DEV" type veth peer name xb1
   ip -n "$NS" link set "$DEV" up
   ip -n "$NS" link set xb1 up
+  # Every backend of the scenarios is on-link through the attached
+  # interface, as on a real segment: each commit resolves its egress.
+  local net
+  for net in 198.19.255.254/16 203.0.113.254/24 198.51.100.254/24; do
+    ip -n "$NS" addr add "$net" dev "$DEV"
+  done
   mkdir -p "$WORK/bpffs"
   mount -t bpf bpf "$WORK/bpffs"
   in_ns "$XLB" --pin-path "$PIN" interface attach "$DEV" services 2048 backends 16384 >/dev/null 2>&1
