@@ -16,11 +16,6 @@ namespace xlb {
 
 namespace {
 
-// Requests per send. Each reply is a datagram of its own, queued before
-// send() returns (rtnetlink answers in the sender's context), and takes
-// about 4.5 KiB of the socket's receive buffer (an NLMSG_GOODSIZE skb): 32
-// stay well inside the default 208 KiB.
-constexpr size_t kBatch = 32;
 // A route reply is a few hundred bytes; a longer one is truncated, and
 // left to get().
 constexpr size_t kReplyMax = 1024;
@@ -88,6 +83,7 @@ Result<RouteInfo> route_get(const IpAddr& dst, int oif) { return RouteLookup().g
 RouteLookup& RouteLookup::operator=(RouteLookup&& o) noexcept {
   if (this != &o) {
     if (fd_ >= 0) close(fd_);
+    batch_ = o.batch_;
     fd_ = std::exchange(o.fd_, -1);
     seq_ = o.seq_;
     cache_ = std::move(o.cache_);
@@ -138,8 +134,8 @@ void RouteLookup::prefetch(const std::vector<Key>& keys) {
   std::sort(todo.begin(), todo.end());
   todo.erase(std::unique(todo.begin(), todo.end()), todo.end());
   const std::span<const Key> all(todo);
-  for (size_t i = 0; i < all.size(); i += kBatch)
-    if (!ask_batch(all.subspan(i, std::min(kBatch, all.size() - i)))) return;
+  for (size_t i = 0; i < all.size(); i += batch_)
+    if (!ask_batch(all.subspan(i, std::min(batch_, all.size() - i)))) return;
 }
 
 // One send of the batch's requests (sequence numbers seq_ + 1 on) and the

@@ -30,8 +30,15 @@ Result<RouteInfo> route_get(const IpAddr& dst, int oif = 0);
 // answers for the network namespace it was opened in.
 class RouteLookup {
  public:
-  RouteLookup() = default;
-  RouteLookup(RouteLookup&& o) noexcept : fd_(o.fd_), seq_(o.seq_), cache_(std::move(o.cache_)) {
+  // Requests per send in prefetch(). Each reply is a datagram of its own,
+  // queued before the send returns (rtnetlink answers in the sender's
+  // context), and takes about 4.5 KiB of the socket's receive buffer (an
+  // NLMSG_GOODSIZE skb): 32 stay well inside the default 208 KiB.
+  static constexpr size_t kDefaultBatch = 32;
+
+  explicit RouteLookup(size_t batch = kDefaultBatch) : batch_(batch ? batch : 1) {}
+  RouteLookup(RouteLookup&& o) noexcept
+      : batch_(o.batch_), fd_(o.fd_), seq_(o.seq_), cache_(std::move(o.cache_)) {
     o.fd_ = -1;
   }
   RouteLookup& operator=(RouteLookup&& o) noexcept;
@@ -58,6 +65,7 @@ class RouteLookup {
   bool ask_batch(std::span<const Key> keys);
   size_t read_batch(std::span<const Key> keys, uint32_t first_seq);
 
+  size_t batch_;
   int fd_ = -1;
   uint32_t seq_ = 0;
   std::map<std::pair<IpAddr, int>, Result<RouteInfo>> cache_;

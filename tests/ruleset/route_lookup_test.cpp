@@ -84,5 +84,29 @@ TEST_F(RouteLookupTest, PrefetchesAddToTheCacheAndLeaveTheSocketClean) {
             "dev " + std::to_string(oif_) + " src 10.9.0.1 via -");
 }
 
+// A batch larger than the socket's receive buffer holds: the kernel drops
+// the replies that do not fit (ENOBUFS). What the batch missed is asked one
+// by one on a fresh socket, and every answer is still the right one: the
+// routes are flushed after the prefetch, so an answer asked afterwards is
+// the flushed table's, never another address's.
+TEST_F(RouteLookupTest, ABatchTheReceiveBufferCannotHoldFallsBackToOneByOne) {
+  const auto keys = lab_keys(oif_);
+  std::vector<std::string> expected;
+  RouteLookup one_by_one;
+  for (const auto& [dst, oif] : keys) expected.push_back(describe(one_by_one.get(dst, oif)));
+
+  RouteLookup batched(keys.size());
+  batched.prefetch(keys);
+  ASSERT_TRUE(ns_.ip("addr flush dev rl0")) << ns_.error();
+  size_t asked_after = 0;
+  for (size_t i = 0; i < keys.size(); i++) {
+    const std::string got = describe(batched.get(keys[i].first, keys[i].second));
+    if (got == expected[i]) continue;
+    asked_after++;
+    EXPECT_EQ(got, describe(RouteLookup().get(keys[i].first, keys[i].second)));
+  }
+  EXPECT_GT(asked_after, 0u) << "the batch fitted the receive buffer: no drop to fall back from";
+}
+
 }  // namespace
 }  // namespace xlb::test
