@@ -3,6 +3,7 @@
 #include "model/check.hpp"
 #include "model/ops.hpp"
 #include "model/timeouts.hpp"
+#include "model/twins.hpp"
 
 namespace xlb {
 
@@ -161,11 +162,12 @@ const Statement* statement_adding(const Config& next, const std::vector<RulesetC
 }
 
 void carry_runtime_state(const Config& live, Config& next) {
+  const Twins twins(live);
   for (auto& s : next.services) {
-    const Service* old_s = live.find_service(s.name);
+    const Service* old_s = twins.service(s.name);
     if (!old_s) continue;
     for (auto& b : s.backends) {
-      const Backend* old = old_s->find_backend(b.addr);
+      const Backend* old = twins.backend(s.name, b.addr);
       if (!old || b.id != XLB_NO_BACKEND) continue;
       b.health = old->health;
       // Effective (dynamic) weights, while they still mean the same: same

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "model/model.hpp"
+#include "model/twins.hpp"
 
 namespace xlb {
 
@@ -41,11 +42,11 @@ Error capacity_exhausted(const char* what, uint32_t limit) {
 Status check_id_capacity(const Config& live, const Config& next, const Capacities& caps) {
   size_t services = live.services.size(), backends = 0;
   for (const auto& s : live.services) backends += s.backends.size();
+  const Twins twins(live);
   for (const auto& s : next.services) {
-    const Service* old = live.find_service(s.name);
-    if (!old) services++;
+    if (!twins.service(s.name)) services++;
     for (const auto& b : s.backends)
-      if (!old || !old->find_backend(b.addr)) backends++;
+      if (!twins.backend(s.name, b.addr)) backends++;
   }
   if (services > caps.services) return capacity_exhausted("services", caps.services);
   if (backends > caps.backends) return capacity_exhausted("backends", caps.backends);

@@ -1,5 +1,6 @@
 #include "state/next_hops.hpp"
 
+#include "model/twins.hpp"
 #include "net/netlink.hpp"
 #include "state/hop_table.hpp"
 
@@ -7,18 +8,13 @@ namespace xlb {
 
 namespace {
 
-const Backend* twin(const Config& live, const std::string& svc, const IpAddr& a) {
-  const Service* s = live.find_service(svc);
-  return s ? s->find_backend(a) : nullptr;
-}
-
 // The tunnel next hops worth waiting for: those of new tunnel backends, and
 // of all tunnel backends when a tunnel gateway changed.
-std::vector<IpAddr> new_tunnel_hops(const Config& live, const Config& next) {
+std::vector<IpAddr> new_tunnel_hops(const Config& live, const Twins& twins, const Config& next) {
   bool gateways = live.settings.gateway4 != next.settings.gateway4 ||
                   live.settings.gateway6 != next.settings.gateway6;
   return tunnel_neighbours(next, [&](const Service& s, const Backend& b) {
-    return gateways || !twin(live, s.name, b.addr);
+    return gateways || !twins.backend(s.name, b.addr);
   });
 }
 
@@ -29,14 +25,14 @@ struct Wanted {
   std::vector<Backend*> fresh, known_unresolved;
 };
 
-Wanted wanted_macs(const Config& live, Config& next) {
+Wanted wanted_macs(const Twins& twins, Config& next) {
   Wanted w;
   for (auto& s : next.services)
     for (auto& b : s.backends) {
       b.unresolved = false;
       // Only dsr sends to a MAC; a tunnel's backend may be anywhere.
       if (is_tunnel(s.forward) || !b.mac.is_zero()) continue;
-      const Backend* old = twin(live, s.name, b.addr);
+      const Backend* old = twins.backend(s.name, b.addr);
       if (old && !old->mac.is_zero()) {
         b.mac = old->mac;
       } else {
@@ -65,11 +61,12 @@ void set_macs(const std::vector<Backend*>& bs, const std::map<IpAddr, MacAddr>& 
 
 std::vector<BackendRef> fill_macs(const Config& live, Config& next,
                                   std::chrono::milliseconds wait) {
-  Wanted w = wanted_macs(live, next);
+  const Twins twins(live);
+  Wanted w = wanted_macs(twins, next);
   // One round: ARP/ND for new dsr backends and new tunnel next hops at
   // once, one wait for all; the transaction then writes the next-hop table
   // from the neighbour table this leaves (state/hop_table.hpp).
-  std::vector<IpAddr> ask = addrs_of(w.fresh), hops = new_tunnel_hops(live, next);
+  std::vector<IpAddr> ask = addrs_of(w.fresh), hops = new_tunnel_hops(live, twins, next);
   ask.insert(ask.end(), hops.begin(), hops.end());
   if (!ask.empty()) set_macs(w.fresh, resolve_neighbours(ask, wait));
   if (!w.known_unresolved.empty())

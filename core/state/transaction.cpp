@@ -14,6 +14,7 @@
 #include "base/sys_error.hpp"
 #include "model/capacities.hpp"
 #include "model/maglev.hpp"
+#include "model/twins.hpp"
 #include "state/backend_entries.hpp"
 #include "state/bank.hpp"
 #include "state/filter_maps.hpp"
@@ -40,20 +41,19 @@ Result<uint32_t> allocate(std::set<uint32_t>& used, uint32_t limit, const char* 
   return id;
 }
 
-const Service* live_twin(const Config& live, const Service& s) { return live.find_service(s.name); }
 
 // Keeps the ids of everything that survives; collects the ids in use.
-void inherit_ids(const Config& live, Config& next, std::set<uint32_t>& svc_ids,
-                 std::set<uint32_t>& be_ids) {
+void inherit_ids(const Config& live, const Twins& twins, Config& next,
+                 std::set<uint32_t>& svc_ids, std::set<uint32_t>& be_ids) {
   for (const auto& s : live.services) {
     svc_ids.insert(s.id);
     for (const auto& b : s.backends) be_ids.insert(b.id);
   }
   for (auto& s : next.services) {
-    const Service* old = live_twin(live, s);
+    const Service* old = twins.service(s.name);
     s.id = old ? old->id : XLB_NO_SERVICE;
     for (auto& b : s.backends) {
-      const Backend* ob = old ? old->find_backend(b.addr) : nullptr;
+      const Backend* ob = old ? twins.backend(s.name, b.addr) : nullptr;
       b.id = ob ? ob->id : XLB_NO_BACKEND;
       b.cookie = ob ? ob->cookie : 0;
     }
@@ -68,12 +68,13 @@ void adopt_own_ids(const Config& next, std::set<uint32_t>& svc_ids, std::set<uin
   }
 }
 
-Status assign_ids(const Maps& m, const Config& live, Config& next, bool adopt) {
+Status assign_ids(const Maps& m, const Config& live, const Twins& twins, Config& next,
+                  bool adopt) {
   std::set<uint32_t> svc_ids, be_ids;
   if (adopt)
     adopt_own_ids(next, svc_ids, be_ids);
   else
-    inherit_ids(live, next, svc_ids, be_ids);
+    inherit_ids(live, twins, next, svc_ids, be_ids);
   for (auto& s : next.services) {
     if (s.id == XLB_NO_SERVICE) {
       auto id = allocate(svc_ids, m.caps().services, "services");
@@ -156,13 +157,13 @@ class PendingTables {
   std::vector<int> fds_;
 };
 
-Status build_tables(const Maps& m, const Config& live, Config& next) {
+Status build_tables(const Maps& m, const Config& live, const Twins& twins, Config& next) {
   std::set<uint32_t> used;
   for (const auto& s : live.services)
     if (s.ring_slot != XLB_NO_SERVICE) used.insert(s.ring_slot);
   PendingTables tables;
   for (auto& s : next.services) {
-    const Service* old = live_twin(live, s);
+    const Service* old = twins.service(s.name);
     if (table_inputs(s).empty()) {
       s.ring_slot = XLB_NO_SERVICE;  // the datapath drops: no backend
       continue;
@@ -225,9 +226,11 @@ Status backends_after_flip(const Maps& m, const BackendEntries& live, const Back
   return {};
 }
 
-Status zero_new_service_stats(const Maps& m, const Config& live, const Config& next) {
-  for (const auto& s : next.services)
-    if (!live_twin(live, s) || live_twin(live, s)->id != s.id) XLB_TRY(zero_service_stats(m, s.id));
+Status zero_new_service_stats(const Maps& m, const Twins& twins, const Config& next) {
+  for (const auto& s : next.services) {
+    const Service* old = twins.service(s.name);
+    if (!old || old->id != s.id) XLB_TRY(zero_service_stats(m, s.id));
+  }
   return {};
 }
 
@@ -286,13 +289,13 @@ Status write_next_hops(const Maps& m, const Config& next, HopContext& ctx) {
 
 // Everything up to the flip: the new bank, and the shared state the new bank
 // needs (tables, new and changed backends).
-Status before_flip(const Maps& m, const Config& live, uint32_t bank, Config& next,
-                   const BackendEntries& live_be, const BackendEntries& next_be) {
-  XLB_TRY(build_tables(m, live, next));
+Status before_flip(const Maps& m, const Config& live, const Twins& twins, uint32_t bank,
+                   Config& next, const BackendEntries& live_be, const BackendEntries& next_be) {
+  XLB_TRY(build_tables(m, live, twins, next));
   HopContext hops = hop_context(m.pin_path());  // its route lookups serve the NAT table too
   XLB_TRY(write_next_hops(m, next, hops));
   XLB_TRY(backends_before_flip(m, live_be, next_be));
-  XLB_TRY(zero_new_service_stats(m, live, next));
+  XLB_TRY(zero_new_service_stats(m, twins, next));
   XLB_TRY(write_bank_services(m, bank, next));
   XLB_TRY(write_bank_nat(m, bank, next, hops.routes));
   XLB_TRY(write_bank_settings(m, bank, next));
@@ -306,9 +309,9 @@ namespace {
 
 // Every commit that puts a service into panic counts it: health changes
 // (xlb-healthd) and admin commands alike go through here.
-void count_panics(const Config& live, Config& next) {
+void count_panics(const Twins& twins, Config& next) {
   for (auto& s : next.services) {
-    const Service* was = live.find_service(s.name);
+    const Service* was = twins.service(s.name);
     if (s.in_panic() && !(was && was->in_panic())) s.panics++;
   }
 }
@@ -318,16 +321,17 @@ void count_panics(const Config& live, Config& next) {
 Status commit(const Maps& m, const Config& live, const xlb_ctl& ctl, Config& next,
               std::vector<std::string>& warnings, bool adopt_ids) {
   XLB_TRY(validate(next));
-  count_panics(live, next);
+  const Twins twins(live);  // next's services and backends paired with live's
+  count_panics(twins, next);
   XLB_TRY(check_nat_capacity(next.settings, m.caps().backends));
   XLB_TRY(check_service_map_capacity(next, m.caps()));
-  XLB_TRY(assign_ids(m, live, next, adopt_ids));
+  XLB_TRY(assign_ids(m, live, twins, next, adopt_ids));
   const uint32_t bank = ctl.active_bank ^ 1u;
   BackendEntries live_be = backend_entries(live), next_be = backend_entries(next);
   // From here on shared state changes: a writer that dies leaves the record,
   // one that fails undoes what it wrote (the live bank is still `live`).
   XLB_TRY(intent_begin(m, ctl.generation));
-  Status written = before_flip(m, live, bank, next, live_be, next_be);
+  Status written = before_flip(m, live, twins, bank, next, live_be, next_be);
   if (!written) {
     (void)commit_filters(m.pin_path(), next.filters, live.filters);  // not banked: rewritten
     auto undone = recover_interrupted(m, ctl, live);
