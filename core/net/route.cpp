@@ -182,7 +182,8 @@ size_t RouteLookup::read_batch(std::span<const Key> keys, uint32_t first_seq) {
       const auto* nh = reinterpret_cast<const nlmsghdr*>(reply);
       const ssize_t len = msgs[i].msg_len;
       const uint32_t at = NLMSG_OK(nh, len) ? nh->nlmsg_seq - first_seq : n;
-      if (at >= n || (msgs[i].msg_hdr.msg_flags & MSG_TRUNC)) continue;  // another batch's, or cut short
+      if (at >= n || (msgs[i].msg_hdr.msg_flags & MSG_TRUNC))
+        continue;  // another batch's, or cut short
       cache_.emplace(keys[at], parse_reply(reply, len, keys[at].first));
       stored++;
     }

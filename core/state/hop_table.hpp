@@ -39,7 +39,7 @@ struct HopContext {
   std::set<int> attached;
   std::map<IpAddr, Neighbour> neighbours;
   std::set<IpAddr> missing, stale;
-  RouteLookup routes;  // one netlink socket and cache for the whole commit
+  RouteLookup routes;                     // one netlink socket and cache for the whole commit
   std::map<int, Result<LinkInfo>> links;  // egress interfaces, by ifindex
 };
 

@@ -41,10 +41,9 @@ Result<uint32_t> allocate(std::set<uint32_t>& used, uint32_t limit, const char* 
   return id;
 }
 
-
 // Keeps the ids of everything that survives; collects the ids in use.
-void inherit_ids(const Config& live, const Twins& twins, Config& next,
-                 std::set<uint32_t>& svc_ids, std::set<uint32_t>& be_ids) {
+void inherit_ids(const Config& live, const Twins& twins, Config& next, std::set<uint32_t>& svc_ids,
+                 std::set<uint32_t>& be_ids) {
   for (const auto& s : live.services) {
     svc_ids.insert(s.id);
     for (const auto& b : s.backends) be_ids.insert(b.id);
@@ -68,8 +67,7 @@ void adopt_own_ids(const Config& next, std::set<uint32_t>& svc_ids, std::set<uin
   }
 }
 
-Status assign_ids(const Maps& m, const Config& live, const Twins& twins, Config& next,
-                  bool adopt) {
+Status assign_ids(const Maps& m, const Config& live, const Twins& twins, Config& next, bool adopt) {
   std::set<uint32_t> svc_ids, be_ids;
   if (adopt)
     adopt_own_ids(next, svc_ids, be_ids);

@@ -91,9 +91,9 @@ TEST_F(NextHopTest, EachEgressInterfaceGivesItsOwnMacInOneWrite) {
     }
     return service_add(c, std::move(s));
   });
-  for (const auto& [addr, dev, mac] : {std::tuple{"10.9.0.2", "v0", kV0Mac},
-                                       std::tuple{"10.9.0.3", "v1", v1_mac},
-                                       std::tuple{"10.9.0.4", "v0", kV0Mac}}) {
+  for (const auto& [addr, dev, mac] :
+       {std::tuple{"10.9.0.2", "v0", kV0Mac}, std::tuple{"10.9.0.3", "v1", v1_mac},
+        std::tuple{"10.9.0.4", "v0", kV0Mac}}) {
     xlb_nh e = entry(addr);
     EXPECT_EQ(e.ifindex, ns_->ifindex(dev)) << addr;
     EXPECT_EQ(mac_at(Bytes(e.smac, e.smac + 6), 0), mac) << addr;
@@ -164,8 +164,8 @@ TEST_F(NextHopTest, ARewriteReportsOnlyTheEntryThatDiffers) {
     Service s = make_service("svc", Proto::tcp, "192.0.2.10", 80);
     for (int i = 1; i <= 5; i++) {
       const std::string last = std::to_string(i);
-      s.backends.push_back(make_backend(("10.9.0." + last).c_str(),
-                                        *MacAddr::parse("02:0e:00:00:01:0" + last)));
+      s.backends.push_back(
+          make_backend(("10.9.0." + last).c_str(), *MacAddr::parse("02:0e:00:00:01:0" + last)));
     }
     return service_add(c, std::move(s));
   });
@@ -175,7 +175,8 @@ TEST_F(NextHopTest, ARewriteReportsOnlyTheEntryThatDiffers) {
   EXPECT_TRUE(again->changed.empty());
 
   xlb_nh e = entry("10.9.0.3");
-  const MacAddr was = mac_at(Bytes(e.dmac, e.dmac + 6), 0), stray = *MacAddr::parse("02:bb:00:00:00:01");
+  const MacAddr was = mac_at(Bytes(e.dmac, e.dmac + 6), 0),
+                stray = *MacAddr::parse("02:bb:00:00:00:01");
   std::copy(stray.bytes.begin(), stray.bytes.end(), e.dmac);
   const uint32_t id = backend(ip("10.9.0.3")).id;
   ASSERT_EQ(bpf_map_update_elem(maps().nexthops(), &id, &e, BPF_ANY), 0);

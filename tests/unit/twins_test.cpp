@@ -37,7 +37,8 @@ TEST(Twins, FindWhatTheListsFind) {
   for (const auto& s : c.services) {
     EXPECT_EQ(twins.service(s.name), c.find_service(s.name)) << s.name;
     for (const auto& b : s.backends)
-      EXPECT_EQ(twins.backend(s.name, b.addr), s.find_backend(b.addr)) << s.name << " " << b.addr.str();
+      EXPECT_EQ(twins.backend(s.name, b.addr), s.find_backend(b.addr))
+          << s.name << " " << b.addr.str();
   }
 }
 
