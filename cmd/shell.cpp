@@ -128,16 +128,20 @@ void run_line(const std::string& line, LexSession& lexer, Context& ctx) {
 int run_shell(Context& ctx) {
   g_ctx = &ctx;
   rl_attempted_completion_function = complete;
+  // Commands piped in (a script's edits) are no operator's history.
+  const bool typed = isatty(0);
   std::string hist = history_path();
-  read_history(hist.c_str());
+  if (typed) read_history(hist.c_str());
   LexSession lexer;  // defines last for the whole session
   while (char* raw = readline("xlb> ")) {
     std::string line(raw);
     std::free(raw);
     size_t b = line.find_first_not_of(" \t");
     if (b == std::string::npos) continue;
-    add_history(line.c_str());
-    if (append_history(1, hist.c_str()) != 0) write_history(hist.c_str());
+    if (typed) {
+      add_history(line.c_str());
+      if (append_history(1, hist.c_str()) != 0) write_history(hist.c_str());
+    }
     if (line.substr(b) == "quit" || line.substr(b) == "exit") break;
     run_line(line, lexer, ctx);
   }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -200,6 +201,29 @@ TEST_F(Shell, DefinesLastForTheSession) {
   ASSERT_NE(web, nullptr);
   EXPECT_EQ(web->vip.str(), "192.0.2.30");
   EXPECT_EQ(live().services.size(), 1u);
+}
+
+// Commands piped into `xlb -i` (a script's edits, one commit per line): an
+// error does not stop the lines after it, and nothing goes into the
+// operator's history.
+TEST_F(Shell, PipedCommandsApplyOneByOneAndKeepNoHistory) {
+  const char* home = std::getenv("HOME");
+  const std::string saved = home ? home : "";
+  setenv("HOME", dir().path().c_str(), 1);
+  RunResult r = xlb({"-i"},
+                    "service add web tcp 192.0.2.30:80\n"
+                    "service add web tcp 192.0.2.31:80\n"
+                    "service add dns udp 192.0.2.30:53\n");
+  if (home)
+    setenv("HOME", saved.c_str(), 1);
+  else
+    unsetenv("HOME");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("already exists"), std::string::npos) << r.err;
+  const Config c = live();
+  ASSERT_EQ(c.services.size(), 2u);
+  EXPECT_EQ(c.services[1].name, "dns");
+  EXPECT_FALSE(std::ifstream(dir().path() + "/.xlb_history").good());
 }
 
 }  // namespace
