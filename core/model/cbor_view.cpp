@@ -107,13 +107,24 @@ uint32_t CborView::find(std::string_view key) const {
   if (sorted_ < 0) sorted_ = doc_->sorted_keys(at_) ? 1 : 0;
   uint32_t found = kAbsent;
   uint32_t k = m.data;
-  for (uint64_t n = 0; n < m.arg; n++) {
+  uint64_t n = 0;
+  if (sorted_ && next_key_ && doc_->bytes(doc_->head(next_key_)) <= key) {
+    k = next_key_;  // every key before it is below `key`
+    n = next_index_;
+  }
+  for (; n < m.arg; n++) {
     const CborDoc::Head key_head = doc_->head(k);
     const uint32_t v = key_head.data + static_cast<uint32_t>(key_head.arg);  // keys are text
     const std::string_view here = doc_->bytes(key_head);
-    if (here == key) found = v;
-    if (sorted_ && here >= key) break;
     k = doc_->end_of(v);
+    if (here == key) found = v;
+    if (sorted_ && here >= key) {
+      if (found != kAbsent && n + 1 < m.arg) {
+        next_key_ = k;
+        next_index_ = static_cast<uint32_t>(n + 1);
+      }
+      break;
+    }
   }
   return found;
 }

@@ -84,6 +84,10 @@ class CborView {
   // unique: find() stops at the first key not below the one it looks for.
   // -1: not looked up yet.
   mutable int8_t sorted_ = -1;
+  // In a sorted map, the key after the last one found (offset of its head,
+  // 0: none, and its index): a decoder that asks for keys in ascending
+  // order, as the backends' does, finds each one step on.
+  mutable uint32_t next_key_ = 0, next_index_ = 0;
 };
 
 // A checked blob and the end of each array and map in it; everything else is

@@ -143,28 +143,30 @@ Result<IpAddr> addr_from(const J& j) {
 
 template <class J>
 Result<Backend> backend_from(const J& j) {
+  // The keys in ascending order, as the encoder writes them: CborView then
+  // finds each one a step after the last (10,000 backends per command).
   Backend b;
   auto a = addr_from(j.at("addr"));
   if (!a) return a.error();
   b.addr = *a;
-  b.weight = as<uint32_t>(j.at("weight"));
+  const auto admin = as<std::string>(j.at("admin"));
+  b.cookie = as<uint32_t>(j.at("cookie"));
+  b.dev = j.value("dev", std::string());  // absent in stores written before next hops
+  b.effective_weight = j.value("effective_weight", 0u);  // absent before dynamic weights
+  const auto health = as<std::string>(j.at("health"));
+  b.id = as<uint32_t>(j.at("id"));
   auto mac = MacAddr::parse(as<std::string>(j.at("mac")));
   if (!mac) return runtime_error("store: bad MAC address of backend " + b.addr.str());
   b.mac = *mac;
   b.mac_explicit = as<bool>(j.at("mac_explicit"));
-  b.dev = j.value("dev", std::string());  // absent in stores written before next hops
+  b.priority = j.value("priority", 0u);         // absent in stores written before tiers
+  b.unresolved = j.value("unresolved", false);  // absent in stores written before it existed
   b.vlan = j.value("vlan", uint16_t{0});
-  b.priority = j.value("priority", 0u);  // absent in stores written before tiers
-  const auto admin = as<std::string>(j.at("admin"));
-  const auto health = as<std::string>(j.at("health"));
+  b.weight = as<uint32_t>(j.at("weight"));
   if ((admin != "enabled" && admin != "disabled") || (health != "up" && health != "down"))
     return runtime_error("store: bad state of backend " + b.addr.str());
   b.admin = admin == "disabled" ? Admin::disabled : Admin::enabled;
   b.health = health == "down" ? Health::down : Health::up;
-  b.unresolved = j.value("unresolved", false);  // absent in stores written before it existed
-  b.effective_weight = j.value("effective_weight", 0u);  // absent before dynamic weights
-  b.id = as<uint32_t>(j.at("id"));
-  b.cookie = as<uint32_t>(j.at("cookie"));
   return b;
 }
 
