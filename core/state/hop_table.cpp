@@ -36,13 +36,9 @@ std::optional<MacAddr> neighbour(const IpAddr& a, HopContext& ctx, bool* pending
   return std::nullopt;
 }
 
-// The egress half of an entry: interface, its MAC and MTU. Asked once per
-// interface and write: 1,000 backends behind one interface made 1,000
-// netlink sockets.
+// The egress half of an entry: interface, its MAC and MTU.
 Status set_egress(xlb_nh& e, int ifindex, HopContext& ctx) {
-  auto found = ctx.links.find(ifindex);
-  if (found == ctx.links.end()) found = ctx.links.emplace(ifindex, link_by_index(ifindex)).first;
-  const Result<LinkInfo>& link = found->second;
+  const Result<LinkInfo>& link = egress_link(ctx, ifindex);
   if (!link) return link.error();
   e.ifindex = ifindex;
   std::memcpy(e.smac, link->mac.bytes.data(), 6);
@@ -188,6 +184,14 @@ xlb_nh current_hop(const Maps& m, const std::vector<xlb_nh>& all, uint32_t id) {
 }
 
 }  // namespace
+
+// Asked once per interface and write: 1,000 backends behind one interface
+// made 1,000 netlink sockets.
+const Result<LinkInfo>& egress_link(HopContext& ctx, int ifindex) {
+  auto found = ctx.links.find(ifindex);
+  if (found == ctx.links.end()) found = ctx.links.emplace(ifindex, link_by_index(ifindex)).first;
+  return found->second;
+}
 
 HopContext hop_context(const std::string& pin_path) {
   HopContext ctx;

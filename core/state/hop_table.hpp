@@ -46,6 +46,10 @@ struct HopContext {
 // A context for `pin_path`'s attachments, with the neighbour table as it is.
 HopContext hop_context(const std::string& pin_path);
 
+// The interface `ifindex` (its MAC and MTU) as the context's write found it:
+// asked of the kernel once per write, for the next hops and the NAT table.
+const Result<LinkInfo>& egress_link(HopContext& ctx, int ifindex);
+
 struct HopResult {
   xlb_nh entry{};       // flags XLB_NH_RESOLVED or XLB_NH_UNRESOLVED
   std::string problem;  // why unresolved; empty when resolved

@@ -5,13 +5,13 @@
 
 #include <cerrno>
 #include <cstring>
-#include <map>
 
 #include "base/sys_error.hpp"
 #include "model/nat.hpp"
 #include "net/netlink.hpp"
 #include "net/route.hpp"
 #include "state/banked_map.hpp"
+#include "state/hop_table.hpp"
 
 namespace xlb {
 
@@ -28,30 +28,25 @@ xlb_nat_key nat_key(uint32_t bank, const IpAddr& nat) {
   return k;
 }
 
-// Route lookups, once per backend address: the commit's, which its write
-// of the next hops (state/hop_table) has made already.
+// The probes' egress: the route to the backend and its interface's MAC,
+// as the commit's write of the next hops (state/hop_table) already asked
+// for them.
 class Egress {
  public:
-  explicit Egress(RouteLookup& routes) : routes_(routes) {}
+  explicit Egress(HopContext& hops) : hops_(hops) {}
   void fill(const IpAddr& backend, xlb_nat& v) {
-    auto found = routes_.get(backend);
+    auto found = hops_.routes.get(backend);
     const RouteInfo r = found ? *found : RouteInfo{};
     if (!r.ifindex || r.source == IpAddr{r.source.family, {}}) return;  // no route: dropped
     v.ifindex = r.ifindex;
     v.src = r.source.to_abi();
-    MacAddr mac = mac_of(r.ifindex);
+    const Result<LinkInfo>& link = egress_link(hops_, r.ifindex);
+    const MacAddr mac = link ? link->mac : MacAddr{};
     std::memcpy(v.src_mac, mac.bytes.data(), 6);
   }
 
  private:
-  MacAddr mac_of(int ifindex) {
-    auto it = macs_.find(ifindex);
-    if (it != macs_.end()) return it->second;
-    auto l = link_by_index(ifindex);
-    return macs_[ifindex] = l ? l->mac : MacAddr{};
-  }
-  RouteLookup& routes_;
-  std::map<int, MacAddr> macs_;
+  HopContext& hops_;
 };
 
 // The distinct ports the service's checks probe (a check without a port
@@ -79,9 +74,9 @@ xlb_nat nat_value(const Service& s, const Backend& b) {
   return v;
 }
 
-NatEntries wanted_entries(uint32_t bank, const Config& c, RouteLookup& routes) {
+NatEntries wanted_entries(uint32_t bank, const Config& c, HopContext& hops) {
   NatEntries out;
-  Egress egress(routes);
+  Egress egress(hops);
   for (const auto& s : c.services)
     for (const auto& b : s.backends) {
       auto nat = nat_address(c.settings, s, b);
@@ -148,11 +143,11 @@ Status check_nat_capacity(const Settings& st, uint32_t backend_capacity) {
   return {};
 }
 
-Status write_bank_nat(const Maps& m, uint32_t bank, const Config& next, RouteLookup& routes) {
+Status write_bank_nat(const Maps& m, uint32_t bank, const Config& next, HopContext& hops) {
   const BankedMap map{m.nat(), "read NAT table", "delete NAT entry", "write NAT entry", nullptr};
   auto have = read_bank<xlb_nat_key, xlb_nat>(map, bank);
   if (!have) return have.error();
-  NatEntries want = wanted_entries(bank, next, routes);
+  NatEntries want = wanted_entries(bank, next, hops);
   XLB_TRY(write_locals(m, want));
   return sync_bank(map, *have, want);
 }

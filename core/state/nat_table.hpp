@@ -10,7 +10,7 @@
 
 #include "base/result.hpp"
 #include "model/model.hpp"
-#include "net/route.hpp"
+#include "state/hop_table.hpp"
 #include "state/maps.hpp"
 
 namespace xlb {
@@ -18,10 +18,10 @@ namespace xlb {
 // Each NAT range must have a NAT address for every possible backend id.
 Status check_nat_capacity(const Settings& s, uint32_t backend_capacity);
 
-// Fills bank `bank` of xlb_nat for `next` (egress by route lookups through
-// `routes`, the commit's cache) and sets the lb source addresses in
-// xlb_hc_cfg.
-Status write_bank_nat(const Maps& m, uint32_t bank, const Config& next, RouteLookup& routes);
+// Fills bank `bank` of xlb_nat for `next` (egress by the routes and
+// interfaces `hops`, the commit's next-hop write, found) and sets the lb
+// source addresses in xlb_hc_cfg.
+Status write_bank_nat(const Maps& m, uint32_t bank, const Config& next, HopContext& hops);
 
 // One row of `xlb nat list`: a NAT address and what the datapath does with it.
 struct NatRow {

@@ -290,12 +290,12 @@ Status write_next_hops(const Maps& m, const Config& next, HopContext& ctx) {
 Status before_flip(const Maps& m, const Config& live, const Twins& twins, uint32_t bank,
                    Config& next, const BackendEntries& live_be, const BackendEntries& next_be) {
   XLB_TRY(build_tables(m, live, twins, next));
-  HopContext hops = hop_context(m.pin_path());  // its route lookups serve the NAT table too
+  HopContext hops = hop_context(m.pin_path());  // its routes and interfaces serve the NAT table too
   XLB_TRY(write_next_hops(m, next, hops));
   XLB_TRY(backends_before_flip(m, live_be, next_be));
   XLB_TRY(zero_new_service_stats(m, twins, next));
   XLB_TRY(write_bank_services(m, bank, next));
-  XLB_TRY(write_bank_nat(m, bank, next, hops.routes));
+  XLB_TRY(write_bank_nat(m, bank, next, hops));
   XLB_TRY(write_bank_settings(m, bank, next));
   XLB_TRY(commit_filters(m.pin_path(), live.filters, next.filters));
   return store_write(m, bank, next);
