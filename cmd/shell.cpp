@@ -8,6 +8,7 @@
 #include <cstring>
 #include <iostream>
 #include <set>
+#include <string>
 #include <string_view>
 
 #include "audit.hpp"
@@ -123,29 +124,45 @@ void run_line(const std::string& line, LexSession& lexer, Context& ctx) {
   }
 }
 
+// One line of the session; false at `quit` or `exit`. `hist`: the history
+// file, none for piped commands.
+bool session_line(const std::string& line, LexSession& lexer, Context& ctx,
+                  const std::string* hist) {
+  size_t b = line.find_first_not_of(" \t");
+  if (b == std::string::npos) return true;
+  if (hist) {
+    add_history(line.c_str());
+    if (append_history(1, hist->c_str()) != 0) write_history(hist->c_str());
+  }
+  if (line.substr(b) == "quit" || line.substr(b) == "exit") return false;
+  run_line(line, lexer, ctx);
+  return true;
+}
+
+// Commands piped in (a script's edits): plain lines, with no prompt, no
+// echo and no history; each is still its own commit.
+int run_piped(Context& ctx) {
+  LexSession lexer;  // defines last for the whole session
+  std::string line;
+  while (std::getline(std::cin, line))
+    if (!session_line(line, lexer, ctx, nullptr)) break;
+  return 0;
+}
+
 }  // namespace
 
 int run_shell(Context& ctx) {
+  if (!isatty(0)) return run_piped(ctx);
   g_ctx = &ctx;
   rl_attempted_completion_function = complete;
-  // Commands piped in (a script's edits) are no operator's history.
-  const bool typed = isatty(0);
-  std::string hist = history_path();
-  if (typed) read_history(hist.c_str());
+  const std::string hist = history_path();
+  read_history(hist.c_str());
   LexSession lexer;  // defines last for the whole session
   while (char* raw = readline("xlb> ")) {
     std::string line(raw);
     std::free(raw);
-    size_t b = line.find_first_not_of(" \t");
-    if (b == std::string::npos) continue;
-    if (typed) {
-      add_history(line.c_str());
-      if (append_history(1, hist.c_str()) != 0) write_history(hist.c_str());
-    }
-    if (line.substr(b) == "quit" || line.substr(b) == "exit") break;
-    run_line(line, lexer, ctx);
+    if (!session_line(line, lexer, ctx, &hist)) break;
   }
-  if (!isatty(0)) return 0;
   std::cout << "\n";
   return 0;
 }

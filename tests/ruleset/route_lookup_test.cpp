@@ -84,6 +84,27 @@ TEST_F(RouteLookupTest, PrefetchesAddToTheCacheAndLeaveTheSocketClean) {
             "dev " + std::to_string(oif_) + " src 10.9.0.1 via -");
 }
 
+// IPv6 switched off in the namespace: its requests come back as errors in
+// the same batches as the IPv4 ones, which still answer as one by one (and
+// from the batch: the routes are flushed before they are read).
+TEST_F(RouteLookupTest, WithIPv6OffTheBatchAnswersAsOneByOne) {
+  ASSERT_TRUE(ns_.sysctl("net/ipv6/conf/all/disable_ipv6", "1"));
+  ASSERT_TRUE(ns_.sysctl("net/ipv6/conf/rl0/disable_ipv6", "1"));
+  const auto keys = lab_keys(oif_);
+  std::vector<std::string> expected;
+  RouteLookup one_by_one;
+  for (const auto& [dst, oif] : keys) expected.push_back(describe(one_by_one.get(dst, oif)));
+  EXPECT_EQ(expected[1], "dev " + std::to_string(oif_) + " src 10.9.0.1 via -");
+  EXPECT_EQ(expected[310].rfind("error: ", 0), 0u) << expected[310];
+
+  RouteLookup batched;
+  batched.prefetch(keys);
+  ASSERT_TRUE(ns_.ip("addr flush dev rl0")) << ns_.error();  // the answers come from the batch
+  for (size_t i = 0; i < keys.size(); i++)
+    EXPECT_EQ(describe(batched.get(keys[i].first, keys[i].second)), expected[i])
+        << keys[i].first.str() << " oif " << keys[i].second;
+}
+
 // A batch larger than the socket's receive buffer holds: the kernel drops
 // the replies that do not fit (ENOBUFS). What the batch missed is asked one
 // by one on a fresh socket, and every answer is still the right one: the

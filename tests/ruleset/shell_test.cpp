@@ -204,8 +204,8 @@ TEST_F(Shell, DefinesLastForTheSession) {
 }
 
 // Commands piped into `xlb -i` (a script's edits, one commit per line): an
-// error does not stop the lines after it, and nothing goes into the
-// operator's history.
+// error does not stop the lines after it, the output is the commands' own
+// (no prompt, no echo), and nothing goes into the operator's history.
 TEST_F(Shell, PipedCommandsApplyOneByOneAndKeepNoHistory) {
   const char* home = std::getenv("HOME");
   const std::string saved = home ? home : "";
@@ -213,13 +213,17 @@ TEST_F(Shell, PipedCommandsApplyOneByOneAndKeepNoHistory) {
   RunResult r = xlb({"-i"},
                     "service add web tcp 192.0.2.30:80\n"
                     "service add web tcp 192.0.2.31:80\n"
-                    "service add dns udp 192.0.2.30:53\n");
+                    "service add dns udp 192.0.2.30:53\n"
+                    "service list\n");
   if (home)
     setenv("HOME", saved.c_str(), 1);
   else
     unsetenv("HOME");
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.err.find("already exists"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("xlb> "), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("service add"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("192.0.2.30:53"), std::string::npos) << r.out;  // service list's
   const Config c = live();
   ASSERT_EQ(c.services.size(), 2u);
   EXPECT_EQ(c.services[1].name, "dns");
