@@ -1,6 +1,6 @@
 #!/bin/bash
 # 01_tcp: 1,000 short HTTP connections to a TCP VIP over IPv4 all succeed,
-# three equal backends get 33% +- 5% each, xlb's per-backend flow counters
+# three equal backends get 33% +- 6% each, xlb's per-backend flow counters
 # agree with what the client saw, and no reply ever crosses the load balancer
 # (direct server return).
 source "$(dirname "$0")/common.sh"
@@ -36,9 +36,11 @@ link1=$(lab_link_stats lb1)
 s=$(e2e_xlb_quiet -j stats)
 e2e_note "client: $(e2e_py "r['backends']" r="$r"), $(e2e_py "r['errors']" r="$r"), $(e2e_py "r['seconds']" r="$r") s"
 e2e_expect "all $N connections succeed" "r['ok'] == $N" r="$r"
+# One backend's share of 1,000 hashed connections has a standard deviation of
+# 1.5%: 5% (3.4 sigma) failed about once in a thousand checks, 6% is 4 sigma.
 for be in "${LAB_BACKENDS[@]}"; do
-	e2e_expect "$be gets 33% +- 5% of the connections" \
-		"abs(r['backends'].get('$be', 0) / $N - 1/3) <= 0.05" r="$r"
+	e2e_expect "$be gets 33% +- 6% of the connections" \
+		"abs(r['backends'].get('$be', 0) / $N - 1/3) <= 0.06" r="$r"
 done
 
 e2e_step "direct server return: replies never cross the lb"
