@@ -646,6 +646,7 @@ void Suite::run_churn(uint32_t rounds) {
 // table and the JSON): round `rounds` new flow over that round's
 // established ACK, and last round over first.
 void Suite::print_churn_ratios(uint32_t rounds) const {
+  if (rounds == 0) return;  // --churn 0: no round was run
   auto at = [&](uint32_t r, const char* what) {
     const Figure* f = find("churn round " + std::to_string(r) + ": " + what, 100, 1);
     return f ? f->net.median : 0.0;
@@ -1072,6 +1073,19 @@ void print_floods(const std::vector<Suite::Flood>& floods) {
   bench::print_table(rows);
 }
 
+// --baseline: the same figures for another build's object, loaded beside
+// this one into a bpffs of its own, floors from this process.
+void add_baseline(const Options& opt, Suite& suite) {
+  if (opt.baseline.empty()) return;
+  Harness old(opt, XLB_DEFAULT_MAX_FLOWS, opt.baseline);
+  old.configure_services();
+  Suite base(old);
+  base.run_floors();
+  base.run_baseline("baseline: ");
+  for (const Figure& f : base.figures())
+    if (f.path != Path::floor) suite.add_figure(f);
+}
+
 int print_all(const Suite& s, const Options& o, const std::vector<EncapFigure>& encap,
               const std::vector<Suite::Flood>& floods) {
   std::vector<Figure> main, scale;
@@ -1152,6 +1166,7 @@ int main(int argc, char** argv) {
   if (opt.churn_only || opt.quick_ab) {
     if (opt.quick_ab) suite.run_main(), suite.run_guard();
     suite.run_churn(opt.churn);
+    if (opt.quick_ab) add_baseline(opt, suite);
     return print_all(suite, opt, {}, floods);
   }
   if (!opt.encap_only) {
@@ -1168,17 +1183,7 @@ int main(int argc, char** argv) {
     Harness big(opt, 1048576);
     suite.run_scale(big);
   }
-  if (!opt.baseline.empty()) {
-    // The same figures for another build's object, loaded beside this one
-    // into a bpffs of its own, floors from this process.
-    Harness old(opt, XLB_DEFAULT_MAX_FLOWS, opt.baseline);
-    old.configure_services();
-    Suite base(old);
-    base.run_floors();
-    base.run_baseline("baseline: ");
-    for (const Figure& f : base.figures())
-      if (f.path != Path::floor) suite.add_figure(f);
-  }
+  add_baseline(opt, suite);
   auto encap = run_encap(h);
   return print_all(suite, opt, encap, floods);
 }
