@@ -1,8 +1,10 @@
 // The BPF side of the wire-rate bench; bench/wire_bench.sh builds the lab
 // and calls it.
 //
-//   xlb_bench_wire attach --netns NS --dev DEV --prog floor_tx|floor_pass|floor_drop
-//       attaches a floor program (native XDP, stays after exit)
+//   xlb_bench_wire attach --netns NS --dev DEV
+//                         --prog floor_tx|floor_pass|floor_drop|flow_floor
+//       attaches a floor program (native XDP, stays after exit); flow_floor
+//       (flow_floor.bpf.c) with a flow table of its own, empty
 //   xlb_bench_wire send --netns NS --dev DEV --frame HEX --packets N
 //                       [--fresh | --cycle N [--cycle-base A.B.C.D]]
 //       attaches the counter to DEV, sends N copies of the frame out of DEV
@@ -34,6 +36,7 @@
 #include <vector>
 
 #include "floor.skel.h"
+#include "flow_floor.skel.h"
 #include "wire.skel.h"
 
 namespace {
@@ -63,14 +66,27 @@ std::vector<uint8_t> from_hex(const std::string& hex) {
   return out;
 }
 
+void attach_or_die(const std::string& dev, bpf_program* p, const std::string& prog) {
+  if (bpf_xdp_attach(ifindex_of(dev), bpf_program__fd(p), XDP_FLAGS_DRV_MODE, nullptr) != 0)
+    die("cannot attach " + prog + " to " + dev);
+}
+
+int attach_flow_floor(const std::string& dev) {
+  flow_floor_bpf* f = flow_floor_bpf::open_and_load();
+  if (!f) die("cannot load flow_floor.bpf.c");
+  attach_or_die(dev, f->progs.flow_floor, "flow_floor");
+  flow_floor_bpf::destroy(f);  // the attachment holds the program and its map
+  return 0;
+}
+
 int attach_floor(const std::string& dev, const std::string& prog) {
+  if (prog == "flow_floor") return attach_flow_floor(dev);
   floor_bpf* f = floor_bpf::open_and_load();
   if (!f) die("cannot load floor.bpf.c");
   bpf_program* p = prog == "floor_tx"     ? f->progs.floor_tx
                    : prog == "floor_drop" ? f->progs.floor_drop
                                           : f->progs.floor_pass;
-  if (bpf_xdp_attach(ifindex_of(dev), bpf_program__fd(p), XDP_FLAGS_DRV_MODE, nullptr) != 0)
-    die("cannot attach " + prog + " to " + dev);
+  attach_or_die(dev, p, prog);
   floor_bpf::destroy(f);  // the attachment holds the program
   return 0;
 }
@@ -151,7 +167,7 @@ int main(int argc, char** argv) {
   attach->add_option("--dev", dev)->required();
   attach->add_option("--prog", prog)
       ->required()
-      ->check(CLI::IsMember({"floor_tx", "floor_pass", "floor_drop"}));
+      ->check(CLI::IsMember({"floor_tx", "floor_pass", "floor_drop", "flow_floor"}));
   auto* sender = app.add_subcommand("send", "send live frames and count what comes back");
   sender->add_option("--netns", ns)->required();
   sender->add_option("--dev", dev)->required();
