@@ -25,7 +25,9 @@ function(xlb_static_archives out)
   set(${out} ${paths} PARENT_SCOPE)
 endfunction()
 
-set(XLB_READLINE readline)
+# readline is linked only by a static build; otherwise `xlb -i` loads it
+# (cmd/line_editor.cpp) and no other command maps it.
+set(XLB_READLINE "")
 if(XLB_STATIC_DEPS)
   # Order matters for archives: users before what they use.
   xlb_static_archives(bpf_static bpf elf z)

@@ -1,8 +1,5 @@
 // xlb -i: the same commands at a readline prompt, with history and
 // completion; an error is shown and the shell goes on.
-#include <readline/history.h>
-#include <readline/readline.h>
-
 #include <unistd.h>
 #include <cstdlib>
 #include <cstring>
@@ -15,12 +12,14 @@
 #include "config/command_table.hpp"
 #include "config/lexer.hpp"
 #include "handlers.hpp"
+#include "line_editor.hpp"
 
 namespace xlb::cli {
 
 namespace {
 
 Context* g_ctx = nullptr;
+const LineEditor* g_rl = nullptr;
 std::vector<std::string> g_candidates;
 
 std::string history_path() {
@@ -95,7 +94,7 @@ char* generator(const char* text, int state) {
 
 char** complete(const char* text, int start, int) {
   std::vector<std::string> words;
-  std::string before(rl_line_buffer, start);
+  std::string before(*g_rl->line_buffer, start);
   size_t p = 0;
   while ((p = before.find_first_not_of(" \t", p)) != std::string::npos) {
     size_t e = before.find_first_of(" \t", p);
@@ -103,8 +102,8 @@ char** complete(const char* text, int start, int) {
     p = e;
   }
   g_candidates = candidates_for(words);
-  rl_attempted_completion_over = 1;
-  return rl_completion_matches(text, generator);
+  *g_rl->attempted_completion_over = 1;
+  return g_rl->completion_matches(text, generator);
 }
 
 void run_line(const std::string& line, LexSession& lexer, Context& ctx) {
@@ -131,34 +130,42 @@ bool session_line(const std::string& line, LexSession& lexer, Context& ctx,
   size_t b = line.find_first_not_of(" \t");
   if (b == std::string::npos) return true;
   if (hist) {
-    add_history(line.c_str());
-    if (append_history(1, hist->c_str()) != 0) write_history(hist->c_str());
+    g_rl->add_history(line.c_str());
+    if (g_rl->append_history(1, hist->c_str()) != 0) g_rl->write_history(hist->c_str());
   }
   if (line.substr(b) == "quit" || line.substr(b) == "exit") return false;
   run_line(line, lexer, ctx);
   return true;
 }
 
-// Commands piped in (a script's edits): plain lines, with no prompt, no
-// echo and no history; each is still its own commit.
-int run_piped(Context& ctx) {
+// Plain lines from standard input, with no history: piped commands (a
+// script's edits: no prompt, no echo; each is still its own commit), or a
+// terminal's when readline cannot be loaded (with the prompt).
+int run_plain(Context& ctx, const char* prompt) {
   LexSession lexer;  // defines last for the whole session
   std::string line;
-  while (std::getline(std::cin, line))
+  while ((std::cout << prompt << std::flush) && std::getline(std::cin, line))
     if (!session_line(line, lexer, ctx, nullptr)) break;
+  if (*prompt) std::cout << "\n";
   return 0;
 }
 
 }  // namespace
 
 int run_shell(Context& ctx) {
-  if (!isatty(0)) return run_piped(ctx);
+  if (!isatty(0)) return run_plain(ctx, "");
+  std::string why;
+  g_rl = line_editor(why);
+  if (!g_rl) {
+    std::cerr << "xlb: no line editing or history (" << why << ")\n";
+    return run_plain(ctx, "xlb> ");
+  }
   g_ctx = &ctx;
-  rl_attempted_completion_function = complete;
+  *g_rl->attempted_completion = complete;
   const std::string hist = history_path();
-  read_history(hist.c_str());
+  g_rl->read_history(hist.c_str());
   LexSession lexer;  // defines last for the whole session
-  while (char* raw = readline("xlb> ")) {
+  while (char* raw = g_rl->read_line("xlb> ")) {
     std::string line(raw);
     std::free(raw);
     if (!session_line(line, lexer, ctx, &hist)) break;

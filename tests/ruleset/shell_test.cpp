@@ -1,9 +1,13 @@
 // `xlb -i` through a pseudo-terminal, as an operator types: commands, an
 // error that does not end the shell, tab completion of keywords and of live
 // service names, history in ~/.xlb_history, `quit` and Ctrl-D.
+#include <dlfcn.h>
+#include <link.h>
 #include <poll.h>
 #include <pty.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,10 +24,33 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// The file the dynamic loader opens for libreadline.so.8 (what `xlb -i`
+// loads), or "" when there is none.
+std::string readline_file() {
+  void* lib = dlopen("libreadline.so.8", RTLD_NOW | RTLD_LOCAL);
+  if (!lib) return "";
+  link_map* map = nullptr;
+  std::string path;
+  if (dlinfo(lib, RTLD_DI_LINKMAP, &map) == 0 && map && map->l_name) {
+    char real[PATH_MAX];
+    if (realpath(map->l_name, real)) path = real;
+  }
+  dlclose(lib);
+  return path;
+}
+
+// In the child only: a mount namespace where `file` reads as /dev/null.
+void hide_file(const std::string& file) {
+  if (unshare(CLONE_NEWNS) != 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+      mount("/dev/null", file.c_str(), nullptr, MS_BIND, nullptr) != 0)
+    _exit(126);
+}
+
 // One shell session on a pty. The child is killed if the test ends early.
+// `hidden`: a file the shell's process cannot read (an empty one instead).
 class Session {
  public:
-  Session(const std::string& pin_path, const std::string& home);
+  Session(const std::string& pin_path, const std::string& home, const std::string& hidden = "");
   ~Session();
   bool started() const { return pid_ > 0; }
   void type(const std::string& keys) { (void)!write(fd_, keys.data(), keys.size()); }
@@ -42,9 +69,10 @@ class Session {
   size_t seen_ = 0;
 };
 
-Session::Session(const std::string& pin_path, const std::string& home) {
+Session::Session(const std::string& pin_path, const std::string& home, const std::string& hidden) {
   pid_ = forkpty(&fd_, nullptr, nullptr, nullptr);
   if (pid_ == 0) {
+    if (!hidden.empty()) hide_file(hidden);
     setenv("HOME", home.c_str(), 1);
     setenv("TERM", "dumb", 1);  // plain output: no colours, no bracketed paste
     unsetenv("INPUTRC");
@@ -201,6 +229,22 @@ TEST_F(Shell, DefinesLastForTheSession) {
   ASSERT_NE(web, nullptr);
   EXPECT_EQ(web->vip.str(), "192.0.2.30");
   EXPECT_EQ(live().services.size(), 1u);
+}
+
+// Without libreadline (xlb loads it only for this shell), `xlb -i` at a
+// terminal says so, keeps its prompt and runs commands, with no history.
+TEST_F(Shell, WithoutReadlineThePromptStillRunsCommands) {
+  const std::string lib = readline_file();
+  ASSERT_FALSE(lib.empty()) << "libreadline.so.8 is not installed";
+  Session sh(pin_path(), dir().path(), lib);
+  ASSERT_TRUE(sh.expect("no line editing or history")) << sh.transcript();
+  ASSERT_TRUE(sh.expect("xlb> ")) << sh.transcript();
+  sh.type("set seed 78\r");
+  ASSERT_TRUE(sh.expect("xlb> ")) << sh.transcript();
+  sh.type("quit\r");
+  EXPECT_EQ(sh.wait_exit(), 0) << sh.transcript();
+  EXPECT_EQ(live().settings.seed, 78u);
+  EXPECT_FALSE(std::ifstream(dir().path() + "/.xlb_history").good());
 }
 
 // Commands piped into `xlb -i` (a script's edits, one commit per line): an
