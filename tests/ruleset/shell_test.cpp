@@ -41,7 +41,8 @@ std::string readline_file() {
 
 // In the child only: a mount namespace where `file` reads as /dev/null.
 void hide_file(const std::string& file) {
-  if (unshare(CLONE_NEWNS) != 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+  if (unshare(CLONE_NEWNS) != 0 ||
+      mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
       mount("/dev/null", file.c_str(), nullptr, MS_BIND, nullptr) != 0)
     _exit(126);
 }
