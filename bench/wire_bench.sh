@@ -148,11 +148,18 @@ send_drop() {
 
 xdp_drops() { in_lb ethtool -S l0 | awk '/rx_queue_0_xdp_drops:/ { print $2 }'; }
 
+# send_patterns ONE FRESH CYCLE: the three traffic patterns, as modes of
+# these names: one flow, a new client per packet, 100,000 clients in turn.
+send_patterns() {
+  MODE=$1 send
+  MODE=$2 send --fresh
+  MODE=$3 send --cycle 100000 --cycle-base $CLIENTS
+}
+
 run_floor() {
   "$WIRE" attach --netns "$LB" --dev l0 --prog floor_tx
-  MODE="floor (XDP_TX program)" send
-  MODE="floor, new client per packet" send --fresh
-  MODE="floor, 100000 clients in turn" send --cycle 100000 --cycle-base $CLIENTS
+  send_patterns "floor (XDP_TX program)" "floor, new client per packet" \
+    "floor, 100000 clients in turn"
   ip -n "$LB" link set l0 xdp off
   "$WIRE" attach --netns "$LB" --dev l0 --prog floor_drop
   [ -z "${PROG_STATS:-}" ] || sysctl -qw kernel.bpf_stats_enabled=1
@@ -166,21 +173,18 @@ run_floor() {
 # above floor_tx is the flow table's own share, in each traffic pattern.
 run_flow_floor() {
   "$WIRE" attach --netns "$LB" --dev l0 --prog flow_floor
-  MODE="flow floor, one flow" send
-  MODE="flow floor, new client per packet" send --fresh
-  MODE="flow floor, 100000 clients in turn" send --cycle 100000 --cycle-base $CLIENTS
+  send_patterns "flow floor, one flow" "flow floor, new client per packet" \
+    "flow floor, 100000 clients in turn"
   ip -n "$LB" link set l0 xdp off
 }
 
 run_xlb() {
   xlb interface attach l0 >/dev/null 2>&1
   [ "$(xlb list ruleset | grep -c 'backend add')" = 3 ] || echo "$XLB_RULES" | xlb -f - >/dev/null
-  MODE="xlb, established flow" send
-  # The flow table fills after 131072 new flows per CPU: from then on each
-  # new flow also evicts one, as under a SYN flood.
-  MODE="xlb, new flow per packet" send --fresh
-  # The first cycle creates the flows; the other 39 find them.
-  MODE="xlb, 100000 flows in turn" send --cycle 100000 --cycle-base $CLIENTS
+  # The flow table fills after 262,144 new flows: from then on each new
+  # flow also evicts one, as under a SYN flood. Of the 100,000 flows in
+  # turn, the first cycle creates the flows and the other 39 find them.
+  send_patterns "xlb, established flow" "xlb, new flow per packet" "xlb, 100000 flows in turn"
   xlb interface detach l0 >/dev/null
 }
 
