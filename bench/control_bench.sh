@@ -77,29 +77,31 @@ xlb() { in_ns "$XLB" --pin-path "$PIN" "$@"; }
 NSENTER=(nsenter --net=/var/run/netns/"$NS")
 XLBCMD=("${NSENTER[@]}" "$XLB" --pin-path "$PIN")
 
-# measure NAME CMD...: runs CMD once, appends "NAME wall_ms cpu_ms maxrss_kib"
-# to SAMPLES. A small python runner starts the command under /usr/bin/time
-# and reads the rusage of both with wait4: wall time from fork to exit and
-# CPU time (user + system). Max RSS is /usr/bin/time's %M: the command's
-# own, measured from a small C parent (a python child's high-water mark
-# would carry python's pages across exec). CPU time is the figure to trust
-# on a busy machine: wall time there includes waiting for a core.
-measure() {
-  local name=$1
-  shift
-  RSS_FILE=$WORK/rss python3 - "$name" "$@" >>"$SAMPLES" <<'EOF'
+# The runner of one sample: starts CMD (argv[2:]), reads its rusage with
+# wait4 and prints "NAME wall_ms cpu_ms maxrss_kib": wall time from fork to
+# exit, CPU time (user + system). With RSS_FILE set the command runs under
+# /usr/bin/time, whose %M is the command's own max RSS, measured from a
+# small C parent (a python child's high-water mark would carry python's
+# pages across exec); without it the RSS reads 0. CPU time is the figure to
+# trust on a busy machine: wall time there includes waiting for a core.
+SAMPLE_PY='
 import os, subprocess, sys, time
+rss = os.environ.get("RSS_FILE")
+cmd = (["/usr/bin/time", "-f", "%M", "-o", rss] if rss else []) + sys.argv[2:]
 t0 = time.perf_counter()
-rss = os.environ["RSS_FILE"]
-p = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", rss] + sys.argv[2:],
-                     stdout=subprocess.DEVNULL)
+p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
 _, status, ru = os.wait4(p.pid, 0)
 wall = (time.perf_counter() - t0) * 1000
 if os.waitstatus_to_exitcode(status) != 0:
     sys.exit(f"control_bench: {sys.argv[1]}: exit {os.waitstatus_to_exitcode(status)}")
-maxrss = open(rss).read().split()[-1]
+maxrss = open(rss).read().split()[-1] if rss else 0
 print(f"{sys.argv[1]}\t{wall:.3f}\t{(ru.ru_utime + ru.ru_stime) * 1000:.3f}\t{maxrss}")
-EOF
+'
+
+# measure NAME CMD...: runs CMD once under /usr/bin/time, appends its sample
+# to SAMPLES.
+measure() {
+  RSS_FILE=$WORK/rss python3 -c "$SAMPLE_PY" "$@" >>"$SAMPLES"
 }
 
 # measure_own NAME CMD...: as measure, with the clock inside the namespace
@@ -108,18 +110,7 @@ EOF
 # The figure to hold against a command's wall-time target. Max RSS is not
 # taken (the RSS column reads 0 for these rows).
 measure_own() {
-  local name=$1
-  shift
-  "${NSENTER[@]}" python3 - "$name" "$@" >>"$SAMPLES" <<'EOF'
-import os, subprocess, sys, time
-t0 = time.perf_counter()
-p = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL)
-_, status, ru = os.wait4(p.pid, 0)
-wall = (time.perf_counter() - t0) * 1000
-if os.waitstatus_to_exitcode(status) != 0:
-    sys.exit(f"control_bench: {sys.argv[1]}: exit {os.waitstatus_to_exitcode(status)}")
-print(f"{sys.argv[1]}\t{wall:.3f}\t{(ru.ru_utime + ru.ru_stime) * 1000:.3f}\t0")
-EOF
+  "${NSENTER[@]}" python3 -c "$SAMPLE_PY" "$@" >>"$SAMPLES"
 }
 
 # Service i of 1,000: 250 VIPs in 192.0.2.0/24, 4 ports each (80-83).
